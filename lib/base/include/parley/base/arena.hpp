@@ -21,7 +21,8 @@ public:
     arena() noexcept = default;
     /// Uses [storage, storage + size) as the first block (not owned).
     arena(void* storage, std::size_t size) noexcept
-        : first_(static_cast<char*>(storage)), first_size_(size), cur_(first_), end_(first_ + size) {}
+        : first_(static_cast<char*>(storage)), first_size_(size), cur_(first_),
+          end_(first_ + size) {}
     arena(const arena&) = delete;
     arena& operator=(const arena&) = delete;
     ~arena() { release_heap(); }

@@ -31,7 +31,8 @@ struct error {
 };
 
 /// Builds an error; `reason` must be a string literal (or otherwise have static storage).
-constexpr error make_error(std::uint16_t status, const char* reason, std::size_t offset = 0) noexcept {
+constexpr error make_error(std::uint16_t status, const char* reason,
+                           std::size_t offset = 0) noexcept {
     return error{status, reason, offset};
 }
 
@@ -39,10 +40,13 @@ constexpr error make_error(std::uint16_t status, const char* reason, std::size_t
 struct unexpected {
     error value;
 };
-constexpr unexpected fail(std::uint16_t status, const char* reason, std::size_t offset = 0) noexcept {
+constexpr unexpected fail(std::uint16_t status, const char* reason,
+                          std::size_t offset = 0) noexcept {
     return unexpected{error{status, reason, offset}};
 }
-constexpr unexpected fail(error e) noexcept { return unexpected{e}; }
+constexpr unexpected fail(error e) noexcept {
+    return unexpected{e};
+}
 
 /// Holds either a T or an error. Small subset of C++23 std::expected<T, error>.
 template <class T>
@@ -57,27 +61,33 @@ public:
         ::new (&value_) T(std::move(v));
     }
     template <class U>
-        requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::remove_cvref_t<U>, T> &&
-                 !std::is_same_v<std::remove_cvref_t<U>, result> &&
-                 !std::is_same_v<std::remove_cvref_t<U>, unexpected>)
-    result(U&& v) : ok_(true) {
+    requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, T> &&
+             !std::is_same_v<std::remove_cvref_t<U>, result> &&
+             !std::is_same_v<std::remove_cvref_t<U>, unexpected>) result(U&& v)
+        : ok_(true) {
         ::new (&value_) T(std::forward<U>(v));
     }
     result(unexpected u) noexcept : ok_(false) { ::new (&error_) error(u.value); }
 
     result(const result& o) : ok_(o.ok_) {
-        if (ok_) ::new (&value_) T(o.value_);
-        else ::new (&error_) error(o.error_);
+        if (ok_)
+            ::new (&value_) T(o.value_);
+        else
+            ::new (&error_) error(o.error_);
     }
     result(result&& o) noexcept(std::is_nothrow_move_constructible_v<T>) : ok_(o.ok_) {
-        if (ok_) ::new (&value_) T(std::move(o.value_));
-        else ::new (&error_) error(o.error_);
+        if (ok_)
+            ::new (&value_) T(std::move(o.value_));
+        else
+            ::new (&error_) error(o.error_);
     }
     result& operator=(result o) noexcept(std::is_nothrow_move_constructible_v<T>) {
         destroy();
         ok_ = o.ok_;
-        if (ok_) ::new (&value_) T(std::move(o.value_));
-        else ::new (&error_) error(o.error_);
+        if (ok_)
+            ::new (&value_) T(std::move(o.value_));
+        else
+            ::new (&error_) error(o.error_);
         return *this;
     }
     ~result() { destroy(); }

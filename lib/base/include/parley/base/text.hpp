@@ -17,11 +17,11 @@ enum char_class : std::uint16_t {
     alpha = 1 << 0,
     digit = 1 << 1,
     hex = 1 << 2,
-    token = 1 << 3,      ///< token chars: alphanum - . ! % * _ + ` ' ~
-    unreserved = 1 << 4, ///< alphanum and mark: - _ . ! ~ * ' ( )
-    user_extra = 1 << 5, ///< user-unreserved: & = + $ , ; ? /
-    param_extra = 1 << 6, ///< param-unreserved: [ ] / : & + $
-    header_extra = 1 << 7, ///< hnv-unreserved: [ ] / ? : + $
+    token = 1 << 3,          ///< token chars: alphanum - . ! % * _ + ` ' ~
+    unreserved = 1 << 4,     ///< alphanum and mark: - _ . ! ~ * ' ( )
+    user_extra = 1 << 5,     ///< user-unreserved: & = + $ , ; ? /
+    param_extra = 1 << 6,    ///< param-unreserved: [ ] / : & + $
+    header_extra = 1 << 7,   ///< hnv-unreserved: [ ] / ? : + $
     password_extra = 1 << 8, ///< & = + $ ,
     lws = 1 << 9,            ///< SP HT CR LF
     word_extra = 1 << 10,    ///< word chars beyond token: ( ) < > : \ " / [ ] ? { }
@@ -58,12 +58,24 @@ inline constexpr std::array<std::uint16_t, 256> table = detail::make_table();
 constexpr bool is(char c, std::uint16_t classes) noexcept {
     return (table[static_cast<unsigned char>(c)] & classes) != 0;
 }
-constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-constexpr bool is_alpha(char c) noexcept { return is(c, alpha); }
-constexpr bool is_hex(char c) noexcept { return is(c, hex); }
-constexpr bool is_token(char c) noexcept { return is(c, token); }
-constexpr bool is_lws(char c) noexcept { return is(c, lws); }
-constexpr bool is_space(char c) noexcept { return c == ' ' || c == '\t'; }
+constexpr bool is_digit(char c) noexcept {
+    return c >= '0' && c <= '9';
+}
+constexpr bool is_alpha(char c) noexcept {
+    return is(c, alpha);
+}
+constexpr bool is_hex(char c) noexcept {
+    return is(c, hex);
+}
+constexpr bool is_token(char c) noexcept {
+    return is(c, token);
+}
+constexpr bool is_lws(char c) noexcept {
+    return is(c, lws);
+}
+constexpr bool is_space(char c) noexcept {
+    return c == ' ' || c == '\t';
+}
 
 constexpr char to_lower(char c) noexcept {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;

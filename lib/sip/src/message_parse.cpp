@@ -1,0 +1,361 @@
+// parse_message(): start line, header lines, eager routing headers, body framing.
+#include <parley/sip/message.hpp>
+
+#include <parley/base/text.hpp>
+
+#include <cstring>
+
+namespace parley {
+
+void message::clear() noexcept {
+    kind_ = message_kind::request;
+    method_ = method::unknown;
+    status_ = 0;
+    max_forwards_ = -1;
+    content_length_ = -1;
+    method_text_ = reason_ = call_id_ = body_ = bytes_ = {};
+    request_uri_ = uri{};
+    from_ = to_ = name_addr{};
+    cseq_ = parley::cseq{};
+    content_type_ = media_type{};
+    headers_.clear();
+    vias_.clear();
+    contacts_.clear();
+    routes_.clear();
+    record_routes_.clear();
+    arena_.reset();
+}
+
+const header_field* message::find(header_id id) const noexcept {
+    for (const header_field& h : headers_)
+        if (h.id == id) return &h;
+    return nullptr;
+}
+
+const header_field* message::find(std::string_view name) const noexcept {
+    header_id id = header_id_from_name(name);
+    if (id != header_id::other) return find(id);
+    for (const header_field& h : headers_)
+        if (h.id == header_id::other && text::iequals(h.name, name)) return &h;
+    return nullptr;
+}
+
+std::size_t message::count(header_id id) const noexcept {
+    std::size_t n = 0;
+    for (const header_field& h : headers_) n += h.id == id ? 1 : 0;
+    return n;
+}
+
+namespace detail {
+
+class message_parser {
+public:
+    message_parser(std::string_view bytes, message& m, const parse_options& o) noexcept
+        : bytes_(bytes), m_(m), options_(o) {}
+
+    static std::string_view copy_into(message& m, std::string_view bytes) {
+        return m.arena_.copy(bytes);
+    }
+
+    result<void> run() noexcept {
+        if (bytes_.size() > options_.limits.max_message_size)
+            return error(513, "Message Too Large", options_.limits.max_message_size);
+        std::size_t pos = 0;
+        PARLEY_TRY(start_line(pos));
+        PARLEY_TRY(header_lines(pos));
+        PARLEY_TRY(mandatory_headers());
+        return frame_body(pos);
+    }
+
+private:
+    // Responses are never answered, so their errors carry no status (RFC 3261 §18.1.2: drop).
+    unexpected error(std::uint16_t status, const char* reason, std::size_t offset) const noexcept {
+        return fail(m_.kind_ == message_kind::response ? 0 : status, reason, offset);
+    }
+    unexpected error(const parley::error& e) const noexcept {
+        return fail(m_.kind_ == message_kind::response ? 0 : e.status, e.reason, e.offset);
+    }
+
+    /// End of the line starting at `pos` (index of '\n'), or npos.
+    std::size_t line_end(std::size_t pos) const noexcept {
+        const void* nl = std::memchr(bytes_.data() + pos, '\n', bytes_.size() - pos);
+        return nl == nullptr
+                   ? std::string_view::npos
+                   : static_cast<std::size_t>(static_cast<const char*>(nl) - bytes_.data());
+    }
+    std::string_view line_text(std::size_t pos, std::size_t nl) const noexcept {
+        std::size_t end = nl;
+        if (end > pos && bytes_[end - 1] == '\r') --end;
+        return bytes_.substr(pos, end - pos);
+    }
+
+    static bool is_sip_version(std::string_view v) noexcept {
+        return v.size() == 7 && text::iequals(v, "SIP/2.0");
+    }
+    static bool looks_like_version(std::string_view v) noexcept {
+        // SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT
+        if (v.size() < 7 || !text::iequals(v.substr(0, 4), "SIP/")) return false;
+        std::size_t dot = v.find('.', 4);
+        if (dot == std::string_view::npos || dot == 4 || dot + 1 == v.size()) return false;
+        for (std::size_t i = 4; i < v.size(); ++i)
+            if (i != dot && !text::is_digit(v[i])) return false;
+        return true;
+    }
+
+    result<void> start_line(std::size_t& pos) noexcept {
+        std::size_t nl = line_end(0);
+        if (nl == std::string_view::npos) return fail(400, "Missing Start Line End", bytes_.size());
+        std::string_view line = line_text(0, nl);
+        // A trailing SP or HT is tolerated (RFC 4475 §3.1.2.10 allows either choice).
+        while (!line.empty() && text::is_space(line.back())) line.remove_suffix(1);
+        pos = nl + 1;
+        if (line.starts_with("SIP/") || line.starts_with("sip/")) return status_line(line);
+        return request_line(line);
+    }
+
+    result<void> status_line(std::string_view line) noexcept {
+        // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF
+        m_.kind_ = message_kind::response;
+        std::size_t sp = line.find(' ');
+        std::string_view version = line.substr(0, sp);
+        if (!is_sip_version(version)) return error(505, "Version Not Supported", 0);
+        if (sp == std::string_view::npos || sp + 4 > line.size())
+            return error(400, "Bad Status Line", sp);
+        std::string_view code = line.substr(sp + 1, 3);
+        auto status = text::parse_decimal(code, 999);
+        if (!status || *status < 100 || *status > 699) return error(400, "Bad Status Code", sp + 1);
+        if (line.size() > sp + 4 && line[sp + 4] != ' ')
+            return error(400, "Bad Status Code", sp + 1);
+        m_.status_ = static_cast<std::uint16_t>(*status);
+        m_.reason_ = line.size() > sp + 5 ? line.substr(sp + 5) : std::string_view{};
+        for (std::size_t i = 0; i < m_.reason_.size(); ++i) {
+            char c = m_.reason_[i];
+            if (text::is(c, text::ctl) && c != '\t')
+                return error(400, "Bad Reason Phrase", sp + 5 + i);
+        }
+        return {};
+    }
+
+    result<void> request_line(std::string_view line) noexcept {
+        // Request-Line = Method SP Request-URI SP SIP-Version CRLF
+        m_.kind_ = message_kind::request;
+        std::size_t sp1 = line.find(' ');
+        if (sp1 == std::string_view::npos || sp1 == 0) return fail(400, "Bad Request Line", 0);
+        std::string_view method_text = line.substr(0, sp1);
+        if (!text::is_token_text(method_text)) return fail(400, "Bad Method", 0);
+        std::size_t sp2 = line.rfind(' ');
+        if (sp2 == sp1) return fail(400, "Bad Request Line", sp1);
+        std::string_view version = line.substr(sp2 + 1);
+        if (!is_sip_version(version)) {
+            if (looks_like_version(version)) return fail(505, "Version Not Supported", sp2 + 1);
+            return fail(400, "Bad SIP Version", sp2 + 1);
+        }
+        std::string_view uri_text = line.substr(sp1 + 1, sp2 - sp1 - 1);
+        if (uri_text.empty() || uri_text.find(' ') != std::string_view::npos)
+            return fail(400, "Bad Request-URI", sp1 + 1);
+        auto request_uri = parse_uri(uri_text, sp1 + 1);
+        if (!request_uri) return fail(400, "Bad Request-URI", request_uri.error_value().offset);
+        m_.request_uri_ = *request_uri;
+        m_.method_text_ = method_text;
+        m_.method_ = method_from_token(method_text);
+        return {};
+    }
+
+    result<void> header_lines(std::size_t& pos) noexcept {
+        const std::size_t size = bytes_.size();
+        const parse_limits& limits = options_.limits;
+        while (true) {
+            if (pos >= size) return error(400, "Missing Empty Line After Headers", pos);
+            // The empty line ends the header section.
+            if (bytes_[pos] == '\n') {
+                ++pos;
+                return {};
+            }
+            if (bytes_[pos] == '\r' && pos + 1 < size && bytes_[pos + 1] == '\n') {
+                pos += 2;
+                return {};
+            }
+            std::size_t start = pos;
+            while (pos < size && text::is_token(bytes_[pos])) ++pos;
+            std::string_view name = bytes_.substr(start, pos - start);
+            if (name.empty()) return error(400, "Bad Header Name", start);
+            while (pos < size && text::is_space(bytes_[pos])) ++pos;
+            if (pos >= size || bytes_[pos] != ':') return error(400, "Bad Header Line", pos);
+            ++pos;
+            std::size_t value_start = pos;
+            // The value runs to a line end not followed by SP/HT (RFC 3261 §7.3.1 folding).
+            std::size_t nl = line_end(pos);
+            while (nl != std::string_view::npos && nl + 1 < size && text::is_space(bytes_[nl + 1]))
+                nl = line_end(nl + 1);
+            if (nl == std::string_view::npos)
+                return error(400, "Missing Empty Line After Headers", size);
+            if (nl + 1 - start > limits.max_header_length)
+                return error(400, "Header Too Long", start);
+            if (m_.headers_.size() == limits.max_headers)
+                return error(400, "Too Many Headers", start);
+            std::string_view raw = bytes_.substr(value_start, nl - value_start);
+            std::string_view value = text::trim(raw);
+            std::size_t value_offset = value.empty()
+                                           ? value_start
+                                           : static_cast<std::size_t>(value.data() - bytes_.data());
+            pos = nl + 1;
+
+            header_field& h = m_.headers_.emplace_back(m_.arena_);
+            h.id = header_id_from_name(name);
+            h.name = name;
+            h.value = value;
+            h.value_offset = static_cast<std::uint32_t>(value_offset);
+            PARLEY_TRY(eager(h.id, value, value_offset));
+        }
+    }
+
+    result<void> eager(header_id id, std::string_view value, std::size_t at) noexcept {
+        switch (id) {
+        case header_id::via:
+            return list(value, at, [this](std::string_view v, std::size_t o) -> result<void> {
+                auto parsed = parse_via(v, o);
+                if (!parsed) return error(parsed.error_value());
+                m_.vias_.push_back(m_.arena_, *parsed);
+                return {};
+            });
+        case header_id::from: return single_name_addr(m_.from_, value, at, "Duplicate From Header");
+        case header_id::to: return single_name_addr(m_.to_, value, at, "Duplicate To Header");
+        case header_id::call_id: return call_id(value, at);
+        case header_id::cseq: {
+            if (!m_.cseq_.method_text.empty()) return error(400, "Duplicate CSeq Header", at);
+            auto parsed = parse_cseq(value, at);
+            if (!parsed) return error(parsed.error_value());
+            m_.cseq_ = *parsed;
+            return {};
+        }
+        case header_id::max_forwards: {
+            if (m_.max_forwards_ >= 0) return error(400, "Duplicate Max-Forwards Header", at);
+            auto v = text::parse_decimal(value, 255);
+            if (!v) return error(400, "Bad Max-Forwards", at);
+            m_.max_forwards_ = static_cast<int>(*v);
+            return {};
+        }
+        case header_id::contact:
+            return list(value, at, [this](std::string_view v, std::size_t o) -> result<void> {
+                auto parsed = parse_contact(v, o);
+                if (!parsed) return error(parsed.error_value());
+                m_.contacts_.push_back(m_.arena_, *parsed);
+                return {};
+            });
+        case header_id::route: return name_addr_list(m_.routes_, value, at);
+        case header_id::record_route: return name_addr_list(m_.record_routes_, value, at);
+        case header_id::content_length: {
+            // Digits only: "-999" (RFC 4475 §3.1.2.3) must never become a size.
+            auto v = text::parse_decimal(value);
+            if (!v) return error(400, "Bad Content-Length", at);
+            auto length = static_cast<std::int64_t>(*v);
+            if (m_.content_length_ >= 0 && m_.content_length_ != length)
+                return error(400, "Conflicting Content-Length Headers", at);
+            m_.content_length_ = length;
+            return {};
+        }
+        case header_id::content_type: {
+            if (!m_.content_type_.empty()) return error(400, "Duplicate Content-Type Header", at);
+            auto parsed = parse_media_type(value, at);
+            if (!parsed) return error(parsed.error_value());
+            m_.content_type_ = *parsed;
+            return {};
+        }
+        default: return {};
+        }
+    }
+
+    template <class Fn>
+    result<void> list(std::string_view value, std::size_t at, Fn&& fn) noexcept {
+        if (value.empty()) return error(400, "Empty Header Value", at);
+        auto r = for_each_list_element(
+            value, at, [&](std::string_view v, std::size_t o) { return fn(v, at + o); });
+        if (!r) return error(r.error_value());
+        return {};
+    }
+
+    result<void> single_name_addr(name_addr& slot, std::string_view value, std::size_t at,
+                                  const char* duplicate) noexcept {
+        if (!slot.text.empty()) return error(400, duplicate, at);
+        if (value.empty()) return error(400, "Empty Header Value", at);
+        auto parsed = parse_name_addr(value, at);
+        if (!parsed) return error(parsed.error_value());
+        slot = *parsed;
+        return {};
+    }
+
+    result<void> name_addr_list(arena_vector<name_addr>& out, std::string_view value,
+                                std::size_t at) noexcept {
+        return list(value, at, [&](std::string_view v, std::size_t o) -> result<void> {
+            auto parsed = parse_name_addr(v, o);
+            if (!parsed) return error(parsed.error_value());
+            out.push_back(m_.arena_, *parsed);
+            return {};
+        });
+    }
+
+    result<void> call_id(std::string_view value, std::size_t at) noexcept {
+        // callid = word [ "@" word ]
+        if (!m_.call_id_.empty()) return error(400, "Duplicate Call-ID Header", at);
+        std::size_t ats = 0;
+        for (std::size_t i = 0; i < value.size(); ++i) {
+            char c = value[i];
+            if (c == '@' && ++ats == 1 && i != 0 && i + 1 != value.size()) continue;
+            if (!text::is(c, text::token | text::word_extra))
+                return error(400, "Bad Call-ID", at + i);
+        }
+        if (value.empty()) return error(400, "Bad Call-ID", at);
+        m_.call_id_ = value;
+        return {};
+    }
+
+    result<void> mandatory_headers() noexcept {
+        // RFC 3261 §8.1.1: To, From, CSeq, Call-ID, Via (Max-Forwards may be absent from
+        // RFC 2543 peers, §8.2.x tolerates it).
+        if (m_.vias_.empty()) return error(400, "Missing Via Header", 0);
+        if (m_.from_.text.empty()) return error(400, "Missing From Header", 0);
+        if (m_.to_.text.empty()) return error(400, "Missing To Header", 0);
+        if (m_.call_id_.empty()) return error(400, "Missing Call-ID Header", 0);
+        if (m_.cseq_.method_text.empty()) return error(400, "Missing CSeq Header", 0);
+        if (m_.kind_ == message_kind::request && m_.cseq_.method_text != m_.method_text_)
+            return error(400, "CSeq Method Does Not Match Request", 0);
+        return {};
+    }
+
+    result<void> frame_body(std::size_t pos) noexcept {
+        std::size_t available = bytes_.size() - pos;
+        std::size_t length = available;
+        if (m_.content_length_ >= 0) {
+            auto declared = static_cast<std::size_t>(m_.content_length_);
+            if (declared > options_.limits.max_body_size) return error(413, "Body Too Large", pos);
+            if (declared > available) return error(400, "Content-Length Exceeds Message", pos);
+            if (options_.framing == transport_framing::stream && declared != available)
+                return error(400, "Content-Length Does Not Match Frame", pos);
+            length = declared;
+        } else if (options_.framing == transport_framing::stream) {
+            // RFC 3261 §18.3: Content-Length is mandatory on stream transports.
+            return error(400, "Missing Content-Length", pos);
+        } else if (length > options_.limits.max_body_size) {
+            return error(413, "Body Too Large", pos);
+        }
+        m_.body_ = bytes_.substr(pos, length);
+        m_.bytes_ = bytes_.substr(0, pos + length);
+        return {};
+    }
+
+    std::string_view bytes_;
+    message& m_;
+    const parse_options& options_;
+};
+
+} // namespace detail
+
+result<void> parse_message(std::string_view bytes, message& out,
+                           const parse_options& options) noexcept {
+    out.clear();
+    if (options.buffer == buffer_use::copy && bytes.size() <= options.limits.max_message_size)
+        bytes = detail::message_parser::copy_into(out, bytes);
+    return detail::message_parser(bytes, out, options).run();
+}
+
+} // namespace parley

@@ -1,0 +1,87 @@
+// A cursor over one header value or line, with the small moves every SIP grammar rule makes:
+// skip LWS (folded CRLF included), read a token, expect a separator, read a quoted string.
+// Offsets reported in errors are absolute (base_ + position in the text).
+#pragma once
+
+#include <parley/base/result.hpp>
+#include <parley/base/text.hpp>
+
+#include <cstddef>
+#include <string_view>
+
+namespace parley::detail {
+
+class scanner {
+public:
+    scanner(std::string_view text, std::size_t base) noexcept : text_(text), base_(base) {}
+
+    bool at_end() const noexcept { return pos_ >= text_.size(); }
+    char peek() const noexcept { return pos_ < text_.size() ? text_[pos_] : '\0'; }
+    std::size_t pos() const noexcept { return pos_; }
+    void set_pos(std::size_t p) noexcept { pos_ = p; }
+    std::size_t offset() const noexcept { return base_ + pos_; }
+    std::string_view rest() const noexcept { return text_.substr(pos_); }
+    std::string_view slice(std::size_t from, std::size_t to) const noexcept {
+        return text_.substr(from, to - from);
+    }
+    void advance(std::size_t n = 1) noexcept { pos_ += n; }
+
+    /// Skips SP, HT and folded line ends (CR, LF inside a value only come from folding).
+    void skip_lws() noexcept {
+        while (pos_ < text_.size() && text::is_lws(text_[pos_])) ++pos_;
+    }
+    /// Consumes `c` (after optional LWS before and after it) and returns true, or returns false
+    /// and leaves the position unchanged.
+    bool accept_separator(char c) noexcept {
+        std::size_t save = pos_;
+        skip_lws();
+        if (peek() == c) {
+            ++pos_;
+            skip_lws();
+            return true;
+        }
+        pos_ = save;
+        return false;
+    }
+    bool accept(char c) noexcept {
+        if (peek() != c) return false;
+        ++pos_;
+        return true;
+    }
+    /// Reads 1*token-char; empty when none.
+    std::string_view token() noexcept {
+        std::size_t start = pos_;
+        while (pos_ < text_.size() && text::is_token(text_[pos_])) ++pos_;
+        return text_.substr(start, pos_ - start);
+    }
+    /// Reads a quoted-string starting at '"' and returns its content without the quotes, escapes
+    /// left as written. Fails on a missing closing quote.
+    result<std::string_view> quoted_string() noexcept {
+        std::size_t start = pos_;
+        if (peek() != '"') return fail(400, "Expected Quoted String", offset());
+        ++pos_;
+        while (pos_ < text_.size()) {
+            char c = text_[pos_];
+            if (c == '"') {
+                ++pos_;
+                return text_.substr(start + 1, pos_ - start - 2);
+            }
+            if (c == '\\') {
+                // RFC 3261 §25.1 quoted-pair: any octet but CR and LF may follow.
+                if (pos_ + 1 >= text_.size() || text_[pos_ + 1] == '\r' || text_[pos_ + 1] == '\n')
+                    return fail(400, "Bad Quoted Pair", offset());
+                pos_ += 2;
+                continue;
+            }
+            ++pos_;
+        }
+        return fail(400, "Unterminated Quoted String", base_ + start);
+    }
+
+private:
+    std::string_view text_;
+    std::size_t base_;
+    std::size_t pos_ = 0;
+};
+
+} // namespace parley::detail

@@ -1,0 +1,120 @@
+// Via (RFC 3261 §20.42, RFC 3581) and Contact (§20.10) values.
+#include <parley/sip/headers.hpp>
+
+#include "header_params.hpp"
+#include "scanner.hpp"
+
+namespace parley {
+
+using detail::scanner;
+
+result<via> parse_via(std::string_view value, std::size_t base) noexcept {
+    // via-parm = sent-protocol LWS sent-by *( SEMI via-params )
+    // sent-protocol = protocol-name SLASH protocol-version SLASH transport
+    via out;
+    scanner sc(value, base);
+    sc.skip_lws();
+    out.protocol_name = sc.token();
+    if (out.protocol_name.empty() || !sc.accept_separator('/'))
+        return fail(400, "Bad Via Protocol", sc.offset());
+    out.protocol_version = sc.token();
+    if (out.protocol_version.empty() || !sc.accept_separator('/'))
+        return fail(400, "Bad Via Protocol", sc.offset());
+    out.transport = sc.token();
+    if (out.transport.empty()) return fail(400, "Bad Via Transport", sc.offset());
+    std::size_t before_lws = sc.pos();
+    sc.skip_lws();
+    if (sc.pos() == before_lws) return fail(400, "Bad Via", sc.offset());
+
+    // sent-by = host [ COLON port ]
+    std::size_t host_start = sc.pos();
+    if (sc.peek() == '[') {
+        while (!sc.at_end() && sc.peek() != ']') sc.advance();
+        if (!sc.accept(']')) return fail(400, "Bad Via Host", base + host_start);
+    } else {
+        while (!sc.at_end() && (text::is(sc.peek(), text::alpha | text::digit) ||
+                                sc.peek() == '.' || sc.peek() == '-' || sc.peek() == '_'))
+            sc.advance();
+    }
+    std::string_view host = sc.slice(host_start, sc.pos());
+    out.host_type = classify_host(host, &out.host);
+    if (out.host_type == host_kind::none) return fail(400, "Bad Via Host", base + host_start);
+    if (sc.accept_separator(':')) {
+        std::size_t port_start = sc.pos();
+        while (text::is_digit(sc.peek())) sc.advance();
+        auto port = text::parse_decimal(sc.slice(port_start, sc.pos()), 65535);
+        if (!port || *port == 0) return fail(400, "Bad Via Port", base + port_start);
+        out.port = static_cast<std::uint16_t>(*port);
+    }
+
+    auto params = detail::parse_header_params(sc, value);
+    PARLEY_TRY(params);
+    out.params = *params;
+    std::size_t pos = 0;
+    param p;
+    while (out.params.next(pos, p)) {
+        if (text::iequals(p.name, "branch")) {
+            if (!text::is_token_text(p.value)) return fail(400, "Bad Via Branch", base);
+            out.branch = p.value;
+        } else if (text::iequals(p.name, "received")) {
+            // RFC 5118 §4.5: accept an IPv6 received value with or without brackets.
+            std::string_view address;
+            if (classify_host(p.value, &address) == host_kind::none || !p.has_value)
+                return fail(400, "Bad Via Received", base);
+            out.received = address;
+        } else if (text::iequals(p.name, "rport")) {
+            out.rport = true;
+            if (p.has_value) {
+                auto port = text::parse_decimal(p.value, 65535);
+                if (!port) return fail(400, "Bad Via Rport", base);
+                out.rport_value = static_cast<std::uint16_t>(*port);
+            }
+        } else if (text::iequals(p.name, "maddr")) {
+            if (classify_host(p.value, nullptr) == host_kind::none)
+                return fail(400, "Bad Via Maddr", base);
+            out.maddr = p.value;
+        } else if (text::iequals(p.name, "ttl")) {
+            auto ttl = text::parse_decimal(p.value, 255);
+            if (!ttl) return fail(400, "Bad Via TTL", base);
+            out.ttl = static_cast<std::int16_t>(*ttl);
+        }
+    }
+    return out;
+}
+
+result<contact> parse_contact(std::string_view value, std::size_t base) noexcept {
+    contact out;
+    if (text::trim(value) == "*") {
+        out.star = true;
+        return out;
+    }
+    auto address = parse_name_addr(value, base);
+    PARLEY_TRY(address);
+    out.address = *address;
+    if (auto expires = out.address.params.find("expires")) {
+        // Out-of-range delta-seconds are clamped rather than rejected (RFC 3261 §20.19 spirit).
+        if (expires->empty()) return fail(400, "Bad Contact Expires", base);
+        for (char c : *expires)
+            if (!text::is_digit(c)) return fail(400, "Bad Contact Expires", base);
+        auto v = text::parse_decimal(*expires);
+        out.expires = v ? static_cast<std::int64_t>(*v) : std::int64_t{UINT32_MAX};
+    }
+    if (auto q = out.address.params.find("q")) {
+        // qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )
+        std::string_view s = *q;
+        if (s.empty() || (s[0] != '0' && s[0] != '1') || s.size() > 5 ||
+            (s.size() > 1 && s[1] != '.'))
+            return fail(400, "Bad Contact q-value", base);
+        int thousandths = (s[0] - '0') * 1000;
+        int scale = 100;
+        for (std::size_t i = 2; i < s.size(); ++i, scale /= 10) {
+            if (!text::is_digit(s[i])) return fail(400, "Bad Contact q-value", base);
+            thousandths += (s[i] - '0') * scale;
+        }
+        if (thousandths > 1000) return fail(400, "Bad Contact q-value", base);
+        out.q = static_cast<std::int16_t>(thousandths);
+    }
+    return out;
+}
+
+} // namespace parley

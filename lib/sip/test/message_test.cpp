@@ -1,0 +1,112 @@
+#include <parley/sip/message.hpp>
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace parley {
+namespace {
+
+std::string crlf(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '\n')
+            out += "\r\n";
+        else
+            out += c;
+    }
+    return out;
+}
+
+const std::string invite = crlf(R"(INVITE sip:bob@biloxi.example.com SIP/2.0
+Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds;rport
+Max-Forwards: 70
+To: Bob <sip:bob@biloxi.example.com>
+From: "Alice A." <sip:alice@atlanta.example.com>;tag=1928301774
+Call-ID: a84b4c76e66710@pc33.atlanta.example.com
+CSeq: 314159 INVITE
+Contact: <sip:alice@pc33.atlanta.example.com>
+Record-Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>
+Supported: timer, 100rel
+Content-Type: application/sdp
+Content-Length: 4
+
+v=0
+)");
+
+TEST(message, parses_a_request_and_its_routing_headers) {
+    message m;
+    auto r = parse_message(invite, m);
+    ASSERT_TRUE(r) << r.error_value().reason << " at " << r.error_value().offset;
+    EXPECT_TRUE(m.is_request());
+    EXPECT_EQ(m.method(), method::invite);
+    EXPECT_EQ(m.request_uri().user, "bob");
+    ASSERT_EQ(m.vias().size(), 1u);
+    EXPECT_EQ(m.top_via().transport, "UDP");
+    EXPECT_EQ(m.top_via().host, "pc33.atlanta.example.com");
+    EXPECT_EQ(m.top_via().branch, "z9hG4bK776asdhds");
+    EXPECT_TRUE(m.top_via().rport);
+    EXPECT_EQ(m.max_forwards(), 70);
+    EXPECT_EQ(m.to().display_name, "Bob");
+    EXPECT_EQ(m.to().tag, "");
+    EXPECT_EQ(m.from().display_name, "Alice A.");
+    EXPECT_TRUE(m.from().display_name_quoted);
+    EXPECT_EQ(m.from().tag, "1928301774");
+    EXPECT_EQ(m.call_id(), "a84b4c76e66710@pc33.atlanta.example.com");
+    EXPECT_EQ(m.cseq().number, 314159u);
+    EXPECT_EQ(m.cseq().method, method::invite);
+    ASSERT_EQ(m.contacts().size(), 1u);
+    EXPECT_EQ(m.contacts()[0].address.address.host, "pc33.atlanta.example.com");
+    ASSERT_EQ(m.record_routes().size(), 2u);
+    EXPECT_EQ(m.record_routes()[1].address.host, "p2.example.com");
+    EXPECT_TRUE(m.content_type().is("application", "sdp"));
+    EXPECT_EQ(m.body(), "v=0\r");
+    EXPECT_EQ(m.find(header_id::supported)->value, "timer, 100rel");
+    EXPECT_EQ(m.find("k"), m.find(header_id::supported));
+    EXPECT_EQ(m.heap_bytes(), 0u);
+}
+
+TEST(message, parses_a_response) {
+    std::string text = crlf(R"(SIP/2.0 180 Ringing
+Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds;received=192.0.2.1
+To: Bob <sip:bob@biloxi.example.com>;tag=a6c85cf
+From: Alice <sip:alice@atlanta.example.com>;tag=1928301774
+Call-ID: a84b4c76e66710
+CSeq: 314159 INVITE
+Content-Length: 0
+
+)");
+    message m;
+    ASSERT_TRUE(parse_message(text, m));
+    EXPECT_TRUE(m.is_response());
+    EXPECT_EQ(m.status(), 180);
+    EXPECT_EQ(m.reason(), "Ringing");
+    EXPECT_EQ(m.top_via().received, "192.0.2.1");
+    EXPECT_EQ(m.to().tag, "a6c85cf");
+}
+
+TEST(message, errors_name_the_problem_and_the_offset) {
+    message m;
+    std::string bad = invite;
+    bad.replace(bad.find("CSeq: 314159 INVITE"), 19, "CSeq: 314159 BYE   ");
+    auto r = parse_message(bad, m);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error_value().status, 400);
+    EXPECT_EQ(r.error_value().reason_phrase(), "CSeq Method Does Not Match Request");
+
+    std::string version = invite;
+    version.replace(version.find("SIP/2.0\r\n"), 7, "SIP/7.0");
+    r = parse_message(version, m);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error_value().status, 505);
+
+    std::string via = invite;
+    via.replace(via.find("pc33.atlanta.example.com;branch"), 4, "p c3");
+    r = parse_message(via, m);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error_value().status, 400);
+    EXPECT_EQ(r.error_value().offset, invite.find("pc33.atlanta.example.com;branch") + 2);
+}
+
+} // namespace
+} // namespace parley

@@ -1,0 +1,98 @@
+#include <parley/sip/uri.hpp>
+
+#include <gtest/gtest.h>
+
+namespace parley {
+namespace {
+
+TEST(uri, sip_with_user_password_port_params_headers) {
+    auto u = parse_uri("sip:alice:secret@example.com:5070;transport=tcp;lr?Subject=hi&X=y");
+    ASSERT_TRUE(u) << u.error_value().reason;
+    EXPECT_EQ(u->scheme, uri_scheme::sip);
+    EXPECT_EQ(u->user, "alice");
+    EXPECT_EQ(u->password, "secret");
+    EXPECT_EQ(u->host, "example.com");
+    EXPECT_EQ(u->host_type, host_kind::name);
+    EXPECT_EQ(u->port, 5070);
+    EXPECT_EQ(u->params.find("transport"), "tcp");
+    EXPECT_EQ(u->params.find("LR"), "");
+    EXPECT_FALSE(u->params.find("maddr"));
+    EXPECT_EQ(u->headers, "Subject=hi&X=y");
+}
+
+TEST(uri, hosts) {
+    auto v4 = parse_uri("sips:192.0.2.1");
+    ASSERT_TRUE(v4);
+    EXPECT_EQ(v4->scheme, uri_scheme::sips);
+    EXPECT_EQ(v4->host_type, host_kind::ipv4);
+    auto v6 = parse_uri("sip:[2001:db8::10]:5070");
+    ASSERT_TRUE(v6);
+    EXPECT_EQ(v6->host, "2001:db8::10");
+    EXPECT_EQ(v6->host_type, host_kind::ipv6);
+    EXPECT_EQ(v6->port, 5070);
+    EXPECT_EQ(v6->host_reference(), "[2001:db8::10]");
+    // RFC 5118 §4.3: the port inside the brackets is part of the address.
+    auto ambiguous = parse_uri("sip:[2001:db8::10:5070]");
+    ASSERT_TRUE(ambiguous);
+    EXPECT_EQ(ambiguous->port, 0);
+    // RFC 5118 §4.2: an IPv6 address needs brackets.
+    EXPECT_FALSE(parse_uri("sip:2001:db8::10"));
+    EXPECT_TRUE(parse_uri("sip:[2001:db8:::192.0.2.1]"));
+    EXPECT_TRUE(parse_uri("sip:[2001:db8::192.0.2.1]"));
+    EXPECT_TRUE(parse_uri("sip:[::ffff:192.0.2.10]"));
+    EXPECT_FALSE(parse_uri("sip:[2001:db8::1::2]"));
+    EXPECT_FALSE(parse_uri("sip:1.2.3.256"));
+    EXPECT_FALSE(parse_uri("sip:host:0"));
+    EXPECT_FALSE(parse_uri("sip:host:65536"));
+    EXPECT_FALSE(parse_uri("sip:-bad.example.com"));
+}
+
+TEST(uri, user_may_hold_semicolons_and_escapes) {
+    // RFC 4475 §3.1.1.9
+    auto u = parse_uri("sip:user;par=u%40example.net@example.com");
+    ASSERT_TRUE(u);
+    EXPECT_EQ(u->user, "user;par=u%40example.net");
+    EXPECT_EQ(unescape(u->user), "user;par=u@example.net");
+    EXPECT_TRUE(u->params.empty());
+    EXPECT_EQ(unescape("value%2541"), "value%41");
+    EXPECT_FALSE(parse_uri("sip:us%4ger@example.com"));
+    EXPECT_FALSE(parse_uri("sip:us%4"));
+}
+
+TEST(uri, tel_and_other_schemes) {
+    auto t = parse_uri("tel:+1-201-555-0123;phone-context=example.com");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->scheme, uri_scheme::tel);
+    EXPECT_EQ(t->user, "+1-201-555-0123");
+    EXPECT_EQ(t->params.find("phone-context"), "example.com");
+    auto other = parse_uri("nobodyKnowsThisScheme:totallyopaquecontent");
+    ASSERT_TRUE(other);
+    EXPECT_EQ(other->scheme, uri_scheme::other);
+    EXPECT_EQ(other->opaque, "totallyopaquecontent");
+    EXPECT_FALSE(parse_uri("<sip:a@b>"));
+    EXPECT_FALSE(parse_uri("sip:a@b; lr"));
+    EXPECT_FALSE(parse_uri("sip:"));
+    EXPECT_FALSE(parse_uri("nocolon"));
+}
+
+TEST(uri, errors_carry_offsets) {
+    auto bad = parse_uri("sip:alice@exa mple.com", 100);
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error_value().status, 400);
+    EXPECT_EQ(bad.error_value().offset, 113u);
+}
+
+TEST(uri, equivalence_rfc3261_19_1_4) {
+    auto eq = [](std::string_view a, std::string_view b) {
+        return uri_equivalent(*parse_uri(a), *parse_uri(b));
+    };
+    EXPECT_TRUE(eq("sip:%61lice@atlanta.com;transport=TCP", "sip:alice@AtLanTa.CoM;Transport=tcp"));
+    EXPECT_TRUE(eq("sip:carol@chicago.com", "sip:carol@chicago.com;newparam=5"));
+    EXPECT_FALSE(eq("sip:alice@atlanta.com", "sip:ALICE@atlanta.com"));
+    EXPECT_FALSE(eq("sip:bob@biloxi.com", "sip:bob@biloxi.com:5060"));
+    EXPECT_FALSE(eq("sip:bob@biloxi.com", "sip:bob@biloxi.com;transport=udp"));
+    EXPECT_FALSE(eq("sip:carol@chicago.com;security=on", "sip:carol@chicago.com;security=off"));
+}
+
+} // namespace
+} // namespace parley
