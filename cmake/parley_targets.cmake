@@ -5,7 +5,7 @@ include_guard(GLOBAL)
 function(parley_apply_common target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wimplicit-fallthrough
-    -Wold-style-cast -Wcast-align -Wnull-dereference)
+    -Wold-style-cast -Wcast-align)
   if(PARLEY_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

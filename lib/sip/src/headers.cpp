@@ -74,7 +74,14 @@ result<name_addr> parse_name_addr(std::string_view value, std::size_t base) noex
         uri_end = uri_start + bare_uri_end(sc.rest());
         sc.set_pos(uri_end);
     }
-    auto address = parse_uri(value.substr(uri_start, uri_end - uri_start), base + uri_start);
+    std::string_view uri_text = value.substr(uri_start, uri_end - uri_start);
+    if (out.bracketed) {
+        // RFC 4475 §3.1.2.14 lets a liberal parser ignore LWS just inside the brackets.
+        std::string_view trimmed = text::trim(uri_text);
+        uri_start += static_cast<std::size_t>(trimmed.data() - uri_text.data());
+        uri_text = trimmed;
+    }
+    auto address = parse_uri(uri_text, base + uri_start);
     PARLEY_TRY(address);
     out.address = *address;
 

@@ -110,3 +110,87 @@ TEST(message, errors_name_the_problem_and_the_offset) {
 
 } // namespace
 } // namespace parley
+
+namespace parley {
+namespace {
+
+TEST(message_limits, at_below_and_above_each_limit) {
+    message m;
+    parse_options o;
+    // Message size.
+    o.limits.max_message_size = invite.size();
+    EXPECT_TRUE(parse_message(invite, m, o));
+    o.limits.max_message_size = invite.size() - 1;
+    auto r = parse_message(invite, m, o);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error_value().status, 513);
+    // Header count: the INVITE has 11 header lines.
+    o = {};
+    o.limits.max_headers = 11;
+    EXPECT_TRUE(parse_message(invite, m, o));
+    o.limits.max_headers = 10;
+    r = parse_message(invite, m, o);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error_value().reason_phrase(), "Too Many Headers");
+    // Header length: the longest line is Via (73 bytes with CRLF).
+    o = {};
+    std::size_t via_line = std::string_view(invite).substr(invite.find("Via:")).find('\n') + 1;
+    o.limits.max_header_length = via_line;
+    EXPECT_TRUE(parse_message(invite, m, o));
+    o.limits.max_header_length = via_line - 1;
+    r = parse_message(invite, m, o);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error_value().reason_phrase(), "Header Too Long");
+    // Body size.
+    o = {};
+    o.limits.max_body_size = 4;
+    EXPECT_TRUE(parse_message(invite, m, o));
+    o.limits.max_body_size = 3;
+    r = parse_message(invite, m, o);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error_value().status, 413);
+}
+
+TEST(message, datagram_and_stream_body_framing) {
+    message m;
+    // RFC 3261 §18.3: over UDP, bytes after Content-Length are ignored...
+    ASSERT_TRUE(parse_message(invite + "garbage", m));
+    EXPECT_EQ(m.body(), "v=0\r");
+    EXPECT_EQ(m.bytes().size(), invite.size() - 1); // the final LF is past Content-Length
+    // ...but a Content-Length larger than the datagram is an error.
+    std::string longer = invite;
+    longer.replace(longer.find("Content-Length: 4"), 17, "Content-Length: 9");
+    auto r = parse_message(longer, m);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error_value().status, 400);
+    // Without Content-Length the body runs to the end of a datagram, but a stream needs it.
+    std::string no_length = invite;
+    no_length.erase(no_length.find("Content-Length: 4\r\n"), 19);
+    ASSERT_TRUE(parse_message(no_length, m));
+    EXPECT_EQ(m.body(), "v=0\r\n");
+    EXPECT_FALSE(parse_message(no_length, m, {.framing = transport_framing::stream}));
+}
+
+TEST(message, copy_mode_owns_its_bytes) {
+    message m;
+    {
+        std::string temporary = invite;
+        ASSERT_TRUE(parse_message(temporary, m, {.buffer = buffer_use::copy}));
+        temporary.assign(temporary.size(), 'x');
+    }
+    EXPECT_EQ(m.call_id(), "a84b4c76e66710@pc33.atlanta.example.com");
+    EXPECT_EQ(m.top_via().branch, "z9hG4bK776asdhds");
+}
+
+TEST(message, responses_never_ask_for_an_answer) {
+    message m;
+    auto r = parse_message("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h\r\n\r\n", m);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error_value().status, 0);
+    r = parse_message("SIP/2.0 4294967301 Huge\r\n\r\n", m);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error_value().status, 0);
+}
+
+} // namespace
+} // namespace parley
