@@ -1,0 +1,105 @@
+// negotiator: the RFC 3264 offer/answer state machine of one session (modelled on pjmedia
+// sdp_neg.h).
+//
+// It decides nothing about codecs: the session layer builds offers and answers (with the
+// helpers in offer_answer.hpp) and hands them in; the negotiator checks that each step is
+// allowed now, validates what the peer sent against what was offered, stamps the o= line of
+// what we send (RFC 3264 §8: username and session id fixed, version +1 exactly when the content
+// changed) and, when a round completes, keeps the active local and remote descriptions.
+//
+//                 set_local_offer              receive_remote_offer
+//        +------------------------ [null] ------------------------+
+//        |                           ^ cancel_offer (nothing       |
+//        v                           | agreed yet)                 v
+//   [local_offer]                    |                       [remote_offer]
+//     |  receive_remote_answer (§5, §7)                        |  set_local_answer (§6)
+//     |  cancel_offer -> done / null |                         |  cancel_offer -> done / null
+//     +--------------------> [wait_negotiate] <----------------+
+//                                    |  negotiate
+//                                    v
+//                                 [done]  -- set_local_offer (§8) -------> [local_offer]
+//                                         -- receive_remote_offer (§8) --> [remote_offer]
+//
+// Ownership: the negotiator owns copies of every description handed to it (they are moved
+// in). Errors never change the state. Single-threaded: it belongs to its session's shard.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include <parley/base/result.hpp>
+#include <parley/sdp/description.hpp>
+
+namespace parley::sdp {
+
+enum class negotiator_state : std::uint8_t {
+    null,           ///< no offer yet and nothing agreed
+    local_offer,    ///< we sent an offer; waiting for the answer
+    remote_offer,   ///< we received an offer; we owe an answer
+    wait_negotiate, ///< offer and answer are both known; negotiate() commits them
+    done,           ///< an offer/answer round completed; active descriptions are set
+};
+
+std::string_view to_string(negotiator_state s) noexcept;
+
+class negotiator {
+public:
+    negotiator() = default;
+
+    negotiator_state state() const noexcept { return state_; }
+
+    /// RFC 3264 §5 (first offer, from null) and §8 (new offer, from done): null/done ->
+    /// local_offer. The offer is stamped (see header) and kept as pending_local(), which is
+    /// what to send. A new offer must keep every m-line of the active one (§8).
+    /// Errors: 500 in another state or for a §8 violation.
+    result<void> set_local_offer(session_description offer);
+
+    /// RFC 3264 §5/§8: null/done -> remote_offer. A re-offer that removes m-lines fails with
+    /// 488. In local_offer the error is 491 (glare, RFC 3261 §14.2), in remote_offer or
+    /// wait_negotiate 500 (an offer is already being answered).
+    result<void> receive_remote_offer(session_description offer);
+
+    /// RFC 3264 §6: remote_offer -> wait_negotiate. The answer must match the offer's m-lines
+    /// (validate_answer); it is stamped and kept as pending_local(). Errors: 500.
+    result<void> set_local_answer(session_description answer);
+
+    /// RFC 3264 §7 (the offerer receives the answer): local_offer -> wait_negotiate. A
+    /// mismatched answer fails with 488 and leaves the offer pending (cancel_offer() or a new
+    /// offer after cancel decides what next). 400 without a pending local offer.
+    result<void> receive_remote_answer(session_description answer);
+
+    /// wait_negotiate -> done: the pending offer and answer become the active descriptions.
+    result<void> negotiate();
+
+    /// Abandons the pending offer (ours, e.g. a re-INVITE answered 488; or theirs, which we
+    /// reject): local_offer/remote_offer -> done, or -> null when nothing was agreed before.
+    result<void> cancel_offer();
+
+    /// The descriptions of the last completed round (null before the first).
+    const session_description* active_local() const noexcept { return opt(active_local_); }
+    const session_description* active_remote() const noexcept { return opt(active_remote_); }
+    /// The offer or answer in flight (stamped local; received remote), or null.
+    const session_description* pending_local() const noexcept { return opt(pending_local_); }
+    const session_description* pending_remote() const noexcept { return opt(pending_remote_); }
+
+    /// The base of a new offer: a copy of the active local description, else of the last one
+    /// we sent; an empty description when we never sent anything.
+    session_description next_offer_base() const;
+
+private:
+    static const session_description* opt(const std::optional<session_description>& d) noexcept {
+        return d ? &*d : nullptr;
+    }
+    void stamp(session_description& outgoing) const;
+
+    negotiator_state state_ = negotiator_state::null;
+    std::optional<session_description> active_local_;
+    std::optional<session_description> active_remote_;
+    std::optional<session_description> pending_local_;
+    std::optional<session_description> pending_remote_;
+    /// The last description we sent (offer or answer), for RFC 3264 §8 version stamping.
+    std::optional<session_description> last_sent_;
+};
+
+} // namespace parley::sdp

@@ -1,0 +1,123 @@
+#include <parley/sdp/negotiator.hpp>
+
+#include <utility>
+
+#include <parley/sdp/offer_answer.hpp>
+
+namespace parley::sdp {
+
+namespace {
+constexpr std::uint16_t status_bad_request = 400;
+constexpr std::uint16_t status_server_internal_error = 500;
+constexpr std::uint16_t status_request_pending = 491;
+
+// A rule our own description broke is our bug, not the peer's: answer 500, keep the reason.
+unexpected as_local_error(const error& e) {
+    return fail(status_server_internal_error, e.reason, e.offset);
+}
+} // namespace
+
+std::string_view to_string(negotiator_state s) noexcept {
+    switch (s) {
+    case negotiator_state::null: return "null";
+    case negotiator_state::local_offer: return "local_offer";
+    case negotiator_state::remote_offer: return "remote_offer";
+    case negotiator_state::wait_negotiate: return "wait_negotiate";
+    case negotiator_state::done: return "done";
+    }
+    return "null";
+}
+
+void negotiator::stamp(session_description& outgoing) const {
+    if (!last_sent_) return; // the first description we send sets username, id and version
+    // RFC 3264 §8: the o= line stays the same except the version, which is incremented by one
+    // when anything changed since the last description we sent, and kept otherwise.
+    origin_field origin = outgoing.origin();
+    origin.username = last_sent_->origin().username;
+    origin.session_id = last_sent_->origin().session_id;
+    origin.session_version = last_sent_->origin().session_version;
+    outgoing.set_origin(origin);
+    if (!outgoing.same_content_as(*last_sent_))
+        outgoing.set_session_version(origin.session_version + 1);
+}
+
+result<void> negotiator::set_local_offer(session_description offer) {
+    if (state_ != negotiator_state::null && state_ != negotiator_state::done)
+        return fail(status_server_internal_error, "SDP: cannot offer while an offer is pending");
+    if (active_local_) {
+        // RFC 3264 §8: m-lines are never removed from a later offer, only set to port 0.
+        if (auto ok = validate_new_offer(*active_local_, offer); !ok)
+            return as_local_error(ok.error_value());
+    }
+    stamp(offer);
+    last_sent_ = offer;
+    pending_local_ = std::move(offer);
+    state_ = negotiator_state::local_offer;
+    return {};
+}
+
+result<void> negotiator::receive_remote_offer(session_description offer) {
+    if (state_ == negotiator_state::local_offer)
+        // RFC 3261 §14.2 / RFC 3264 §4: offers crossed (glare).
+        return fail(status_request_pending, "SDP: offer received while our offer is pending");
+    if (state_ != negotiator_state::null && state_ != negotiator_state::done)
+        return fail(status_server_internal_error, "SDP: offer received before answering the last");
+    if (active_remote_) PARLEY_TRY(validate_new_offer(*active_remote_, offer)); // §8, 488
+    pending_remote_ = std::move(offer);
+    state_ = negotiator_state::remote_offer;
+    return {};
+}
+
+result<void> negotiator::set_local_answer(session_description answer) {
+    if (state_ != negotiator_state::remote_offer)
+        return fail(status_server_internal_error, "SDP: no remote offer to answer");
+    // RFC 3264 §6: same m-lines, same order; declined streams keep their m-line with port 0.
+    if (auto ok = validate_answer(*pending_remote_, answer); !ok)
+        return as_local_error(ok.error_value());
+    stamp(answer);
+    last_sent_ = answer;
+    pending_local_ = std::move(answer);
+    state_ = negotiator_state::wait_negotiate;
+    return {};
+}
+
+result<void> negotiator::receive_remote_answer(session_description answer) {
+    if (state_ != negotiator_state::local_offer)
+        return fail(status_bad_request, "SDP: answer received without a pending offer");
+    // RFC 3264 §7: the offerer checks the answer against its offer (488 on mismatch).
+    PARLEY_TRY(validate_answer(*pending_local_, answer));
+    pending_remote_ = std::move(answer);
+    state_ = negotiator_state::wait_negotiate;
+    return {};
+}
+
+result<void> negotiator::negotiate() {
+    if (state_ != negotiator_state::wait_negotiate)
+        return fail(status_server_internal_error, "SDP: nothing to negotiate");
+    // The round completes: the offer and answer in flight become the session's descriptions.
+    active_local_ = std::move(pending_local_);
+    active_remote_ = std::move(pending_remote_);
+    pending_local_.reset();
+    pending_remote_.reset();
+    state_ = negotiator_state::done;
+    return {};
+}
+
+result<void> negotiator::cancel_offer() {
+    if (state_ != negotiator_state::local_offer && state_ != negotiator_state::remote_offer)
+        return fail(status_server_internal_error, "SDP: no pending offer to cancel");
+    // The previous agreement (if any) stays in force (RFC 3261 §14.1: a failed re-INVITE
+    // leaves the session as it was).
+    pending_local_.reset();
+    pending_remote_.reset();
+    state_ = active_local_ ? negotiator_state::done : negotiator_state::null;
+    return {};
+}
+
+session_description negotiator::next_offer_base() const {
+    if (active_local_) return *active_local_;
+    if (last_sent_) return *last_sent_;
+    return session_description{};
+}
+
+} // namespace parley::sdp
