@@ -2,6 +2,8 @@
 
 #include <parley/base/text.hpp>
 
+#include <cstring>
+
 namespace parley {
 namespace {
 
@@ -87,25 +89,35 @@ bool valid_ipv6(std::string_view s) noexcept {
     return compressed ? groups <= 7 : groups == 8;
 }
 
-bool valid_hostname(std::string_view s) noexcept {
-    if (s.empty()) return false;
-    std::string_view labels = s.back() == '.' ? s.substr(0, s.size() - 1) : s;
-    if (labels.empty()) return false;
-    std::size_t label_start = 0;
-    std::size_t top_label = 0;
-    for (std::size_t i = 0; i <= labels.size(); ++i) {
-        if (i == labels.size() || labels[i] == '.') {
-            if (i == label_start) return false; // empty label
-            if (labels[label_start] == '-' || labels[i - 1] == '-') return false;
+// Scans a hostname or IPv4 address from s[i] while host chars last, validating as it goes
+// (RFC 3261 §25.1: labels of alphanum and '-', the top label starting with a letter; or four
+// decimal octets). Leaves i on the first byte after the host. host_kind::none when invalid.
+host_kind scan_name_or_ipv4(std::string_view s, std::size_t& i) noexcept {
+    const std::size_t start = i;
+    std::size_t label_start = i;
+    std::size_t top_label = i;
+    bool digits_and_dots = true;
+    bool bad_label = false;
+    for (; i < s.size() && text::is(s[i], text::host_char); ++i) {
+        char c = s[i];
+        if (c == '.') {
+            if (i == label_start || s[i - 1] == '-') bad_label = true;
             top_label = label_start;
             label_start = i + 1;
             continue;
         }
-        char c = labels[i];
-        if (!(text::is(c, text::alpha | text::digit) || c == '-' || c == '_')) return false;
+        if (!text::is_digit(c)) digits_and_dots = false;
+        if (c == '-' && i == label_start) bad_label = true;
     }
-    // RFC 3261 §25.1: toplabel starts with ALPHA (so "1.2.3.999" is not a hostname).
-    return text::is_alpha(labels[top_label]);
+    std::string_view host = s.substr(start, i - start);
+    if (host.empty()) return host_kind::none;
+    if (digits_and_dots) return valid_ipv4(host) ? host_kind::ipv4 : host_kind::none;
+    if (label_start < i) {
+        if (s[i - 1] == '-') bad_label = true;
+        top_label = label_start; // no trailing dot: the last label is the top label
+    }
+    if (bad_label || !text::is_alpha(s[top_label])) return host_kind::none;
+    return host_kind::name;
 }
 
 bool valid_scheme(std::string_view s) noexcept {
@@ -114,30 +126,6 @@ bool valid_scheme(std::string_view s) noexcept {
         if (!(text::is(c, text::alpha | text::digit) || c == '+' || c == '-' || c == '.'))
             return false;
     return true;
-}
-
-// Validates ";name[=value]..." with paramchar on both sides; returns the bad index or npos.
-std::size_t check_uri_params(std::string_view s) noexcept {
-    std::size_t i = 0;
-    while (i <= s.size()) {
-        std::size_t end = s.find(';', i);
-        if (end == std::string_view::npos) end = s.size();
-        std::string_view one = s.substr(i, end - i);
-        std::size_t eq = one.find('=');
-        std::string_view name = one.substr(0, eq);
-        if (name.empty()) return i;
-        if (auto bad = check_escaped(name, text::param_extra); bad != std::string_view::npos)
-            return i + bad;
-        if (eq != std::string_view::npos) {
-            std::string_view value = one.substr(eq + 1);
-            if (value.empty()) return i + eq;
-            if (auto bad = check_escaped(value, text::param_extra); bad != std::string_view::npos)
-                return i + eq + 1 + bad;
-        }
-        if (end == s.size()) break;
-        i = end + 1;
-    }
-    return std::string_view::npos;
 }
 
 std::size_t check_uri_headers(std::string_view s) noexcept {
@@ -159,72 +147,92 @@ std::size_t check_uri_headers(std::string_view s) noexcept {
     }
 }
 
-result<uri> parse_sip(uri u, std::string_view rest, std::size_t base) noexcept {
-    // rest = [userinfo "@"] hostport [";" params] ["?" headers]
-    // Neither params nor headers may hold an unescaped '@', so the first '@' ends userinfo.
-    std::size_t at = rest.find('@');
-    std::size_t host_start = 0;
-    if (at != std::string_view::npos) {
-        std::string_view userinfo = rest.substr(0, at);
-        std::size_t colon = userinfo.find(':');
-        u.user = userinfo.substr(0, colon);
+// Validates one run of chars of class `allowed` or %HH escapes from s[i] up to a byte in
+// `stop` (or the end). Returns false on a bad byte, leaving i on it.
+bool scan_escaped(std::string_view s, std::size_t& i, std::uint16_t allowed, char stop1, char stop2,
+                  char stop3 = '\0') noexcept {
+    for (; i < s.size(); ++i) {
+        char c = s[i];
+        if (c == stop1 || c == stop2 || (stop3 != '\0' && c == stop3)) return true;
+        if (text::is(c, text::unreserved | allowed)) continue;
+        if (c == '%' && i + 2 < s.size() && text::is_hex(s[i + 1]) && text::is_hex(s[i + 2])) {
+            i += 2;
+            continue;
+        }
+        return false;
+    }
+    return true;
+}
+
+// uri-parameters = *( ";" pname [ "=" pvalue ] ), from s[i] when it is ';'.
+result<void> scan_params(std::string_view rest, std::size_t& i, std::size_t base,
+                         param_list& out) noexcept {
+    if (i >= rest.size() || rest[i] != ';') return {};
+    std::size_t params_start = i + 1;
+    while (i < rest.size() && rest[i] == ';') {
+        std::size_t name_start = ++i;
+        if (!scan_escaped(rest, i, text::param_extra, ';', '?', '=') || i == name_start)
+            return fail(400, "Bad URI Parameter", base + i);
+        if (i < rest.size() && rest[i] == '=') {
+            std::size_t value_start = ++i;
+            if (!scan_escaped(rest, i, text::param_extra, ';', '?') || i == value_start)
+                return fail(400, "Bad URI Parameter", base + i);
+        }
+    }
+    out = param_list(rest.substr(params_start, i - params_start));
+    return {};
+}
+
+result<void> parse_sip(uri& u, std::string_view rest, std::size_t base) noexcept {
+    // rest = [userinfo "@"] hostport *( ";" uri-parameter ) [ "?" headers ], in one pass.
+    // Neither parameters nor headers may hold an unescaped '@', so the first '@' ends userinfo.
+    std::size_t i = 0;
+    if (const void* at = std::memchr(rest.data(), '@', rest.size())) {
+        std::size_t at_index = static_cast<std::size_t>(static_cast<const char*>(at) - rest.data());
+        if (!scan_escaped(rest, i, text::user_extra, ':', '@'))
+            return fail(400, "Bad Character in URI User", base + i);
+        u.user = rest.substr(0, i);
         if (u.user.empty()) return fail(400, "Empty URI User", base);
-        if (auto bad = check_escaped(u.user, text::user_extra); bad != std::string_view::npos)
-            return fail(400, "Bad Character in URI User", base + bad);
-        if (colon != std::string_view::npos) {
-            u.password = userinfo.substr(colon + 1);
-            if (auto bad = check_escaped(u.password, text::password_extra);
-                bad != std::string_view::npos)
-                return fail(400, "Bad Character in URI Password", base + colon + 1 + bad);
+        if (rest[i] == ':') {
+            std::size_t password_start = ++i;
+            if (!scan_escaped(rest, i, text::password_extra, '@', '@') || i != at_index)
+                return fail(400, "Bad Character in URI Password", base + i);
+            u.password = rest.substr(password_start, i - password_start);
         }
-        host_start = at + 1;
+        i = at_index + 1;
     }
-    // hostport ends at ';' or '?' (an IPv6 reference contains ':' but never these).
-    std::size_t host_end = rest.find_first_of(";?", host_start);
-    if (host_end == std::string_view::npos) host_end = rest.size();
-    std::string_view hostport = rest.substr(host_start, host_end - host_start);
-    std::string_view host = hostport;
-    std::string_view port_text;
-    if (!hostport.empty() && hostport[0] == '[') {
-        std::size_t close = hostport.find(']');
-        if (close == std::string_view::npos)
-            return fail(400, "Unterminated IPv6 Reference", base + host_start);
-        host = hostport.substr(0, close + 1);
-        std::string_view after = hostport.substr(close + 1);
-        if (!after.empty()) {
-            if (after[0] != ':') return fail(400, "Bad URI Host", base + host_start + close + 1);
-            port_text = after.substr(1);
-            if (port_text.empty()) return fail(400, "Bad URI Port", base + host_start + close + 1);
-        }
-    } else if (std::size_t colon = hostport.find(':'); colon != std::string_view::npos) {
-        host = hostport.substr(0, colon);
-        port_text = hostport.substr(colon + 1);
-        if (port_text.empty()) return fail(400, "Bad URI Port", base + host_start + colon);
+    const std::size_t host_start = i;
+    if (i < rest.size() && rest[i] == '[') {
+        const void* close = std::memchr(rest.data() + i, ']', rest.size() - i);
+        if (close == nullptr) return fail(400, "Unterminated IPv6 Reference", base + i);
+        std::size_t end = static_cast<std::size_t>(static_cast<const char*>(close) - rest.data());
+        u.host = rest.substr(i + 1, end - i - 1);
+        if (!valid_ipv6(u.host)) return fail(400, "Bad URI Host", base + i);
+        u.host_type = host_kind::ipv6;
+        i = end + 1;
+    } else {
+        u.host_type = scan_name_or_ipv4(rest, i);
+        u.host = rest.substr(host_start, i - host_start);
+        if (u.host_type == host_kind::none) return fail(400, "Bad URI Host", base + host_start);
     }
-    std::string_view address;
-    u.host_type = classify_host(host, &address);
-    if (u.host_type == host_kind::none) return fail(400, "Bad URI Host", base + host_start);
-    u.host = address;
-    if (!port_text.empty()) {
-        auto port = text::parse_decimal(port_text, 65535);
-        if (!port || *port == 0)
-            return fail(400, "Bad URI Port", base + host_start + host.size() + 1);
-        u.port = static_cast<std::uint16_t>(*port);
+    if (i < rest.size() && rest[i] == ':') {
+        std::size_t port_start = ++i;
+        std::uint32_t port = 0;
+        while (i < rest.size() && text::is_digit(rest[i]) && i - port_start < 6)
+            port = port * 10 + static_cast<std::uint32_t>(rest[i++] - '0');
+        if (i == port_start || port == 0 || port > 65535)
+            return fail(400, "Bad URI Port", base + port_start);
+        u.port = static_cast<std::uint16_t>(port);
     }
-    std::size_t q = rest.find('?', host_end);
-    if (host_end < rest.size() && rest[host_end] == ';') {
-        std::size_t params_end = q == std::string_view::npos ? rest.size() : q;
-        std::string_view params = rest.substr(host_end + 1, params_end - host_end - 1);
-        if (auto bad = check_uri_params(params); bad != std::string_view::npos)
-            return fail(400, "Bad URI Parameter", base + host_end + 1 + bad);
-        u.params = param_list(params);
-    }
-    if (q != std::string_view::npos) {
-        u.headers = rest.substr(q + 1);
+    PARLEY_TRY(scan_params(rest, i, base, u.params));
+    if (i < rest.size() && rest[i] == '?') {
+        u.headers = rest.substr(i + 1);
         if (auto bad = check_uri_headers(u.headers); bad != std::string_view::npos)
-            return fail(400, "Bad URI Header", base + q + 1 + bad);
+            return fail(400, "Bad URI Header", base + i + 1 + bad);
+        i = rest.size();
     }
-    return u;
+    if (i != rest.size()) return fail(400, "Bad Character in URI", base + i);
+    return {};
 }
 
 result<uri> parse_tel(uri u, std::string_view rest, std::size_t base) noexcept {
@@ -239,10 +247,9 @@ result<uri> parse_tel(uri u, std::string_view rest, std::size_t base) noexcept {
             return fail(400, "Bad Telephone Number", base + i);
     }
     if (semi != std::string_view::npos) {
-        std::string_view params = rest.substr(semi + 1);
-        if (auto bad = check_uri_params(params); bad != std::string_view::npos)
-            return fail(400, "Bad URI Parameter", base + semi + 1 + bad);
-        u.params = param_list(params);
+        std::size_t i = semi;
+        PARLEY_TRY(scan_params(rest, i, base, u.params));
+        if (i != rest.size()) return fail(400, "Bad URI Parameter", base + i);
     }
     return u;
 }
@@ -259,13 +266,11 @@ host_kind classify_host(std::string_view host, std::string_view* address) noexce
         if (address != nullptr) *address = inner;
         return host_kind::ipv6;
     }
-    bool dotted_digits = true;
-    for (char c : host)
-        if (!(text::is_digit(c) || c == '.')) dotted_digits = false;
-    if (dotted_digits) return valid_ipv4(host) ? host_kind::ipv4 : host_kind::none;
-    if (host.find(':') != std::string_view::npos)
-        return valid_ipv6(host) ? host_kind::ipv6 : host_kind::none; // unbracketed (Via received)
-    return valid_hostname(host) ? host_kind::name : host_kind::none;
+    std::size_t i = 0;
+    host_kind kind = scan_name_or_ipv4(host, i);
+    if (i == host.size()) return kind;
+    // Unbracketed IPv6 (a Via received parameter, RFC 3261 grammar; RFC 5118 §4.5).
+    return valid_ipv6(host) ? host_kind::ipv6 : host_kind::none;
 }
 
 result<uri> parse_uri(std::string_view s, std::size_t base) noexcept {
@@ -276,19 +281,16 @@ result<uri> parse_uri(std::string_view s, std::size_t base) noexcept {
     u.scheme_text = s.substr(0, colon);
     if (!valid_scheme(u.scheme_text)) return fail(400, "Bad URI Scheme", base);
     std::string_view rest = s.substr(colon + 1);
+    if (rest.empty()) return fail(400, "Empty URI", base + colon + 1);
+    if (text::iequals(u.scheme_text, "sip") || text::iequals(u.scheme_text, "sips")) {
+        u.scheme = u.scheme_text.size() == 3 ? uri_scheme::sip : uri_scheme::sips;
+        PARLEY_TRY(parse_sip(u, rest, base + colon + 1));
+        return u;
+    }
     for (std::size_t i = 0; i < rest.size(); ++i)
         if (text::is(rest[i], text::lws | text::ctl) || rest[i] == '<' || rest[i] == '>' ||
             rest[i] == '"')
             return fail(400, "Bad Character in URI", base + colon + 1 + i);
-    if (rest.empty()) return fail(400, "Empty URI", base + colon + 1);
-    if (text::iequals(u.scheme_text, "sip")) {
-        u.scheme = uri_scheme::sip;
-        return parse_sip(u, rest, base + colon + 1);
-    }
-    if (text::iequals(u.scheme_text, "sips")) {
-        u.scheme = uri_scheme::sips;
-        return parse_sip(u, rest, base + colon + 1);
-    }
     if (text::iequals(u.scheme_text, "tel")) {
         u.scheme = uri_scheme::tel;
         return parse_tel(u, rest, base + colon + 1);
@@ -345,6 +347,8 @@ bool uri_equivalent(const uri& a, const uri& b) {
     }
     bool same = true;
     a.params.for_each([&](const param& p) {
+        // A repeated parameter is compared by its first occurrence only, on both sides.
+        if (a.params.find(p.name)->data() != p.value.data()) return true;
         auto other = b.params.find(p.name);
         if (other && !text::iequals(unescape(p.value), unescape(*other))) same = false;
         return same;

@@ -92,6 +92,9 @@ TEST(uri, equivalence_rfc3261_19_1_4) {
     EXPECT_FALSE(eq("sip:bob@biloxi.com", "sip:bob@biloxi.com:5060"));
     EXPECT_FALSE(eq("sip:bob@biloxi.com", "sip:bob@biloxi.com;transport=udp"));
     EXPECT_FALSE(eq("sip:carol@chicago.com;security=on", "sip:carol@chicago.com;security=off"));
+    // Fuzz crash: a repeated parameter with different values must still equal itself.
+    EXPECT_TRUE(eq("sip:ali00;expires=3599;q=q;li00;expires=3600;q=q;[dco[dcom",
+                   "sip:ali00;expires=3599;q=q;li00;expires=3600;q=q;[dco[dcom"));
 }
 
 } // namespace

@@ -26,6 +26,7 @@ enum char_class : std::uint16_t {
     lws = 1 << 9,            ///< SP HT CR LF
     word_extra = 1 << 10,    ///< word chars beyond token: ( ) < > : \ " / [ ] ? { }
     ctl = 1 << 11,           ///< 0x00-0x1F and 0x7F
+    host_char = 1 << 12,     ///< hostname and IPv4 chars: alphanum . - _
 };
 
 namespace detail {
@@ -47,6 +48,7 @@ constexpr std::array<std::uint16_t, 256> make_table() {
     add("&=+$,", password_extra);
     add(" \t\r\n", lws);
     add("()<>:\\\"/[]?{}", word_extra);
+    add("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_", host_char);
     for (int c = 0; c < 0x20; ++c) t[c] |= ctl;
     t[0x7f] |= ctl;
     return t;

@@ -1,0 +1,97 @@
+// SIP parse and serialize microbenchmarks. Run: build/release/bench/sip_bench
+// Instruction counts (stable on a noisy machine):
+//   valgrind --tool=callgrind build/release/bench/sip_bench --benchmark_filter=parse_invite
+#include "sip_messages.hpp"
+
+#include <parley/sip/message.hpp>
+#include <parley/sip/message_writer.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <memory>
+
+namespace {
+
+using namespace parley;
+
+void parse(benchmark::State& state, const std::string& bytes) {
+    auto m = std::make_unique<message>();
+    for (auto _ : state) {
+        auto r = parse_message(bytes, *m);
+        benchmark::DoNotOptimize(r);
+        if (!r) state.SkipWithError("parse failed");
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes.size()));
+    state.counters["bytes"] = static_cast<double>(bytes.size());
+}
+
+void parse_invite(benchmark::State& s) {
+    parse(s, bench::invite);
+}
+void parse_200_ok(benchmark::State& s) {
+    parse(s, bench::ok_with_sdp);
+}
+void parse_ack(benchmark::State& s) {
+    parse(s, bench::ack);
+}
+void parse_bye(benchmark::State& s) {
+    parse(s, bench::bye);
+}
+
+void parse_invite_copy(benchmark::State& state) {
+    auto m = std::make_unique<message>();
+    for (auto _ : state) {
+        auto r = parse_message(bench::invite, *m, {.buffer = buffer_use::copy});
+        benchmark::DoNotOptimize(r);
+    }
+}
+
+void serialize_parsed_invite(benchmark::State& state) {
+    auto m = std::make_unique<message>();
+    if (!parse_message(bench::invite, *m)) state.SkipWithError("parse failed");
+    for (auto _ : state) {
+        std::string out = serialize(*m);
+        benchmark::DoNotOptimize(out);
+    }
+}
+
+void build_200_ok(benchmark::State& state) {
+    auto m = std::make_unique<message>();
+    if (!parse_message(bench::invite, *m)) state.SkipWithError("parse failed");
+    for (auto _ : state) {
+        std::string out = response_to(*m, 200, {}, "a6c85cf")
+                              .header(header_id::contact, "<sip:bob@192.0.2.4:5060>")
+                              .header(header_id::allow, "INVITE, ACK, CANCEL, OPTIONS, BYE")
+                              .header(header_id::supported, "100rel, timer, replaces")
+                              .body("application/sdp", bench::sdp_offer)
+                              .finish();
+        benchmark::DoNotOptimize(out);
+    }
+}
+
+void build_bye(benchmark::State& state) {
+    for (auto _ : state) {
+        std::string out =
+            message_writer::request("BYE", "sip:bob@192.0.2.4:5060")
+                .header(header_id::via,
+                        "SIP/2.0/UDP pc33.atlanta.example.com:5060;branch=z9hG4bKnashds10")
+                .header(header_id::max_forwards, "70")
+                .header(header_id::to, "Bob <sip:bob@biloxi.example.com>;tag=a6c85cf")
+                .header(header_id::from, "\"Alice\" <sip:alice@atlanta.example.com>;tag=1928301774")
+                .header(header_id::call_id, "a84b4c76e66710@pc33.atlanta.example.com")
+                .header(header_id::cseq, "314160 BYE")
+                .finish();
+        benchmark::DoNotOptimize(out);
+    }
+}
+
+} // namespace
+
+BENCHMARK(parse_invite);
+BENCHMARK(parse_200_ok);
+BENCHMARK(parse_ack);
+BENCHMARK(parse_bye);
+BENCHMARK(parse_invite_copy);
+BENCHMARK(serialize_parsed_invite);
+BENCHMARK(build_200_ok);
+BENCHMARK(build_bye);
