@@ -54,6 +54,17 @@ constexpr std::array<std::uint8_t, 128> make_compact() {
 
 constexpr auto compact = make_compact();
 
+// Table names hold only letters and '-', and `name` only token chars, so OR-ing 0x20 folds case
+// exactly: no token char other than the letter itself maps onto a lower-case letter or '-'.
+bool same_name(std::string_view table_name, std::string_view name) noexcept {
+    if (table_name.size() != name.size()) return false;
+    for (std::size_t i = 0; i < name.size(); ++i)
+        if ((static_cast<unsigned char>(name[i]) | 0x20u) !=
+            (static_cast<unsigned char>(table_name[i]) | 0x20u))
+            return false;
+    return true;
+}
+
 } // namespace
 
 header_id header_id_from_name(std::string_view name) noexcept {
@@ -65,7 +76,7 @@ header_id header_id_from_name(std::string_view name) noexcept {
     for (std::size_t h = hash(name);; h = (h + 1) & (bucket_count - 1)) {
         std::uint8_t i = buckets[h];
         if (i == 0) return header_id::other;
-        if (text::iequals(entries[i].name, name)) return static_cast<header_id>(i);
+        if (same_name(entries[i].name, name)) return static_cast<header_id>(i);
     }
 }
 

@@ -85,13 +85,16 @@ result<name_addr> parse_name_addr(std::string_view value, std::size_t base) noex
     PARLEY_TRY(address);
     out.address = *address;
 
-    auto params = detail::parse_header_params(sc, value);
+    auto params = detail::parse_header_params(
+        sc, value, [&](std::string_view name, std::string_view v, bool) -> result<void> {
+            if (name.size() == 3 && text::iequals(name, "tag") && out.tag.empty()) {
+                if (!text::is_token_text(v)) return fail(400, "Bad Tag", base);
+                out.tag = v;
+            }
+            return {};
+        });
     PARLEY_TRY(params);
     out.params = *params;
-    if (auto tag = out.params.find("tag")) {
-        if (!text::is_token_text(*tag)) return fail(400, "Bad Tag", base);
-        out.tag = *tag;
-    }
     return out;
 }
 

@@ -96,27 +96,33 @@ host_kind scan_name_or_ipv4(std::string_view s, std::size_t& i) noexcept {
     const std::size_t start = i;
     std::size_t label_start = i;
     std::size_t top_label = i;
-    bool digits_and_dots = true;
+    std::uint16_t seen = 0; // OR of the classes of every byte: tells names from IPv4
     bool bad_label = false;
-    for (; i < s.size() && text::is(s[i], text::host_char); ++i) {
-        char c = s[i];
-        if (c == '.') {
-            if (i == label_start || s[i - 1] == '-') bad_label = true;
+    const std::size_t n = s.size();
+    const char* p = s.data();
+    for (; i < n; ++i) {
+        std::uint16_t cls = text::table[static_cast<unsigned char>(p[i])];
+        if ((cls & text::host_char) == 0) break;
+        if (p[i] == '.') {
+            if (i == label_start || p[i - 1] == '-') bad_label = true;
             top_label = label_start;
             label_start = i + 1;
             continue;
         }
-        if (!text::is_digit(c)) digits_and_dots = false;
-        if (c == '-' && i == label_start) bad_label = true;
+        seen |= cls;
+        if (p[i] == '-' && i == label_start) bad_label = true;
     }
+    if (i == start) return host_kind::none;
     std::string_view host = s.substr(start, i - start);
-    if (host.empty()) return host_kind::none;
+    // Only digits and dots (no alpha, '-' or '_', which are token chars but not digits).
+    bool digits_and_dots =
+        (seen & text::alpha) == 0 && host.find_first_of("-_") == std::string_view::npos;
     if (digits_and_dots) return valid_ipv4(host) ? host_kind::ipv4 : host_kind::none;
     if (label_start < i) {
-        if (s[i - 1] == '-') bad_label = true;
+        if (p[i - 1] == '-') bad_label = true;
         top_label = label_start; // no trailing dot: the last label is the top label
     }
-    if (bad_label || !text::is_alpha(s[top_label])) return host_kind::none;
+    if (bad_label || !text::is_alpha(p[top_label])) return host_kind::none;
     return host_kind::name;
 }
 

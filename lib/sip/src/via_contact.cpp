@@ -32,9 +32,7 @@ result<via> parse_via(std::string_view value, std::size_t base) noexcept {
         while (!sc.at_end() && sc.peek() != ']') sc.advance();
         if (!sc.accept(']')) return fail(400, "Bad Via Host", base + host_start);
     } else {
-        while (!sc.at_end() && (text::is(sc.peek(), text::alpha | text::digit) ||
-                                sc.peek() == '.' || sc.peek() == '-' || sc.peek() == '_'))
-            sc.advance();
+        while (!sc.at_end() && text::is(sc.peek(), text::host_char)) sc.advance();
     }
     std::string_view host = sc.slice(host_start, sc.pos());
     out.host_type = classify_host(host, &out.host);
@@ -47,38 +45,37 @@ result<via> parse_via(std::string_view value, std::size_t base) noexcept {
         out.port = static_cast<std::uint16_t>(*port);
     }
 
-    auto params = detail::parse_header_params(sc, value);
+    auto params = detail::parse_header_params(
+        sc, value, [&](std::string_view name, std::string_view v, bool has_value) -> result<void> {
+            if (text::iequals(name, "branch")) {
+                if (!text::is_token_text(v)) return fail(400, "Bad Via Branch", base);
+                out.branch = v;
+            } else if (text::iequals(name, "received")) {
+                // RFC 5118 §4.5: accept an IPv6 received value with or without brackets.
+                std::string_view address;
+                if (!has_value || classify_host(v, &address) == host_kind::none)
+                    return fail(400, "Bad Via Received", base);
+                out.received = address;
+            } else if (text::iequals(name, "rport")) {
+                out.rport = true;
+                if (has_value) {
+                    auto port = text::parse_decimal(v, 65535);
+                    if (!port) return fail(400, "Bad Via Rport", base);
+                    out.rport_value = static_cast<std::uint16_t>(*port);
+                }
+            } else if (text::iequals(name, "maddr")) {
+                if (classify_host(v, nullptr) == host_kind::none)
+                    return fail(400, "Bad Via Maddr", base);
+                out.maddr = v;
+            } else if (text::iequals(name, "ttl")) {
+                auto ttl = text::parse_decimal(v, 255);
+                if (!ttl) return fail(400, "Bad Via TTL", base);
+                out.ttl = static_cast<std::int16_t>(*ttl);
+            }
+            return {};
+        });
     PARLEY_TRY(params);
     out.params = *params;
-    std::size_t pos = 0;
-    param p;
-    while (out.params.next(pos, p)) {
-        if (text::iequals(p.name, "branch")) {
-            if (!text::is_token_text(p.value)) return fail(400, "Bad Via Branch", base);
-            out.branch = p.value;
-        } else if (text::iequals(p.name, "received")) {
-            // RFC 5118 §4.5: accept an IPv6 received value with or without brackets.
-            std::string_view address;
-            if (classify_host(p.value, &address) == host_kind::none || !p.has_value)
-                return fail(400, "Bad Via Received", base);
-            out.received = address;
-        } else if (text::iequals(p.name, "rport")) {
-            out.rport = true;
-            if (p.has_value) {
-                auto port = text::parse_decimal(p.value, 65535);
-                if (!port) return fail(400, "Bad Via Rport", base);
-                out.rport_value = static_cast<std::uint16_t>(*port);
-            }
-        } else if (text::iequals(p.name, "maddr")) {
-            if (classify_host(p.value, nullptr) == host_kind::none)
-                return fail(400, "Bad Via Maddr", base);
-            out.maddr = p.value;
-        } else if (text::iequals(p.name, "ttl")) {
-            auto ttl = text::parse_decimal(p.value, 255);
-            if (!ttl) return fail(400, "Bad Via TTL", base);
-            out.ttl = static_cast<std::int16_t>(*ttl);
-        }
-    }
     return out;
 }
 

@@ -7,6 +7,12 @@ namespace parley {
 
 template <class Fn>
 result<void> for_each_list_element(std::string_view value, std::size_t base, Fn&& fn) {
+    // Most values hold one element: no comma at all means no split.
+    if (value.find(',') == std::string_view::npos) {
+        std::string_view element = text::trim(value);
+        if (element.empty()) return fail(400, "Empty List Element", base);
+        return fn(element, static_cast<std::size_t>(element.data() - value.data()));
+    }
     std::size_t start = 0;
     bool in_quotes = false;
     bool in_angle = false;
