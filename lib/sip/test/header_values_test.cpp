@@ -499,5 +499,219 @@ TEST(unquote, decodes_quoted_pairs) {
     EXPECT_EQ(unquote("\"\""), "");
 }
 
+// ---- Identity, privacy, Reason ------------------------------------------------------------------
+
+TEST(identity, p_asserted_identity_rfc3325_examples) {
+    auto p = parse("P-Asserted-Identity: \"Cullen Jennings\" <sip:fluffy@cisco.com>\n"
+                   "P-Asserted-Identity: tel:+14085264000\n");
+    auto pai = find_p_asserted_identity(*p.m);
+    ASSERT_TRUE(pai);
+    ASSERT_EQ(pai->size(), 2u);
+    EXPECT_EQ((*pai)[0].display_name, "Cullen Jennings");
+    EXPECT_EQ((*pai)[0].address.user, "fluffy");
+    EXPECT_EQ((*pai)[1].address.scheme, uri_scheme::tel);
+
+    auto one_line = parse("P-Preferred-Identity: <sip:a@example.com>, <tel:+15551234>\n");
+    auto ppi = find_p_preferred_identity(*one_line.m);
+    ASSERT_TRUE(ppi);
+    EXPECT_EQ(ppi->size(), 2u);
+
+    auto none = parse("");
+    ASSERT_TRUE(find_p_asserted_identity(*none.m));
+    EXPECT_FALSE(find_p_asserted_identity(*none.m)->present());
+
+    auto bad = parse("P-Asserted-Identity: <sip:a@example.com\n");
+    expect_error(find_p_asserted_identity(*bad.m), "Missing '>'", bad.at("<sip:a@"));
+}
+
+TEST(identity, remote_party_id) {
+    auto p = parse("Remote-Party-ID: \"John Doe\" <sip:jdoe@foo.com>;party=calling;\n"
+                   " id-type=subscriber;privacy=full;screen=yes\n");
+    auto rpid = find_remote_party_id(*p.m);
+    ASSERT_TRUE(rpid) << rpid.error_value().reason;
+    ASSERT_EQ(rpid->size(), 1u);
+    const remote_party_id& r = (*rpid)[0];
+    EXPECT_EQ(r.address.display_name, "John Doe");
+    EXPECT_EQ(r.party, "calling");
+    EXPECT_EQ(r.id_type, "subscriber");
+    EXPECT_EQ(r.privacy, "full");
+    EXPECT_EQ(r.screen, "yes");
+
+    auto quoted = parse_remote_party_id("<sip:x@y>;privacy=\"off\"");
+    ASSERT_TRUE(quoted);
+    EXPECT_EQ(quoted->privacy, "off");
+    EXPECT_EQ(quoted->party, "");
+    expect_error(parse_remote_party_id("sip:x@y;party=called", 4), "Bad Remote-Party-ID", 4);
+    expect_error(parse_remote_party_id("<sip:x@y>;screen=maybe", 4), "Bad Remote-Party-ID Screen",
+                 21);
+}
+
+TEST(privacy, tokens_separated_by_semicolons) {
+    auto p = parse("Privacy: id;header ; user\nPrivacy: critical\n");
+    auto privacy = find_privacy(*p.m);
+    ASSERT_TRUE(privacy);
+    ASSERT_EQ(privacy->size(), 4u);
+    EXPECT_TRUE(privacy->contains("id"));
+    EXPECT_TRUE(privacy->contains("Header"));
+    EXPECT_TRUE(privacy->contains("critical"));
+    EXPECT_FALSE(privacy->contains("none"));
+
+    auto none = parse("");
+    ASSERT_TRUE(find_privacy(*none.m));
+    EXPECT_FALSE(find_privacy(*none.m)->present());
+
+    auto bad = parse("Privacy: id;;header\n");
+    expect_error(find_privacy(*bad.m), "Bad Privacy", bad.at(";;header") + 1);
+    auto empty = parse("Privacy:\n");
+    expect_error(find_privacy(*empty.m), "Bad Privacy", empty.at("Privacy:") + 8);
+}
+
+TEST(reason, rfc3326_examples_combined) {
+    auto p =
+        parse("Reason: SIP ;cause=580 ;text=\"Precondition Failure\"\n"
+              "Reason: Q.850 ;cause=16 ;text=\"Terminated, \\\"normally\\\"\", SIP;cause=200\n");
+    auto reasons = find_reason(*p.m);
+    ASSERT_TRUE(reasons);
+    ASSERT_EQ(reasons->size(), 3u);
+    EXPECT_EQ((*reasons)[0].protocol, "SIP");
+    EXPECT_EQ((*reasons)[0].cause, 580u);
+    EXPECT_EQ((*reasons)[0].text, "Precondition Failure");
+    EXPECT_EQ((*reasons)[1].protocol, "Q.850");
+    EXPECT_EQ((*reasons)[1].cause, 16u);
+    EXPECT_EQ(unquote((*reasons)[1].text), "Terminated, \"normally\"");
+    EXPECT_EQ((*reasons)[2].cause, 200u);
+    EXPECT_EQ((*reasons)[2].text, "");
+
+    auto no_cause = parse_reason("preemption ;text=x");
+    ASSERT_TRUE(no_cause);
+    EXPECT_FALSE(no_cause->cause.has_value());
+    expect_error(parse_reason("SIP;cause=abc", 2), "Bad Reason Cause", 6);
+    expect_error(parse_reason(";cause=1", 2), "Bad Reason Protocol", 2);
+    expect_error(parse_reason("SIP;text=\"open", 2), "Unterminated Quoted String", 11);
+}
+
+// ---- Authentication -----------------------------------------------------------------------------
+
+TEST(auth, rfc3261_challenge_folded) {
+    auto p = parse("WWW-Authenticate: Digest realm=\"atlanta.com\",\n"
+                   "  domain=\"sip:boxesbybob.com\", qop=\"auth\",\n"
+                   "  nonce=\"f84f1cec41e6cbe5aea9c8e88d359\",\n"
+                   "  opaque=\"\", stale=FALSE, algorithm=MD5\n");
+    auto challenges = find_www_authenticate(*p.m);
+    ASSERT_TRUE(challenges) << challenges.error_value().reason;
+    ASSERT_EQ(challenges->size(), 1u);
+    const challenge& c = (*challenges)[0];
+    EXPECT_TRUE(c.is_digest());
+    EXPECT_EQ(c.realm, "atlanta.com");
+    EXPECT_EQ(c.domain, "sip:boxesbybob.com");
+    EXPECT_EQ(c.nonce, "f84f1cec41e6cbe5aea9c8e88d359");
+    EXPECT_EQ(c.opaque, "");
+    EXPECT_FALSE(c.stale);
+    EXPECT_EQ(c.algorithm, digest_algorithm::md5);
+    EXPECT_TRUE(c.offers_qop("auth"));
+    EXPECT_FALSE(c.offers_qop("auth-int"));
+    ASSERT_TRUE(c.params.find("QOP").has_value());
+    EXPECT_TRUE(c.params.find("qop")->quoted);
+}
+
+TEST(auth, rfc7616_sha256_challenges_on_two_lines) {
+    auto p = parse("Proxy-Authenticate: Digest realm=\"http-auth@example.org\",\n"
+                   " qop=\"auth, auth-int\", algorithm=SHA-256,\n"
+                   " nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\",\n"
+                   " opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\", userhash=true\n"
+                   "Proxy-Authenticate: Digest realm=\"http-auth@example.org\", qop=\"auth\",\n"
+                   " algorithm=MD5-sess, nonce=\"x\", stale=\"true\", charset=UTF-8\n");
+    auto challenges = find_proxy_authenticate(*p.m);
+    ASSERT_TRUE(challenges) << challenges.error_value().reason;
+    ASSERT_EQ(challenges->size(), 2u);
+    EXPECT_EQ((*challenges)[0].algorithm, digest_algorithm::sha_256);
+    EXPECT_TRUE((*challenges)[0].offers_qop("auth-int"));
+    EXPECT_TRUE((*challenges)[0].userhash);
+    EXPECT_EQ((*challenges)[1].algorithm, digest_algorithm::md5_sess);
+    EXPECT_TRUE((*challenges)[1].stale);
+    EXPECT_EQ((*challenges)[1].charset, "UTF-8");
+    EXPECT_EQ(digest_algorithm_from_token("sha-512-256"), digest_algorithm::sha_512_256);
+    EXPECT_EQ(digest_algorithm_from_token("SHA-512-256-sess"), digest_algorithm::sha_512_256_sess);
+    EXPECT_EQ(digest_algorithm_from_token("AKAv1-MD5"), digest_algorithm::other);
+}
+
+TEST(auth, rfc3261_credentials) {
+    auto p = parse("Authorization: Digest username=\"bob\", realm=\"biloxi.com\",\n"
+                   " nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", uri=\"sip:bob@biloxi.com\",\n"
+                   " qop=auth, nc=0000001f, cnonce=\"0a4f113b\",\n"
+                   " response=\"6629fae49393a05397450978507c4ef1\",\n"
+                   " opaque=\"5ccc069c403ebaf9f0171e9517f40e41\"\n");
+    auto creds = find_authorization(*p.m);
+    ASSERT_TRUE(creds) << creds.error_value().reason;
+    ASSERT_EQ(creds->size(), 1u);
+    const credentials& c = (*creds)[0];
+    EXPECT_EQ(c.username, "bob");
+    EXPECT_EQ(c.realm, "biloxi.com");
+    EXPECT_EQ(c.uri, "sip:bob@biloxi.com");
+    EXPECT_EQ(c.qop, "auth");
+    EXPECT_EQ(c.nc, "0000001f");
+    EXPECT_EQ(c.nonce_count, 31u);
+    EXPECT_EQ(c.cnonce, "0a4f113b");
+    EXPECT_EQ(c.response, "6629fae49393a05397450978507c4ef1");
+    EXPECT_EQ(c.algorithm, digest_algorithm::unspecified);
+
+    auto escaped = parse_credentials("Digest username=\"a\\\"b\", realm=r, nonce=\"\", "
+                                     "uri=\"sip:x\", response=\"\"");
+    ASSERT_TRUE(escaped);
+    EXPECT_EQ(escaped->username, "a\\\"b"); // escaped as written
+    EXPECT_EQ(unquote(escaped->username), "a\"b");
+    EXPECT_EQ(escaped->realm, "r");
+
+    auto none = parse("");
+    ASSERT_TRUE(find_proxy_authorization(*none.m));
+    EXPECT_FALSE(find_proxy_authorization(*none.m)->present());
+}
+
+TEST(auth, unknown_schemes_parse) {
+    // RFC 4475 §3.3.7 regaut01.
+    auto p = parse("Authorization: NoOneKnowsThisScheme opaque-data=here\n");
+    auto creds = find_authorization(*p.m);
+    ASSERT_TRUE(creds) << creds.error_value().reason;
+    ASSERT_EQ(creds->size(), 1u);
+    EXPECT_FALSE((*creds)[0].is_digest());
+    EXPECT_EQ((*creds)[0].scheme, "NoOneKnowsThisScheme");
+    EXPECT_EQ((*creds)[0].raw_params, "opaque-data=here");
+    EXPECT_EQ((*creds)[0].params.find("opaque-data")->value, "here");
+
+    auto bearer = parse_credentials("Bearer mF_9.B5f-4.1JqM/ab+c==");
+    ASSERT_TRUE(bearer);
+    EXPECT_EQ(bearer->raw_params, "mF_9.B5f-4.1JqM/ab+c==");
+    EXPECT_TRUE(bearer->params.empty());
+    auto bare = parse_challenge("Negotiate");
+    ASSERT_TRUE(bare);
+    EXPECT_EQ(bare->scheme, "Negotiate");
+}
+
+TEST(auth, errors) {
+    expect_error(parse_challenge("Digest realm=\"a\"", 3), "Missing Digest Nonce", 19);
+    expect_error(parse_challenge("Digest nonce=\"a\"", 3), "Missing Digest Realm", 19);
+    expect_error(parse_challenge("Digest realm=a, nonce=b, Realm=c", 3), "Duplicate Auth Parameter",
+                 28);
+    expect_error(parse_challenge("Digest realm=a, nonce=b, stale=maybe", 3), "Bad Digest Stale",
+                 28);
+    expect_error(parse_challenge("Digest", 3), "Missing Auth Parameters", 9);
+    expect_error(parse_challenge("Digest realm", 3), "Bad Auth Parameter", 15);
+    expect_error(parse_challenge("Digest realm=\"a, nonce=b", 3), "Unterminated Quoted String", 16);
+    expect_error(parse_challenge("Digest realm=a nonce=b", 3), "Bad Auth Parameter", 18);
+    expect_error(parse_challenge(" ", 3), "Bad Challenge", 4);
+    expect_error(parse_credentials("Foo a b", 3), "Bad Auth Parameter", 8);
+    const std::string base = "Digest username=u, realm=r, nonce=n, uri=\"sip:x\", response=\"\"";
+    ASSERT_TRUE(parse_credentials(base));
+    expect_error(parse_credentials(base + ", nc=12", 1), "Bad Digest Nonce Count", base.size() + 3);
+    expect_error(parse_credentials(base + ", qop=auth", 1), "Missing Digest Cnonce",
+                 base.size() + 11);
+    expect_error(parse_credentials(base + ", qop=auth, cnonce=c", 1), "Missing Digest Nonce Count",
+                 base.size() + 21);
+    expect_error(parse_credentials("Digest realm=r, nonce=n, uri=u, response=x", 0),
+                 "Missing Digest Username", 42);
+    auto p = parse("Authorization: Digest username=\"bob\", realm=\"b\", nonce=\"n\", uri=\"u\"\n");
+    expect_error(find_authorization(*p.m), "Missing Digest Response", p.at("uri=\"u\"") + 7);
+}
+
 } // namespace
 } // namespace parley

@@ -104,8 +104,7 @@ result<std::optional<std::uint32_t>> find_min_expires(const message& m) noexcept
 /// Removes the quotes of a quoted-string (when present) and decodes its quoted-pairs.
 std::string unquote(std::string_view text);
 
-// ---- Option tags and method/media lists (RFC 3261 §19.2, §20.1, §20.5)
-// ---------------------------
+// ---- Option tags, Allow, Accept (RFC 3261 §19.2, §20.1, §20.5) ---------------------------------
 
 /// Option tags of Require, Supported, Unsupported, Proxy-Require (comma lists of tokens).
 result<token_list> find_require(const message& m);
@@ -253,7 +252,39 @@ result<subscription_state> parse_subscription_state(std::string_view value,
                                                     std::size_t base = 0) noexcept;
 result<std::optional<subscription_state>> find_subscription_state(const message& m) noexcept;
 
-// ---- Retry-After, Content-Disposition ---------------------------------------------------
+// ---- Identity, privacy, Reason (RFC 3325, 3323, 3326, draft-ietf-sip-privacy-04) ----------------
+
+/// P-Asserted-Identity / P-Preferred-Identity (RFC 3325 §9): one or more name-addr or addr-spec.
+result<value_list<name_addr>> find_p_asserted_identity(const message& m);
+result<value_list<name_addr>> find_p_preferred_identity(const message& m);
+
+/// Remote-Party-ID: name-addr with party, screen, privacy, id-type (values unquoted).
+struct remote_party_id {
+    name_addr address;
+    std::string_view party;   ///< "calling", "called" or a token; "" when absent
+    std::string_view screen;  ///< "yes", "no"; "" when absent
+    std::string_view privacy; ///< "full", "name", "uri", "off", ...; "" when absent
+    std::string_view id_type; ///< "subscriber", "user", "term", ...; "" when absent
+};
+result<remote_party_id> parse_remote_party_id(std::string_view value,
+                                              std::size_t base = 0) noexcept;
+result<value_list<remote_party_id>> find_remote_party_id(const message& m);
+
+/// Privacy (RFC 3323 §4.2): priv-value *(";" priv-value): id, header, user, session, none,
+/// critical or an extension token.
+result<token_list> find_privacy(const message& m);
+
+/// One Reason value (RFC 3326 §2): protocol ;cause= ;text="...".
+struct reason_value {
+    std::string_view protocol;          ///< "SIP", "Q.850", ...
+    std::optional<std::uint32_t> cause; ///< nullopt when absent
+    std::string_view text;              ///< unquoted, escapes as written; "" when absent
+    param_list params;
+};
+result<reason_value> parse_reason(std::string_view value, std::size_t base = 0) noexcept;
+result<value_list<reason_value>> find_reason(const message& m);
+
+// ---- Retry-After, Content-Disposition (RFC 3261 §20.33, §20.11) ---------------------------------
 
 /// Retry-After = delta-seconds [comment] *(SEMI retry-param) (RFC 3261 §20.33).
 struct retry_after {
@@ -278,5 +309,93 @@ struct content_disposition {
 result<content_disposition> parse_content_disposition(std::string_view value,
                                                       std::size_t base = 0) noexcept;
 result<std::optional<content_disposition>> find_content_disposition(const message& m) noexcept;
+
+// ---- Authentication (RFC 3261 §22, §25.1; RFC 7616; RFC 8760) -----------------------------------
+
+/// One auth-param as written: name, value without quotes (escapes as written), quoted flag.
+struct auth_param {
+    std::string_view name;
+    std::string_view value;
+    bool quoted = false;
+};
+
+/// Comma-separated auth-params kept as validated raw text and looked up on demand.
+class auth_param_list {
+public:
+    constexpr auth_param_list() noexcept = default;
+    constexpr explicit auth_param_list(std::string_view text) noexcept : text_(text) {}
+    std::optional<auth_param> find(std::string_view name) const noexcept;
+    bool next(std::size_t& pos, auth_param& out) const noexcept;
+    bool empty() const noexcept { return text_.empty(); }
+    std::string_view text() const noexcept { return text_; }
+
+private:
+    std::string_view text_;
+};
+
+enum class digest_algorithm : std::uint8_t {
+    unspecified, ///< no algorithm parameter: MD5 (RFC 7616 §3.3)
+    md5,
+    md5_sess,
+    sha_256,
+    sha_256_sess,
+    sha_512_256,
+    sha_512_256_sess,
+    other, ///< an unknown token; see algorithm_text
+};
+
+/// WWW-Authenticate / Proxy-Authenticate. For a scheme other than Digest only scheme, params
+/// and raw_params are filled (RFC 4475 §3.3.7: unknown schemes are well-formed).
+struct challenge {
+    std::string_view scheme;
+    std::string_view raw_params; ///< everything after the scheme
+    auth_param_list params;      ///< empty when raw_params is a token68 (e.g. Bearer)
+    std::string_view realm;
+    std::string_view domain;
+    std::string_view nonce;
+    std::string_view opaque;
+    bool stale = false;
+    digest_algorithm algorithm = digest_algorithm::unspecified;
+    std::string_view algorithm_text;
+    std::string_view qop; ///< qop-options unquoted ("auth,auth-int"), "" when absent
+    bool userhash = false;
+    std::string_view charset;
+
+    bool is_digest() const noexcept;
+    /// True when `qop_value` is one of the qop-options ("auth", "auth-int").
+    bool offers_qop(std::string_view qop_value) const noexcept;
+};
+
+/// Authorization / Proxy-Authorization.
+struct credentials {
+    std::string_view scheme;
+    std::string_view raw_params;
+    auth_param_list params;
+    std::string_view username;
+    std::string_view realm;
+    std::string_view nonce;
+    std::string_view uri;
+    std::string_view response;
+    digest_algorithm algorithm = digest_algorithm::unspecified;
+    std::string_view algorithm_text;
+    std::string_view cnonce;
+    std::string_view opaque;
+    std::string_view qop;
+    std::string_view nc;           ///< 8LHEX as written, "" when absent
+    std::uint32_t nonce_count = 0; ///< nc decoded
+    bool userhash = false;
+
+    bool is_digest() const noexcept;
+};
+
+digest_algorithm digest_algorithm_from_token(std::string_view token) noexcept;
+
+result<challenge> parse_challenge(std::string_view value, std::size_t base = 0) noexcept;
+result<credentials> parse_credentials(std::string_view value, std::size_t base = 0) noexcept;
+/// Each line is one challenge / credentials (RFC 3261 §7.3.1: these never combine with commas).
+result<value_list<challenge>> find_www_authenticate(const message& m);
+result<value_list<challenge>> find_proxy_authenticate(const message& m);
+result<value_list<credentials>> find_authorization(const message& m);
+result<value_list<credentials>> find_proxy_authorization(const message& m);
 
 } // namespace parley
