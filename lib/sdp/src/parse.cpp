@@ -68,6 +68,18 @@ bool is_proto_text(std::string_view s) noexcept {
     return true;
 }
 
+// next_token(), inlined: the parser's hottest helper.
+inline std::string_view take_token(std::string_view& text) noexcept {
+    const char* p = text.data();
+    const char* end = p + text.size();
+    const char* q = p;
+    while (q != end && *q != ' ') ++q;
+    std::string_view token(p, static_cast<std::size_t>(q - p));
+    while (q != end && *q == ' ') ++q;
+    text = std::string_view(q, static_cast<std::size_t>(end - q));
+    return token;
+}
+
 bool is_digits(std::string_view s) noexcept {
     if (s.empty()) return false;
     for (char c : s)
@@ -82,28 +94,29 @@ bool is_non_ws_text(std::string_view s) noexcept {
     return true;
 }
 
-// IP4 address or FQDN; a dotted-decimal text must be a valid dotted quad.
+// IP4 address or FQDN; a dotted-decimal text must be a valid dotted quad. One pass.
 bool is_ip4_address(std::string_view s) noexcept {
     if (s.empty()) return false;
-    bool only_digits_and_dots = true;
+    unsigned octet = 0, digits = 0, dots = 0;
+    bool numeric = true;
     for (char c : s) {
-        if (text::is_digit(c) || c == '.') continue;
-        only_digits_and_dots = false;
-        if (!text::is_alpha(c) && c != '-') return false;
+        if (text::is_digit(c)) {
+            octet = octet * 10 + static_cast<unsigned>(c - '0');
+            if (++digits > 3 || octet > 255) numeric = false;
+        } else if (c == '.') {
+            if (digits == 0) numeric = false;
+            ++dots;
+            octet = digits = 0;
+        } else if (text::is_alpha(c) || c == '-') {
+            numeric = false;
+        } else {
+            return false;
+        }
     }
-    if (!only_digits_and_dots) return true; // FQDN
-    int octets = 0;
-    std::size_t start = 0;
-    while (start <= s.size()) {
-        auto dot = s.find('.', start);
-        std::string_view part =
-            s.substr(start, dot == std::string_view::npos ? s.npos : dot - start);
-        if (part.empty() || part.size() > 3 || !text::parse_decimal(part, 255)) return false;
-        ++octets;
-        if (dot == std::string_view::npos) break;
-        start = dot + 1;
-    }
-    return octets == 4;
+    bool all_digits_and_dots = true;
+    for (char c : s) all_digits_and_dots = all_digits_and_dots && (text::is_digit(c) || c == '.');
+    if (!all_digits_and_dots) return true; // FQDN
+    return numeric && dots == 3 && digits != 0;
 }
 
 // Unbracketed IPv6 (hex, ':' and a dotted IPv4 tail) or FQDN.
@@ -218,12 +231,12 @@ result<void> parser::session_line(char type, std::string_view value, std::size_t
         seen_o_ = true;
         std::string_view rest = value;
         origin_field& o = d_.origin_;
-        o.username = next_token(rest);
-        o.session_id = next_token(rest);
-        std::string_view version = next_token(rest);
-        o.network_type = next_token(rest);
-        o.address_type = next_token(rest);
-        o.address = next_token(rest);
+        o.username = take_token(rest);
+        o.session_id = take_token(rest);
+        std::string_view version = take_token(rest);
+        o.network_type = take_token(rest);
+        o.address_type = take_token(rest);
+        o.address = take_token(rest);
         if (o.address.empty() || !rest.empty() || !is_non_ws_text(o.username) ||
             !text::is_token_text(o.network_type) || !text::is_token_text(o.address_type) ||
             !is_non_ws_text(o.address))
@@ -267,13 +280,14 @@ result<void> parser::session_line(char type, std::string_view value, std::size_t
     }
     case 't': {
         std::string_view rest = value;
-        auto start = text::parse_decimal(next_token(rest), max_number);
-        auto stop = text::parse_decimal(next_token(rest), max_number);
+        auto start = text::parse_decimal(take_token(rest), max_number);
+        auto stop = text::parse_decimal(take_token(rest), max_number);
         if (!start || !stop || !rest.empty())
             return fail(status_bad_request, "SDP: bad t= line", at);
         timing_field t;
         t.start = *start;
         t.stop = *stop;
+        if (d_.timings_.empty()) d_.timings_.reserve(memory(), 1);
         d_.timings_.push_back(memory(), t);
         return {};
     }
@@ -283,7 +297,7 @@ result<void> parser::session_line(char type, std::string_view value, std::size_t
         std::string_view rest = value;
         int fields = 0;
         while (!rest.empty()) {
-            std::string_view field = next_token(rest);
+            std::string_view field = take_token(rest);
             std::string_view digits = field;
             if (!digits.empty() && (digits.back() == 'd' || digits.back() == 'h' ||
                                     digits.back() == 'm' || digits.back() == 's'))
@@ -302,7 +316,7 @@ result<void> parser::session_line(char type, std::string_view value, std::size_t
         std::string_view rest = value;
         int fields = 0;
         while (!rest.empty()) {
-            std::string_view field = next_token(rest);
+            std::string_view field = take_token(rest);
             if (!field.empty() && field.front() == '-') field.remove_prefix(1);
             if (!field.empty() && (field.back() == 'd' || field.back() == 'h' ||
                                    field.back() == 'm' || field.back() == 's'))
@@ -393,13 +407,13 @@ result<void> parser::parse_m(std::string_view value, std::size_t at) {
     // RFC 8866 §5.14: m=<media> <port>[/<number of ports>] <proto> <fmt> ...
     if (d_.media_.size() >= options_.max_media)
         return fail(status_bad_request, "SDP: too many m= lines", at);
-    if (d_.media_.empty()) d_.media_.reserve(memory(), 4);
+    if (d_.media_.empty()) d_.media_.reserve(memory(), 2);
     media_description m;
     std::string_view rest = value;
-    m.media = next_token(rest);
+    m.media = take_token(rest);
     if (!text::is_token_text(m.media))
         return fail(status_bad_request, "SDP: bad m= media type", at);
-    std::string_view port = next_token(rest);
+    std::string_view port = take_token(rest);
     auto slash = port.find('/');
     auto port_number = text::parse_decimal(port.substr(0, slash), 65535);
     if (!port_number) return fail(status_bad_request, "SDP: bad m= port", at);
@@ -409,7 +423,7 @@ result<void> parser::parse_m(std::string_view value, std::size_t at) {
         if (!count || *count == 0) return fail(status_bad_request, "SDP: bad m= port count", at);
         m.port_count = static_cast<std::uint16_t>(*count);
     }
-    m.proto = next_token(rest);
+    m.proto = take_token(rest);
     if (!is_proto_text(m.proto)) return fail(status_bad_request, "SDP: bad m= proto", at);
     if (rest.empty()) return fail(status_bad_request, "SDP: m= line without formats", at);
     std::size_t count = 1;
@@ -417,7 +431,7 @@ result<void> parser::parse_m(std::string_view value, std::size_t at) {
     m.formats.reserve(memory(), count);
     const bool rtp = m.is_rtp();
     while (!rest.empty()) {
-        std::string_view format = next_token(rest);
+        std::string_view format = take_token(rest);
         if (rtp) {
             // RFC 3551 §3 / RFC 8866 §5.14: RTP formats are payload types 0-127.
             if (!text::parse_decimal(format, 127))
@@ -447,9 +461,9 @@ result<void> parser::finish_media() {
 result<connection_field> parser::parse_c(std::string_view value, std::size_t at) {
     std::string_view rest = value;
     connection_field c;
-    c.network_type = next_token(rest);
-    c.address_type = next_token(rest);
-    std::string_view address = next_token(rest);
+    c.network_type = take_token(rest);
+    c.address_type = take_token(rest);
+    std::string_view address = take_token(rest);
     if (address.empty() || !rest.empty() || !text::is_token_text(c.network_type) ||
         !text::is_token_text(c.address_type))
         return fail(status_bad_request, "SDP: bad c= line", at);
@@ -499,17 +513,20 @@ result<bandwidth_field> parser::parse_b(std::string_view value, std::size_t at) 
 result<attribute> parser::parse_a(std::string_view value, std::size_t at) {
     if (++attribute_count_ > options_.max_attributes)
         return fail(status_bad_request, "SDP: too many attributes", at);
+    // One pass: the name runs to ':' (or the end) and must be token chars (RFC 8866 §9).
     attribute a;
-    const void* colon = std::memchr(value.data(), ':', value.size());
-    if (colon != nullptr) {
-        std::size_t n = static_cast<std::size_t>(static_cast<const char*>(colon) - value.data());
-        a.name = value.substr(0, n);
-        a.value = value.substr(n + 1);
-    } else {
-        a.name = value;
-    }
-    if (!text::is_token_text(a.name))
+    const char* p = value.data();
+    const char* end = p + value.size();
+    const char* q = p;
+    while (q != end && text::is_token(*q)) ++q;
+    a.name = std::string_view(p, static_cast<std::size_t>(q - p));
+    if (q != end) {
+        if (*q != ':' || q == p)
+            return fail(status_bad_request, "SDP: bad a= attribute name", at + 2);
+        a.value = std::string_view(q + 1, static_cast<std::size_t>(end - q - 1));
+    } else if (q == p) {
         return fail(status_bad_request, "SDP: bad a= attribute name", at + 2);
+    }
     a.kind = classify_attribute(a.name);
     return a;
 }
@@ -524,7 +541,8 @@ result<session_description> session_description::parse(std::string_view text,
                     static_cast<std::size_t>(static_cast<const char*>(nul) - text.data()));
     session_description d;
     // One block: the text, then the records (about two bytes of records per byte of text).
-    d.storage_.reset(storage::create(text.size() * 3 + 512));
+    // A typical 250-byte offer stays within one block under glibc's 1032-byte tcache limit.
+    d.storage_.reset(storage::create(text.size() * 2 + 470));
     std::string_view own = d.storage_->memory.copy(text);
     parser p(d, options);
     PARLEY_TRY(p.run(own));
