@@ -407,7 +407,7 @@ result<void> parser::parse_m(std::string_view value, std::size_t at) {
     // RFC 8866 §5.14: m=<media> <port>[/<number of ports>] <proto> <fmt> ...
     if (d_.media_.size() >= options_.max_media)
         return fail(status_bad_request, "SDP: too many m= lines", at);
-    if (d_.media_.empty()) d_.media_.reserve(memory(), 2);
+    if (d_.media_.empty()) d_.media_.reserve(memory(), 1);
     media_description m;
     std::string_view rest = value;
     m.media = take_token(rest);
