@@ -33,6 +33,10 @@ TEST(text, parse_decimal_checks_range) {
     EXPECT_FALSE(parse_decimal("12a"));
     EXPECT_FALSE(parse_decimal("-1"));
     EXPECT_EQ(parse_decimal("00000000000000000000000001"), 1u);
+    // No wrap-around near the top of the range.
+    EXPECT_EQ(parse_decimal("18446744073709551615", UINT64_MAX), UINT64_MAX);
+    EXPECT_FALSE(parse_decimal("18446744073709551616", UINT64_MAX));
+    EXPECT_FALSE(parse_decimal("99999999999999999999", UINT64_MAX));
 }
 
 } // namespace

@@ -154,7 +154,8 @@ TEST(message_limits, at_below_and_above_each_limit) {
 TEST(message, datagram_and_stream_body_framing) {
     message m;
     // RFC 3261 §18.3: over UDP, bytes after Content-Length are ignored...
-    ASSERT_TRUE(parse_message(invite + "garbage", m));
+    const std::string with_garbage = invite + "garbage";
+    ASSERT_TRUE(parse_message(with_garbage, m));
     EXPECT_EQ(m.body(), "v=0\r");
     EXPECT_EQ(m.bytes().size(), invite.size() - 1); // the final LF is past Content-Length
     // ...but a Content-Length larger than the datagram is an error.

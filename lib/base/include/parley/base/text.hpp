@@ -120,8 +120,9 @@ constexpr std::optional<std::uint64_t> parse_decimal(std::string_view s,
     std::uint64_t v = 0;
     for (char c : s) {
         if (!is_digit(c)) return std::nullopt;
-        v = v * 10 + static_cast<std::uint64_t>(c - '0');
-        if (v > max) return std::nullopt;
+        auto digit = static_cast<std::uint64_t>(c - '0');
+        if (v > (max - digit) / 10) return std::nullopt; // v * 10 + digit would pass max
+        v = v * 10 + digit;
     }
     return v;
 }
