@@ -68,15 +68,22 @@ result<remote_party_id> parse_remote_party_id(std::string_view value, std::size_
     if (!address->bracketed) return fail(400, "Bad Remote-Party-ID", base);
     remote_party_id out;
     out.address = *address;
-    const param_list& params = out.address.params;
-    if (auto v = params.find("party")) out.party = strip_quotes(*v);
-    if (auto v = params.find("privacy")) out.privacy = strip_quotes(*v);
-    if (auto v = params.find("id-type")) out.id_type = strip_quotes(*v);
-    if (auto v = params.find("screen")) {
-        // rpi-screen = "screen" EQUAL ("no" / "yes")
-        out.screen = strip_quotes(*v);
-        if (!text::iequals(out.screen, "yes") && !text::iequals(out.screen, "no"))
-            return fail(400, "Bad Remote-Party-ID Screen", offset_of(value, base, *v));
+    std::size_t pos = 0;
+    param p;
+    while (out.address.params.next(pos, p)) {
+        std::string_view v = strip_quotes(p.value);
+        if (text::iequals(p.name, "party")) {
+            out.party = v;
+        } else if (text::iequals(p.name, "privacy")) {
+            out.privacy = v;
+        } else if (text::iequals(p.name, "id-type")) {
+            out.id_type = v;
+        } else if (text::iequals(p.name, "screen")) {
+            // rpi-screen = "screen" EQUAL ("no" / "yes")
+            if (!text::iequals(v, "yes") && !text::iequals(v, "no"))
+                return fail(400, "Bad Remote-Party-ID Screen", offset_of(value, base, p.name));
+            out.screen = v;
+        }
     }
     return out;
 }

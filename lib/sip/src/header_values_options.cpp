@@ -152,9 +152,17 @@ result<media_range> parse_media_range(std::string_view value, std::size_t base) 
     auto params = detail::parse_header_params(sc, value);
     PARLEY_TRY(params);
     out.params = *params;
-    if (auto q = out.params.find("q")) {
-        int v = qvalue_of(*q);
-        if (v < 0) return fail(400, "Bad Accept q-value", base + (q->data() - value.data()));
+    std::size_t pos = 0;
+    param p;
+    while (out.params.next(pos, p)) {
+        if (!text::iequals(p.name, "q")) continue;
+        int v = qvalue_of(p.value);
+        // The offset of the value, or of the name when there is no value (an empty slice has
+        // no position).
+        std::string_view at = p.value.empty() ? p.name : p.value;
+        if (v < 0)
+            return fail(400, "Bad Accept q-value",
+                        base + static_cast<std::size_t>(at.data() - value.data()));
         out.q = static_cast<std::int16_t>(v);
     }
     return out;

@@ -127,11 +127,14 @@ result<referred_by> parse_referred_by(std::string_view value, std::size_t base) 
     PARLEY_TRY(referrer);
     referred_by out;
     out.referrer = *referrer;
-    if (auto cid = out.referrer.params.find("cid")) {
-        std::string_view v = *cid;
+    std::size_t pos = 0;
+    param p;
+    while (out.referrer.params.next(pos, p)) {
+        if (!text::iequals(p.name, "cid")) continue;
+        std::string_view v = p.value;
         if (v.size() >= 2 && v.front() == '"') v = v.substr(1, v.size() - 2);
         if (v.empty() || v.find('@') == std::string_view::npos)
-            return fail(400, "Bad Referred-By cid", offset_of(value, base, *cid));
+            return fail(400, "Bad Referred-By cid", offset_of(value, base, p.name));
         out.cid = v;
     }
     return out;

@@ -172,6 +172,7 @@ TEST(accept, errors) {
     expect_error(find_accept(*q.m), "Bad Accept", q.at("*/sdp") + 2);
     auto r = parse("Accept: text/html;q=1.5\n");
     expect_error(find_accept(*r.m), "Bad Accept q-value", r.at("1.5"));
+    expect_error(parse_media_range("a/b;q", 2), "Bad Accept q-value", 6);
 }
 
 TEST(events, allow_events_recv_info_info_package) {
@@ -398,7 +399,8 @@ TEST(referred_by, rfc3892_example) {
     EXPECT_EQ((*c)->cid, "");
 
     auto bad = parse("Referred-By: <sip:a@example.com>;cid=nothing\n");
-    expect_error(find_referred_by(*bad.m), "Bad Referred-By cid", bad.at("nothing"));
+    expect_error(find_referred_by(*bad.m), "Bad Referred-By cid", bad.at("cid=nothing"));
+    expect_error(parse_referred_by("<sip:a@example.com>;cid", 3), "Bad Referred-By cid", 23);
 }
 
 TEST(refer_sub, true_false_and_errors) {
@@ -543,7 +545,8 @@ TEST(identity, remote_party_id) {
     EXPECT_EQ(quoted->party, "");
     expect_error(parse_remote_party_id("sip:x@y;party=called", 4), "Bad Remote-Party-ID", 4);
     expect_error(parse_remote_party_id("<sip:x@y>;screen=maybe", 4), "Bad Remote-Party-ID Screen",
-                 21);
+                 14);
+    expect_error(parse_remote_party_id("<sip:x@y>;screen", 4), "Bad Remote-Party-ID Screen", 14);
 }
 
 TEST(privacy, tokens_separated_by_semicolons) {
@@ -711,6 +714,49 @@ TEST(auth, errors) {
                  "Missing Digest Username", 42);
     auto p = parse("Authorization: Digest username=\"bob\", realm=\"b\", nonce=\"n\", uri=\"u\"\n");
     expect_error(find_authorization(*p.m), "Missing Digest Response", p.at("uri=\"u\"") + 7);
+}
+
+// ---- Robustness: every prefix of a valid value parses or fails cleanly (ASan/UBSan builds) ------
+
+TEST(header_values, every_prefix_fails_cleanly) {
+    const std::string samples[] = {
+        "Digest username=\"a\\\"b\", realm=\"r\", nonce=\"n\", uri=\"sip:x\", response=\"1\", "
+        "qop=auth, nc=00000001, cnonce=\"c\"",
+        "Digest realm=\"atlanta.com\",\r\n domain=\"sip:b\", qop=\"auth\", nonce=\"f8\", "
+        "stale=true",
+        "120 (a (nested) \\) comment);duration=60",
+        "776656 1 INVITE",
+        "4000;refresher=uac;x=\"y\"",
+        "425928@bobster.example.org;to-tag=7743;from-tag=6472;early-only",
+        "<sips:b@example.com?Replaces=1%40x%3Bto-tag%3D2%3Bfrom-tag%3D3>;x",
+        "\"John\" <sip:j@foo.com>;party=calling;screen=yes",
+        "Q.850 ;cause=16 ;text=\"Terminated\"",
+        "terminated;reason=timeout;retry-after=30",
+    };
+    for (const std::string& sample : samples) {
+        for (std::size_t n = 0; n <= sample.size(); ++n) {
+            const std::string prefix =
+                sample.substr(0, n); // its own allocation: ASan sees overruns
+            auto check = [&](const auto& r) {
+                if (!r) {
+                    EXPECT_LE(r.error_value().offset, 10 + prefix.size()) << prefix;
+                }
+            };
+            check(parse_credentials(prefix, 10));
+            check(parse_challenge(prefix, 10));
+            check(parse_retry_after(prefix, 10));
+            check(parse_rack(prefix, 10));
+            check(parse_session_expires(prefix, 10));
+            check(parse_replaces(prefix, 10));
+            check(parse_refer_to(prefix, 10));
+            check(parse_remote_party_id(prefix, 10));
+            check(parse_reason(prefix, 10));
+            check(parse_subscription_state(prefix, 10));
+            check(parse_event(prefix, 10));
+            check(parse_media_range(prefix, 10));
+            check(parse_content_disposition(prefix, 10));
+        }
+    }
 }
 
 } // namespace

@@ -244,6 +244,23 @@ TEST(multipart, errors) {
                  50 + nested_no_boundary.find("multipart/mixed"));
 }
 
+TEST(multipart, every_prefix_and_every_deletion_fails_cleanly) {
+    auto type = type_of("multipart/mixed;boundary=unique-boundary-1");
+    for (std::size_t n = 0; n <= sdp_and_isup.size(); ++n) {
+        const std::string prefix = sdp_and_isup.substr(0, n);
+        auto r = parse_multipart(type, prefix, 7);
+        if (!r) {
+            EXPECT_LE(r.error_value().offset, 7 + prefix.size());
+        }
+        const std::string deleted =
+            sdp_and_isup.substr(0, n) + sdp_and_isup.substr(n + (n < sdp_and_isup.size()));
+        auto d = parse_multipart(type, deleted, 7);
+        if (!d) {
+            EXPECT_LE(d.error_value().offset, 7 + deleted.size());
+        }
+    }
+}
+
 // Nested bodies: "mixed" containing `levels` - 1 nested multiparts, each with one text part.
 std::string nested_body(std::size_t levels) {
     std::string body = "leaf";

@@ -21,7 +21,8 @@
 //    as it; quoted values are returned without their quotes but with escapes as written
 //    (unquote() decodes them). Only decoded text (unquote, Replaces embedded in a URI) is a
 //    std::string.
-// Pure functions: no I/O, no globals; lists allocate (std::vector), nothing else does.
+// Pure functions: no I/O, no clocks, no globals; lists allocate (std::vector), nothing else does.
+// They only read the message, so any thread may call them on a message no one is changing.
 #pragma once
 
 #include <parley/base/result.hpp>
