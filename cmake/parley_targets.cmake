@@ -5,7 +5,8 @@ include_guard(GLOBAL)
 function(parley_apply_common target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wimplicit-fallthrough
-    -Wold-style-cast -Wcast-align)
+    -Wold-style-cast -Wcast-align
+    -Wno-missing-field-initializers) # designated initializers omit defaulted fields on purpose
   if(PARLEY_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

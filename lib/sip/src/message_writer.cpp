@@ -75,15 +75,29 @@ std::string message_writer::finish() {
     return std::move(out_);
 }
 
-message_writer response_to(const message& request, std::uint16_t status, std::string_view reason,
-                           std::string_view to_tag) {
-    message_writer w = message_writer::response(status, reason);
-    for (const header_field& h : request.headers())
-        if (h.id == header_id::via) w.header(header_id::via, h.value);
+message_writer response_to(const message& request, std::uint16_t status,
+                           const response_options& options) {
+    message_writer w = message_writer::response(status, options.reason);
+    bool first_via = true;
+    for (const header_field& h : request.headers()) {
+        if (h.id != header_id::via) continue;
+        if (first_via && !options.top_via.empty()) {
+            // The stamped top Via replaces the first element of the first Via line.
+            std::string line(options.top_via);
+            std::size_t comma = h.value.find(',');
+            if (request.vias().size() > 1 && comma != std::string_view::npos &&
+                h.value.find('"') == std::string_view::npos)
+                line.append(",").append(h.value.substr(comma + 1));
+            w.header(header_id::via, line);
+        } else {
+            w.header(header_id::via, h.value);
+        }
+        first_via = false;
+    }
     w.header(header_id::from, request.from().text);
-    if (!to_tag.empty() && request.to().tag.empty() && status > 100) {
+    if (!options.to_tag.empty() && request.to().tag.empty() && status > 100) {
         std::string to(request.to().text);
-        to.append(";tag=").append(to_tag);
+        to.append(";tag=").append(options.to_tag);
         w.header(header_id::to, to);
     } else {
         w.header(header_id::to, request.to().text);
@@ -95,6 +109,11 @@ message_writer response_to(const message& request, std::uint16_t status, std::st
     cseq.append(request.cseq().method_text);
     w.header(header_id::cseq, cseq);
     return w;
+}
+
+message_writer response_to(const message& request, std::uint16_t status, std::string_view reason,
+                           std::string_view to_tag) {
+    return response_to(request, status, response_options{.reason = reason, .to_tag = to_tag});
 }
 
 std::string serialize(const message& m) {

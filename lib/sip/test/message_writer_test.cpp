@@ -66,6 +66,19 @@ TEST(message_writer, response_to_copies_rfc3261_8_2_6_2_headers_and_adds_a_tag) 
     EXPECT_EQ(response.to().tag, ""); // RFC 3261 §8.2.6.1: no tag on 100
 }
 
+TEST(message_writer, response_to_puts_the_stamped_top_via_first) {
+    message request;
+    ASSERT_TRUE(parse_message(request_text, request));
+    std::string stamped = "SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds;"
+                          "received=127.0.0.1";
+    std::string bytes = response_to(request, 200, {.to_tag = "t", .top_via = stamped}).finish();
+    message response;
+    ASSERT_TRUE(parse_message(bytes, response));
+    ASSERT_EQ(response.vias().size(), 2u);
+    EXPECT_EQ(response.top_via().received, "127.0.0.1");
+    EXPECT_EQ(response.vias()[1].host, "proxy.example.com");
+}
+
 TEST(message_writer, serialize_round_trips) {
     message first;
     ASSERT_TRUE(parse_message(request_text, first));

@@ -45,9 +45,17 @@ private:
 /// The RFC 3261 §21 reason phrase of a status code ("" when there is none).
 std::string_view default_reason(std::uint16_t status) noexcept;
 
+struct response_options {
+    std::string_view reason;  ///< empty: the RFC 3261 default phrase
+    std::string_view to_tag;  ///< added to To when the request's To has none and status > 100
+    std::string_view top_via; ///< replaces the top Via value (received/rport stamped by transport)
+};
+
 /// Starts a response to `request` (RFC 3261 §8.2.6.2): copies every Via in order, From, To,
-/// Call-ID and CSeq; adds `to_tag` to To when the request's To has no tag and the status is
-/// above 100. Callers append more headers and finish().
+/// Call-ID and CSeq. Callers append more headers and finish().
+message_writer response_to(const message& request, std::uint16_t status,
+                           const response_options& options);
+/// The same with positional reason and To tag.
 message_writer response_to(const message& request, std::uint16_t status,
                            std::string_view reason = {}, std::string_view to_tag = {});
 

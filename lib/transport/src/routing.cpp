@@ -1,0 +1,56 @@
+#include <parley/transport/routing.hpp>
+
+#include <parley/base/text.hpp>
+
+#include <algorithm>
+
+namespace parley {
+
+std::optional<flow> response_destination(const via& top_via, const flow& source) noexcept {
+    // Reliable transports answer on the connection the request came on (§18.2.2, first rule);
+    // if it has closed, the transport opens a new one to the same address.
+    if (is_reliable(source.protocol)) return source;
+    flow out = source;
+    out.connection = 0;
+    std::uint16_t sent_by_port = top_via.port != 0 ? top_via.port : default_port(source.protocol);
+    if (!top_via.maddr.empty()) {
+        // §18.2.2: maddr wins; port from sent-by (default 5060).
+        auto maddr = socket_address::from_numeric(top_via.maddr, sent_by_port);
+        if (!maddr) return std::nullopt;
+        out.remote = *maddr;
+        return out;
+    }
+    // With `received` (which §18.2.1 would stamp whenever the source differs) the response goes
+    // to the source address; RFC 3581 §4: with rport, also to the source port.
+    out.remote = source.remote;
+    if (!top_via.rport) out.remote.port = sent_by_port;
+    return out;
+}
+
+std::string stamp_top_via(std::string_view raw_value, const via& top_via, const flow& source) {
+    // Rebuild "SIP/2.0/<transport> <sent-by>" followed by the parameters, replacing a bare
+    // rport and any old received with the values seen by this hop.
+    std::string out;
+    std::string source_host = source.remote.host_text();
+    bool need_received = !text::iequals(top_via.host, source_host);
+    // sent-protocol and sent-by hold no ';', so the first one starts the parameters.
+    std::size_t params_at = std::min(raw_value.find(';'), raw_value.size());
+    // Keep sent-protocol and sent-by as written (minus trailing LWS before ';').
+    out.append(text::trim(raw_value.substr(0, params_at)));
+    std::size_t pos = 0;
+    param p;
+    while (top_via.params.next(pos, p)) {
+        if (text::iequals(p.name, "received")) continue;
+        out.push_back(';');
+        if (text::iequals(p.name, "rport")) {
+            out.append("rport=").append(std::to_string(source.remote.port));
+            continue;
+        }
+        out.append(p.name);
+        if (p.has_value) out.append("=").append(p.value);
+    }
+    if (need_received || top_via.rport) out.append(";received=").append(source_host);
+    return out;
+}
+
+} // namespace parley
