@@ -3,7 +3,10 @@
 #include <parley/sip/headers.hpp>
 
 #include "header_params.hpp"
+#include "parse_into.hpp"
 #include "scanner.hpp"
+
+#include <cstring>
 
 namespace parley {
 
@@ -39,62 +42,82 @@ std::size_t bare_uri_end(std::string_view s) noexcept {
 
 } // namespace
 
-result<name_addr> parse_name_addr(std::string_view value, std::size_t base) noexcept {
-    name_addr out;
+namespace detail {
+
+result<void> parse_name_addr_into(name_addr& out, std::string_view value, std::size_t base,
+                                  contact_param_values* contact_params) noexcept {
+    // name-addr = [ display-name ] LAQUOT addr-spec RAQUOT, or a bare addr-spec, then
+    // *( SEMI generic-param ) (RFC 3261 §20.10, §25.1).
     out.text = value;
-    scanner sc(value, base);
-    sc.skip_lws();
-    std::size_t uri_start = 0;
-    std::size_t uri_end = 0;
-    if (sc.peek() == '"') {
+    const char* const begin = value.data();
+    const char* const end = begin + value.size();
+    auto at = [&](const char* q) { return base + static_cast<std::size_t>(q - begin); };
+    const char* p = begin;
+    while (p < end && text::is_lws(*p)) ++p;
+    if (p < end && *p == '"') {
+        scanner sc(value, base);
+        sc.set_pos(static_cast<std::size_t>(p - begin));
         auto quoted = sc.quoted_string();
         PARLEY_TRY(quoted);
         out.display_name = *quoted;
         out.display_name_quoted = true;
-        sc.skip_lws();
-        if (sc.peek() != '<') return fail(400, "Expected '<' After Display Name", sc.offset());
-    } else {
-        std::size_t lt = value.find('<', sc.pos());
-        if (lt != std::string_view::npos) {
-            std::string_view display = text::trim(sc.slice(sc.pos(), lt));
-            if (!valid_display_tokens(display)) return fail(400, "Bad Display Name", sc.offset());
+        p = begin + sc.pos();
+        while (p < end && text::is_lws(*p)) ++p;
+        if (p == end || *p != '<') return fail(400, "Expected '<' After Display Name", at(p));
+    } else if (p < end && *p != '<') {
+        if (const void* lt = std::memchr(p, '<', static_cast<std::size_t>(end - p))) {
+            const char* const lt_at = static_cast<const char*>(lt);
+            std::string_view display =
+                text::trim(std::string_view(p, static_cast<std::size_t>(lt_at - p)));
+            if (!valid_display_tokens(display)) return fail(400, "Bad Display Name", at(p));
             out.display_name = display;
-            sc.set_pos(lt);
+            p = lt_at;
         }
     }
-    if (sc.peek() == '<') {
+    const char* uri_start;
+    const char* uri_end;
+    if (p < end && *p == '<') {
         out.bracketed = true;
-        uri_start = sc.pos() + 1;
-        std::size_t gt = value.find('>', uri_start);
-        if (gt == std::string_view::npos) return fail(400, "Missing '>'", base + sc.pos());
-        uri_end = gt;
-        sc.set_pos(gt + 1);
-    } else {
-        uri_start = sc.pos();
-        uri_end = uri_start + bare_uri_end(sc.rest());
-        sc.set_pos(uri_end);
-    }
-    std::string_view uri_text = value.substr(uri_start, uri_end - uri_start);
-    if (out.bracketed) {
+        uri_start = p + 1;
+        const void* gt = std::memchr(uri_start, '>', static_cast<std::size_t>(end - uri_start));
+        if (gt == nullptr) return fail(400, "Missing '>'", at(p));
+        uri_end = static_cast<const char*>(gt);
+        p = uri_end + 1;
         // RFC 4475 §3.1.2.14 lets a liberal parser ignore LWS just inside the brackets.
-        std::string_view trimmed = text::trim(uri_text);
-        uri_start += static_cast<std::size_t>(trimmed.data() - uri_text.data());
-        uri_text = trimmed;
+        while (uri_start < uri_end && text::is_lws(*uri_start)) ++uri_start;
+        while (uri_end > uri_start && text::is_lws(uri_end[-1])) --uri_end;
+    } else {
+        uri_start = p;
+        uri_end = p + bare_uri_end(std::string_view(p, static_cast<std::size_t>(end - p)));
+        p = uri_end;
     }
-    auto address = parse_uri(uri_text, base + uri_start);
-    PARLEY_TRY(address);
-    out.address = *address;
-
-    auto params = detail::parse_header_params(
-        sc, value, [&](std::string_view name, std::string_view v, bool) -> result<void> {
+    PARLEY_TRY(parse_uri_into(
+        out.address, std::string_view(uri_start, static_cast<std::size_t>(uri_end - uri_start)),
+        at(uri_start)));
+    return scan_header_params(
+        value, static_cast<std::size_t>(p - begin), base, out.params,
+        [&](std::string_view name, std::string_view v, bool) -> result<void> {
             if (name.size() == 3 && text::iequals(name, "tag") && out.tag.empty()) {
                 if (!text::is_token_text(v)) return fail(400, "Bad Tag", base);
                 out.tag = v;
             }
+            if (contact_params != nullptr) {
+                // Contact's expires and q (RFC 3261 §20.10): the first of each, checked by
+                // the caller once the whole value is known to be well formed.
+                if (name.size() == 7 && !contact_params->expires && text::iequals(name, "expires"))
+                    contact_params->expires = v;
+                else if (name.size() == 1 && !contact_params->q && (name[0] | 0x20) == 'q')
+                    contact_params->q = v;
+            }
             return {};
         });
-    PARLEY_TRY(params);
-    out.params = *params;
+}
+
+} // namespace detail
+
+result<name_addr> parse_name_addr(std::string_view value, std::size_t base) noexcept {
+    name_addr out;
+    PARLEY_TRY(detail::parse_name_addr_into(out, value, base));
     return out;
 }
 

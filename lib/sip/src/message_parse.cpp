@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "parse_into.hpp"
+
 namespace parley {
 
 void message::clear() noexcept {
@@ -153,9 +155,8 @@ private:
         std::string_view uri_text = line.substr(sp1 + 1, sp2 - sp1 - 1);
         if (uri_text.empty() || uri_text.find(' ') != std::string_view::npos)
             return fail(400, "Bad Request-URI", sp1 + 1);
-        auto request_uri = parse_uri(uri_text, sp1 + 1);
-        if (!request_uri) return fail(400, "Bad Request-URI", request_uri.error_value().offset);
-        m_.request_uri_ = *request_uri;
+        if (auto parsed = parse_uri_into(m_.request_uri_, uri_text, sp1 + 1); !parsed)
+            return fail(400, "Bad Request-URI", parsed.error_value().offset);
         m_.method_text_ = method_text;
         m_.method_ = method_from_token(method_text);
         return {};
@@ -212,11 +213,8 @@ private:
     result<void> eager(header_id id, std::string_view value, std::size_t at) noexcept {
         switch (id) {
         case header_id::via:
-            return list(value, at, [this](std::string_view v, std::size_t o) -> result<void> {
-                auto parsed = parse_via(v, o);
-                if (!parsed) return error(parsed.error_value());
-                m_.vias_.push_back(m_.arena_, *parsed);
-                return {};
+            return list(value, at, [this](std::string_view v, std::size_t o) {
+                return parse_via_into(m_.vias_.emplace_back(m_.arena_), v, o);
             });
         case header_id::from: return single_name_addr(m_.from_, value, at, "Duplicate From Header");
         case header_id::to: return single_name_addr(m_.to_, value, at, "Duplicate To Header");
@@ -236,11 +234,8 @@ private:
             return {};
         }
         case header_id::contact:
-            return list(value, at, [this](std::string_view v, std::size_t o) -> result<void> {
-                auto parsed = parse_contact(v, o);
-                if (!parsed) return error(parsed.error_value());
-                m_.contacts_.push_back(m_.arena_, *parsed);
-                return {};
+            return list(value, at, [this](std::string_view v, std::size_t o) {
+                return parse_contact_into(m_.contacts_.emplace_back(m_.arena_), v, o);
             });
         case header_id::route: return name_addr_list(m_.routes_, value, at);
         case header_id::record_route: return name_addr_list(m_.record_routes_, value, at);
@@ -278,19 +273,15 @@ private:
                                   const char* duplicate) noexcept {
         if (!slot.text.empty()) return error(400, duplicate, at);
         if (value.empty()) return error(400, "Empty Header Value", at);
-        auto parsed = parse_name_addr(value, at);
-        if (!parsed) return error(parsed.error_value());
-        slot = *parsed;
+        if (auto parsed = parse_name_addr_into(slot, value, at); !parsed)
+            return error(parsed.error_value());
         return {};
     }
 
     result<void> name_addr_list(arena_vector<name_addr>& out, std::string_view value,
                                 std::size_t at) noexcept {
-        return list(value, at, [&](std::string_view v, std::size_t o) -> result<void> {
-            auto parsed = parse_name_addr(v, o);
-            if (!parsed) return error(parsed.error_value());
-            out.push_back(m_.arena_, *parsed);
-            return {};
+        return list(value, at, [&](std::string_view v, std::size_t o) {
+            return parse_name_addr_into(out.emplace_back(m_.arena_), v, o);
         });
     }
 

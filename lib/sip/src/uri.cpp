@@ -2,7 +2,10 @@
 
 #include <parley/base/text.hpp>
 
+#include <array>
 #include <cstring>
+
+#include "parse_into.hpp"
 
 namespace parley {
 namespace {
@@ -89,49 +92,62 @@ bool valid_ipv6(std::string_view s) noexcept {
     return compressed ? groups <= 7 : groups == 8;
 }
 
+// Host bytes in three kinds, so the scan below tests one table entry per byte and takes a branch
+// only at the rare '-' and '.' (RFC 3261 §25.1 hostname: alphanum, '-', '.'; '_' tolerated).
+enum host_byte : std::uint8_t { host_stop, host_plain, host_hyphen, host_dot };
+
+constexpr std::array<std::uint8_t, 256> make_host_bytes() {
+    std::array<std::uint8_t, 256> t{};
+    for (int c = 0; c < 256; ++c)
+        if (text::is(static_cast<char>(c), text::host_char)) t[c] = host_plain;
+    t['-'] = host_hyphen;
+    t['.'] = host_dot;
+    return t;
+}
+constexpr auto host_bytes = make_host_bytes();
+
+bool digits_and_dots(const char* p, const char* end) noexcept {
+    for (; p < end; ++p)
+        if (!text::is_digit(*p) && *p != '.') return false;
+    return true;
+}
+
 // Scans a hostname or IPv4 address from s[i] while host chars last, validating as it goes
 // (RFC 3261 §25.1: labels of alphanum and '-', the top label starting with a letter; or four
 // decimal octets). Leaves i on the first byte after the host. host_kind::none when invalid.
 host_kind scan_name_or_ipv4(std::string_view s, std::size_t& i) noexcept {
-    const std::size_t start = i;
-    std::size_t label_start = i;
-    std::size_t top_label = i;
-    std::uint16_t seen = 0; // OR of the classes of every byte: tells names from IPv4
+    const char* const begin = s.data();
+    const char* const end = begin + s.size();
+    const char* const start = begin + i;
+    const char* p = start;
+    const char* label_start = p;
+    const char* top_label = p;
     bool bad_label = false;
-    const std::size_t n = s.size();
-    const char* p = s.data();
-    for (; i < n; ++i) {
-        std::uint16_t cls = text::table[static_cast<unsigned char>(p[i])];
-        if ((cls & text::host_char) == 0) break;
-        if (p[i] == '.') {
-            if (i == label_start || p[i - 1] == '-') bad_label = true;
-            top_label = label_start;
-            label_start = i + 1;
+    for (; p < end; ++p) {
+        std::uint8_t kind = host_bytes[static_cast<unsigned char>(*p)];
+        if (kind == host_plain) continue;
+        if (kind == host_stop) break;
+        if (kind == host_hyphen) {
+            if (p == label_start) bad_label = true;
             continue;
         }
-        seen |= cls;
-        if (p[i] == '-' && i == label_start) bad_label = true;
+        if (p == label_start || p[-1] == '-') bad_label = true;
+        top_label = label_start;
+        label_start = p + 1;
     }
-    if (i == start) return host_kind::none;
-    std::string_view host = s.substr(start, i - start);
-    // Only digits and dots (no alpha, '-' or '_', which are token chars but not digits).
-    bool digits_and_dots =
-        (seen & text::alpha) == 0 && host.find_first_of("-_") == std::string_view::npos;
-    if (digits_and_dots) return valid_ipv4(host) ? host_kind::ipv4 : host_kind::none;
-    if (label_start < i) {
-        if (p[i - 1] == '-') bad_label = true;
+    i = static_cast<std::size_t>(p - begin);
+    if (p == start) return host_kind::none;
+    if (label_start < p) {
+        if (p[-1] == '-') bad_label = true;
         top_label = label_start; // no trailing dot: the last label is the top label
     }
-    if (bad_label || !text::is_alpha(p[top_label])) return host_kind::none;
-    return host_kind::name;
-}
-
-bool valid_scheme(std::string_view s) noexcept {
-    if (s.empty() || !text::is_alpha(s[0])) return false;
-    for (char c : s)
-        if (!(text::is(c, text::alpha | text::digit) || c == '+' || c == '-' || c == '.'))
-            return false;
-    return true;
+    // A name's top label starts with a letter; otherwise only an IPv4 address (digits and dots
+    // alone) can be valid.
+    if (text::is_alpha(*top_label)) return bad_label ? host_kind::none : host_kind::name;
+    if (!digits_and_dots(start, p)) return host_kind::none;
+    return valid_ipv4(std::string_view(start, static_cast<std::size_t>(p - start)))
+               ? host_kind::ipv4
+               : host_kind::none;
 }
 
 std::size_t check_uri_headers(std::string_view s) noexcept {
@@ -154,19 +170,27 @@ std::size_t check_uri_headers(std::string_view s) noexcept {
 }
 
 // Validates one run of chars of class `allowed` or %HH escapes from s[i] up to a byte in
-// `stop` (or the end). Returns false on a bad byte, leaving i on it.
+// `stop` (or the end). Returns false on a bad byte, leaving i on it. No stop byte is ever an
+// allowed byte, so the common bytes take one table test each.
 bool scan_escaped(std::string_view s, std::size_t& i, std::uint16_t allowed, char stop1, char stop2,
                   char stop3 = '\0') noexcept {
-    for (; i < s.size(); ++i) {
-        char c = s[i];
-        if (c == stop1 || c == stop2 || (stop3 != '\0' && c == stop3)) return true;
-        if (text::is(c, text::unreserved | allowed)) continue;
-        if (c == '%' && i + 2 < s.size() && text::is_hex(s[i + 1]) && text::is_hex(s[i + 2])) {
-            i += 2;
+    const std::uint16_t mask = text::unreserved | allowed;
+    const char* const begin = s.data();
+    const char* const end = begin + s.size();
+    const char* p = begin + i;
+    while (true) {
+        while (p < end && (text::table[static_cast<unsigned char>(*p)] & mask) != 0) ++p;
+        if (p == end) break;
+        char c = *p;
+        if (c == stop1 || c == stop2 || (stop3 != '\0' && c == stop3)) break;
+        if (c == '%' && end - p > 2 && text::is_hex(p[1]) && text::is_hex(p[2])) {
+            p += 3;
             continue;
         }
+        i = static_cast<std::size_t>(p - begin);
         return false;
     }
+    i = static_cast<std::size_t>(p - begin);
     return true;
 }
 
@@ -241,7 +265,7 @@ result<void> parse_sip(uri& u, std::string_view rest, std::size_t base) noexcept
     return {};
 }
 
-result<uri> parse_tel(uri u, std::string_view rest, std::size_t base) noexcept {
+result<void> parse_tel(uri& u, std::string_view rest, std::size_t base) noexcept {
     // RFC 3966: telephone-subscriber = number *( ";" par ). Visual separators allowed.
     std::size_t semi = rest.find(';');
     u.user = rest.substr(0, semi);
@@ -257,7 +281,7 @@ result<uri> parse_tel(uri u, std::string_view rest, std::size_t base) noexcept {
         PARLEY_TRY(scan_params(rest, i, base, u.params));
         if (i != rest.size()) return fail(400, "Bad URI Parameter", base + i);
     }
-    return u;
+    return {};
 }
 
 } // namespace
@@ -279,19 +303,33 @@ host_kind classify_host(std::string_view host, std::string_view* address) noexce
     return valid_ipv6(host) ? host_kind::ipv6 : host_kind::none;
 }
 
-result<uri> parse_uri(std::string_view s, std::size_t base) noexcept {
-    uri u;
+namespace detail {
+
+host_kind scan_host_name(std::string_view s, std::size_t& i) noexcept {
+    return scan_name_or_ipv4(s, i);
+}
+
+result<void> parse_uri_into(uri& u, std::string_view s, std::size_t base) noexcept {
     u.text = s;
-    std::size_t colon = s.find(':');
-    if (colon == std::string_view::npos || colon == 0) return fail(400, "Bad URI Scheme", base);
+    // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), read up to the first ':'.
+    const char* const begin = s.data();
+    const char* const end = begin + s.size();
+    const char* p = begin;
+    while (p < end &&
+           (text::is(*p, text::alpha | text::digit) || *p == '+' || *p == '-' || *p == '.'))
+        ++p;
+    if (p == end || *p != ':' || p == begin || !text::is_alpha(*begin))
+        return fail(400, "Bad URI Scheme", base);
+    const auto colon = static_cast<std::size_t>(p - begin);
     u.scheme_text = s.substr(0, colon);
-    if (!valid_scheme(u.scheme_text)) return fail(400, "Bad URI Scheme", base);
     std::string_view rest = s.substr(colon + 1);
     if (rest.empty()) return fail(400, "Empty URI", base + colon + 1);
-    if (text::iequals(u.scheme_text, "sip") || text::iequals(u.scheme_text, "sips")) {
-        u.scheme = u.scheme_text.size() == 3 ? uri_scheme::sip : uri_scheme::sips;
-        PARLEY_TRY(parse_sip(u, rest, base + colon + 1));
-        return u;
+    // Case-insensitive "sip" / "sips" (OR 0x20 folds letters; a scheme holds no byte that
+    // folds onto one of these letters).
+    if ((colon == 3 || colon == 4) && (begin[0] | 0x20) == 's' && (begin[1] | 0x20) == 'i' &&
+        (begin[2] | 0x20) == 'p' && (colon == 3 || (begin[3] | 0x20) == 's')) {
+        u.scheme = colon == 3 ? uri_scheme::sip : uri_scheme::sips;
+        return parse_sip(u, rest, base + colon + 1);
     }
     for (std::size_t i = 0; i < rest.size(); ++i)
         if (text::is(rest[i], text::lws | text::ctl) || rest[i] == '<' || rest[i] == '>' ||
@@ -303,6 +341,14 @@ result<uri> parse_uri(std::string_view s, std::size_t base) noexcept {
     }
     u.scheme = uri_scheme::other;
     u.opaque = rest;
+    return {};
+}
+
+} // namespace detail
+
+result<uri> parse_uri(std::string_view s, std::size_t base) noexcept {
+    uri u;
+    PARLEY_TRY(detail::parse_uri_into(u, s, base));
     return u;
 }
 

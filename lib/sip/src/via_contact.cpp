@@ -2,16 +2,16 @@
 #include <parley/sip/headers.hpp>
 
 #include "header_params.hpp"
+#include "parse_into.hpp"
 #include "scanner.hpp"
 
 namespace parley {
 
-using detail::scanner;
+namespace detail {
 
-result<via> parse_via(std::string_view value, std::size_t base) noexcept {
+result<void> parse_via_into(via& out, std::string_view value, std::size_t base) noexcept {
     // via-parm = sent-protocol LWS sent-by *( SEMI via-params )
     // sent-protocol = protocol-name SLASH protocol-version SLASH transport
-    via out;
     scanner sc(value, base);
     sc.skip_lws();
     out.protocol_name = sc.token();
@@ -31,11 +31,14 @@ result<via> parse_via(std::string_view value, std::size_t base) noexcept {
     if (sc.peek() == '[') {
         while (!sc.at_end() && sc.peek() != ']') sc.advance();
         if (!sc.accept(']')) return fail(400, "Bad Via Host", base + host_start);
+        out.host_type = classify_host(sc.slice(host_start, sc.pos()), &out.host);
     } else {
-        while (!sc.at_end() && text::is(sc.peek(), text::host_char)) sc.advance();
+        // Same verdict as classify_host on the run of host bytes, in one pass.
+        std::size_t host_end = host_start;
+        out.host_type = scan_host_name(value, host_end);
+        sc.set_pos(host_end);
+        out.host = sc.slice(host_start, host_end);
     }
-    std::string_view host = sc.slice(host_start, sc.pos());
-    out.host_type = classify_host(host, &out.host);
     if (out.host_type == host_kind::none) return fail(400, "Bad Via Host", base + host_start);
     if (sc.accept_separator(':')) {
         std::size_t port_start = sc.pos();
@@ -45,8 +48,9 @@ result<via> parse_via(std::string_view value, std::size_t base) noexcept {
         out.port = static_cast<std::uint16_t>(*port);
     }
 
-    auto params = detail::parse_header_params(
-        sc, value, [&](std::string_view name, std::string_view v, bool has_value) -> result<void> {
+    return scan_header_params(
+        value, sc.pos(), base, out.params,
+        [&](std::string_view name, std::string_view v, bool has_value) -> result<void> {
             if (text::iequals(name, "branch")) {
                 if (!text::is_token_text(v)) return fail(400, "Bad Via Branch", base);
                 out.branch = v;
@@ -74,21 +78,16 @@ result<via> parse_via(std::string_view value, std::size_t base) noexcept {
             }
             return {};
         });
-    PARLEY_TRY(params);
-    out.params = *params;
-    return out;
 }
 
-result<contact> parse_contact(std::string_view value, std::size_t base) noexcept {
-    contact out;
+result<void> parse_contact_into(contact& out, std::string_view value, std::size_t base) noexcept {
     if (text::trim(value) == "*") {
         out.star = true;
-        return out;
+        return {};
     }
-    auto address = parse_name_addr(value, base);
-    PARLEY_TRY(address);
-    out.address = *address;
-    if (auto expires = out.address.params.find("expires")) {
+    contact_param_values found;
+    PARLEY_TRY(parse_name_addr_into(out.address, value, base, &found));
+    if (auto& expires = found.expires) {
         // Out-of-range delta-seconds are clamped rather than rejected (RFC 3261 §20.19 spirit).
         if (expires->empty()) return fail(400, "Bad Contact Expires", base);
         for (char c : *expires)
@@ -96,7 +95,7 @@ result<contact> parse_contact(std::string_view value, std::size_t base) noexcept
         auto v = text::parse_decimal(*expires);
         out.expires = v ? static_cast<std::int64_t>(*v) : std::int64_t{UINT32_MAX};
     }
-    if (auto q = out.address.params.find("q")) {
+    if (auto& q = found.q) {
         // qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )
         std::string_view s = *q;
         if (s.empty() || (s[0] != '0' && s[0] != '1') || s.size() > 5 ||
@@ -111,6 +110,20 @@ result<contact> parse_contact(std::string_view value, std::size_t base) noexcept
         if (thousandths > 1000) return fail(400, "Bad Contact q-value", base);
         out.q = static_cast<std::int16_t>(thousandths);
     }
+    return {};
+}
+
+} // namespace detail
+
+result<via> parse_via(std::string_view value, std::size_t base) noexcept {
+    via out;
+    PARLEY_TRY(detail::parse_via_into(out, value, base));
+    return out;
+}
+
+result<contact> parse_contact(std::string_view value, std::size_t base) noexcept {
+    contact out;
+    PARLEY_TRY(detail::parse_contact_into(out, value, base));
     return out;
 }
 

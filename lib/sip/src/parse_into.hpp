@@ -1,0 +1,31 @@
+// Internal parsers that write straight into their destination (a message member or an arena
+// slot) instead of returning a result<T> of a 200-byte struct that each caller copies again.
+// The public parse_uri / parse_name_addr / parse_via / parse_contact wrap these. `out` must be
+// default-constructed; on error it holds partial content and the caller discards it.
+#pragma once
+
+#include <parley/sip/headers.hpp>
+#include <parley/sip/uri.hpp>
+
+#include <optional>
+
+namespace parley::detail {
+
+result<void> parse_uri_into(uri& out, std::string_view text, std::size_t base) noexcept;
+
+/// Scans a hostname or IPv4 address from s[i] while host bytes last, leaving i after it;
+/// host_kind::none when it is not a valid one (RFC 3261 §25.1 hostname / IPv4address).
+host_kind scan_host_name(std::string_view s, std::size_t& i) noexcept;
+/// The first expires and q parameters of a Contact value, picked up during the name-addr
+/// parameter pass so parse_contact need not walk the parameters again.
+struct contact_param_values {
+    std::optional<std::string_view> expires;
+    std::optional<std::string_view> q;
+};
+
+result<void> parse_name_addr_into(name_addr& out, std::string_view value, std::size_t base,
+                                  contact_param_values* contact_params = nullptr) noexcept;
+result<void> parse_via_into(via& out, std::string_view value, std::size_t base) noexcept;
+result<void> parse_contact_into(contact& out, std::string_view value, std::size_t base) noexcept;
+
+} // namespace parley::detail
