@@ -163,51 +163,54 @@ private:
     }
 
     result<void> header_lines(std::size_t& pos) noexcept {
-        const std::size_t size = bytes_.size();
+        // One pointer walk per line: name, colon, then the value up to a line end not followed
+        // by SP/HT (RFC 3261 §7.3.1 folding), located with memchr.
+        const char* const begin = bytes_.data();
+        const char* const end = begin + bytes_.size();
         const parse_limits& limits = options_.limits;
+        const char* p = begin + pos;
+        auto offset = [begin](const char* q) { return static_cast<std::size_t>(q - begin); };
         while (true) {
-            if (pos >= size) return error(400, "Missing Empty Line After Headers", pos);
+            if (p >= end) return error(400, "Missing Empty Line After Headers", offset(p));
             // The empty line ends the header section.
-            if (bytes_[pos] == '\n') {
-                ++pos;
+            if (*p == '\n' || (*p == '\r' && end - p > 1 && p[1] == '\n')) {
+                pos = offset(p) + (*p == '\n' ? 1 : 2);
                 return {};
             }
-            if (bytes_[pos] == '\r' && pos + 1 < size && bytes_[pos + 1] == '\n') {
-                pos += 2;
-                return {};
-            }
-            std::size_t start = pos;
-            while (pos < size && text::is_token(bytes_[pos])) ++pos;
-            std::string_view name = bytes_.substr(start, pos - start);
-            if (name.empty()) return error(400, "Bad Header Name", start);
-            while (pos < size && text::is_space(bytes_[pos])) ++pos;
-            if (pos >= size || bytes_[pos] != ':') return error(400, "Bad Header Line", pos);
-            ++pos;
-            std::size_t value_start = pos;
-            // The value runs to a line end not followed by SP/HT (RFC 3261 §7.3.1 folding).
-            std::size_t nl = line_end(pos);
-            while (nl != std::string_view::npos && nl + 1 < size && text::is_space(bytes_[nl + 1]))
-                nl = line_end(nl + 1);
-            if (nl == std::string_view::npos)
-                return error(400, "Missing Empty Line After Headers", size);
-            if (nl + 1 - start > limits.max_header_length)
-                return error(400, "Header Too Long", start);
+            const char* const start = p;
+            while (p < end && text::is_token(*p)) ++p;
+            if (p == start) return error(400, "Bad Header Name", offset(start));
+            std::string_view name(start, static_cast<std::size_t>(p - start));
+            while (p < end && text::is_space(*p)) ++p;
+            if (p == end || *p != ':') return error(400, "Bad Header Line", offset(p));
+            const char* const value_start = ++p;
+            const char* nl = find_newline(p, end);
+            while (nl != nullptr && end - nl > 1 && text::is_space(nl[1]))
+                nl = find_newline(nl + 1, end);
+            if (nl == nullptr) return error(400, "Missing Empty Line After Headers", offset(end));
+            if (offset(nl) + 1 - offset(start) > limits.max_header_length)
+                return error(400, "Header Too Long", offset(start));
             if (m_.headers_.size() == limits.max_headers)
-                return error(400, "Too Many Headers", start);
-            std::string_view raw = bytes_.substr(value_start, nl - value_start);
-            std::string_view value = text::trim(raw);
-            std::size_t value_offset = value.empty()
-                                           ? value_start
-                                           : static_cast<std::size_t>(value.data() - bytes_.data());
-            pos = nl + 1;
+                return error(400, "Too Many Headers", offset(start));
+            // The value without surrounding LWS (what text::trim does).
+            const char* value_begin = value_start;
+            const char* value_end = nl;
+            while (value_begin < value_end && text::is_lws(*value_begin)) ++value_begin;
+            while (value_end > value_begin && text::is_lws(value_end[-1])) --value_end;
+            std::string_view value(value_begin, static_cast<std::size_t>(value_end - value_begin));
+            std::size_t value_offset = offset(value.empty() ? value_start : value_begin);
+            p = nl + 1;
 
-            header_field& h = m_.headers_.emplace_back(m_.arena_);
-            h.id = header_id_from_name(name);
-            h.name = name;
-            h.value = value;
-            h.value_offset = static_cast<std::uint32_t>(value_offset);
-            PARLEY_TRY(eager(h.id, value, value_offset));
+            header_id id = header_id_from_name(name);
+            m_.headers_.push_back(
+                m_.arena_, header_field{id, static_cast<std::uint32_t>(value_offset), name, value});
+            PARLEY_TRY(eager(id, value, value_offset));
         }
+    }
+
+    static const char* find_newline(const char* from, const char* end) noexcept {
+        return static_cast<const char*>(
+            std::memchr(from, '\n', static_cast<std::size_t>(end - from)));
     }
 
     result<void> eager(header_id id, std::string_view value, std::size_t at) noexcept {
