@@ -291,12 +291,18 @@ private:
     result<void> call_id(std::string_view value, std::size_t at) noexcept {
         // callid = word [ "@" word ]
         if (!m_.call_id_.empty()) return error(400, "Duplicate Call-ID Header", at);
-        std::size_t ats = 0;
-        for (std::size_t i = 0; i < value.size(); ++i) {
-            char c = value[i];
-            if (c == '@' && ++ats == 1 && i != 0 && i + 1 != value.size()) continue;
-            if (!text::is(c, text::token | text::word_extra))
-                return error(400, "Bad Call-ID", at + i);
+        const char* const begin = value.data();
+        const char* const end = begin + value.size();
+        bool seen_at = false;
+        for (const char* p = begin; p < end; ++p) {
+            while (p < end && text::is(*p, text::token | text::word_extra)) ++p;
+            if (p == end) break;
+            // One '@' between two non-empty words; any other byte is an error here.
+            if (*p == '@' && !seen_at && p != begin && p + 1 != end) {
+                seen_at = true;
+                continue;
+            }
+            return error(400, "Bad Call-ID", at + static_cast<std::size_t>(p - begin));
         }
         if (value.empty()) return error(400, "Bad Call-ID", at);
         m_.call_id_ = value;

@@ -254,7 +254,7 @@ result<void> parse_sip(uri& u, std::string_view rest, std::size_t base) noexcept
             return fail(400, "Bad URI Port", base + port_start);
         u.port = static_cast<std::uint16_t>(port);
     }
-    PARLEY_TRY(scan_params(rest, i, base, u.params));
+    if (i < rest.size() && rest[i] == ';') PARLEY_TRY(scan_params(rest, i, base, u.params));
     if (i < rest.size() && rest[i] == '?') {
         u.headers = rest.substr(i + 1);
         if (auto bad = check_uri_headers(u.headers); bad != std::string_view::npos)

@@ -13,13 +13,21 @@ result<void> parse_via_into(via& out, std::string_view value, std::size_t base) 
     // via-parm = sent-protocol LWS sent-by *( SEMI via-params )
     // sent-protocol = protocol-name SLASH protocol-version SLASH transport
     scanner sc(value, base);
-    sc.skip_lws();
-    out.protocol_name = sc.token();
-    if (out.protocol_name.empty() || !sc.accept_separator('/'))
-        return fail(400, "Bad Via Protocol", sc.offset());
-    out.protocol_version = sc.token();
-    if (out.protocol_version.empty() || !sc.accept_separator('/'))
-        return fail(400, "Bad Via Protocol", sc.offset());
+    if (value.starts_with("SIP/2.0/")) {
+        // What every RFC 3261 peer writes; the general path below gives the same slices.
+        out.protocol_name = value.substr(0, 3);
+        out.protocol_version = value.substr(4, 3);
+        sc.set_pos(8);
+        sc.skip_lws();
+    } else {
+        sc.skip_lws();
+        out.protocol_name = sc.token();
+        if (out.protocol_name.empty() || !sc.accept_separator('/'))
+            return fail(400, "Bad Via Protocol", sc.offset());
+        out.protocol_version = sc.token();
+        if (out.protocol_version.empty() || !sc.accept_separator('/'))
+            return fail(400, "Bad Via Protocol", sc.offset());
+    }
     out.transport = sc.token();
     if (out.transport.empty()) return fail(400, "Bad Via Transport", sc.offset());
     std::size_t before_lws = sc.pos();
