@@ -1,0 +1,286 @@
+// transport: socket set-up, UDP batched receive, delivery to the owner shard, sending.
+// Connections (TCP/TLS) live in connection.cpp.
+#include "bad_request.hpp"
+#include "transport_impl.hpp"
+
+#include <asio/socket_base.hpp>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstring>
+
+namespace parley {
+
+socket_address to_socket_address(const asio::ip::address& a, std::uint16_t port) {
+    socket_address out;
+    out.port = port;
+    if (a.is_v4()) {
+        out.family = socket_address::family_type::ipv4;
+        auto bytes = a.to_v4().to_bytes();
+        std::memcpy(out.ip.data(), bytes.data(), 4);
+    } else {
+        out.family = socket_address::family_type::ipv6;
+        auto bytes = a.to_v6().to_bytes();
+        std::memcpy(out.ip.data(), bytes.data(), 16);
+    }
+    return out;
+}
+
+asio::ip::address to_asio(const socket_address& a) {
+    if (a.family == socket_address::family_type::ipv4) {
+        asio::ip::address_v4::bytes_type b;
+        std::memcpy(b.data(), a.ip.data(), 4);
+        return asio::ip::address_v4(b);
+    }
+    asio::ip::address_v6::bytes_type b;
+    std::memcpy(b.data(), a.ip.data(), 16);
+    return asio::ip::address_v6(b);
+}
+
+namespace {
+
+constexpr std::size_t udp_batch = 16;
+constexpr std::size_t udp_buffer_size = 65536;
+
+socket_address from_sockaddr(const sockaddr_storage& s) {
+    socket_address out;
+    if (s.ss_family == AF_INET) {
+        const auto& in = reinterpret_cast<const sockaddr_in&>(s);
+        out.family = socket_address::family_type::ipv4;
+        std::memcpy(out.ip.data(), &in.sin_addr, 4);
+        out.port = ntohs(in.sin_port);
+    } else if (s.ss_family == AF_INET6) {
+        const auto& in6 = reinterpret_cast<const sockaddr_in6&>(s);
+        out.family = socket_address::family_type::ipv6;
+        std::memcpy(out.ip.data(), &in6.sin6_addr, 16);
+        out.port = ntohs(in6.sin6_port);
+    }
+    return out;
+}
+
+socklen_t to_sockaddr(const socket_address& a, sockaddr_storage& s) {
+    std::memset(&s, 0, sizeof s);
+    if (a.family == socket_address::family_type::ipv4) {
+        auto& in = reinterpret_cast<sockaddr_in&>(s);
+        in.sin_family = AF_INET;
+        in.sin_port = htons(a.port);
+        std::memcpy(&in.sin_addr, a.ip.data(), 4);
+        return sizeof(sockaddr_in);
+    }
+    auto& in6 = reinterpret_cast<sockaddr_in6&>(s);
+    in6.sin6_family = AF_INET6;
+    in6.sin6_port = htons(a.port);
+    std::memcpy(&in6.sin6_addr, a.ip.data(), 16);
+    return sizeof(sockaddr_in6);
+}
+
+bool only_whitespace(std::string_view bytes) {
+    for (char c : bytes)
+        if (c != '\r' && c != '\n' && c != ' ' && c != '\t' && c != '\0') return false;
+    return true;
+}
+
+} // namespace
+
+transport::transport(shard_group& shards, transport_user& user, transport_options options)
+    : impl_(std::make_unique<impl>(shards, user, std::move(options))) {}
+
+transport::~transport() {
+    stop();
+}
+
+result<void> transport::start() {
+    impl& t = *impl_;
+    asio::error_code ec;
+    auto address = asio::ip::make_address(t.options.bind_address, ec);
+    if (ec) return fail(0, "transport: bad bind address");
+    if (!t.options.tls.certificate_file.empty()) {
+        t.tls_context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+        t.tls_context->set_options(asio::ssl::context::default_workarounds |
+                                   asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                                   asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+        t.tls_context->use_certificate_chain_file(t.options.tls.certificate_file, ec);
+        if (ec) return fail(0, "transport: cannot read TLS certificate file");
+        t.tls_context->use_private_key_file(t.options.tls.private_key_file, asio::ssl::context::pem,
+                                            ec);
+        if (ec) return fail(0, "transport: cannot read TLS private key file");
+    }
+    std::uint16_t udp_port = t.options.udp_port;
+    std::uint16_t tcp_port = t.options.tcp_port;
+    std::uint16_t tls_port = t.options.tls_port;
+    for (std::size_t i = 0; i < t.shards.size(); ++i) {
+        auto state = std::make_unique<shard_state>(t, t.shards.at(i));
+        shard_state& s = *state;
+        t.states.push_back(std::move(state));
+        if (t.options.enable_udp) {
+            // Shard 0 binds first (port 0 picks a free port); the others share its port.
+            s.udp.emplace(s.home.io());
+            s.udp->open(address.is_v4() ? asio::ip::udp::v4() : asio::ip::udp::v6(), ec);
+            if (ec) return fail(0, "transport: cannot open UDP socket");
+            int one = 1;
+            ::setsockopt(s.udp->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+            s.udp->set_option(asio::socket_base::reuse_address(true), ec);
+            s.udp->set_option(asio::socket_base::receive_buffer_size(
+                                  static_cast<int>(t.options.udp_receive_buffer)),
+                              ec);
+            s.udp->bind(asio::ip::udp::endpoint(address, udp_port), ec);
+            if (ec) return fail(0, "transport: UDP bind failed (address in use or not local)");
+            s.udp->non_blocking(true, ec);
+            udp_port = s.udp->local_endpoint().port();
+            if (i == 0) t.udp_bound = to_socket_address(address, udp_port);
+            s.udp_buffers.resize(udp_batch * udp_buffer_size);
+        }
+        auto listen = [&](std::optional<asio::ip::tcp::acceptor>& acceptor, std::uint16_t& port,
+                          socket_address& bound) -> result<void> {
+            acceptor.emplace(s.home.io());
+            acceptor->open(address.is_v4() ? asio::ip::tcp::v4() : asio::ip::tcp::v6(), ec);
+            if (ec) return fail(0, "transport: cannot open TCP socket");
+            int one = 1;
+            ::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+            acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+            acceptor->bind(asio::ip::tcp::endpoint(address, port), ec);
+            if (ec) return fail(0, "transport: TCP bind failed (address in use or not local)");
+            acceptor->listen(asio::socket_base::max_listen_connections, ec);
+            if (ec) return fail(0, "transport: TCP listen failed");
+            port = acceptor->local_endpoint().port();
+            if (i == 0) bound = to_socket_address(address, port);
+            return {};
+        };
+        if (t.options.enable_tcp) PARLEY_TRY(listen(s.tcp_acceptor, tcp_port, t.tcp_bound));
+        if (t.tls_context) PARLEY_TRY(listen(s.tls_acceptor, tls_port, t.tls_bound));
+    }
+    for (auto& s : t.states) {
+        if (s->udp) t.start_udp_receive(*s);
+        if (s->tcp_acceptor) t.start_accept(*s, transport_protocol::tcp);
+        if (s->tls_acceptor) t.start_accept(*s, transport_protocol::tls);
+    }
+    return {};
+}
+
+void transport::stop() {
+    if (!impl_) return;
+    for (auto& s : impl_->states) {
+        asio::error_code ec;
+        if (s->udp) s->udp->close(ec);
+        if (s->tcp_acceptor) s->tcp_acceptor->close(ec);
+        if (s->tls_acceptor) s->tls_acceptor->close(ec);
+        s->connections.clear();
+    }
+    impl_->states.clear();
+}
+
+socket_address transport::udp_address() const {
+    return impl_->udp_bound;
+}
+socket_address transport::tcp_address() const {
+    return impl_->tcp_bound;
+}
+socket_address transport::tls_address() const {
+    return impl_->tls_bound;
+}
+const transport_stats& transport::stats(std::size_t index) const {
+    return impl_->states.at(index)->stats;
+}
+
+send_status transport::send(shard& from, const flow& destination, std::string bytes) {
+    shard_state& s = *impl_->states.at(from.index());
+    if (destination.protocol == transport_protocol::udp) {
+        impl_->send_udp(s, destination, bytes);
+        return send_status::sent;
+    }
+    impl_->send_stream(s, destination, std::move(bytes));
+    return send_status::queued;
+}
+
+void transport::impl::start_udp_receive(shard_state& s) {
+    s.udp->async_wait(asio::ip::udp::socket::wait_read, [this, &s](const asio::error_code& ec) {
+        if (ec) return; // closed
+        receive_udp_batch(s);
+        start_udp_receive(s);
+    });
+}
+
+void transport::impl::receive_udp_batch(shard_state& s) {
+    mmsghdr headers[udp_batch];
+    iovec vectors[udp_batch];
+    sockaddr_storage sources[udp_batch];
+    // A few batches per wakeup, then back to the loop so timers and other sockets get a turn.
+    for (int round = 0; round < 4; ++round) {
+        for (std::size_t i = 0; i < udp_batch; ++i) {
+            vectors[i] = {s.udp_buffers.data() + i * udp_buffer_size, udp_buffer_size};
+            std::memset(&headers[i], 0, sizeof headers[i]);
+            headers[i].msg_hdr.msg_iov = &vectors[i];
+            headers[i].msg_hdr.msg_iovlen = 1;
+            headers[i].msg_hdr.msg_name = &sources[i];
+            headers[i].msg_hdr.msg_namelen = sizeof sources[i];
+        }
+        int n = ::recvmmsg(s.udp->native_handle(), headers, udp_batch, MSG_DONTWAIT, nullptr);
+        if (n <= 0) return;
+        for (int i = 0; i < n; ++i) {
+            auto index = static_cast<std::size_t>(i);
+            flow source;
+            source.protocol = transport_protocol::udp;
+            source.remote = from_sockaddr(sources[index]);
+            source.local = udp_bound;
+            if ((headers[index].msg_hdr.msg_flags & MSG_TRUNC) != 0) {
+                ++s.stats.dropped;
+                continue;
+            }
+            std::string_view bytes(s.udp_buffers.data() + index * udp_buffer_size,
+                                   headers[index].msg_len);
+            if (only_whitespace(bytes)) continue; // keep-alive
+            deliver(s, bytes, source, transport_framing::datagram);
+        }
+        if (static_cast<std::size_t>(n) < udp_batch) return;
+    }
+}
+
+void transport::impl::deliver(shard_state& where, std::string_view bytes, const flow& source,
+                              transport_framing framing) {
+    auto m = std::make_unique<message>();
+    auto parsed = parse_message(
+        bytes, *m, {.limits = options.limits, .framing = framing, .buffer = buffer_use::copy});
+    if (!parsed) {
+        auto answer = detail::answer_malformed(bytes, parsed.error_value());
+        if (!answer) {
+            ++where.stats.dropped;
+            return;
+        }
+        ++where.stats.bad_requests_answered;
+        // To the packet's source, never to a Via host we could not validate.
+        if (source.protocol == transport_protocol::udp)
+            send_udp(where, source, *answer);
+        else
+            send_stream(where, source, std::move(*answer));
+        return;
+    }
+    ++where.stats.received;
+    shard& owner = shards.for_call_id(m->call_id());
+    if (&owner == &where.home) {
+        user.on_message(owner, std::move(m), source);
+        return;
+    }
+    owner.post([this, &owner, m = std::move(m), source]() mutable {
+        user.on_message(owner, std::move(m), source);
+    });
+}
+
+void transport::impl::send_udp(shard_state& where, const flow& destination,
+                               std::string_view bytes) {
+    if (!where.udp) {
+        ++where.stats.send_errors;
+        return;
+    }
+    sockaddr_storage to;
+    socklen_t length = to_sockaddr(destination.remote, to);
+    ssize_t n = ::sendto(where.udp->native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT,
+                         reinterpret_cast<sockaddr*>(&to), length);
+    if (n < 0) {
+        ++where.stats.send_errors;
+        return;
+    }
+    ++where.stats.sent;
+}
+
+} // namespace parley

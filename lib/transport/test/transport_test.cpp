@@ -1,0 +1,337 @@
+// Real sockets on loopback (ctest runs inside a network namespace with only `lo` up).
+// Every wait is bounded; a test that cannot get its answer fails instead of hanging.
+#include <parley/transport/transport.hpp>
+
+#include <parley/sip/message_writer.hpp>
+
+#include <asio/connect.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/ip/udp.hpp>
+#include <asio/read.hpp>
+#include <asio/ssl.hpp>
+#include <asio/write.hpp>
+
+#include <gtest/gtest.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <unistd.h>
+
+namespace parley {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct received {
+    unsigned shard_index;
+    std::string call_id;
+    std::string method;
+    flow source;
+};
+
+/// Records deliveries and answers every request with 200 from the owner shard.
+class recording_user : public transport_user {
+public:
+    transport* t = nullptr;
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<received> messages;
+    int errors = 0;
+
+    void on_message(shard& owner, std::unique_ptr<message> m,
+                    const flow& source) noexcept override {
+        {
+            std::lock_guard lock(mutex);
+            messages.push_back(
+                {owner.index(), std::string(m->call_id()), std::string(m->method_text()), source});
+        }
+        changed.notify_all();
+        if (t != nullptr && m->is_request()) t->send(owner, source, response_to(*m, 200).finish());
+    }
+    void on_transport_error(shard&, const flow&) noexcept override {
+        std::lock_guard lock(mutex);
+        ++errors;
+        changed.notify_all();
+    }
+    bool wait_for(std::size_t count) {
+        std::unique_lock lock(mutex);
+        return changed.wait_for(lock, 5s, [&] { return messages.size() >= count; });
+    }
+};
+
+std::string options_request(std::string_view call_id, std::string_view via_host = "127.0.0.1") {
+    return message_writer::request("OPTIONS", "sip:parley@127.0.0.1")
+        .header(header_id::via, "SIP/2.0/UDP " + std::string(via_host) + ";branch=z9hG4bK" +
+                                    std::string(call_id) + ";rport")
+        .header(header_id::from, "<sip:test@127.0.0.1>;tag=1")
+        .header(header_id::to, "<sip:parley@127.0.0.1>")
+        .header(header_id::call_id, call_id)
+        .header(header_id::cseq, "1 OPTIONS")
+        .header(header_id::max_forwards, "70")
+        .finish();
+}
+
+struct fixture : ::testing::Test {
+    shard_group shards{2};
+    recording_user user;
+    std::unique_ptr<transport> t;
+    asio::io_context client_io;
+
+    void start(transport_options o = {}) {
+        o.udp_port = 0;
+        o.tcp_port = 0;
+        o.tls_port = 0;
+        t = std::make_unique<transport>(shards, user, o);
+        user.t = t.get();
+        auto r = t->start();
+        ASSERT_TRUE(r) << r.error_value().reason;
+        shards.start();
+    }
+    void TearDown() override {
+        shards.stop();
+        if (t) t->stop();
+    }
+    asio::ip::udp::endpoint udp_endpoint() {
+        return {asio::ip::make_address("127.0.0.1"), t->udp_address().port};
+    }
+    asio::ip::tcp::endpoint tcp_endpoint() {
+        return {asio::ip::make_address("127.0.0.1"), t->tcp_address().port};
+    }
+    /// Receives one datagram or fails after 5 s.
+    std::string receive(asio::ip::udp::socket& s) {
+        std::string buffer(65536, '\0');
+        for (int i = 0; i < 500; ++i) {
+            asio::error_code ec;
+            std::size_t n = s.receive(asio::buffer(buffer), 0, ec);
+            if (!ec) return buffer.substr(0, n);
+            std::this_thread::sleep_for(10ms);
+        }
+        return {};
+    }
+};
+
+TEST_F(fixture, udp_delivers_to_the_call_id_owner_and_answers_go_back_rfc3581) {
+    start();
+    asio::ip::udp::socket client(client_io, asio::ip::udp::endpoint(asio::ip::udp::v4(), 0));
+    client.non_blocking(true);
+    const int calls = 20;
+    for (int i = 0; i < calls; ++i)
+        client.send_to(asio::buffer(options_request("call-" + std::to_string(i))), udp_endpoint());
+    ASSERT_TRUE(user.wait_for(calls));
+    std::set<unsigned> used;
+    for (const auto& m : user.messages) {
+        EXPECT_EQ(m.shard_index, shards.index_for(m.call_id)) << m.call_id;
+        EXPECT_EQ(m.source.protocol, transport_protocol::udp);
+        EXPECT_EQ(m.source.remote.port, client.local_endpoint().port());
+        used.insert(m.shard_index);
+    }
+    EXPECT_EQ(used.size(), 2u) << "20 Call-IDs should spread over both shards";
+    for (int i = 0; i < calls; ++i) {
+        std::string answer = receive(client);
+        ASSERT_FALSE(answer.empty()) << "response " << i;
+        EXPECT_TRUE(answer.starts_with("SIP/2.0 200 OK\r\n"));
+    }
+}
+
+TEST_F(fixture, udp_malformed_request_gets_400_with_the_reason_at_the_source_only) {
+    start();
+    asio::ip::udp::socket client(client_io, asio::ip::udp::endpoint(asio::ip::udp::v4(), 0));
+    client.non_blocking(true);
+    // The Via names 192.0.2.1 (the RFC example range): the 400 must go to the packet source.
+    std::string bad = options_request("bad-1", "192.0.2.1");
+    bad.replace(bad.find("CSeq: 1 OPTIONS"), 15, "CSeq: 1 INVITE ");
+    client.send_to(asio::buffer(bad), udp_endpoint());
+    std::string answer = receive(client);
+    ASSERT_FALSE(answer.empty());
+    EXPECT_TRUE(answer.starts_with("SIP/2.0 400 CSeq Method Does Not Match Request\r\n")) << answer;
+    // A malformed response and pure garbage are dropped and counted.
+    client.send_to(asio::buffer(std::string("SIP/2.0 200 OK\r\nVia: x\r\n\r\n")), udp_endpoint());
+    client.send_to(asio::buffer(std::string("\x01\x02garbage")), udp_endpoint());
+    client.send_to(asio::buffer(options_request("good-after-bad")), udp_endpoint());
+    ASSERT_TRUE(user.wait_for(1));
+    EXPECT_EQ(user.messages[0].call_id, "good-after-bad");
+}
+
+TEST_F(fixture, tcp_frames_split_and_batched_messages_and_answers_keepalives) {
+    start();
+    asio::ip::tcp::socket client(client_io);
+    client.connect(tcp_endpoint());
+    std::string a = options_request("tcp-a");
+    std::string b = options_request("tcp-b");
+    std::string c = options_request("tcp-c");
+    std::string stream = "\r\n\r\n" + a + b + c; // ping first, then three messages
+    // Split the third message in the middle of its headers.
+    std::size_t cut = stream.size() - c.size() / 2;
+    asio::write(client, asio::buffer(stream.substr(0, cut)));
+    std::this_thread::sleep_for(50ms);
+    asio::write(client, asio::buffer(stream.substr(cut)));
+    ASSERT_TRUE(user.wait_for(3));
+    EXPECT_EQ(user.messages[0].source.protocol, transport_protocol::tcp);
+    EXPECT_NE(user.messages[0].source.connection, 0u);
+    // The pong, then three 200s on the same connection (possibly on other shards' behalf).
+    std::string pong(2, '\0');
+    asio::read(client, asio::buffer(pong));
+    EXPECT_EQ(pong, "\r\n");
+    std::string all;
+    char chunk[4096];
+    while (std::count(all.begin(), all.end(), '\n') < 3 * 8) {
+        asio::error_code ec;
+        std::size_t n = client.read_some(asio::buffer(chunk), ec);
+        ASSERT_FALSE(ec) << ec.message();
+        all.append(chunk, n);
+        if (all.find("tcp-c") != std::string::npos && all.find("tcp-a") != std::string::npos &&
+            all.find("tcp-b") != std::string::npos)
+            break;
+    }
+    EXPECT_NE(all.find("Call-ID: tcp-a"), std::string::npos);
+    EXPECT_NE(all.find("Call-ID: tcp-c"), std::string::npos);
+}
+
+TEST_F(fixture, tcp_framing_error_answers_400_and_closes) {
+    start();
+    asio::ip::tcp::socket client(client_io);
+    client.connect(tcp_endpoint());
+    std::string no_length = options_request("tcp-bad");
+    no_length.erase(no_length.find("Content-Length: 0\r\n"), 19);
+    asio::write(client, asio::buffer(no_length));
+    std::string all;
+    char chunk[4096];
+    asio::error_code ec;
+    while (!ec) {
+        std::size_t n = client.read_some(asio::buffer(chunk), ec);
+        all.append(chunk, n);
+    }
+    EXPECT_TRUE(all.starts_with("SIP/2.0 400 Missing Content-Length\r\n")) << all;
+    EXPECT_EQ(ec, asio::error::eof);
+}
+
+TEST_F(fixture, connection_limit_at_and_above) {
+    transport_options o;
+    o.max_connections = 1;
+    start(o);
+    asio::ip::tcp::socket first(client_io), second(client_io);
+    first.connect(tcp_endpoint());
+    asio::write(first, asio::buffer(options_request("limit-1")));
+    ASSERT_TRUE(user.wait_for(1));
+    second.connect(tcp_endpoint()); // the kernel accepts; the transport closes it at once
+    char byte;
+    asio::error_code ec;
+    second.read_some(asio::buffer(&byte, 1), ec);
+    EXPECT_EQ(ec, asio::error::eof);
+}
+
+TEST_F(fixture, idle_connections_are_closed) {
+    transport_options o;
+    o.connection_idle_timeout = 200ms;
+    start(o);
+    asio::ip::tcp::socket client(client_io);
+    client.connect(tcp_endpoint());
+    auto started = std::chrono::steady_clock::now();
+    char byte;
+    asio::error_code ec;
+    client.read_some(asio::buffer(&byte, 1), ec);
+    EXPECT_EQ(ec, asio::error::eof);
+    EXPECT_GE(std::chrono::steady_clock::now() - started, 190ms);
+}
+
+TEST_F(fixture, slow_header_without_end_is_cut_at_the_message_limit) {
+    transport_options o;
+    o.limits.max_message_size = 2048;
+    start(o);
+    asio::ip::tcp::socket client(client_io);
+    client.connect(tcp_endpoint());
+    std::string endless = "OPTIONS sip:a@127.0.0.1 SIP/2.0\r\nX-Long: " + std::string(4096, 'a');
+    asio::error_code ec;
+    asio::write(client, asio::buffer(endless), ec);
+    char chunk[4096];
+    while (!ec) client.read_some(asio::buffer(chunk), ec);
+    EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+}
+
+// A throwaway self-signed certificate, written to a temporary folder.
+struct throwaway_certificate {
+    std::filesystem::path folder;
+    std::string certificate, key;
+    throwaway_certificate() {
+        folder =
+            std::filesystem::temp_directory_path() / ("parley-tls-" + std::to_string(::getpid()));
+        std::filesystem::create_directories(folder);
+        certificate = (folder / "cert.pem").string();
+        key = (folder / "key.pem").string();
+        EVP_PKEY* pkey = EVP_EC_gen("P-256");
+        X509* x = X509_new();
+        ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+        X509_gmtime_adj(X509_getm_notBefore(x), 0);
+        X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+        X509_set_pubkey(x, pkey);
+        X509_NAME* name = X509_get_subject_name(x);
+        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                   reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+        X509_set_issuer_name(x, name);
+        X509_sign(x, pkey, EVP_sha256());
+        FILE* f = std::fopen(key.c_str(), "w");
+        PEM_write_PrivateKey(f, pkey, nullptr, nullptr, 0, nullptr, nullptr);
+        std::fclose(f);
+        f = std::fopen(certificate.c_str(), "w");
+        PEM_write_X509(f, x);
+        std::fclose(f);
+        X509_free(x);
+        EVP_PKEY_free(pkey);
+    }
+    ~throwaway_certificate() { std::filesystem::remove_all(folder); }
+};
+
+TEST_F(fixture, tls_carries_sip_with_a_certificate_from_settings) {
+    throwaway_certificate cert;
+    transport_options o;
+    o.tls = {.certificate_file = cert.certificate, .private_key_file = cert.key};
+    start(o);
+    asio::ssl::context ctx(asio::ssl::context::tls_client);
+    ctx.set_verify_mode(asio::ssl::verify_none); // throwaway certificate
+    asio::ssl::stream<asio::ip::tcp::socket> client(client_io, ctx);
+    client.next_layer().connect({asio::ip::make_address("127.0.0.1"), t->tls_address().port});
+    client.handshake(asio::ssl::stream_base::client);
+    std::string request = options_request("tls-1");
+    request.replace(request.find("SIP/2.0/UDP"), 11, "SIP/2.0/TLS");
+    asio::write(client, asio::buffer(request));
+    ASSERT_TRUE(user.wait_for(1));
+    EXPECT_EQ(user.messages[0].source.protocol, transport_protocol::tls);
+    std::string answer;
+    char chunk[4096];
+    while (answer.find("\r\n\r\n") == std::string::npos) {
+        std::size_t n = client.read_some(asio::buffer(chunk));
+        answer.append(chunk, n);
+    }
+    EXPECT_TRUE(answer.starts_with("SIP/2.0 200 OK\r\n"));
+}
+
+TEST(transport_start, bad_settings_are_clear_errors) {
+    shard_group shards{1};
+    recording_user user;
+    transport_options o;
+    o.tls = {.certificate_file = "/nonexistent/cert.pem",
+             .private_key_file = "/nonexistent/key.pem"};
+    transport t(shards, user, o);
+    auto r = t.start();
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error_value().reason_phrase(), "transport: cannot read TLS certificate file");
+    transport_options bad_address;
+    bad_address.bind_address = "not-an-address";
+    transport t2(shards, user, bad_address);
+    EXPECT_FALSE(t2.start());
+}
+
+} // namespace
+} // namespace parley
