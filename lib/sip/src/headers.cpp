@@ -97,14 +97,14 @@ result<void> parse_name_addr_into(name_addr& out, std::string_view value, std::s
     return scan_header_params(
         value, static_cast<std::size_t>(p - begin), base, out.params,
         [&](std::string_view name, std::string_view v, bool) -> result<void> {
-            if (name.size() == 3 && text::iequals(name, "tag") && out.tag.empty()) {
+            if (name.size() == 3 && token_is(name, "tag") && out.tag.empty()) {
                 if (!text::is_token_text(v)) return fail(400, "Bad Tag", base);
                 out.tag = v;
             }
             if (contact_params != nullptr) {
                 // Contact's expires and q (RFC 3261 §20.10): the first of each, checked by
                 // the caller once the whole value is known to be well formed.
-                if (name.size() == 7 && !contact_params->expires && text::iequals(name, "expires"))
+                if (name.size() == 7 && !contact_params->expires && token_is(name, "expires"))
                     contact_params->expires = v;
                 else if (name.size() == 1 && !contact_params->q && (name[0] | 0x20) == 'q')
                     contact_params->q = v;
@@ -128,7 +128,7 @@ result<cseq> parse_cseq(std::string_view value, std::size_t base) noexcept {
     sc.skip_lws();
     std::size_t start = sc.pos();
     while (text::is_digit(sc.peek())) sc.advance();
-    auto number = text::parse_decimal(sc.slice(start, sc.pos()));
+    auto number = detail::parse_decimal(sc.slice(start, sc.pos()));
     if (!number) return fail(400, "Bad CSeq Number", base + start);
     std::size_t after_number = sc.pos();
     sc.skip_lws();

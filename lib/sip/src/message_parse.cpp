@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "parse_into.hpp"
+#include "scanner.hpp"
 
 namespace parley {
 
@@ -244,7 +245,7 @@ private:
         }
         case header_id::max_forwards: {
             if (m_.max_forwards_ >= 0) return error(400, "Duplicate Max-Forwards Header", at);
-            auto v = text::parse_decimal(value, 255);
+            auto v = detail::parse_decimal(value, 255);
             if (!v) return error(400, "Bad Max-Forwards", at);
             m_.max_forwards_ = static_cast<int>(*v);
             return {};
@@ -257,7 +258,7 @@ private:
         case header_id::record_route: return name_addr_list(m_.record_routes_, value, at);
         case header_id::content_length: {
             // Digits only: "-999" (RFC 4475 §3.1.2.3) must never become a size.
-            auto v = text::parse_decimal(value);
+            auto v = detail::parse_decimal(value);
             if (!v) return error(400, "Bad Content-Length", at);
             auto length = static_cast<std::int64_t>(*v);
             if (m_.content_length_ >= 0 && m_.content_length_ != length)

@@ -7,9 +7,37 @@
 #include <parley/base/text.hpp>
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace parley::detail {
+
+/// text::parse_decimal, quicker for the short numbers of a message (ports, CSeq, lengths): up to
+/// 19 digits cannot overflow 64 bits, and the value never shrinks digit by digit, so a single
+/// comparison at the end gives the same verdict as checking after every digit.
+constexpr std::optional<std::uint64_t> parse_decimal(std::string_view s,
+                                                     std::uint64_t max = UINT32_MAX) noexcept {
+    if (s.empty() || s.size() > 19) return text::parse_decimal(s, max);
+    std::uint64_t v = 0;
+    for (char c : s) {
+        if (!text::is_digit(c)) return std::nullopt;
+        v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    if (v > max) return std::nullopt;
+    return v;
+}
+
+/// Case-insensitive equality of a token with a lower-case letters-only literal: OR-ing 0x20 maps
+/// only 'A'-'Z' onto 'a'-'z', so one OR per byte replaces to_lower's range test.
+constexpr bool token_is(std::string_view token, std::string_view lower_letters) noexcept {
+    if (token.size() != lower_letters.size()) return false;
+    for (std::size_t i = 0; i < token.size(); ++i)
+        if ((static_cast<unsigned char>(token[i]) | 0x20u) !=
+            static_cast<unsigned char>(lower_letters[i]))
+            return false;
+    return true;
+}
 
 class scanner {
 public:

@@ -51,7 +51,7 @@ result<void> parse_via_into(via& out, std::string_view value, std::size_t base) 
     if (sc.accept_separator(':')) {
         std::size_t port_start = sc.pos();
         while (text::is_digit(sc.peek())) sc.advance();
-        auto port = text::parse_decimal(sc.slice(port_start, sc.pos()), 65535);
+        auto port = parse_decimal(sc.slice(port_start, sc.pos()), 65535);
         if (!port || *port == 0) return fail(400, "Bad Via Port", base + port_start);
         out.port = static_cast<std::uint16_t>(*port);
     }
@@ -59,28 +59,28 @@ result<void> parse_via_into(via& out, std::string_view value, std::size_t base) 
     return scan_header_params(
         value, sc.pos(), base, out.params,
         [&](std::string_view name, std::string_view v, bool has_value) -> result<void> {
-            if (text::iequals(name, "branch")) {
+            if (token_is(name, "branch")) {
                 if (!text::is_token_text(v)) return fail(400, "Bad Via Branch", base);
                 out.branch = v;
-            } else if (text::iequals(name, "received")) {
+            } else if (token_is(name, "received")) {
                 // RFC 5118 §4.5: accept an IPv6 received value with or without brackets.
                 std::string_view address;
                 if (!has_value || classify_host(v, &address) == host_kind::none)
                     return fail(400, "Bad Via Received", base);
                 out.received = address;
-            } else if (text::iequals(name, "rport")) {
+            } else if (token_is(name, "rport")) {
                 out.rport = true;
                 if (has_value) {
-                    auto port = text::parse_decimal(v, 65535);
+                    auto port = parse_decimal(v, 65535);
                     if (!port) return fail(400, "Bad Via Rport", base);
                     out.rport_value = static_cast<std::uint16_t>(*port);
                 }
-            } else if (text::iequals(name, "maddr")) {
+            } else if (token_is(name, "maddr")) {
                 if (classify_host(v, nullptr) == host_kind::none)
                     return fail(400, "Bad Via Maddr", base);
                 out.maddr = v;
-            } else if (text::iequals(name, "ttl")) {
-                auto ttl = text::parse_decimal(v, 255);
+            } else if (token_is(name, "ttl")) {
+                auto ttl = parse_decimal(v, 255);
                 if (!ttl) return fail(400, "Bad Via TTL", base);
                 out.ttl = static_cast<std::int16_t>(*ttl);
             }
@@ -100,7 +100,7 @@ result<void> parse_contact_into(contact& out, std::string_view value, std::size_
         if (expires->empty()) return fail(400, "Bad Contact Expires", base);
         for (char c : *expires)
             if (!text::is_digit(c)) return fail(400, "Bad Contact Expires", base);
-        auto v = text::parse_decimal(*expires);
+        auto v = parse_decimal(*expires);
         out.expires = v ? static_cast<std::int64_t>(*v) : std::int64_t{UINT32_MAX};
     }
     if (auto& q = found.q) {
