@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <string>
 
 namespace parley {
@@ -191,6 +192,51 @@ TEST(message, responses_never_ask_for_an_answer) {
     r = parse_message("SIP/2.0 4294967301 Huge\r\n\r\n", m);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error_value().status, 0);
+}
+
+TEST(message, header_names_in_any_case_and_compact_form) {
+    EXPECT_EQ(header_id_from_name("via"), header_id::via);
+    EXPECT_EQ(header_id_from_name("VIA"), header_id::via);
+    EXPECT_EQ(header_id_from_name("V"), header_id::via);
+    EXPECT_EQ(header_id_from_name("max-FORWARDS"), header_id::max_forwards);
+    EXPECT_EQ(header_id_from_name("p-preferred-identity"), header_id::p_preferred_identity);
+    EXPECT_EQ(header_id_from_name("Max-Forward"), header_id::other);
+    EXPECT_EQ(header_id_from_name("Max_Forwards"), header_id::other);
+    EXPECT_EQ(header_id_from_name("Call-IDs"), header_id::other);
+    EXPECT_EQ(header_id_from_name("Tp"), header_id::other);
+    for (int i = 1; !header_name(static_cast<header_id>(i)).empty(); ++i) {
+        std::string name(header_name(static_cast<header_id>(i)));
+        EXPECT_EQ(header_id_from_name(name), static_cast<header_id>(i)) << name;
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        EXPECT_EQ(header_id_from_name(name), static_cast<header_id>(i)) << name;
+        for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        EXPECT_EQ(header_id_from_name(name), static_cast<header_id>(i)) << name;
+    }
+}
+
+TEST(message, via_sent_protocol_in_any_spelling) {
+    auto with_via = [](std::string_view via_line) {
+        std::string text = invite;
+        std::size_t start = text.find("Via:");
+        text.replace(start, text.find("\r\n", start) - start, via_line);
+        return text;
+    };
+    message m;
+    std::string text = with_via("Via: SIP/2.0/ UDP host.example.com;branch=z9hG4bK1");
+    ASSERT_TRUE(parse_message(text, m));
+    EXPECT_EQ(m.top_via().transport, "UDP");
+    EXPECT_EQ(m.top_via().host, "host.example.com");
+    text = with_via("Via: sip / 2.0 / tcp host.example.com:5070;BRANCH=z9hG4bK2;Rport=5");
+    ASSERT_TRUE(parse_message(text, m));
+    EXPECT_EQ(m.top_via().protocol_name, "sip");
+    EXPECT_EQ(m.top_via().transport, "tcp");
+    EXPECT_EQ(m.top_via().port, 5070);
+    EXPECT_EQ(m.top_via().branch, "z9hG4bK2");
+    EXPECT_EQ(m.top_via().rport_value, 5);
+    text = with_via("Via: SIP/2.0/UDP host-.example.com");
+    auto r = parse_message(text, m);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error_value().reason_phrase(), "Bad Via Host");
 }
 
 } // namespace

@@ -97,5 +97,29 @@ TEST(uri, equivalence_rfc3261_19_1_4) {
                    "sip:ali00;expires=3599;q=q;li00;expires=3600;q=q;[dco[dcom"));
 }
 
+TEST(uri, host_label_rules_and_scheme_case) {
+    // RFC 3261 §25.1 hostname: alphanum and '-' inside labels, the top label starts with a
+    // letter, a trailing dot is allowed; '_' is tolerated.
+    EXPECT_EQ(parse_uri("sip:a-b.example.com")->host_type, host_kind::name);
+    EXPECT_EQ(parse_uri("sip:example.com.")->host_type, host_kind::name);
+    EXPECT_EQ(parse_uri("sip:my_host.example.com")->host_type, host_kind::name);
+    EXPECT_FALSE(parse_uri("sip:a-.example.com"));
+    EXPECT_FALSE(parse_uri("sip:a..example.com"));
+    EXPECT_FALSE(parse_uri("sip:example.-com"));
+    EXPECT_FALSE(parse_uri("sip:example.com-"));
+    EXPECT_FALSE(parse_uri("sip:example.4com"));
+    EXPECT_FALSE(parse_uri("sip:1.2.3"));
+    EXPECT_FALSE(parse_uri("sip:1.2.3.4.5"));
+    EXPECT_EQ(parse_uri("sip:10.0.0.255")->host_type, host_kind::ipv4);
+    // The scheme is case-insensitive; "sip:" with nothing after it is an empty URI.
+    EXPECT_EQ(parse_uri("SIP:bob@host")->scheme, uri_scheme::sip);
+    EXPECT_EQ(parse_uri("SIP:bob@host")->scheme_text, "SIP");
+    EXPECT_EQ(parse_uri("Sips:bob@host")->scheme, uri_scheme::sips);
+    auto empty = parse_uri("sip:", 10);
+    ASSERT_FALSE(empty);
+    EXPECT_EQ(empty.error_value().reason_phrase(), "Empty URI");
+    EXPECT_EQ(empty.error_value().offset, 14u);
+}
+
 } // namespace
 } // namespace parley
