@@ -1,20 +1,50 @@
-// RFC 8866 parser: one pass over the text, one line at a time, every field a view into the
-// description's own copy of the text.
+// RFC 8866 parser: one pass over the description's own copy of the text, one line at a time,
+// every field a view into that copy.
+//
+// Why it is fast (docs/sdp.md, "Performance"): the copy ends with a '\n' sentinel, so finding a
+// line end is a 16-byte SIMD compare with no bounds check, and every scan inside a line stops by
+// itself at the CR or LF that ends it. The structured lines are read by fast paths for the shape
+// nearly every user agent sends (o=/c= "IN IP4", a dotted quad, RTP payload types, the attribute
+// names offer/answer reads), which validate while they tokenize and write the record in place.
+// Anything else goes to the general grammar in fields.cpp, which decides every error: a fast
+// path only accepts what the general parser would accept, with the same fields.
+#include <array>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <parley/base/text.hpp>
 #include <parley/sdp/description.hpp>
 
+#include "fields.hpp"
 #include "storage.hpp"
 
 namespace parley::sdp {
 
 namespace {
 
-constexpr std::uint16_t status_bad_request = 400;
-// The largest number an SDP numeric field may hold here (18 digits). text::parse_decimal checks
-// for overflow after each digit, so its bound must stay below UINT64_MAX / 10.
-constexpr std::uint64_t max_number = 999'999'999'999'999'999;
+using detail::status_bad_request;
+
+// Bytes after the copied text: a '\n' sentinel, then enough readable bytes for one 16-byte load
+// that starts at the sentinel.
+constexpr std::size_t scan_padding = 16;
+
+// The '\n' at or after p. The sentinel guarantees there is one, at or before `sentinel`.
+inline const char* find_newline(const char* p, [[maybe_unused]] const char* sentinel) noexcept {
+#if defined(__SSE2__)
+    const __m128i newline = _mm_set1_epi8('\n');
+    for (;; p += 16) {
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, newline));
+        if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    }
+#else
+    return static_cast<const char*>(
+        std::memchr(p, '\n', static_cast<std::size_t>(sentinel - p) + 1));
+#endif
+}
 
 // RFC 8866 §5 order of session-level lines (r= shares t='s rank) and media-level lines.
 int session_rank(char type) noexcept {
@@ -61,101 +91,200 @@ const char* duplicate_reason(char type) noexcept {
     }
 }
 
-bool is_proto_text(std::string_view s) noexcept {
-    if (s.empty()) return false;
-    for (char c : s)
-        if (!text::is_token(c) && c != '/') return false;
+// ---- fast-path scanning -----------------------------------------------------------------------
+// Every line ends at a CR or LF byte (the sentinel included) and no scan below accepts either, so
+// a scan cannot run past its line; callers compare the stop position with the line end.
+
+std::string_view view(const char* from, const char* to) noexcept {
+    return {from, static_cast<std::size_t>(to - from)};
+}
+
+// non-ws-string bytes as the general parser reads them (not SP, HT, CR), minus LF and NUL.
+constexpr std::array<bool, 256> field_bytes = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 256; ++c) t[c] = c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != 0;
+    return t;
+}();
+bool is_field_byte(char c) noexcept {
+    return field_bytes[static_cast<unsigned char>(c)];
+}
+
+const char* skip_spaces(const char* q) noexcept {
+    while (*q == ' ') ++q;
+    return q;
+}
+
+// A run of 1 to max_digits decimal digits at q (so the value fits the field's bound); advances q
+// past it. A longer run may wrap `value` (unsigned) and is rejected.
+template <int max_digits>
+bool scan_number(const char*& q, std::uint64_t& value) noexcept {
+    const char* p = q;
+    std::uint64_t v = 0;
+    for (unsigned digit; (digit = static_cast<unsigned char>(*p) - unsigned{'0'}) <= 9; ++p)
+        v = v * 10 + digit;
+    const auto length = p - q;
+    q = p;
+    value = v;
+    return length != 0 && length <= max_digits;
+}
+
+// "IN IP4 ": the network and address type of nearly every o= and c= line.
+bool starts_with_in_ip4(const char* q, const char* end) noexcept {
+    return end - q >= 7 && std::memcmp(q, "IN IP4 ", 7) == 0;
+}
+
+// o=<username> <sess-id> <sess-version> IN IP4 <unicast-address> (§5.2).
+bool origin_fast(const char* q, const char* end, origin_field& o) noexcept {
+    const char* start = q;
+    while (is_field_byte(*q)) ++q;
+    if (q == start || *q != ' ') return false;
+    o.username = view(start, q);
+    q = skip_spaces(q);
+    start = q;
+    while (text::is_digit(*q)) ++q;
+    if (q == start || *q != ' ') return false;
+    o.session_id = view(start, q);
+    q = skip_spaces(q);
+    if (!scan_number<detail::max_number_digits>(q, o.session_version) || *q != ' ') return false;
+    q = skip_spaces(q);
+    if (!starts_with_in_ip4(q, end)) return false;
+    o.network_type = view(q, q + 2);
+    o.address_type = view(q + 3, q + 6);
+    q = skip_spaces(q + 7);
+    start = q;
+    while (is_field_byte(*q)) ++q;
+    if (q == start || q != end) return false;
+    o.address = view(start, q);
     return true;
 }
 
-// next_token(), inlined: the parser's hottest helper.
-inline std::string_view take_token(std::string_view& text) noexcept {
-    const char* p = text.data();
-    const char* end = p + text.size();
-    const char* q = p;
-    while (q != end && *q != ' ') ++q;
-    std::string_view token(p, static_cast<std::size_t>(q - p));
-    while (q != end && *q == ' ') ++q;
-    text = std::string_view(q, static_cast<std::size_t>(end - q));
-    return token;
-}
-
-bool is_digits(std::string_view s) noexcept {
-    if (s.empty()) return false;
-    for (char c : s)
-        if (!text::is_digit(c)) return false;
-    return true;
-}
-
-bool is_non_ws_text(std::string_view s) noexcept {
-    if (s.empty()) return false;
-    for (char c : s)
-        if (c == ' ' || c == '\t' || c == '\r') return false;
-    return true;
-}
-
-// IP4 address or FQDN; a dotted-decimal text must be a valid dotted quad. One pass.
-bool is_ip4_address(std::string_view s) noexcept {
-    if (s.empty()) return false;
-    unsigned octet = 0, digits = 0, dots = 0;
-    bool numeric = true;
-    for (char c : s) {
-        if (text::is_digit(c)) {
-            octet = octet * 10 + static_cast<unsigned>(c - '0');
-            if (++digits > 3 || octet > 255) numeric = false;
-        } else if (c == '.') {
-            if (digits == 0) numeric = false;
-            ++dots;
-            octet = digits = 0;
-        } else if (text::is_alpha(c) || c == '-') {
-            numeric = false;
-        } else {
-            return false;
-        }
+// c=IN IP4 <dotted quad> (§5.7), the unicast form offer/answer uses.
+bool connection_fast(const char* q, const char* end, connection_field& c) noexcept {
+    if (!starts_with_in_ip4(q, end)) return false;
+    const char* address = q + 7;
+    const char* p = address;
+    for (int octet = 0; octet < 4; ++octet) {
+        if (octet != 0 && *p++ != '.') return false;
+        std::uint64_t value = 0;
+        if (!scan_number<3>(p, value) || value > 255) return false;
     }
-    bool all_digits_and_dots = true;
-    for (char c : s) all_digits_and_dots = all_digits_and_dots && (text::is_digit(c) || c == '.');
-    if (!all_digits_and_dots) return true; // FQDN
-    return numeric && dots == 3 && digits != 0;
+    if (p != end) return false;
+    c.network_type = view(q, q + 2);
+    c.address_type = view(q + 3, q + 6);
+    c.address = view(address, end);
+    return true;
 }
 
-// Unbracketed IPv6 (hex, ':' and a dotted IPv4 tail) or FQDN.
-bool is_ip6_address(std::string_view s) noexcept {
-    if (s.empty()) return false;
-    if (s.find(':') == std::string_view::npos) return is_ip4_address(s) && !text::is_digit(s[0]);
-    int colons = 0;
-    for (char c : s) {
-        if (c == ':')
-            ++colons;
-        else if (!text::is_hex(c) && c != '.')
-            return false;
+// t=<start-time> <stop-time> (§5.9).
+bool timing_fast(const char* q, const char* end, timing_field& t) noexcept {
+    constexpr int digits = detail::max_number_digits;
+    if (!scan_number<digits>(q, t.start) || *q != ' ') return false;
+    q = skip_spaces(q);
+    return scan_number<digits>(q, t.stop) && q == end;
+}
+
+// True when the attribute at q is `name`, followed by ':' or the end of the line.
+template <std::size_t size>
+bool is_name(const char* q, const char* end, const char (&name)[size]) noexcept {
+    constexpr std::size_t length = size - 1;
+    return static_cast<std::size_t>(end - q) >= length && std::memcmp(q, name, length) == 0 &&
+           (q + length == end || q[length] == ':');
+}
+
+struct known_name {
+    std::size_t length = 0;
+    attribute_kind kind = attribute_kind::other;
+};
+
+// The names classify_attribute() knows, matched with a compare or two instead of a byte loop
+// and a lookup. They are tokens, so a match needs no further validation.
+known_name match_known_name(const char* q, const char* end) noexcept {
+    switch (*q) {
+    case 'r':
+        if (is_name(q, end, "rtpmap")) return {6, attribute_kind::rtpmap};
+        if (is_name(q, end, "rtcp")) return {4, attribute_kind::rtcp};
+        if (is_name(q, end, "rtcp-mux")) return {8, attribute_kind::rtcp_mux};
+        if (is_name(q, end, "recvonly")) return {8, attribute_kind::recvonly};
+        break;
+    case 'f':
+        if (is_name(q, end, "fmtp")) return {4, attribute_kind::fmtp};
+        break;
+    case 'p':
+        if (is_name(q, end, "ptime")) return {5, attribute_kind::ptime};
+        break;
+    case 's':
+        if (is_name(q, end, "sendrecv")) return {8, attribute_kind::sendrecv};
+        if (is_name(q, end, "sendonly")) return {8, attribute_kind::sendonly};
+        break;
+    case 'i':
+        if (is_name(q, end, "inactive")) return {8, attribute_kind::inactive};
+        break;
+    case 'm':
+        if (is_name(q, end, "mid")) return {3, attribute_kind::mid};
+        if (is_name(q, end, "maxptime")) return {8, attribute_kind::maxptime};
+        break;
+    case 'g':
+        if (is_name(q, end, "group")) return {5, attribute_kind::group};
+        break;
+    default: break;
     }
-    return colons >= 2 && colons <= 7;
+    return {};
 }
 
 } // namespace
 
+// ---- the line loop ----------------------------------------------------------------------------
+
 class parser {
 public:
-    parser(session_description& d, const parse_options& options) noexcept
-        : d_(d), options_(options) {}
+    parser(session_description& d, const parse_options& options, const char* text) noexcept
+        : d_(d), options_(options), memory_(d.storage_->memory), text_(text),
+          attributes_(&d.attributes_), strict_(options.order == line_order::strict) {}
 
-    result<void> run(std::string_view input);
+    /// Parses text[0, size); text[size] is the '\n' sentinel, followed by scan_padding - 1 bytes.
+    bool run(std::size_t size);
+    const error& failure() const noexcept { return error_; }
 
 private:
-    result<void> session_line(char type, std::string_view value, std::size_t at);
-    result<void> media_line(char type, std::string_view value, std::size_t at);
-    result<void> parse_m(std::string_view value, std::size_t at);
-    result<connection_field> parse_c(std::string_view value, std::size_t at);
-    result<bandwidth_field> parse_b(std::string_view value, std::size_t at);
-    result<attribute> parse_a(std::string_view value, std::size_t at);
-    result<void> finish_media();
-    arena& memory() noexcept { return d_.storage_->memory; }
+    /// One line: `<type>=<value>`, value [value, end), starting `at` bytes into the text.
+    struct line {
+        char type;
+        const char* value;
+        const char* end;
+        std::size_t at;
+        std::string_view text() const noexcept { return view(value, end); }
+    };
+
+    bool session_line(const line& l);
+    bool media_line(const line& l);
+    bool origin_line(const line& l);
+    bool connection_line(const line& l, connection_field& c);
+    bool media_start(const line& l);
+    bool media_fast(const line& l, media_description& m);
+    bool attribute_line(const line& l);
+    bool finish_media();
+    bool check_order(int rank, std::size_t at);
+    bool fail(const char* reason, std::size_t at) noexcept {
+        error_ = make_error(status_bad_request, reason, at);
+        return false;
+    }
+    bool fail(const error& e) noexcept {
+        error_ = e;
+        return false;
+    }
+    arena& memory() noexcept { return memory_; }
 
     session_description& d_;
     const parse_options& options_;
+    arena& memory_;
+    const char* text_;
+    /// Where a= lines go: the session's list, then the current media's.
+    slice_vector<attribute>* attributes_;
+    bool strict_;
+    error error_{};
     std::size_t attribute_count_ = 0;
     int rank_ = 0;
+    int header_lines_ = 0; // v=, o=, s= must be the first three lines, in that order
     bool in_media_ = false;
     bool seen_v_ = false, seen_o_ = false, seen_s_ = false;
     bool seen_i_ = false, seen_u_ = false, seen_z_ = false, seen_k_ = false;
@@ -163,233 +292,167 @@ private:
     std::size_t media_at_ = 0;
 };
 
-result<void> parser::run(std::string_view input) {
-    const char* base = input.data();
-    const std::size_t size = input.size();
-    std::size_t pos = 0;
-    int header_lines = 0; // v=, o=, s= must be the first three lines, in that order
-    while (pos < size) {
-        const void* nl = std::memchr(base + pos, '\n', size - pos);
-        std::size_t end =
-            nl != nullptr ? static_cast<std::size_t>(static_cast<const char*>(nl) - base) : size;
-        std::size_t next = nl != nullptr ? end + 1 : size;
-        std::size_t line_end = end;
-        if (line_end > pos && base[line_end - 1] == '\r') --line_end;
-        const std::size_t at = pos;
-        std::string_view line(base + pos, line_end - pos);
-        pos = next;
-        if (line.empty()) continue; // tolerated: blank lines (typically a trailing one)
-        if (line.size() < 2 || line[1] != '=' || !text::is_alpha(line[0]))
-            return fail(status_bad_request, "SDP: malformed line", at);
-        const char type = line[0];
-        std::string_view value = line.substr(2);
+bool parser::run(std::size_t size) {
+    static constexpr const char* missing[3] = {"SDP: missing v= line", "SDP: missing o= line",
+                                               "SDP: missing s= line"};
+    const char* p = text_;
+    const char* const end = text_ + size;
+    while (p < end) {
+        const std::size_t at = static_cast<std::size_t>(p - text_);
+        if (p[1] != '=' || !text::is_alpha(p[0])) [[unlikely]] {
+            // Tolerated: blank lines (typically a trailing one), LF or CRLF.
+            if (p[0] == '\n') {
+                ++p;
+                continue;
+            }
+            if (p[0] == '\r' && p[1] == '\n') {
+                p += 2;
+                continue;
+            }
+            return fail("SDP: malformed line", at);
+        }
+        const char* newline = find_newline(p + 2, end);
+        const line l{p[0], p + 2, newline[-1] == '\r' ? newline - 1 : newline, at};
+        p = newline + 1;
 
-        if (header_lines < 3) {
+        if (header_lines_ < 3) [[unlikely]] {
             // RFC 8866 §5: v=0 first, then o=, then s=.
             static constexpr char expected[3] = {'v', 'o', 's'};
-            static constexpr const char* missing[3] = {
-                "SDP: missing v= line", "SDP: missing o= line", "SDP: missing s= line"};
-            if (type != expected[header_lines])
-                return fail(status_bad_request, missing[header_lines], at);
-            ++header_lines;
+            if (l.type != expected[header_lines_]) return fail(missing[header_lines_], at);
+            ++header_lines_;
         }
-        if (!in_media_) {
-            PARLEY_TRY(session_line(type, value, at));
-        } else {
-            PARLEY_TRY(media_line(type, value, at));
+        if (l.type == 'a') {
+            // Most lines of a description; kept out of the per-type dispatch.
+            if (!attribute_line(l)) return false;
+        } else if (!(in_media_ ? media_line(l) : session_line(l))) {
+            return false;
         }
     }
-    if (header_lines < 3) {
-        static constexpr const char* missing[3] = {"SDP: missing v= line", "SDP: missing o= line",
-                                                   "SDP: missing s= line"};
-        return fail(status_bad_request, missing[header_lines], size);
-    }
-    if (d_.timings_.empty()) return fail(status_bad_request, "SDP: missing t= line", size);
-    if (in_media_) PARLEY_TRY(finish_media());
-    return {};
+    if (header_lines_ < 3) return fail(missing[header_lines_], size);
+    if (d_.timings_.empty()) return fail("SDP: missing t= line", size);
+    return !in_media_ || finish_media();
 }
 
-result<void> parser::session_line(char type, std::string_view value, std::size_t at) {
+bool parser::check_order(int rank, std::size_t at) {
+    if (rank < 0) return true;
+    if (rank < rank_) return fail("SDP: line out of order", at);
+    rank_ = rank;
+    return true;
+}
+
+bool parser::session_line(const line& l) {
+    const char type = l.type;
     if (type == 'm') {
-        if (d_.timings_.empty()) return fail(status_bad_request, "SDP: missing t= line", at);
-        return parse_m(value, at);
+        if (d_.timings_.empty()) return fail("SDP: missing t= line", l.at);
+        return media_start(l);
     }
-    int rank = session_rank(type);
-    if (rank >= 0) {
-        if (options_.order == line_order::strict && rank < rank_)
-            return fail(status_bad_request, "SDP: line out of order", at);
-        if (rank > rank_) rank_ = rank;
-    }
+    if (strict_ && !check_order(session_rank(type), l.at)) return false;
     switch (type) {
     case 'v':
-        if (seen_v_) return fail(status_bad_request, duplicate_reason(type), at);
+        if (seen_v_) return fail(duplicate_reason(type), l.at);
         seen_v_ = true;
-        if (value != "0") return fail(status_bad_request, "SDP: bad v= version", at + 2);
-        return {};
-    case 'o': {
-        if (seen_o_) return fail(status_bad_request, duplicate_reason(type), at);
+        if (l.text() != "0") return fail("SDP: bad v= version", l.at + 2);
+        return true;
+    case 'o':
+        if (seen_o_) return fail(duplicate_reason(type), l.at);
         seen_o_ = true;
-        std::string_view rest = value;
-        origin_field& o = d_.origin_;
-        o.username = take_token(rest);
-        o.session_id = take_token(rest);
-        std::string_view version = take_token(rest);
-        o.network_type = take_token(rest);
-        o.address_type = take_token(rest);
-        o.address = take_token(rest);
-        if (o.address.empty() || !rest.empty() || !is_non_ws_text(o.username) ||
-            !text::is_token_text(o.network_type) || !text::is_token_text(o.address_type) ||
-            !is_non_ws_text(o.address))
-            return fail(status_bad_request, "SDP: bad o= line", at);
-        if (!is_digits(o.session_id)) return fail(status_bad_request, "SDP: bad o= session id", at);
-        auto v = text::parse_decimal(version, max_number);
-        if (!v) return fail(status_bad_request, "SDP: bad o= session version", at);
-        o.session_version = *v;
-        return {};
-    }
+        return origin_line(l);
     case 's':
-        if (seen_s_) return fail(status_bad_request, duplicate_reason(type), at);
+        if (seen_s_) return fail(duplicate_reason(type), l.at);
         seen_s_ = true;
         // Tolerated: an empty s= (RFC 8866 wants "s= " or "s=-"; RFC 5118 examples send "s=").
-        d_.session_name_ = value;
-        return {};
+        d_.session_name_ = l.text();
+        return true;
     case 'i':
-        if (seen_i_) return fail(status_bad_request, duplicate_reason(type), at);
+        if (seen_i_) return fail(duplicate_reason(type), l.at);
         seen_i_ = true;
-        d_.information_ = value;
-        return {};
+        d_.information_ = l.text();
+        return true;
     case 'u':
-        if (seen_u_) return fail(status_bad_request, duplicate_reason(type), at);
+        if (seen_u_) return fail(duplicate_reason(type), l.at);
         seen_u_ = true;
-        d_.uri_ = value;
-        return {};
-    case 'e': d_.emails_.push_back(memory(), value); return {};
-    case 'p': d_.phones_.push_back(memory(), value); return {};
+        d_.uri_ = l.text();
+        return true;
+    case 'e': d_.emails_.push_back(memory(), l.text()); return true;
+    case 'p': d_.phones_.push_back(memory(), l.text()); return true;
     case 'c': {
-        if (d_.connection_) return fail(status_bad_request, duplicate_reason(type), at);
-        auto c = parse_c(value, at);
-        if (!c) return fail(c.error_value());
-        d_.connection_ = *c;
-        return {};
+        if (d_.connection_) return fail(duplicate_reason(type), l.at);
+        connection_field c;
+        if (!connection_line(l, c)) return false;
+        d_.connection_ = c;
+        return true;
     }
     case 'b': {
-        auto b = parse_b(value, at);
+        auto b = detail::parse_bandwidth(l.text(), l.at);
         if (!b) return fail(b.error_value());
         d_.bandwidths_.push_back(memory(), *b);
-        return {};
+        return true;
     }
     case 't': {
-        std::string_view rest = value;
-        auto start = text::parse_decimal(take_token(rest), max_number);
-        auto stop = text::parse_decimal(take_token(rest), max_number);
-        if (!start || !stop || !rest.empty())
-            return fail(status_bad_request, "SDP: bad t= line", at);
         timing_field t;
-        t.start = *start;
-        t.stop = *stop;
+        if (!timing_fast(l.value, l.end, t)) {
+            auto general = detail::parse_timing(l.text(), l.at);
+            if (!general) return fail(general.error_value());
+            t = *general;
+        }
         if (d_.timings_.empty()) d_.timings_.reserve(memory(), 1);
         d_.timings_.push_back(memory(), t);
-        return {};
+        return true;
     }
     case 'r': {
-        if (d_.timings_.empty()) return fail(status_bad_request, "SDP: r= line without t=", at);
-        // repeat-interval SP typed-time 1*(SP typed-time), typed-time = 1*DIGIT [d|h|m|s]
-        std::string_view rest = value;
-        int fields = 0;
-        while (!rest.empty()) {
-            std::string_view field = take_token(rest);
-            std::string_view digits = field;
-            if (!digits.empty() && (digits.back() == 'd' || digits.back() == 'h' ||
-                                    digits.back() == 'm' || digits.back() == 's'))
-                digits.remove_suffix(1);
-            if (!text::parse_decimal(digits, max_number))
-                return fail(status_bad_request, "SDP: bad r= line", at);
-            ++fields;
-        }
-        if (fields < 3) return fail(status_bad_request, "SDP: bad r= line", at);
-        d_.timings_.back().repeats.push_back(memory(), value);
-        return {};
+        if (d_.timings_.empty()) return fail("SDP: r= line without t=", l.at);
+        if (auto r = detail::check_repeat(l.text(), l.at); !r) return fail(r.error_value());
+        d_.timings_.back().repeats.push_back(memory(), l.text());
+        return true;
     }
     case 'z': {
-        if (seen_z_) return fail(status_bad_request, duplicate_reason(type), at);
+        if (seen_z_) return fail(duplicate_reason(type), l.at);
         seen_z_ = true;
-        std::string_view rest = value;
-        int fields = 0;
-        while (!rest.empty()) {
-            std::string_view field = take_token(rest);
-            if (!field.empty() && field.front() == '-') field.remove_prefix(1);
-            if (!field.empty() && (field.back() == 'd' || field.back() == 'h' ||
-                                   field.back() == 'm' || field.back() == 's'))
-                field.remove_suffix(1);
-            if (!text::parse_decimal(field, max_number))
-                return fail(status_bad_request, "SDP: bad z= line", at);
-            ++fields;
-        }
-        if (fields == 0 || fields % 2 != 0) return fail(status_bad_request, "SDP: bad z= line", at);
-        d_.time_zones_ = value;
-        return {};
+        if (auto z = detail::check_time_zones(l.text(), l.at); !z) return fail(z.error_value());
+        d_.time_zones_ = l.text();
+        return true;
     }
     case 'k':
-        if (seen_k_) return fail(status_bad_request, duplicate_reason(type), at);
+        if (seen_k_) return fail(duplicate_reason(type), l.at);
         seen_k_ = true;
-        d_.key_ = value;
-        return {};
-    case 'a': {
-        auto a = parse_a(value, at);
-        if (!a) return fail(a.error_value());
-        d_.attributes_.push_back(memory(), *a);
-        return {};
-    }
+        d_.key_ = l.text();
+        return true;
     default:
         // RFC 8866 §5: unknown types are ignored by a parser; we keep them for relays.
-        d_.extensions_.push_back(memory(), extension_line{type, value});
-        return {};
+        d_.extensions_.push_back(memory(), extension_line{type, l.text()});
+        return true;
     }
 }
 
-result<void> parser::media_line(char type, std::string_view value, std::size_t at) {
-    if (type == 'm') {
-        PARLEY_TRY(finish_media());
-        return parse_m(value, at);
-    }
+bool parser::media_line(const line& l) {
+    const char type = l.type;
+    if (type == 'm') return finish_media() && media_start(l);
     media_description& m = d_.media_.back();
-    int rank = media_rank(type);
-    if (rank >= 0) {
-        if (options_.order == line_order::strict && rank < rank_)
-            return fail(status_bad_request, "SDP: line out of order", at);
-        if (rank > rank_) rank_ = rank;
-    }
+    if (strict_ && !check_order(media_rank(type), l.at)) return false;
     switch (type) {
     case 'i':
-        if (media_seen_i_) return fail(status_bad_request, duplicate_reason(type), at);
+        if (media_seen_i_) return fail(duplicate_reason(type), l.at);
         media_seen_i_ = true;
-        m.information = value;
-        return {};
+        m.information = l.text();
+        return true;
     case 'c': {
         // RFC 8866 §5.7: several c= lines per media are allowed (layered encodings).
-        auto c = parse_c(value, at);
-        if (!c) return fail(c.error_value());
-        m.connections.push_back(memory(), *c);
-        return {};
+        connection_field c;
+        if (!connection_line(l, c)) return false;
+        m.connections.push_back(memory(), c);
+        return true;
     }
     case 'b': {
-        auto b = parse_b(value, at);
+        auto b = detail::parse_bandwidth(l.text(), l.at);
         if (!b) return fail(b.error_value());
         m.bandwidths.push_back(memory(), *b);
-        return {};
+        return true;
     }
     case 'k':
-        if (media_seen_k_) return fail(status_bad_request, duplicate_reason(type), at);
+        if (media_seen_k_) return fail(duplicate_reason(type), l.at);
         media_seen_k_ = true;
-        m.key = value;
-        return {};
-    case 'a': {
-        auto a = parse_a(value, at);
-        if (!a) return fail(a.error_value());
-        if (m.attributes.empty()) m.attributes.reserve(memory(), 8);
-        m.attributes.push_back(memory(), *a);
-        return {};
-    }
+        m.key = l.text();
+        return true;
     case 'v':
     case 'o':
     case 's':
@@ -398,137 +461,107 @@ result<void> parser::media_line(char type, std::string_view value, std::size_t a
     case 'p':
     case 't':
     case 'r':
-    case 'z': return fail(status_bad_request, "SDP: session-level line inside a media section", at);
-    default: m.extensions.push_back(memory(), extension_line{type, value}); return {};
+    case 'z': return fail("SDP: session-level line inside a media section", l.at);
+    default: m.extensions.push_back(memory(), extension_line{type, l.text()}); return true;
     }
 }
 
-result<void> parser::parse_m(std::string_view value, std::size_t at) {
-    // RFC 8866 §5.14: m=<media> <port>[/<number of ports>] <proto> <fmt> ...
-    if (d_.media_.size() >= options_.max_media)
-        return fail(status_bad_request, "SDP: too many m= lines", at);
+bool parser::origin_line(const line& l) {
+    if (origin_fast(l.value, l.end, d_.origin_)) return true;
+    auto o = detail::parse_origin(l.text(), l.at);
+    if (!o) return fail(o.error_value());
+    d_.origin_ = *o;
+    return true;
+}
+
+bool parser::connection_line(const line& l, connection_field& c) {
+    if (connection_fast(l.value, l.end, c)) return true;
+    auto general = detail::parse_connection(l.text(), l.at);
+    if (!general) return fail(general.error_value());
+    c = *general;
+    return true;
+}
+
+bool parser::media_start(const line& l) {
+    if (d_.media_.size() >= options_.max_media) return fail("SDP: too many m= lines", l.at);
     if (d_.media_.empty()) d_.media_.reserve(memory(), 1);
-    media_description m;
-    std::string_view rest = value;
-    m.media = take_token(rest);
-    if (!text::is_token_text(m.media))
-        return fail(status_bad_request, "SDP: bad m= media type", at);
-    std::string_view port = take_token(rest);
-    auto slash = port.find('/');
-    auto port_number = text::parse_decimal(port.substr(0, slash), 65535);
-    if (!port_number) return fail(status_bad_request, "SDP: bad m= port", at);
-    m.port = static_cast<std::uint16_t>(*port_number);
-    if (slash != std::string_view::npos) {
-        auto count = text::parse_decimal(port.substr(slash + 1), 65535);
-        if (!count || *count == 0) return fail(status_bad_request, "SDP: bad m= port count", at);
-        m.port_count = static_cast<std::uint16_t>(*count);
+    d_.media_.push_back(memory(), media_description{});
+    media_description& m = d_.media_.back();
+    if (!media_fast(l, m)) {
+        m = media_description{};
+        auto general = detail::parse_media_fields(l.text(), l.at, memory(), m);
+        if (!general) return fail(general.error_value());
     }
-    m.proto = take_token(rest);
-    if (!is_proto_text(m.proto)) return fail(status_bad_request, "SDP: bad m= proto", at);
-    if (rest.empty()) return fail(status_bad_request, "SDP: m= line without formats", at);
-    std::size_t count = 1;
-    for (char c : rest) count += c == ' ' ? 1 : 0;
-    m.formats.reserve(memory(), count);
-    const bool rtp = m.is_rtp();
-    while (!rest.empty()) {
-        std::string_view format = take_token(rest);
-        if (rtp) {
-            // RFC 3551 §3 / RFC 8866 §5.14: RTP formats are payload types 0-127.
-            if (!text::parse_decimal(format, 127))
-                return fail(status_bad_request, "SDP: bad RTP payload type", at);
-        } else if (!is_non_ws_text(format)) {
-            return fail(status_bad_request, "SDP: bad m= format", at);
-        }
-        m.formats.push_back(memory(), format);
-    }
-    d_.media_.push_back(memory(), m);
+    attributes_ = &m.attributes;
     in_media_ = true;
-    media_at_ = at;
+    media_at_ = l.at;
     rank_ = 0;
     media_seen_i_ = media_seen_k_ = false;
-    return {};
+    return true;
 }
 
-result<void> parser::finish_media() {
+// m=<media> <port> <proto> <payload type> ... (§5.14) for an RTP profile.
+bool parser::media_fast(const line& l, media_description& m) {
+    const char* q = l.value;
+    const char* start = q;
+    while (text::is_token(*q)) ++q;
+    if (q == start || *q != ' ') return false;
+    m.media = view(start, q);
+    q = skip_spaces(q);
+    std::uint64_t port = 0;
+    if (!scan_number<5>(q, port) || port > 65535 || *q != ' ') return false;
+    m.port = static_cast<std::uint16_t>(port);
+    q = skip_spaces(q);
+    start = q;
+    while (text::is_token(*q) || *q == '/') ++q;
+    if (q == start || *q != ' ') return false;
+    m.proto = view(start, q);
+    if (!m.proto.starts_with("RTP/") && !m.is_rtp()) return false;
+    q = skip_spaces(q);
+    if (q == l.end) return false;
+    // Room for every format the rest can hold (each takes a digit and a space at least).
+    m.formats.reserve(memory(), static_cast<std::size_t>(l.end - q) / 2 + 1);
+    while (q != l.end) {
+        // RFC 3551 §3 / RFC 8866 §5.14: RTP formats are payload types 0-127.
+        start = q;
+        std::uint64_t payload_type = 0;
+        if (!scan_number<3>(q, payload_type) || payload_type > 127 || (q != l.end && *q != ' '))
+            return false;
+        m.formats.push_back(memory(), view(start, q));
+        q = skip_spaces(q);
+    }
+    return true;
+}
+
+bool parser::finish_media() {
     const media_description& m = d_.media_.back();
     // RFC 8866 §5.7: every media needs a connection, its own or the session's. Tolerated: a
     // declined stream (port 0) without one, which many user agents send.
     if (m.connections.empty() && !d_.connection_ && m.port != 0)
-        return fail(status_bad_request, "SDP: missing c= line", media_at_);
-    return {};
+        return fail("SDP: missing c= line", media_at_);
+    return true;
 }
 
-result<connection_field> parser::parse_c(std::string_view value, std::size_t at) {
-    std::string_view rest = value;
-    connection_field c;
-    c.network_type = take_token(rest);
-    c.address_type = take_token(rest);
-    std::string_view address = take_token(rest);
-    if (address.empty() || !rest.empty() || !text::is_token_text(c.network_type) ||
-        !text::is_token_text(c.address_type))
-        return fail(status_bad_request, "SDP: bad c= line", at);
-    auto slash = address.find('/');
-    c.address = address.substr(0, slash);
-    if (c.is_ip4()) {
-        if (!is_ip4_address(c.address)) return fail(status_bad_request, "SDP: bad c= address", at);
-        if (slash != std::string_view::npos) {
-            // IP4 multicast: /<ttl>[/<number of addresses>]
-            std::string_view suffix = address.substr(slash + 1);
-            auto slash2 = suffix.find('/');
-            auto ttl = text::parse_decimal(suffix.substr(0, slash2), 255);
-            if (!ttl) return fail(status_bad_request, "SDP: bad c= TTL", at);
-            c.ttl = static_cast<std::uint8_t>(*ttl);
-            if (slash2 != std::string_view::npos) {
-                auto n = text::parse_decimal(suffix.substr(slash2 + 1));
-                if (!n || *n == 0) return fail(status_bad_request, "SDP: bad c= address count", at);
-                c.address_count = static_cast<std::uint32_t>(*n);
-            }
-        }
-    } else if (c.is_ip6()) {
-        // RFC 8866 §5.7 / RFC 5118: IPv6 connection addresses are not bracketed.
-        if (!is_ip6_address(c.address)) return fail(status_bad_request, "SDP: bad c= address", at);
-        if (slash != std::string_view::npos) {
-            auto n = text::parse_decimal(address.substr(slash + 1));
-            if (!n || *n == 0) return fail(status_bad_request, "SDP: bad c= address count", at);
-            c.address_count = static_cast<std::uint32_t>(*n);
-        }
-    } else {
-        c.address = address; // extension address type: kept as text
+[[gnu::always_inline]] inline bool parser::attribute_line(const line& l) {
+    if (strict_ && !check_order(in_media_ ? media_rank('a') : session_rank('a'), l.at))
+        return false;
+    if (++attribute_count_ > options_.max_attributes) return fail("SDP: too many attributes", l.at);
+    const char* name = l.value;
+    known_name known = match_known_name(name, l.end);
+    const char* q = name + known.length;
+    if (known.length == 0) {
+        // The name runs to ':' (or the end) and must be token chars (RFC 8866 §9).
+        while (text::is_token(*q)) ++q;
+        if (q == name || (q != l.end && *q != ':'))
+            return fail("SDP: bad a= attribute name", l.at + 2);
+        known.kind = classify_attribute(view(name, q));
     }
-    return c;
-}
-
-result<bandwidth_field> parser::parse_b(std::string_view value, std::size_t at) {
-    auto colon = value.find(':');
-    if (colon == std::string_view::npos) return fail(status_bad_request, "SDP: bad b= line", at);
-    bandwidth_field b;
-    b.type = value.substr(0, colon);
-    auto bw = text::parse_decimal(value.substr(colon + 1), max_number);
-    if (!text::is_token_text(b.type) || !bw)
-        return fail(status_bad_request, "SDP: bad b= line", at);
-    b.value = *bw;
-    return b;
-}
-
-result<attribute> parser::parse_a(std::string_view value, std::size_t at) {
-    if (++attribute_count_ > options_.max_attributes)
-        return fail(status_bad_request, "SDP: too many attributes", at);
-    // One pass: the name runs to ':' (or the end) and must be token chars (RFC 8866 §9).
-    attribute a;
-    const char* p = value.data();
-    const char* end = p + value.size();
-    const char* q = p;
-    while (q != end && text::is_token(*q)) ++q;
-    a.name = std::string_view(p, static_cast<std::size_t>(q - p));
-    if (q != end) {
-        if (*q != ':' || q == p)
-            return fail(status_bad_request, "SDP: bad a= attribute name", at + 2);
-        a.value = std::string_view(q + 1, static_cast<std::size_t>(end - q - 1));
-    } else if (q == p) {
-        return fail(status_bad_request, "SDP: bad a= attribute name", at + 2);
-    }
-    a.kind = classify_attribute(a.name);
-    return a;
+    attribute a{view(name, q), std::nullopt, known.kind};
+    if (q != l.end) a.value = view(q + 1, l.end);
+    // A media section usually has a handful of attributes: one array, no regrowth.
+    if (in_media_ && attributes_->empty()) attributes_->reserve(memory(), 8);
+    attributes_->push_back(memory(), a);
+    return true;
 }
 
 result<session_description> session_description::parse(std::string_view text,
@@ -543,9 +576,12 @@ result<session_description> session_description::parse(std::string_view text,
     // One block: the text, then the records (about two bytes of records per byte of text).
     // A typical 250-byte offer stays within one block under glibc's 1032-byte tcache limit.
     d.storage_.reset(storage::create(text.size() * 2 + 470));
-    std::string_view own = d.storage_->memory.copy(text);
-    parser p(d, options);
-    PARLEY_TRY(p.run(own));
+    // The copy is followed by the '\n' sentinel and padding the line scans rely on.
+    auto* own = static_cast<char*>(d.storage_->memory.allocate(text.size() + scan_padding, 1));
+    std::memcpy(own, text.data(), text.size());
+    std::memset(own + text.size(), '\n', scan_padding);
+    parser p(d, options, own);
+    if (!p.run(text.size())) return fail(p.failure());
     return d;
 }
 
