@@ -85,3 +85,11 @@ function(parley_add_bench name)
   target_link_libraries(${name} PRIVATE ${arg_LINK} benchmark::benchmark benchmark::benchmark_main)
   parley_apply_common(${name})
 endfunction()
+
+# parley_add_executable(<name> SOURCES ... LINK ...): a program (a tool or the server).
+function(parley_add_executable name)
+  cmake_parse_arguments(arg "" "" "SOURCES;LINK" ${ARGN})
+  add_executable(${name} ${arg_SOURCES})
+  target_link_libraries(${name} PRIVATE ${arg_LINK})
+  parley_apply_common(${name})
+endfunction()

@@ -1,0 +1,67 @@
+// dialog_set and dialog_table.
+//
+// dialog_set: the dialogs one INVITE of ours creates. A forking proxy may return provisional
+// responses from several UASs (one early dialog per To tag, RFC 3261 §12.1.2) and even several
+// 2xx (§13.2.2.4): the first 2xx confirms its dialog; every later 2xx from another tag creates a
+// dialog only so that the TU can ACK it and send BYE. A non-2xx final ends every early dialog.
+//
+// dialog_table: the dialogs of one shard by id, for matching in-dialog requests (RFC 3261
+// §12.2.2: a request with a To tag that matches no dialog is answered 481).
+// Both own their dialogs (unique_ptr); pointers they return stay valid until erase().
+#pragma once
+
+#include <parley/dialog/dialog.hpp>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace parley {
+
+class dialog_set {
+public:
+    enum class outcome : std::uint8_t {
+        ignored,       ///< nothing for a dialog (100, or a 1xx without To tag)
+        early_created, ///< a new early dialog (first 1xx from this To tag)
+        early_updated, ///< another 1xx on a known early dialog
+        confirmed,     ///< the first 2xx: this dialog is the call
+        extra_2xx,     ///< a 2xx from another To tag after the first: ACK it, then BYE it
+        failed,        ///< a non-2xx final: every early dialog ended
+    };
+    struct update {
+        outcome what = outcome::ignored;
+        dialog* affected = nullptr;
+    };
+
+    dialog_set(std::string local_contact) : local_contact_(std::move(local_contact)) {}
+
+    /// Feeds a response to our INVITE `request`.
+    result<update> on_response(const message& request, const message& response);
+
+    dialog* confirmed() noexcept { return confirmed_; }
+    std::size_t size() const noexcept { return dialogs_.size(); }
+    dialog* find(std::string_view remote_tag) noexcept;
+
+private:
+    std::string local_contact_;
+    std::vector<std::unique_ptr<dialog>> dialogs_;
+    dialog* confirmed_ = nullptr;
+};
+
+class dialog_table {
+public:
+    /// Adds a dialog; returns nullptr when one with the same id exists.
+    dialog* insert(dialog d);
+    dialog* find(const dialog_id& id) noexcept;
+    /// RFC 3261 §12.2.2: the dialog a received in-dialog request (To tag present) belongs to.
+    dialog* match_request(const message& request) noexcept;
+    void erase(const dialog_id& id) noexcept;
+    std::size_t size() const noexcept { return dialogs_.size(); }
+
+private:
+    static std::string key(const dialog_id& id);
+    std::unordered_map<std::string, std::unique_ptr<dialog>> dialogs_;
+};
+
+} // namespace parley

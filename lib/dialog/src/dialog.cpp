@@ -1,0 +1,153 @@
+#include <parley/dialog/dialog.hpp>
+
+#include <parley/base/text.hpp>
+
+#include <charconv>
+
+namespace parley {
+namespace {
+
+// The name-addr text a dialog keeps for From/To: display name and URI, without parameters.
+std::string address_text(const name_addr& a) {
+    std::string out;
+    if (!a.display_name.empty()) {
+        if (a.display_name_quoted)
+            out.append("\"").append(a.display_name).append("\" ");
+        else
+            out.append(a.display_name).append(" ");
+    }
+    out.append("<").append(a.address.text).append(">");
+    return out;
+}
+
+const contact* first_contact(const message& m) {
+    for (const contact& c : m.contacts())
+        if (!c.star) return &c;
+    return nullptr;
+}
+
+std::string number(std::uint32_t v) {
+    char digits[16];
+    auto r = std::to_chars(digits, digits + sizeof digits, v);
+    return std::string(digits, static_cast<std::size_t>(r.ptr - digits));
+}
+
+} // namespace
+
+dialog_id dialog_id_of_received(const message& m) {
+    if (m.is_request())
+        return {std::string(m.call_id()), std::string(m.to().tag), std::string(m.from().tag)};
+    return {std::string(m.call_id()), std::string(m.from().tag), std::string(m.to().tag)};
+}
+
+result<dialog> dialog::create_uas(const message& request, std::string_view local_tag,
+                                  std::string_view local_contact) {
+    // RFC 3261 §12.1.1
+    const contact* remote = first_contact(request);
+    if (remote == nullptr) return fail(400, "Missing Contact Header");
+    if (!remote->address.address.is_sip() && remote->address.address.scheme != uri_scheme::other)
+        return fail(400, "Bad Contact URI");
+    dialog d;
+    d.role_ = dialog_role::uas;
+    d.state_ = dialog_state::early;
+    d.secure_ = request.request_uri().scheme == uri_scheme::sips;
+    d.id_ = {std::string(request.call_id()), std::string(local_tag),
+             std::string(request.from().tag)};
+    // §12.1.1: the route set is the Record-Route list in order.
+    for (const name_addr& rr : request.record_routes()) d.route_set_.emplace_back(rr.text);
+    d.remote_target_ = std::string(remote->address.address.text);
+    d.remote_cseq_ = request.cseq().number;
+    d.local_uri_ = address_text(request.to());
+    d.remote_uri_ = address_text(request.from());
+    d.local_contact_ = std::string(local_contact);
+    return d;
+}
+
+result<dialog> dialog::create_uac(const message& request, const message& response,
+                                  std::string_view local_contact) {
+    // RFC 3261 §12.1.2
+    if (response.to().tag.empty()) return fail(0, "Response Without To Tag");
+    const contact* remote = first_contact(response);
+    if (remote == nullptr && response.status() >= 200) return fail(0, "2xx Without Contact");
+    dialog d;
+    d.role_ = dialog_role::uac;
+    d.state_ = response.status() >= 200 ? dialog_state::confirmed : dialog_state::early;
+    d.secure_ = request.request_uri().scheme == uri_scheme::sips;
+    d.id_ = {std::string(request.call_id()), std::string(request.from().tag),
+             std::string(response.to().tag)};
+    // §12.1.2: the route set is the Record-Route list in reverse order.
+    const auto& rr = response.record_routes();
+    for (std::size_t i = rr.size(); i-- > 0;) d.route_set_.emplace_back(rr[i].text);
+    d.remote_target_ = remote != nullptr ? std::string(remote->address.address.text)
+                                         : std::string(request.request_uri().text);
+    d.local_cseq_ = request.cseq().number;
+    d.local_uri_ = address_text(request.from());
+    d.remote_uri_ = address_text(response.to());
+    d.local_contact_ = std::string(local_contact);
+    return d;
+}
+
+result<void> dialog::receive_request(const message& request) {
+    // RFC 3261 §12.2.2: ACK and CANCEL carry the INVITE's number and are not ordered here.
+    if (request.method() != method::ack && request.method() != method::cancel) {
+        if (remote_cseq_ && request.cseq().number <= *remote_cseq_)
+            return fail(500, "CSeq Out of Order");
+        remote_cseq_ = request.cseq().number;
+    }
+    if (is_target_refresh(request.method()))
+        if (const contact* c = first_contact(request))
+            remote_target_ = std::string(c->address.address.text);
+    return {};
+}
+
+void dialog::receive_response(const message& response, method request_method) {
+    if (!is_target_refresh(request_method)) return;
+    if (response.status() < 101 || response.status() >= 300) return;
+    // §12.2.1.2: a 2xx to a target refresh request; §13.2.2.4 / §12.1.2: 1xx/2xx in early state.
+    if (response.status() < 200 && state_ != dialog_state::early) return;
+    if (const contact* c = first_contact(response))
+        remote_target_ = std::string(c->address.address.text);
+}
+
+message_writer dialog::build_request(const request_options& o) {
+    std::uint32_t cseq = o.cseq ? *o.cseq : ++local_cseq_;
+    // RFC 3261 §12.2.1.1: Request-URI and Route.
+    std::string request_uri = remote_target_;
+    std::vector<std::string_view> routes;
+    bool strict = false;
+    std::string first_route_uri;
+    if (!route_set_.empty()) {
+        auto first = parse_name_addr(route_set_.front());
+        strict = first && !first->address.params.contains("lr");
+        if (strict) {
+            // Strict routing: the first route becomes the Request-URI (URI parameters kept,
+            // headers not allowed there) and the remote target goes last in Route.
+            first_route_uri = std::string(first->address.text);
+            if (std::size_t q = first_route_uri.find('?'); q != std::string::npos)
+                first_route_uri.resize(q);
+            request_uri = first_route_uri;
+        }
+    }
+    message_writer w = message_writer::request(o.method, request_uri);
+    w.header(header_id::via, o.via);
+    w.header(header_id::max_forwards, number(static_cast<std::uint32_t>(o.max_forwards)));
+    for (std::size_t i = strict ? 1 : 0; i < route_set_.size(); ++i)
+        w.header(header_id::route, route_set_[i]);
+    if (strict) w.header(header_id::route, "<" + remote_target_ + ">");
+    std::string to = remote_uri_;
+    if (!id_.remote_tag.empty()) to.append(";tag=").append(id_.remote_tag);
+    std::string from = local_uri_;
+    from.append(";tag=").append(id_.local_tag);
+    w.header(header_id::from, from);
+    w.header(header_id::to, to);
+    w.header(header_id::call_id, id_.call_id);
+    w.header(header_id::cseq, number(cseq) + " " + std::string(o.method));
+    std::string_view contact =
+        o.local_contact.empty() ? std::string_view(local_contact_) : o.local_contact;
+    method m = method_from_token(o.method);
+    if (!contact.empty() && (is_target_refresh(m) || m == method::refer))
+        w.header(header_id::contact, contact);
+    return w;
+}
+
+} // namespace parley
