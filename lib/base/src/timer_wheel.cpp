@@ -124,17 +124,33 @@ std::size_t timer_wheel::advance(time_point now) noexcept {
 
 std::optional<time_point> timer_wheel::next_deadline() const noexcept {
     if (size_ == 0) return std::nullopt;
-    // The first occupied slot after the current position, lowest level first. For a higher
-    // level the answer is the start of that slot's span, when its timers cascade down.
+    // The first occupied slot after the current position, lowest level first, found with the
+    // occupancy bitmaps a 64-slot word at a time. For a higher level the answer is the start of
+    // that slot's span, when its timers cascade down. A stale bit (its timers were cancelled)
+    // is cleared when met.
     for (unsigned level = 0; level < levels; ++level) {
         unsigned shift = level_bits * level;
         std::uint64_t position = current_tick_ >> shift;
-        for (std::size_t step = 1; step <= slots; ++step) {
+        std::size_t step = 1;
+        while (step <= slots) {
             std::uint64_t candidate = position + step;
             std::size_t slot = candidate & (slots - 1);
-            if ((occupied_[level][slot / 64] & (std::uint64_t{1} << (slot % 64))) == 0) continue;
+            std::uint64_t word = occupied_[level][slot / 64] >> (slot % 64);
+            if (word == 0) {
+                step += 64 - slot % 64; // nothing more in this word
+                continue;
+            }
+            std::size_t skip = static_cast<std::size_t>(std::countr_zero(word));
+            step += skip;
+            if (step > slots) break;
+            candidate = position + step;
+            slot = candidate & (slots - 1);
             const timer& head = wheel_[level][slot];
-            if (head.next_ == &head) continue; // stale bit: its timers were cancelled
+            if (head.next_ == &head) {
+                occupied_[level][slot / 64] &= ~(std::uint64_t{1} << (slot % 64));
+                ++step;
+                continue;
+            }
             return time_of(level == 0 ? candidate : (candidate << shift));
         }
     }

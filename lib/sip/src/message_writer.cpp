@@ -1,6 +1,7 @@
 #include <parley/sip/message_writer.hpp>
 
 #include <charconv>
+#include <cstring>
 
 namespace parley {
 namespace {
@@ -32,9 +33,13 @@ message_writer message_writer::response(std::uint16_t status, std::string_view r
 }
 
 void message_writer::append_value(std::string_view value) {
-    std::size_t start = out_.size();
     out_.append(value);
-    for (std::size_t i = start; i < out_.size(); ++i)
+    // Values rarely hold CR or LF (a folded header copied from a request): look with memchr
+    // before walking byte by byte.
+    if (std::memchr(value.data(), '\n', value.size()) == nullptr &&
+        std::memchr(value.data(), '\r', value.size()) == nullptr)
+        return;
+    for (std::size_t i = out_.size() - value.size(); i < out_.size(); ++i)
         if (out_[i] == '\r' || out_[i] == '\n') out_[i] = ' ';
 }
 

@@ -30,9 +30,19 @@ std::optional<flow> response_destination(const via& top_via, const flow& source)
 std::string stamp_top_via(std::string_view raw_value, const via& top_via, const flow& source) {
     // Rebuild "SIP/2.0/<transport> <sent-by>" followed by the parameters, replacing a bare
     // rport and any old received with the values seen by this hop.
+    // Compare addresses as bytes: the common case (a numeric sent-by equal to the source, no
+    // rport) keeps the value as it is without formatting any address.
+    bool same_host = false;
+    if (top_via.host_type == host_kind::ipv4 || top_via.host_type == host_kind::ipv6) {
+        auto sent_by = socket_address::from_numeric(top_via.host, 0);
+        same_host =
+            sent_by && sent_by->family == source.remote.family && sent_by->ip == source.remote.ip;
+    }
+    if (same_host && !top_via.rport && top_via.received.empty())
+        return std::string(text::trim(raw_value));
     std::string out;
     std::string source_host = source.remote.host_text();
-    bool need_received = !text::iequals(top_via.host, source_host);
+    bool need_received = !same_host;
     // sent-protocol and sent-by hold no ';', so the first one starts the parameters.
     std::size_t params_at = std::min(raw_value.find(';'), raw_value.size());
     // Keep sent-protocol and sent-by as written (minus trailing LWS before ';').

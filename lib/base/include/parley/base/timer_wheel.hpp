@@ -101,7 +101,8 @@ private:
     std::uint64_t current_tick_ = 0;
     std::size_t size_ = 0;
     std::array<std::array<timer, slots>, levels> wheel_;
-    std::array<std::array<std::uint64_t, slots / 64>, levels> occupied_{};
+    /// Bit per slot: may hold stale ones after cancel(); next_deadline() clears those it meets.
+    mutable std::array<std::array<std::uint64_t, slots / 64>, levels> occupied_{};
 };
 
 } // namespace parley
