@@ -29,9 +29,7 @@ arena& session_description::memory() {
     return storage_->memory;
 }
 
-session_description::session_description() noexcept = default;
 session_description::~session_description() = default;
-session_description::session_description(session_description&&) noexcept = default;
 session_description& session_description::operator=(session_description&&) noexcept = default;
 
 session_description::session_description(const session_description& other) {

@@ -261,7 +261,10 @@ private:
     bool connection_line(const line& l, connection_field& c);
     bool media_start(const line& l);
     bool media_fast(const line& l, media_description& m);
-    bool attribute_line(const line& l);
+    /// Reads the a= line at p and the a= lines right after it; returns where they end, or null
+    /// on error.
+    const char* attribute_lines(const char* p, const char* end);
+    std::size_t offset(const char* p) const noexcept { return static_cast<std::size_t>(p - text_); }
     bool finish_media();
     bool check_order(int rank, std::size_t at);
     bool fail(const char* reason, std::size_t at) noexcept {
@@ -311,6 +314,12 @@ bool parser::run(std::size_t size) {
             }
             return fail("SDP: malformed line", at);
         }
+        if (p[0] == 'a' && header_lines_ == 3) {
+            // a= lines are most of a description (RFC 8866 §5.13): a tight loop reads the run.
+            p = attribute_lines(p, end);
+            if (p == nullptr) return false;
+            continue;
+        }
         const char* newline = find_newline(p + 2, end);
         const line l{p[0], p + 2, newline[-1] == '\r' ? newline - 1 : newline, at};
         p = newline + 1;
@@ -321,12 +330,7 @@ bool parser::run(std::size_t size) {
             if (l.type != expected[header_lines_]) return fail(missing[header_lines_], at);
             ++header_lines_;
         }
-        if (l.type == 'a') {
-            // Most lines of a description; kept out of the per-type dispatch.
-            if (!attribute_line(l)) return false;
-        } else if (!(in_media_ ? media_line(l) : session_line(l))) {
-            return false;
-        }
+        if (!(in_media_ ? media_line(l) : session_line(l))) return false;
     }
     if (header_lines_ < 3) return fail(missing[header_lines_], size);
     if (d_.timings_.empty()) return fail("SDP: missing t= line", size);
@@ -377,10 +381,7 @@ bool parser::session_line(const line& l) {
     case 'p': d_.phones_.push_back(memory(), l.text()); return true;
     case 'c': {
         if (d_.connection_) return fail(duplicate_reason(type), l.at);
-        connection_field c;
-        if (!connection_line(l, c)) return false;
-        d_.connection_ = c;
-        return true;
+        return connection_line(l, d_.connection_.emplace());
     }
     case 'b': {
         auto b = detail::parse_bandwidth(l.text(), l.at);
@@ -389,14 +390,12 @@ bool parser::session_line(const line& l) {
         return true;
     }
     case 't': {
-        timing_field t;
-        if (!timing_fast(l.value, l.end, t)) {
-            auto general = detail::parse_timing(l.text(), l.at);
-            if (!general) return fail(general.error_value());
-            t = *general;
-        }
         if (d_.timings_.empty()) d_.timings_.reserve(memory(), 1);
-        d_.timings_.push_back(memory(), t);
+        timing_field& t = d_.timings_.emplace_back(memory());
+        if (timing_fast(l.value, l.end, t)) return true;
+        auto general = detail::parse_timing(l.text(), l.at);
+        if (!general) return fail(general.error_value());
+        t = *general;
         return true;
     }
     case 'r': {
@@ -437,10 +436,7 @@ bool parser::media_line(const line& l) {
         return true;
     case 'c': {
         // RFC 8866 §5.7: several c= lines per media are allowed (layered encodings).
-        connection_field c;
-        if (!connection_line(l, c)) return false;
-        m.connections.push_back(memory(), c);
-        return true;
+        return connection_line(l, m.connections.emplace_back(memory()));
     }
     case 'b': {
         auto b = detail::parse_bandwidth(l.text(), l.at);
@@ -485,8 +481,7 @@ bool parser::connection_line(const line& l, connection_field& c) {
 bool parser::media_start(const line& l) {
     if (d_.media_.size() >= options_.max_media) return fail("SDP: too many m= lines", l.at);
     if (d_.media_.empty()) d_.media_.reserve(memory(), 1);
-    d_.media_.push_back(memory(), media_description{});
-    media_description& m = d_.media_.back();
+    media_description& m = d_.media_.emplace_back(memory());
     if (!media_fast(l, m)) {
         m = media_description{};
         auto general = detail::parse_media_fields(l.text(), l.at, memory(), m);
@@ -513,8 +508,12 @@ bool parser::media_fast(const line& l, media_description& m) {
     m.port = static_cast<std::uint16_t>(port);
     q = skip_spaces(q);
     start = q;
-    while (text::is_token(*q) || *q == '/') ++q;
-    if (q == start || *q != ' ') return false;
+    if (l.end - q > 8 && std::memcmp(q, "RTP/AVP ", 8) == 0) {
+        q += 7; // the RFC 3551 profile of nearly every audio/video offer
+    } else {
+        while (text::is_token(*q) || *q == '/') ++q;
+        if (q == start || *q != ' ') return false;
+    }
     m.proto = view(start, q);
     if (!m.proto.starts_with("RTP/") && !m.is_rtp()) return false;
     q = skip_spaces(q);
@@ -542,26 +541,39 @@ bool parser::finish_media() {
     return true;
 }
 
-[[gnu::always_inline]] inline bool parser::attribute_line(const line& l) {
-    if (strict_ && !check_order(in_media_ ? media_rank('a') : session_rank('a'), l.at))
-        return false;
-    if (++attribute_count_ > options_.max_attributes) return fail("SDP: too many attributes", l.at);
-    const char* name = l.value;
-    known_name known = match_known_name(name, l.end);
-    const char* q = name + known.length;
-    if (known.length == 0) {
-        // The name runs to ':' (or the end) and must be token chars (RFC 8866 §9).
-        while (text::is_token(*q)) ++q;
-        if (q == name || (q != l.end && *q != ':'))
-            return fail("SDP: bad a= attribute name", l.at + 2);
-        known.kind = classify_attribute(view(name, q));
-    }
-    attribute a{view(name, q), std::nullopt, known.kind};
-    if (q != l.end) a.value = view(q + 1, l.end);
+const char* parser::attribute_lines(const char* p, const char* end) {
+    if (strict_ && !check_order(in_media_ ? media_rank('a') : session_rank('a'), offset(p)))
+        return nullptr;
+    slice_vector<attribute>& list = *attributes_;
     // A media section usually has a handful of attributes: one array, no regrowth.
-    if (in_media_ && attributes_->empty()) attributes_->reserve(memory(), 8);
-    attributes_->push_back(memory(), a);
-    return true;
+    if (in_media_ && list.empty()) list.reserve(memory(), 8);
+    std::size_t count = attribute_count_;
+    do {
+        if (++count > options_.max_attributes) {
+            fail("SDP: too many attributes", offset(p));
+            return nullptr;
+        }
+        const char* name = p + 2;
+        const char* newline = find_newline(name, end);
+        const char* line_end = newline[-1] == '\r' ? newline - 1 : newline;
+        known_name known = match_known_name(name, line_end);
+        const char* q = name + known.length;
+        if (known.length == 0) {
+            // The name runs to ':' (or the end) and must be token chars (RFC 8866 §9).
+            while (text::is_token(*q)) ++q;
+            if (q == name || (q != line_end && *q != ':')) {
+                fail("SDP: bad a= attribute name", offset(name));
+                return nullptr;
+            }
+            known.kind = classify_attribute(view(name, q));
+        }
+        attribute a{view(name, q), std::nullopt, known.kind};
+        if (q != line_end) a.value = view(q + 1, line_end);
+        list.push_back(memory(), a);
+        p = newline + 1;
+    } while (p < end && p[0] == 'a' && p[1] == '=');
+    attribute_count_ = count;
+    return p;
 }
 
 result<session_description> session_description::parse(std::string_view text,
@@ -572,7 +584,15 @@ result<session_description> session_description::parse(std::string_view text,
     if (const void* nul = std::memchr(text.data(), '\0', text.size()); nul != nullptr)
         return fail(status_bad_request, "SDP: NUL byte",
                     static_cast<std::size_t>(static_cast<const char*>(nul) - text.data()));
-    session_description d;
+    return parse_checked(text, options);
+}
+
+result<session_description> session_description::parse_checked(std::string_view text,
+                                                               const parse_options& options) {
+    // The description is built inside the result that is returned (one return statement, so
+    // the result is constructed in the caller's slot): no 400-byte move at the end.
+    result<session_description> out{session_description{}};
+    session_description& d = *out;
     // One block: the text, then the records (about two bytes of records per byte of text).
     // A typical 250-byte offer stays within one block under glibc's 1032-byte tcache limit.
     d.storage_.reset(storage::create(text.size() * 2 + 470));
@@ -581,8 +601,8 @@ result<session_description> session_description::parse(std::string_view text,
     std::memcpy(own, text.data(), text.size());
     std::memset(own + text.size(), '\n', scan_padding);
     parser p(d, options, own);
-    if (!p.run(text.size())) return fail(p.failure());
-    return d;
+    if (!p.run(text.size())) out = fail(p.failure());
+    return out;
 }
 
 } // namespace parley::sdp

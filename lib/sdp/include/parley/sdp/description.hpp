@@ -144,10 +144,11 @@ class media_editor;
 class session_description {
 public:
     /// An empty description (no lines); fill it with the setters. Allocates nothing.
-    session_description() noexcept;
+    session_description() noexcept = default;
     session_description(const session_description& other);
     session_description& operator=(const session_description& other);
-    session_description(session_description&&) noexcept;
+    // Inline so that moving a freshly parsed description into its result costs a few stores.
+    session_description(session_description&&) noexcept = default;
     session_description& operator=(session_description&&) noexcept;
     ~session_description();
 
@@ -231,6 +232,9 @@ private:
     std::optional<std::string_view> keep(std::optional<std::string_view> text);
     connection_field keep(const connection_field& c);
     void copy_from(const session_description& other);
+    /// parse() once the size and NUL checks passed.
+    static result<session_description> parse_checked(std::string_view text,
+                                                     const parse_options& options);
 
     std::unique_ptr<storage, storage_deleter> storage_;
     origin_field origin_;

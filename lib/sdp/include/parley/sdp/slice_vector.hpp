@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <type_traits>
 
 #include <parley/base/arena.hpp>
@@ -53,6 +54,11 @@ public:
     void push_back(arena& storage, const T& v) {
         if (size_ == capacity_) reserve(storage, capacity_ == 0 ? 4 : std::size_t{capacity_} * 2);
         data_[size_++] = v;
+    }
+    /// Appends a value-initialised element and returns it, so a record is built in place.
+    T& emplace_back(arena& storage) {
+        if (size_ == capacity_) reserve(storage, capacity_ == 0 ? 4 : std::size_t{capacity_} * 2);
+        return *::new (static_cast<void*>(data_ + size_++)) T{};
     }
     /// Removes element `i`, keeping the order of the rest.
     void erase(std::size_t i) noexcept {
