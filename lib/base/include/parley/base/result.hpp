@@ -134,10 +134,13 @@ private:
 };
 
 /// Propagates the error of a result-returning expression; the one propagation macro.
-#define PARLEY_TRY(expr)                                                                           \
+/// The temporary gets a unique name, so PARLEY_TRY may nest (inside a lambda) without shadowing.
+#define PARLEY_TRY(expr) PARLEY_TRY_IMPL(expr, PARLEY_CONCAT(parley_try_result_, __COUNTER__))
+#define PARLEY_CONCAT(a, b) PARLEY_CONCAT_IMPL(a, b)
+#define PARLEY_CONCAT_IMPL(a, b) a##b
+#define PARLEY_TRY_IMPL(expr, name)                                                                \
     do {                                                                                           \
-        if (auto parley_try_result_ = (expr); !parley_try_result_)                                 \
-            return ::parley::unexpected{parley_try_result_.error_value()};                         \
+        if (auto name = (expr); !name) return ::parley::unexpected{name.error_value()};            \
     } while (0)
 
 } // namespace parley
