@@ -83,6 +83,9 @@ void client_invite::on_provisional(const message& response) noexcept {
         if (flag_) send_cancel(); // RFC 3261 §9.1: a CANCEL waits for a provisional
         if (terminated()) return;
     }
+    // After RFC 3261 §16.6 Timer C: every provisional restarts the wait for a final (not once
+    // a CANCEL is out: then the §9.1 wait runs).
+    if (!flag_) arm_state(timers().timer_c);
     if (!internal_) core_.user_.on_response(id_, response);
 }
 
@@ -134,8 +137,15 @@ void client_invite::on_retransmit_timer() noexcept {
 
 void client_invite::on_state_timer() noexcept {
     switch (state_) {
-    case transaction_state::calling:    // RFC 3261 §17.1.1.2: Timer B
-    case transaction_state::proceeding: // RFC 3261 §9.1: no final 64*T1 after CANCEL
+    case transaction_state::proceeding:
+        if (!flag_) {
+            // Timer C (RFC 3261 §16.6 item 11, §16.8): no final for too long: CANCEL it.
+            flag_ = true;
+            send_cancel();
+            return;
+        }
+        [[fallthrough]];             // RFC 3261 §9.1: no final 64*T1 after CANCEL
+    case transaction_state::calling: // RFC 3261 §17.1.1.2: Timer B
         fail_client(failure_reason::timeout);
         return;
     case transaction_state::completed: // RFC 3261 §17.1.1.2: Timer D

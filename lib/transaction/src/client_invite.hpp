@@ -49,8 +49,11 @@
 //             +-----------+
 //
 // Timers (UDP / reliable): A = T1 doubling without cap / none; B = 64*T1 in Calling;
-// D = timer_d (32 s) / 0; M = 64*T1. Timer B does not run in Proceeding (the TU bounds the
-// ringing time); after cancel() a 64*T1 wait bounds it instead (§9.1).
+// D = timer_d (32 s) / 0; M = 64*T1. Timer B does not run in Proceeding; there Timer C
+// (timer_settings::timer_c, restarted by each provisional, as a proxy does per §16.6) sends the
+// CANCEL itself, and after a CANCEL a 64*T1 wait (§9.1) ends the transaction with a timeout:
+//
+//   Proceeding --Timer C: send CANCEL--> Proceeding --64*T1, no final: inform TU--> Terminated
 // Memory: the INVITE bytes are kept while Calling (they are retransmitted); the first
 // provisional shrinks them to a header skeleton (Request-URI, top Via, Route, From, To, Call-ID,
 // CSeq) enough for ACK and CANCEL; the ACK replaces it in Completed; Accepted keeps nothing.

@@ -140,6 +140,23 @@ TEST_F(cancel_test, client_gives_up_64_t1_after_cancel_without_a_final) {
     EXPECT_EQ(tu.events[1].why, failure_reason::timeout);
 }
 
+TEST_F(cancel_test, timer_c_cancels_a_transaction_left_ringing) {
+    std::string invite = make_request("INVITE");
+    transaction_id id = send("INVITE");
+    deliver(make_response(invite, 180));
+    advance_to(60000);
+    deliver(make_response(invite, 183)); // restarts Timer C (181 s by default)
+    advance_to(240999);
+    EXPECT_EQ(sender.times("CANCEL"), std::vector<long long>{});
+    advance_to(241000);
+    EXPECT_EQ(sender.times("CANCEL"), (std::vector<long long>{241000}));
+    EXPECT_EQ(layer.state(id), transaction_state::proceeding);
+    deliver(make_response(sender.sent.back().bytes, 200));
+    advance_to(273000); // 64*T1 after the CANCEL, no 487: the TU hears of a timeout
+    EXPECT_EQ(layer.state(id), std::nullopt);
+    EXPECT_EQ(tu.count(hook::client_failure), 1u);
+}
+
 TEST_F(cancel_test, cancel_refuses_non_invite_and_unknown_ids) {
     transaction_id options = send("OPTIONS");
     EXPECT_FALSE(layer.cancel(options));

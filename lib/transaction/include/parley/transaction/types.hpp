@@ -55,6 +55,11 @@ struct timer_settings {
     duration t2 = seconds(4);        ///< cap of non-INVITE and INVITE-response retransmissions
     duration t4 = seconds(5);        ///< how long a message may stay in the network: Timers I, K
     duration timer_d = seconds(32);  ///< Timer D over unreliable transports: "at least 32 s"
+    /// How long an INVITE client transaction waits in Proceeding for a final response before
+    /// it CANCELs the INVITE itself (restarted by every provisional), after RFC 3261 §16.6
+    /// Timer C ("greater than 3 minutes"). Timer B stops at the first provisional, so this is
+    /// what bounds a transaction when neither the peer nor the TU ends the ringing.
+    duration timer_c = seconds(181);
     /// RFC 3261 §17.2.1: a server INVITE transaction answers 100 Trying itself when the TU has
     /// sent no provisional response within this delay.
     duration trying_delay = milliseconds(200);
