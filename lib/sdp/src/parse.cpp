@@ -567,9 +567,10 @@ const char* parser::attribute_lines(const char* p, const char* end) {
             }
             known.kind = classify_attribute(view(name, q));
         }
-        attribute a{view(name, q), std::nullopt, known.kind};
+        attribute& a = list.emplace_back(memory());
+        a.name = view(name, q);
+        a.kind = known.kind;
         if (q != line_end) a.value = view(q + 1, line_end);
-        list.push_back(memory(), a);
         p = newline + 1;
     } while (p < end && p[0] == 'a' && p[1] == '=');
     attribute_count_ = count;
