@@ -76,8 +76,10 @@ public:
 
     void on_ack(const message& ack, const flow&) noexcept override {
         auto it = calls_.find(key_of(dialog_id_of_received(ack)));
-        if (it != calls_.end())
-            it->second->retransmit.cancel(); // §13.3.1.4: the 2xx is acknowledged
+        if (it == calls_.end()) return;
+        // §13.3.1.4: the 2xx is acknowledged; its bytes are no longer needed.
+        it->second->retransmit.cancel();
+        std::string().swap(it->second->ok);
     }
 
     void on_cancel(transaction_id invite_server, const message& cancel) noexcept override {
