@@ -9,11 +9,10 @@ server_non_invite::server_non_invite(layer_core& core, transaction_id id, std::s
     : transaction(core, id, transaction_kind::server_non_invite, std::move(key), destination,
                   transaction_state::trying) {}
 
-void server_non_invite::receive_request(const message& request, const flow&) noexcept {
+void server_non_invite::receive_request(const message&, const flow&) noexcept {
     ++core_.stats_.retransmissions_absorbed;
     // RFC 3261 §17.2.2: Trying discards retransmissions; Proceeding and Completed resend the
     // last response.
-    if (request.method() == method::ack) return; // an ACK is never a retransmission here
     if (state_ == transaction_state::proceeding || state_ == transaction_state::completed)
         send(message_);
 }

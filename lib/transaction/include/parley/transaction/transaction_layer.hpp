@@ -13,8 +13,8 @@
 //
 // What the layer keeps per transaction: the key (branch, sent-by, method), the bytes it may
 // have to resend (the request until a response arrives, then a compact header skeleton for
-// ACK/CANCEL; the last response for a server), the destination flow and two timers: about 300
-// bytes plus those strings. See docs/transaction.md.
+// ACK/CANCEL; the last response for a server), the destination flow and two timers: 256 bytes
+// (x86-64) plus those strings. See docs/transaction.md.
 #pragma once
 
 #include <parley/base/result.hpp>
@@ -70,11 +70,12 @@ public:
     /// RFC 3261 §9.1: cancels a pending INVITE client transaction. The layer builds the CANCEL
     /// from the INVITE (Request-URI, Call-ID, From, To, CSeq number, top Via, Route) and sends
     /// it in its own client transaction to the INVITE's destination: now when a provisional
-    /// has arrived, otherwise as soon as one does. The CANCEL's transaction is the layer's own
-    /// (its responses are not reported); the outcome is the INVITE's final response (487), or
-    /// on_client_failure(timeout) 64*T1 after the CANCEL when none comes. Errors: 481 when the
-    /// id is not an INVITE client transaction waiting for a final response, 500 when already
-    /// cancelled.
+    /// has arrived, otherwise as soon as one does. (Timer C, timer_settings::timer_c, does the
+    /// same by itself when a ringing INVITE gets no final response.) The CANCEL's transaction is
+    /// the layer's own (its responses are not reported); the outcome is the INVITE's final response
+    /// (487), or on_client_failure(timeout) 64*T1 after the CANCEL when none comes. Errors: 481
+    /// when the id is not an INVITE client transaction waiting for a final response, 500 when
+    /// already cancelled.
     result<void> cancel(transaction_id invite_client);
 
     /// The transport could not deliver to `destination` (an ICMP error, a closed connection).
