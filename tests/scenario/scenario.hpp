@@ -1,0 +1,41 @@
+// What every scenario test sets up: one manual clock, a sim_network on it, a test_uac (alice,
+// 10.0.0.1) calling a test_uas (bob, 10.0.0.2); and the end-of-run check that nothing is left:
+// no transaction, no dialog, no call state, no armed timer, nothing in flight.
+#pragma once
+
+#include "sim_network.hpp"
+#include "test_uac.hpp"
+#include "test_uas.hpp"
+
+#include <gtest/gtest.h>
+
+namespace parley::test {
+
+struct world {
+    explicit world(const network_options& net, const transaction_options& layers = {})
+        : network(wheel, net), uac(network, test_address(1), test_address(2), layers),
+          uas(network, test_address(2), layers) {}
+
+    timer_wheel wheel{time_point{}};
+    sim_network network;
+    test_uac uac;
+    test_uas uas;
+};
+
+/// Everything gone: what every run must end with.
+inline void expect_idle(world& w, test_uas* other_uas = nullptr) {
+    for (user_agent* ua : {static_cast<user_agent*>(&w.uac), static_cast<user_agent*>(&w.uas),
+                           static_cast<user_agent*>(other_uas)}) {
+        if (ua == nullptr) continue;
+        SCOPED_TRACE(ua->user());
+        EXPECT_EQ(ua->transactions().size(), 0u) << "a transaction is left";
+        EXPECT_EQ(ua->dialogs().size(), 0u) << "a dialog is left";
+        EXPECT_EQ(ua->live_state(), 0u) << "call state is left";
+        EXPECT_EQ(ua->refused_calls(), 0u) << "the layer refused a call of the user agent";
+    }
+    EXPECT_EQ(w.wheel.size(), 0u) << "a timer is left armed";
+    EXPECT_EQ(w.network.in_flight(), 0u);
+    EXPECT_EQ(w.network.counters().unparsable, 0u);
+}
+
+} // namespace parley::test
