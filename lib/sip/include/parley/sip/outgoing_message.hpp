@@ -1,0 +1,71 @@
+// outgoing_message: a request or response being prepared for sending, editable header by header
+// until it is serialized. This is what supplements see in their outgoing hooks: they add, replace
+// or remove headers and bodies, and must be able to run twice on the same message without
+// duplicating anything (set_header replaces every line of that name).
+//
+// Storage: one string of "Name: value\r\n" lines plus a small index, so adding a header is an
+// append and serializing is a copy; replacing or removing rewrites the string (rare). The start
+// line, Content-Type and Content-Length are kept apart and written by serialize().
+// Single-threaded value type; owns all its text.
+#pragma once
+
+#include <parley/sip/header_id.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley {
+
+class outgoing_message {
+public:
+    /// "METHOD request-uri SIP/2.0".
+    static outgoing_message request(std::string_view method, std::string_view request_uri);
+    /// "SIP/2.0 status reason" (empty reason: the RFC 3261 default phrase).
+    static outgoing_message response(std::uint16_t status, std::string_view reason = {});
+
+    bool is_request() const noexcept { return status_ == 0; }
+    std::string_view method() const noexcept { return method_; }
+    std::uint16_t status() const noexcept { return status_; }
+
+    /// Appends a header line (CR and LF in the value become SP: no header injection).
+    void add_header(std::string_view name, std::string_view value);
+    /// Replaces every line of this header (long or compact name) with one line; adds it if absent.
+    void set_header(std::string_view name, std::string_view value);
+    /// Removes every line of this header. Returns how many were removed.
+    std::size_t remove_header(std::string_view name);
+    /// The value of the first line of this header, if any.
+    std::optional<std::string_view> header(std::string_view name) const;
+    std::size_t count(std::string_view name) const;
+
+    /// Sets (or with an empty body, clears) the body and its Content-Type.
+    void set_body(std::string_view content_type, std::string_view body);
+    std::string_view body() const noexcept { return body_; }
+    std::string_view content_type() const noexcept { return content_type_; }
+
+    /// The whole message: start line, headers in order, Content-Type, Content-Length, body.
+    std::string serialize() const;
+
+private:
+    struct line {
+        header_id id;
+        std::uint32_t offset;    ///< where "Name: value\r\n" starts in lines_
+        std::uint32_t length;    ///< its length with CRLF
+        std::uint16_t name_size; ///< length of the name as written
+    };
+    outgoing_message() = default;
+    bool same_name(const line& l, header_id id, std::string_view name) const noexcept;
+    std::string_view value_of(const line& l) const noexcept;
+
+    std::string start_line_;
+    std::string method_;
+    std::uint16_t status_ = 0;
+    std::string lines_;
+    std::vector<line> index_;
+    std::string content_type_;
+    std::string body_;
+};
+
+} // namespace parley

@@ -1,0 +1,132 @@
+#include <parley/sip/outgoing_message.hpp>
+
+#include <parley/base/text.hpp>
+#include <parley/sip/message_writer.hpp>
+
+#include <charconv>
+
+namespace parley {
+namespace {
+
+void append_clean(std::string& out, std::string_view value) {
+    std::size_t start = out.size();
+    out.append(value);
+    for (std::size_t i = start; i < out.size(); ++i)
+        if (out[i] == '\r' || out[i] == '\n') out[i] = ' ';
+}
+
+} // namespace
+
+outgoing_message outgoing_message::request(std::string_view method, std::string_view request_uri) {
+    outgoing_message m;
+    m.method_ = std::string(method);
+    m.start_line_.append(method).append(" ");
+    append_clean(m.start_line_, request_uri);
+    m.start_line_.append(" SIP/2.0\r\n");
+    return m;
+}
+
+outgoing_message outgoing_message::response(std::uint16_t status, std::string_view reason) {
+    outgoing_message m;
+    m.status_ = status;
+    char digits[8];
+    auto r = std::to_chars(digits, digits + sizeof digits, status);
+    m.start_line_.append("SIP/2.0 ")
+        .append(digits, static_cast<std::size_t>(r.ptr - digits))
+        .append(" ");
+    append_clean(m.start_line_, reason.empty() ? default_reason(status) : reason);
+    m.start_line_.append("\r\n");
+    return m;
+}
+
+bool outgoing_message::same_name(const line& l, header_id id,
+                                 std::string_view name) const noexcept {
+    if (id != header_id::other) return l.id == id;
+    return l.id == header_id::other &&
+           text::iequals(std::string_view(lines_).substr(l.offset, l.name_size), name);
+}
+
+std::string_view outgoing_message::value_of(const line& l) const noexcept {
+    // "Name: value\r\n"
+    return std::string_view(lines_).substr(l.offset + l.name_size + 2, l.length - l.name_size - 4);
+}
+
+void outgoing_message::add_header(std::string_view name, std::string_view value) {
+    header_id id = header_id_from_name(name);
+    std::string_view written = id != header_id::other ? header_name(id) : name;
+    line l{id, static_cast<std::uint32_t>(lines_.size()), 0,
+           static_cast<std::uint16_t>(written.size())};
+    append_clean(lines_, written);
+    lines_.append(": ");
+    append_clean(lines_, value);
+    lines_.append("\r\n");
+    l.length = static_cast<std::uint32_t>(lines_.size() - l.offset);
+    index_.push_back(l);
+}
+
+std::size_t outgoing_message::remove_header(std::string_view name) {
+    header_id id = header_id_from_name(name);
+    std::string kept;
+    std::vector<line> index;
+    std::size_t removed = 0;
+    for (const line& l : index_) {
+        if (same_name(l, id, name)) {
+            ++removed;
+            continue;
+        }
+        line moved = l;
+        moved.offset = static_cast<std::uint32_t>(kept.size());
+        kept.append(lines_, l.offset, l.length);
+        index.push_back(moved);
+    }
+    if (removed != 0) {
+        lines_ = std::move(kept);
+        index_ = std::move(index);
+    }
+    return removed;
+}
+
+void outgoing_message::set_header(std::string_view name, std::string_view value) {
+    std::string copy(value); // `value` may point into lines_
+    remove_header(name);
+    add_header(name, copy);
+}
+
+std::optional<std::string_view> outgoing_message::header(std::string_view name) const {
+    header_id id = header_id_from_name(name);
+    for (const line& l : index_)
+        if (same_name(l, id, name)) return value_of(l);
+    return std::nullopt;
+}
+
+std::size_t outgoing_message::count(std::string_view name) const {
+    header_id id = header_id_from_name(name);
+    std::size_t n = 0;
+    for (const line& l : index_) n += same_name(l, id, name) ? 1 : 0;
+    return n;
+}
+
+void outgoing_message::set_body(std::string_view content_type, std::string_view body) {
+    content_type_ = std::string(body.empty() ? std::string_view{} : content_type);
+    body_ = std::string(body);
+}
+
+std::string outgoing_message::serialize() const {
+    std::string out;
+    out.reserve(start_line_.size() + lines_.size() + content_type_.size() + body_.size() + 48);
+    out.append(start_line_).append(lines_);
+    if (!body_.empty()) {
+        out.append("Content-Type: ");
+        append_clean(out, content_type_);
+        out.append("\r\n");
+    }
+    char digits[24];
+    auto r = std::to_chars(digits, digits + sizeof digits, body_.size());
+    out.append("Content-Length: ")
+        .append(digits, static_cast<std::size_t>(r.ptr - digits))
+        .append("\r\n\r\n");
+    out.append(body_);
+    return out;
+}
+
+} // namespace parley

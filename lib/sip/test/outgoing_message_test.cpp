@@ -1,0 +1,47 @@
+#include <parley/sip/message.hpp>
+#include <parley/sip/outgoing_message.hpp>
+
+#include <gtest/gtest.h>
+
+namespace parley {
+namespace {
+
+TEST(outgoing_message, edits_headers_idempotently_and_serializes_a_parsable_message) {
+    auto m = outgoing_message::request("INVITE", "sip:bob@example.com");
+    m.add_header("Via", "SIP/2.0/UDP h;branch=z9hG4bK1");
+    m.add_header("f", "<sip:a@example.com>;tag=1");
+    m.add_header("To", "<sip:bob@example.com>");
+    m.add_header("Call-ID", "c1");
+    m.add_header("CSeq", "1 INVITE");
+    m.add_header("X-Trace", "one");
+    // A supplement running twice must not duplicate what it sets.
+    m.set_header("P-Asserted-Identity", "<sip:1000@example.com>");
+    m.set_header("P-Asserted-Identity", "<sip:2000@example.com>");
+    EXPECT_EQ(m.count("P-Asserted-Identity"), 1u);
+    EXPECT_EQ(m.header("p-asserted-identity"), "<sip:2000@example.com>");
+    EXPECT_EQ(m.header("From"), "<sip:a@example.com>;tag=1"); // compact name resolved
+    m.add_header("X-Trace", "two");
+    EXPECT_EQ(m.count("x-trace"), 2u);
+    EXPECT_EQ(m.remove_header("X-Trace"), 2u);
+    EXPECT_FALSE(m.header("X-Trace"));
+    m.set_header("Subject", "a\r\nVia: injected");
+    m.set_body("application/sdp", "v=0\r\n");
+    std::string bytes = m.serialize();
+    message parsed;
+    auto r = parse_message(bytes, parsed);
+    ASSERT_TRUE(r) << r.error_value().reason << "\n" << bytes;
+    EXPECT_EQ(parsed.vias().size(), 1u);
+    EXPECT_EQ(parsed.body(), "v=0\r\n");
+    EXPECT_EQ(parsed.find("P-Asserted-Identity")->value, "<sip:2000@example.com>");
+    EXPECT_EQ(parsed.find(header_id::subject)->value, "a  Via: injected");
+}
+
+TEST(outgoing_message, responses_take_the_default_reason) {
+    auto m = outgoing_message::response(486);
+    EXPECT_FALSE(m.is_request());
+    EXPECT_EQ(m.status(), 486);
+    EXPECT_TRUE(m.serialize().starts_with("SIP/2.0 486 Busy Here\r\n"));
+}
+
+} // namespace
+} // namespace parley
