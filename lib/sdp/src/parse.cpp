@@ -3,7 +3,8 @@
 //
 // Why it is fast (docs/sdp.md, "Performance"): the copy ends with a '\n' sentinel, so finding a
 // line end is a 16-byte SIMD compare with no bounds check, and every scan inside a line stops by
-// itself at the CR or LF that ends it. The structured lines are read by fast paths for the shape
+// itself at the CR or LF that ends it. Runs of a= lines are read by one tight loop. Records are
+// built in place in their arena arrays. The structured lines are read by fast paths for the shape
 // nearly every user agent sends (o=/c= "IN IP4", a dotted quad, RTP payload types, the attribute
 // names offer/answer reads), which validate while they tokenize and write the record in place.
 // Anything else goes to the general grammar in fields.cpp, which decides every error: a fast
@@ -344,7 +345,9 @@ bool parser::check_order(int rank, std::size_t at) {
     return true;
 }
 
-bool parser::session_line(const line& l) {
+// Inlined into run() (g++ and clang both honour the attribute): the call cost about 25
+// instructions a line, a tenth of a typical parse.
+[[gnu::always_inline]] inline bool parser::session_line(const line& l) {
     const char type = l.type;
     if (type == 'm') {
         if (d_.timings_.empty()) return fail("SDP: missing t= line", l.at);
@@ -585,15 +588,7 @@ result<session_description> session_description::parse(std::string_view text,
     if (const void* nul = std::memchr(text.data(), '\0', text.size()); nul != nullptr)
         return fail(status_bad_request, "SDP: NUL byte",
                     static_cast<std::size_t>(static_cast<const char*>(nul) - text.data()));
-    return parse_checked(text, options);
-}
-
-result<session_description> session_description::parse_checked(std::string_view text,
-                                                               const parse_options& options) {
-    // The description is built inside the result that is returned (one return statement, so
-    // the result is constructed in the caller's slot): no 400-byte move at the end.
-    result<session_description> out{session_description{}};
-    session_description& d = *out;
+    session_description d;
     // One block: the text, then the records (about two bytes of records per byte of text).
     // A typical 250-byte offer stays within one block under glibc's 1032-byte tcache limit.
     d.storage_.reset(storage::create(text.size() * 2 + 470));
@@ -602,8 +597,8 @@ result<session_description> session_description::parse_checked(std::string_view 
     std::memcpy(own, text.data(), text.size());
     std::memset(own + text.size(), '\n', scan_padding);
     parser p(d, options, own);
-    if (!p.run(text.size())) out = fail(p.failure());
-    return out;
+    if (!p.run(text.size())) return fail(p.failure());
+    return d;
 }
 
 } // namespace parley::sdp

@@ -232,9 +232,6 @@ private:
     std::optional<std::string_view> keep(std::optional<std::string_view> text);
     connection_field keep(const connection_field& c);
     void copy_from(const session_description& other);
-    /// parse() once the size and NUL checks passed.
-    static result<session_description> parse_checked(std::string_view text,
-                                                     const parse_options& options);
 
     std::unique_ptr<storage, storage_deleter> storage_;
     origin_field origin_;
