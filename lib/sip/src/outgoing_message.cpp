@@ -26,9 +26,11 @@ outgoing_message outgoing_message::request(std::string_view method, std::string_
     return m;
 }
 
-outgoing_message outgoing_message::response(std::uint16_t status, std::string_view reason) {
+outgoing_message outgoing_message::response(std::uint16_t status, std::string_view reason,
+                                            std::string_view request_method) {
     outgoing_message m;
     m.status_ = status;
+    m.method_ = std::string(request_method);
     char digits[8];
     auto r = std::to_chars(digits, digits + sizeof digits, status);
     m.start_line_.append("SIP/2.0 ")

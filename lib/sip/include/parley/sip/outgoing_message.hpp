@@ -23,10 +23,13 @@ class outgoing_message {
 public:
     /// "METHOD request-uri SIP/2.0".
     static outgoing_message request(std::string_view method, std::string_view request_uri);
-    /// "SIP/2.0 status reason" (empty reason: the RFC 3261 default phrase).
-    static outgoing_message response(std::uint16_t status, std::string_view reason = {});
+    /// "SIP/2.0 status reason" (empty reason: the RFC 3261 default phrase). `request_method` is
+    /// the method of the request it answers (its CSeq method), so hooks can filter on it.
+    static outgoing_message response(std::uint16_t status, std::string_view reason = {},
+                                     std::string_view request_method = {});
 
     bool is_request() const noexcept { return status_ == 0; }
+    /// The request's method; for a response, the method of the request it answers.
     std::string_view method() const noexcept { return method_; }
     std::uint16_t status() const noexcept { return status_; }
 

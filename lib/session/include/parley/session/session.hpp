@@ -1,0 +1,98 @@
+// session: one SIP media session (a call) and everything the extension API hangs on it — the
+// seed's ast_sip_session. This header is the part every extension sees: the session's
+// supplements (a snapshot taken when it began), its cookies, its SDP streams and the handlers
+// attached to them, and the dispatch of requests, responses and SDP through those chains.
+// The INVITE life cycle (invite_usage) drives these entry points; tests drive them directly.
+//
+// Ownership: a session is owned by its shard's session table; supplements and handlers are
+// shared (by the snapshot). Threads: everything runs on the session's shard.
+#pragma once
+
+#include <parley/base/result.hpp>
+#include <parley/sdp/description.hpp>
+#include <parley/session/cookies.hpp>
+#include <parley/session/extensions.hpp>
+#include <parley/sip/outgoing_message.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parley {
+
+struct session_options {
+    std::uint64_t id = 0;                  ///< unique per process; also the SDP o= session id
+    std::string sdp_username = "-";        ///< o= username (RFC 8866 §5.2: "-" when there is none)
+    std::string sdp_address = "127.0.0.1"; ///< o= unicast address
+};
+
+class session {
+public:
+    session(std::shared_ptr<const extension_snapshot> extensions, session_options options);
+    ~session();
+    session(const session&) = delete;
+    session& operator=(const session&) = delete;
+
+    std::uint64_t id() const noexcept { return options_.id; }
+    cookie_jar& cookies() noexcept { return cookies_; }
+    const extension_snapshot& extensions() const noexcept { return *extensions_; }
+
+    // ---- supplements --------------------------------------------------------------------
+    /// Runs every supplement's session_begin (once).
+    void begin() noexcept;
+    /// Ends the session once: stops every stream (stop_stream), runs every session_end, then
+    /// destroys the cookies. Later calls do nothing.
+    void end() noexcept;
+    bool has_begun() const noexcept { return begun_; }
+    bool has_ended() const noexcept { return ended_; }
+
+    /// Offers `request` to the supplements whose method filter matches, in order, until one
+    /// does not proceed; returns that verdict (or proceed()).
+    request_verdict incoming_request(const message& request) noexcept;
+    /// Gives `response` to the supplements that asked for `phase` (and whose method filter
+    /// matches the CSeq method).
+    void incoming_response(const message& response, response_phase phase) noexcept;
+    /// Lets every matching supplement edit a request or response about to be sent.
+    void outgoing_request(outgoing_message& request) noexcept;
+    void outgoing_response(outgoing_message& response) noexcept;
+
+    // ---- SDP through the handler chains ---------------------------------------------------
+    /// Our answer to `offer`: one m-line per offered m-line, in order (RFC 3264 §6); streams no
+    /// handler takes are declined with port 0. Errors: 488 when a handler failed or every
+    /// stream is declined.
+    result<sdp::session_description> answer_offer(const sdp::session_description& offer);
+    /// A new offer: existing streams from their attached handlers (declined ones stay declined
+    /// with port 0, RFC 3264 §8), then one new stream per stream type whose handlers add one
+    /// (only when there is no stream yet). Error 488 when a handler failed, or when the
+    /// offer would have no stream at all.
+    result<sdp::session_description> create_offer();
+    /// The exchange completed: attached handlers apply their streams; a stream declined by
+    /// either side stops and loses its handler.
+    void apply_negotiated(const sdp::session_description& local,
+                          const sdp::session_description& remote) noexcept;
+
+    std::size_t stream_count() const noexcept { return streams_.size(); }
+    /// The handler attached to stream `index`, or nullptr (declined, or out of range).
+    const sdp_handler* stream_handler(std::size_t index) const noexcept;
+
+private:
+    struct stream {
+        sdp_handler* handler = nullptr;
+        std::string type;
+    };
+    sdp::session_description skeleton() const;
+    static void fill_session_connection(sdp::session_description& d);
+    void stop(std::size_t index) noexcept;
+
+    std::shared_ptr<const extension_snapshot> extensions_;
+    session_options options_;
+    cookie_jar cookies_;
+    std::vector<stream> streams_;
+    std::optional<sdp::session_description> last_local_;
+    bool begun_ = false;
+    bool ended_ = false;
+};
+
+} // namespace parley

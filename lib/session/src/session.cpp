@@ -1,0 +1,218 @@
+#include <parley/session/session.hpp>
+
+#include <parley/sdp/offer_answer.hpp>
+
+namespace parley {
+namespace {
+
+bool method_matches(const supplement_options& o, method m) noexcept {
+    return o.methods.empty() || o.methods.contains(m);
+}
+
+method method_of(const outgoing_message& m) noexcept {
+    return method_from_token(m.method());
+}
+
+} // namespace
+
+session::session(std::shared_ptr<const extension_snapshot> extensions, session_options options)
+    : extensions_(std::move(extensions)), options_(std::move(options)) {}
+
+session::~session() {
+    end();
+}
+
+void session::begin() noexcept {
+    if (begun_ || ended_) return;
+    begun_ = true;
+    for (const auto& s : extensions_->supplements) s.hooks->session_begin(*this);
+}
+
+void session::end() noexcept {
+    if (ended_) return;
+    ended_ = true;
+    for (std::size_t i = 0; i < streams_.size(); ++i) stop(i);
+    // The seed: session_end for every supplement of a session that began; then cookies go.
+    if (begun_)
+        for (const auto& s : extensions_->supplements) s.hooks->session_end(*this);
+    cookies_.clear();
+}
+
+request_verdict session::incoming_request(const message& request) noexcept {
+    for (const auto& s : extensions_->supplements) {
+        if (!method_matches(s.options, request.method())) continue;
+        request_verdict v = s.hooks->incoming_request(*this, request);
+        if (!v.proceeds()) return v;
+    }
+    return request_verdict::proceed();
+}
+
+void session::incoming_response(const message& response, response_phase phase) noexcept {
+    for (const auto& s : extensions_->supplements)
+        if (s.options.phases.contains(phase) && method_matches(s.options, response.cseq().method))
+            s.hooks->incoming_response(*this, response, phase);
+}
+
+void session::outgoing_request(outgoing_message& request) noexcept {
+    method m = method_of(request);
+    for (const auto& s : extensions_->supplements)
+        if (method_matches(s.options, m)) s.hooks->outgoing_request(*this, request);
+}
+
+void session::outgoing_response(outgoing_message& response) noexcept {
+    // A response carries the method of the request it answers (outgoing_message::method()).
+    method m = method_of(response);
+    for (const auto& s : extensions_->supplements)
+        if (method_matches(s.options, m)) s.hooks->outgoing_response(*this, response);
+}
+
+sdp::session_description session::skeleton() const {
+    // RFC 8866 §5: v=, o=, s=, t= are required; the negotiator stamps the o= version.
+    sdp::session_description d;
+    sdp::origin_field origin;
+    origin.username = options_.sdp_username;
+    std::string session_id = std::to_string(options_.id);
+    origin.session_id = session_id;
+    origin.session_version = 1;
+    origin.network_type = "IN";
+    origin.address_type = options_.sdp_address.find(':') == std::string::npos ? "IP4" : "IP6";
+    origin.address = options_.sdp_address;
+    d.set_origin(origin);
+    d.set_session_name("-");
+    d.add_timing({0, 0});
+    return d;
+}
+
+void session::fill_session_connection(sdp::session_description& d) {
+    // Every m-line needs a c= (its own or the session's, RFC 8866 §5.7). Handlers write their
+    // own; a declined stream has none, so the first stream's goes to session level too.
+    if (d.connection()) return;
+    for (const auto& m : d.media())
+        if (!m.connections.empty()) {
+            d.set_connection(m.connections[0]);
+            return;
+        }
+}
+
+result<sdp::session_description> session::answer_offer(const sdp::session_description& offer) {
+    sdp::session_description answer = skeleton();
+    std::vector<stream> streams = streams_;
+    if (streams.size() < offer.media().size()) streams.resize(offer.media().size());
+    bool any_accepted = false;
+    for (std::size_t i = 0; i < offer.media().size(); ++i) {
+        const sdp::media_description& offered = offer.media()[i];
+        sdp_handler* taker = nullptr;
+        auto ask = [&](sdp_handler& h) -> result<bool> {
+            stream_verdict v = h.answer_stream(*this, offer, i, answer);
+            if (v == stream_verdict::failed) return fail(488, "Not Acceptable Here");
+            if (v == stream_verdict::not_handled) {
+                if (answer.media().size() != i) return fail(500, "SDP Handler Broke the Answer");
+                return false;
+            }
+            if (answer.media().size() != i + 1) return fail(500, "SDP Handler Broke the Answer");
+            return true;
+        };
+        if (streams[i].handler != nullptr && streams[i].type == offered.media) {
+            // The handler attached to this index keeps it (a later offer of the same stream).
+            auto took = ask(*streams[i].handler);
+            if (!took) return fail(took.error_value());
+            if (*took) taker = streams[i].handler;
+        } else if (offered.port != 0) {
+            if (const auto* chain = extensions_->handlers_for(offered.media)) {
+                for (const auto& entry : *chain) {
+                    auto took = ask(*entry.handler);
+                    if (!took) return fail(took.error_value());
+                    if (*took) {
+                        taker = entry.handler.get();
+                        break;
+                    }
+                }
+            }
+        }
+        if (taker == nullptr)
+            sdp::add_declined_stream(answer, offered); // RFC 3264 §6: port 0
+        else
+            any_accepted = any_accepted || answer.media()[i].port != 0;
+        streams[i] = {taker, std::string(offered.media)};
+    }
+    if (!any_accepted) return fail(488, "No Acceptable Media");
+    fill_session_connection(answer);
+    // Commit: from now on these handlers own these indexes; one that lost its stream stops.
+    for (std::size_t i = 0; i < streams_.size(); ++i)
+        if (streams_[i].handler != nullptr && streams_[i].handler != streams[i].handler) stop(i);
+    streams_ = std::move(streams);
+    last_local_ = answer;
+    return answer;
+}
+
+result<sdp::session_description> session::create_offer() {
+    sdp::session_description offer = skeleton();
+    std::vector<stream> streams = streams_;
+    for (std::size_t i = 0; i < streams.size(); ++i) {
+        const sdp::media_description* previous =
+            last_local_ && i < last_local_->media().size() ? &last_local_->media()[i] : nullptr;
+        if (streams[i].handler != nullptr) {
+            stream_verdict v = streams[i].handler->offer_stream(*this, offer, i, previous);
+            if (v == stream_verdict::failed) return fail(488, "Not Acceptable Here");
+            if (v == stream_verdict::handled && offer.media().size() == i + 1) continue;
+            if (offer.media().size() != i) return fail(500, "SDP Handler Broke the Offer");
+            streams[i].handler = nullptr; // it gave the stream up: declined from now on
+        }
+        // RFC 3264 §8: m-lines are never removed; a declined one is offered with port 0.
+        if (previous != nullptr)
+            sdp::add_declined_stream(offer, *previous);
+        else
+            offer.add_media(streams[i].type, 0, "RTP/AVP", std::span<const std::string_view>{});
+    }
+    if (streams.empty()) {
+        for (const auto& type : extensions_->stream_types) {
+            for (const auto& entry : type.handlers) {
+                std::size_t index = offer.media().size();
+                stream_verdict v = entry.handler->offer_stream(*this, offer, index, nullptr);
+                if (v == stream_verdict::failed) return fail(488, "Not Acceptable Here");
+                if (v == stream_verdict::not_handled) {
+                    if (offer.media().size() != index)
+                        return fail(500, "SDP Handler Broke the Offer");
+                    continue;
+                }
+                if (offer.media().size() != index + 1)
+                    return fail(500, "SDP Handler Broke the Offer");
+                streams.push_back({entry.handler.get(), type.name});
+                break; // one stream per type from the first handler that adds one
+            }
+        }
+    }
+    if (offer.media().empty()) return fail(488, "No Media to Offer");
+    fill_session_connection(offer);
+    streams_ = std::move(streams);
+    last_local_ = offer;
+    return offer;
+}
+
+void session::apply_negotiated(const sdp::session_description& local,
+                               const sdp::session_description& remote) noexcept {
+    last_local_ = local;
+    for (std::size_t i = 0; i < streams_.size(); ++i) {
+        if (streams_[i].handler == nullptr) continue;
+        bool declined = i >= local.media().size() || i >= remote.media().size() ||
+                        local.media()[i].port == 0 || remote.media()[i].port == 0;
+        if (declined) {
+            stop(i);
+            continue;
+        }
+        streams_[i].handler->apply_stream(*this, local, remote, i);
+    }
+}
+
+const sdp_handler* session::stream_handler(std::size_t index) const noexcept {
+    return index < streams_.size() ? streams_[index].handler : nullptr;
+}
+
+void session::stop(std::size_t index) noexcept {
+    if (streams_[index].handler == nullptr) return;
+    sdp_handler* h = streams_[index].handler;
+    streams_[index].handler = nullptr;
+    h->stop_stream(*this, index);
+}
+
+} // namespace parley
