@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+
 namespace parley::test {
 
 struct world {
@@ -23,19 +25,22 @@ struct world {
 };
 
 /// Everything gone: what every run must end with.
-inline void expect_idle(world& w, test_uas* other_uas = nullptr) {
-    for (user_agent* ua : {static_cast<user_agent*>(&w.uac), static_cast<user_agent*>(&w.uas),
-                           static_cast<user_agent*>(other_uas)}) {
-        if (ua == nullptr) continue;
+inline void expect_idle(const timer_wheel& wheel, const sim_network& network,
+                        std::initializer_list<user_agent*> user_agents) {
+    for (user_agent* ua : user_agents) {
         SCOPED_TRACE(ua->user());
         EXPECT_EQ(ua->transactions().size(), 0u) << "a transaction is left";
         EXPECT_EQ(ua->dialogs().size(), 0u) << "a dialog is left";
         EXPECT_EQ(ua->live_state(), 0u) << "call state is left";
         EXPECT_EQ(ua->refused_calls(), 0u) << "the layer refused a call of the user agent";
     }
-    EXPECT_EQ(w.wheel.size(), 0u) << "a timer is left armed";
-    EXPECT_EQ(w.network.in_flight(), 0u);
-    EXPECT_EQ(w.network.counters().unparsable, 0u);
+    EXPECT_EQ(wheel.size(), 0u) << "a timer is left armed";
+    EXPECT_EQ(network.in_flight(), 0u);
+    EXPECT_EQ(network.counters().unparsable, 0u);
+}
+
+inline void expect_idle(world& w) {
+    expect_idle(w.wheel, w.network, {&w.uac, &w.uas});
 }
 
 } // namespace parley::test

@@ -198,15 +198,7 @@ TEST(scripted_flow, forked_invite_two_early_dialogs_two_2xx_extra_one_acked_and_
     EXPECT_EQ(r.byes_sent, 2u);
     EXPECT_EQ(bob.counters().acks, 1u);
     EXPECT_EQ(carol.counters().acks, 1u);
-    for (user_agent* ua : {static_cast<user_agent*>(&uac), static_cast<user_agent*>(&bob),
-                           static_cast<user_agent*>(&carol)}) {
-        SCOPED_TRACE(ua->user());
-        EXPECT_EQ(ua->transactions().size(), 0u);
-        EXPECT_EQ(ua->dialogs().size(), 0u);
-        EXPECT_EQ(ua->live_state(), 0u);
-        EXPECT_EQ(ua->refused_calls(), 0u);
-    }
-    EXPECT_EQ(wheel.size(), 0u);
+    expect_idle(wheel, network, {&uac, &bob, &carol});
 }
 
 TEST(scripted_flow, basic_call_over_the_reliable_mode) {

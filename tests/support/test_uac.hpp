@@ -80,6 +80,9 @@ public:
     /// this UAC no longer knew (ACKed and BYEd from the response alone).
     std::uint64_t strays() const noexcept { return strays_; }
     std::uint64_t orphan_byes() const noexcept { return orphan_byes_; }
+    /// 2xx whose dialog the dialog_set left terminated (a 2xx after a non-2xx final: see
+    /// tests/scenario/dialog_layer_findings_test.cpp). The UAC ACKs and BYEs it all the same.
+    std::uint64_t terminated_dialog_2xx() const noexcept { return terminated_dialog_2xx_; }
 
     void on_request(const incoming_request& in) noexcept override;
     void on_response(transaction_id client, const message& response) noexcept override;
@@ -130,6 +133,7 @@ private:
     std::map<std::uint64_t, std::unique_ptr<dialog>> orphans_;
     std::uint64_t strays_ = 0;
     std::uint64_t orphan_byes_ = 0;
+    std::uint64_t terminated_dialog_2xx_ = 0;
 };
 
 } // namespace parley::test
