@@ -217,3 +217,60 @@ TEST(scripted_flow, basic_call_over_the_reliable_mode) {
 
 } // namespace
 } // namespace parley::test
+
+namespace parley::test {
+namespace {
+
+std::vector<std::string> lossy_run(std::uint64_t seed) {
+    world w(network_options{.loss = 0.3,
+                            .duplication = 0.2,
+                            .min_delay = milliseconds(0),
+                            .max_delay = milliseconds(400),
+                            .seed = seed});
+    w.uas.default_plan = {.ring = true, .answer_after = milliseconds(700)};
+    w.uac.start_call();
+    w.network.run_for(milliseconds(300));
+    w.uac.start_call({.cancel_after = milliseconds(900)});
+    EXPECT_TRUE(w.network.run_until_idle());
+    expect_idle(w);
+    std::vector<std::string> out = w.network.trace_lines();
+    for (const call_record& r : w.uac.records()) out.emplace_back(to_string(r.outcome));
+    return out;
+}
+
+TEST(simulated_network, same_seed_same_run_other_seed_other_run) {
+    std::vector<std::string> first = lossy_run(42);
+    EXPECT_EQ(lossy_run(42), first); // message for message, outcome for outcome
+    EXPECT_NE(lossy_run(43), first);
+    EXPECT_GT(first.size(), 10u);
+}
+
+TEST(simulated_network, datagram_mode_reorders_with_random_delays) {
+    world w(network_options{.min_delay = milliseconds(0), .max_delay = milliseconds(200)});
+    for (int i = 0; i < 20; ++i) w.uac.start_call({.hold = milliseconds(100)});
+    ASSERT_TRUE(w.network.run_until_idle());
+    EXPECT_GT(w.network.counters().overtaken, 0u);
+    for (const call_record& r : w.uac.records()) EXPECT_EQ(r.outcome, call_outcome::completed);
+    expect_idle(w);
+}
+
+TEST(simulated_network, stream_mode_keeps_order_per_direction) {
+    timer_wheel wheel{time_point{}};
+    sim_network network(wheel, {.kind = network_kind::stream,
+                                .loss = 0.5, // ignored: a stream loses nothing
+                                .min_delay = milliseconds(0),
+                                .max_delay = milliseconds(300),
+                                .seed = 7});
+    test_uac uac(network, test_address(1), test_address(2));
+    test_uas uas(network, test_address(2));
+    for (int i = 0; i < 20; ++i) uac.start_call({.hold = milliseconds(100)});
+    ASSERT_TRUE(network.run_until_idle());
+    EXPECT_EQ(network.counters().lost, 0u);
+    EXPECT_EQ(network.counters().duplicated, 0u);
+    EXPECT_EQ(network.counters().overtaken, 0u);
+    for (const call_record& r : uac.records()) EXPECT_EQ(r.outcome, call_outcome::completed);
+    expect_idle(wheel, network, {&uac, &uas});
+}
+
+} // namespace
+} // namespace parley::test

@@ -133,6 +133,14 @@ void sim_network::enqueue(const sim_endpoint& from, const flow& destination,
 }
 
 void sim_network::deliver(in_flight_message m) {
+    auto [last, first_on_path] =
+        last_delivered_.try_emplace({m.from, m.destination.remote}, m.sequence);
+    if (!first_on_path) {
+        if (m.sequence < last->second)
+            ++counters_.overtaken;
+        else
+            last->second = m.sequence;
+    }
     auto route = routes_.find(m.destination.remote);
     bool delivered = false;
     if (route != routes_.end()) {

@@ -63,6 +63,7 @@ struct network_counters {
     std::uint64_t lost = 0;
     std::uint64_t duplicated = 0;
     std::uint64_t delivered = 0;
+    std::uint64_t overtaken = 0;  ///< deliveries sent before one already delivered on their path
     std::uint64_t unroutable = 0; ///< nothing at the destination address (or it is offline)
     std::uint64_t unparsable = 0; ///< delivered bytes that did not parse: always a bug
 };
@@ -160,6 +161,8 @@ private:
     /// Stream mode: the latest delivery time per direction, so nothing overtakes.
     std::map<std::pair<socket_address, socket_address>, time_point> last_delivery_;
     std::map<std::pair<socket_address, socket_address>, std::uint64_t> connections_;
+    /// The latest send sequence delivered per direction, to count reordering.
+    std::map<std::pair<socket_address, socket_address>, std::uint64_t> last_delivered_;
     std::vector<in_flight_message> queue_; ///< a heap ordered by `later`
     std::uint64_t sequence_ = 0;
     network_counters counters_;
