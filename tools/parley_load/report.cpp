@@ -53,7 +53,9 @@ std::string latency_json(const latency_histogram& h) {
 }
 
 std::string latency_row(const char* label, const latency_histogram& h) {
-    if (h.count() == 0) return printf_string("  %-22s %10s\n", label, "-");
+    if (h.count() == 0)
+        return printf_string("  %-22s %10s %10s %10s %10s %10s %10s\n", label, "-", "-", "-", "-",
+                             "-", "-");
     return printf_string("  %-22s %10.1f %10.1f %10.1f %10.1f %10.1f %10.1f\n", label,
                          micros(h.percentile(50)), micros(h.percentile(90)),
                          micros(h.percentile(99)), micros(h.percentile(99.9)), micros(h.max()),
@@ -132,9 +134,10 @@ std::string format_table(const report_input& in) {
                          "p99", "p99.9", "max", "mean");
     out += latency_row("setup (INVITE→200)", t.setup_latency);
     out += latency_row("call (INVITE→BYE 200)", t.call_latency);
-    out += printf_string("  %-22s %.1f%% of one core (%.3f s CPU, %.1f µs/call); busiest "
-                         "thread %.1f%%\n",
+    out += printf_string("  %-22s %.1f%% of one core (%.3f s: user %.3f, system %.3f; %.1f "
+                         "µs/call); busiest thread %.1f%%\n",
                          "generator CPU", s.cpu_core_fraction * 100, s.cpu_seconds,
+                         seconds_of(t.usage.user), seconds_of(t.usage.system),
                          s.cpu_microseconds_per_call, s.busiest_thread_fraction * 100);
     if (s.generator_saturated)
         out += printf_string("  WARNING: a generator thread used %.0f%% of a core: the generator "
@@ -183,10 +186,12 @@ std::string format_json(const report_input& in) {
                          ull(t.send_errors));
     out += ", \"latency_us\": {\"setup\": " + latency_json(t.setup_latency) +
            ", \"call\": " + latency_json(t.call_latency) + "}";
-    out += printf_string(", \"cpu\": {\"seconds\": %.6f, \"core_fraction\": %.4f, "
+    out += printf_string(", \"cpu\": {\"seconds\": %.6f, \"user_s\": %.6f, \"system_s\": %.6f, "
+                         "\"core_fraction\": %.4f, "
                          "\"us_per_call\": %.2f, \"busiest_thread_fraction\": %.4f, "
                          "\"saturated\": %s, \"threads\": [",
-                         s.cpu_seconds, s.cpu_core_fraction, s.cpu_microseconds_per_call,
+                         s.cpu_seconds, seconds_of(t.usage.user), seconds_of(t.usage.system),
+                         s.cpu_core_fraction, s.cpu_microseconds_per_call,
                          s.busiest_thread_fraction, s.generator_saturated ? "true" : "false");
     for (std::size_t i = 0; i < in.threads.size(); ++i)
         out += printf_string("%s%.4f", i ? ", " : "", in.threads[i].busy_fraction());
