@@ -109,6 +109,41 @@ void dialog::receive_response(const message& response, method request_method) {
         remote_target_ = std::string(c->address.address.text);
 }
 
+outgoing_message dialog::build_outgoing(const request_options& o) {
+    // Same rules as build_request (RFC 3261 §12.2.1.1), written into an editable message.
+    std::uint32_t cseq = o.cseq ? *o.cseq : ++local_cseq_;
+    std::string request_uri = remote_target_;
+    bool strict = false;
+    if (!route_set_.empty()) {
+        auto first = parse_name_addr(route_set_.front());
+        strict = first && !first->address.params.contains("lr");
+        if (strict) {
+            request_uri = std::string(first->address.text);
+            if (std::size_t q = request_uri.find('?'); q != std::string::npos)
+                request_uri.resize(q);
+        }
+    }
+    outgoing_message m = outgoing_message::request(o.method, request_uri);
+    m.add_header("Via", o.via);
+    m.add_header("Max-Forwards", number(static_cast<std::uint32_t>(o.max_forwards)));
+    for (std::size_t i = strict ? 1 : 0; i < route_set_.size(); ++i)
+        m.add_header("Route", route_set_[i]);
+    if (strict) m.add_header("Route", "<" + remote_target_ + ">");
+    std::string from = local_uri_ + ";tag=" + id_.local_tag;
+    std::string to = remote_uri_;
+    if (!id_.remote_tag.empty()) to.append(";tag=").append(id_.remote_tag);
+    m.add_header("From", from);
+    m.add_header("To", to);
+    m.add_header("Call-ID", id_.call_id);
+    m.add_header("CSeq", number(cseq) + " " + std::string(o.method));
+    std::string_view contact =
+        o.local_contact.empty() ? std::string_view(local_contact_) : o.local_contact;
+    method verb = method_from_token(o.method);
+    if (!contact.empty() && (is_target_refresh(verb) || verb == method::refer))
+        m.add_header("Contact", contact);
+    return m;
+}
+
 message_writer dialog::build_request(const request_options& o) {
     std::uint32_t cseq = o.cseq ? *o.cseq : ++local_cseq_;
     // RFC 3261 §12.2.1.1: Request-URI and Route.

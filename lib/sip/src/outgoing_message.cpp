@@ -41,6 +41,17 @@ outgoing_message outgoing_message::response(std::uint16_t status, std::string_vi
     return m;
 }
 
+void outgoing_message::set_status(std::uint16_t status, std::string_view reason) {
+    status_ = status;
+    char digits[8];
+    auto r = std::to_chars(digits, digits + sizeof digits, status);
+    start_line_.assign("SIP/2.0 ")
+        .append(digits, static_cast<std::size_t>(r.ptr - digits))
+        .append(" ");
+    append_clean(start_line_, reason.empty() ? default_reason(status) : reason);
+    start_line_.append("\r\n");
+}
+
 bool outgoing_message::same_name(const line& l, header_id id,
                                  std::string_view name) const noexcept {
     if (id != header_id::other) return l.id == id;

@@ -19,6 +19,7 @@
 #include <parley/base/result.hpp>
 #include <parley/sip/message.hpp>
 #include <parley/sip/message_writer.hpp>
+#include <parley/sip/outgoing_message.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -91,6 +92,8 @@ public:
     /// strict-routing rewrite), To/From with tags, Call-ID, CSeq (the next local number unless
     /// given), Max-Forwards, Via and Contact. Callers add headers and a body, then finish().
     message_writer build_request(const request_options& options);
+    /// The same request as an editable outgoing_message (for supplements' outgoing hooks).
+    outgoing_message build_outgoing(const request_options& options);
 
 private:
     dialog() = default;

@@ -29,6 +29,8 @@ public:
                                      std::string_view request_method = {});
 
     bool is_request() const noexcept { return status_ == 0; }
+    /// Changes a response's status line (the headers stay): one skeleton serves a 180 and a 200.
+    void set_status(std::uint16_t status, std::string_view reason = {});
     /// The request's method; for a response, the method of the request it answers.
     std::string_view method() const noexcept { return method_; }
     std::uint16_t status() const noexcept { return status_; }

@@ -1,0 +1,181 @@
+// session_layer: the INVITE life cycle of one shard — the service that, in the seed's words,
+// "will handle those [messages] associated with sessions (INVITEs and in-dialog requests)".
+//
+// It is the transaction_user of the shard's transaction_layer. For a new INVITE it creates the
+// dialog and the session, runs the supplements, negotiates the SDP offer through the SDP
+// handlers (400 for invalid SDP, 415 for an unsupported body, 488 when nothing is acceptable),
+// and asks the application (session_events, the seed's "channel") what to do; the application
+// answers through ring/progress/answer/reject, now or later. It retransmits the 2xx until the
+// ACK (RFC 3261 §13.3.1.4), takes the answer from the ACK for a delayed offer, handles BYE,
+// CANCEL (487), re-INVITE with and without SDP (glare: 491, 500 + Retry-After), hold/resume
+// reports, and answers every in-dialog request nobody claims (481 without a dialog).
+//
+// Ownership: the layer owns its sessions (table by handle: id numbers never reused, so a
+// stale handle is a no-op) and their dialogs; it borrows the transaction layer, the sender, the
+// wheel, the registry and the events, which must outlive it. Single-threaded: one shard.
+#pragma once
+
+#include <parley/base/timer_wheel.hpp>
+#include <parley/dialog/dialog_set.hpp>
+#include <parley/session/extensions.hpp>
+#include <parley/session/session.hpp>
+#include <parley/transaction/transaction_layer.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace parley {
+
+namespace detail {
+struct depth_guard;
+}
+
+struct session_handle {
+    std::uint64_t value = 0;
+    explicit operator bool() const noexcept { return value != 0; }
+    friend bool operator==(session_handle, session_handle) = default;
+};
+
+enum class session_state : std::uint8_t {
+    incoming,  ///< INVITE received, no response from the application yet
+    early,     ///< a provisional response sent
+    answered,  ///< 2xx sent, waiting for the ACK
+    confirmed, ///< ACK received: the call is up
+    ending,    ///< BYE sent, waiting for its answer
+};
+
+enum class end_reason : std::uint8_t {
+    local_hangup,     ///< terminate() by the application
+    remote_hangup,    ///< the peer sent BYE
+    cancelled,        ///< the peer sent CANCEL before the answer
+    rejected,         ///< reject() by the application, or a supplement rejected the INVITE
+    no_ack,           ///< the 2xx was never acknowledged (64*T1)
+    bad_ack,          ///< the ACK's answer to our offer was missing or invalid: BYE sent
+    dialog_failed,    ///< 408 or 481 to an in-dialog request (RFC 3261 §12.2.1.2)
+    transport_failed, ///< the transport could not deliver
+    shutdown,         ///< the layer went away with the session still up
+};
+
+/// A change of the remote side's media direction (RFC 3264 §8.4, RFC 6337 §5).
+enum class remote_hold : std::uint8_t { held, resumed };
+
+/// The application's side (the seed's channel): what the session layer asks and reports.
+class session_events {
+public:
+    virtual ~session_events() = default;
+    /// A new incoming session passed the supplements and the SDP negotiation. Decide now or
+    /// later with session_layer::ring / progress / answer / reject.
+    virtual void on_incoming(session_handle h, session& s, const message& invite) noexcept = 0;
+    /// The ACK arrived: the call is up.
+    virtual void on_confirmed(session_handle h, session& s) noexcept {
+        (void)h;
+        (void)s;
+    }
+    /// The peer put the call on hold or took it off hold.
+    virtual void on_remote_hold(session_handle h, session& s, remote_hold change) noexcept {
+        (void)h;
+        (void)s;
+        (void)change;
+    }
+    /// The session is over; the handle is stale once this returns.
+    virtual void on_ended(session_handle h, session& s, end_reason why) noexcept {
+        (void)h;
+        (void)s;
+        (void)why;
+    }
+};
+
+struct session_layer_options {
+    std::string contact = "<sip:parley@127.0.0.1:5060>"; ///< our Contact in dialogs
+    std::string via_address = "127.0.0.1:5060";          ///< sent-by of the requests we send
+    std::string sdp_address = "127.0.0.1";               ///< o= address of our SDP
+    std::string allow = "INVITE, ACK, CANCEL, BYE, OPTIONS";
+    std::size_t max_sessions = 100'000; ///< at the limit: 503 with Retry-After
+    std::uint32_t retry_after_seconds = 5;
+};
+
+struct session_layer_stats {
+    std::uint64_t sessions_created = 0;
+    std::uint64_t sessions_ended = 0;
+    std::uint64_t rejected_at_limit = 0;
+    std::uint64_t glare_491 = 0;
+    std::uint64_t overlap_500 = 0;
+    std::uint64_t no_dialog_481 = 0;
+};
+
+class session_layer final : public transaction_user {
+public:
+    session_layer(transaction_layer& transactions, message_sender& sender, timer_wheel& wheel,
+                  const extension_registry& extensions, session_events& events,
+                  session_layer_options options = {});
+    ~session_layer() override;
+    session_layer(const session_layer&) = delete;
+    session_layer& operator=(const session_layer&) = delete;
+
+    // ---- the application's calls --------------------------------------------------------------
+    /// 180 Ringing (reliable provisionals arrive with issue 7).
+    result<void> ring(session_handle h);
+    /// 183 Session Progress with the SDP answer (early media).
+    result<void> progress(session_handle h);
+    /// 200 OK with the SDP answer, or with our offer when the INVITE had none.
+    result<void> answer(session_handle h);
+    /// A final error response to the INVITE (300-699).
+    result<void> reject(session_handle h, std::uint16_t status, std::string_view reason = {});
+    /// Ends the session the way its state requires: a reject before the answer, a BYE after.
+    result<void> terminate(session_handle h);
+
+    session* find(session_handle h) noexcept;
+    session_state state(session_handle h) const noexcept;
+    std::size_t size() const noexcept { return sessions_.size(); }
+    const session_layer_stats& stats() const noexcept { return stats_; }
+
+    // ---- transaction_user ---------------------------------------------------------------------
+    void on_request(const incoming_request& request) noexcept override;
+    void on_ack(const message& ack, const flow& source) noexcept override;
+    void on_cancel(transaction_id invite_server, const message& cancel) noexcept override;
+    void on_response(transaction_id client, const message& response) noexcept override;
+    void on_client_failure(transaction_id client, failure_reason why) noexcept override;
+    void on_server_failure(transaction_id server, failure_reason why) noexcept override;
+
+    struct record;
+
+private:
+    friend struct detail::depth_guard;
+    void new_invite(const incoming_request& in);
+    void in_dialog(const incoming_request& in);
+    void reinvite(record& r, const incoming_request& in);
+    void out_of_dialog(const incoming_request& in);
+    void respond(record& r, transaction_id server, outgoing_message response);
+    void respond_plain(const incoming_request& in, std::uint16_t status,
+                       std::string_view reason = {}, session* s = nullptr);
+    void send_final_2xx(record& r, transaction_id server, outgoing_message ok);
+    void retransmit_2xx(record& r);
+    void send_bye(record& r);
+    void end(record& r, end_reason why);
+    void finish_ended();
+    record* by_dialog(const dialog_id& id) noexcept;
+    std::string new_tag();
+    std::string new_branch();
+
+    transaction_layer& transactions_;
+    message_sender& sender_;
+    timer_wheel& wheel_;
+    const extension_registry& extensions_;
+    session_events& events_;
+    session_layer_options options_;
+    dialog_table dialogs_;
+    std::unordered_map<std::uint64_t, std::unique_ptr<record>> sessions_;
+    std::unordered_map<std::string, std::uint64_t> by_dialog_;
+    std::unordered_map<std::uint64_t, std::uint64_t> by_invite_server_; ///< transaction → session
+    std::unordered_map<std::uint64_t, std::uint64_t> by_client_;        ///< our BYE → session
+    std::vector<std::unique_ptr<record>> ended_;
+    session_layer_stats stats_;
+    std::uint64_t next_id_ = 1;
+    std::uint64_t tag_seed_;
+    std::uint64_t tags_ = 0;
+    int depth_ = 0;
+};
+
+} // namespace parley

@@ -1,0 +1,366 @@
+// session_layer: incoming requests — a new INVITE, ACK, CANCEL, requests inside a session's
+// dialog (BYE, re-INVITE, the rest), and requests outside any dialog.
+#include "session_record.hpp"
+
+#include <parley/sip/header_values.hpp>
+#include <parley/sip/multipart.hpp>
+
+#include <parley/base/text.hpp>
+
+namespace parley {
+
+namespace detail {
+
+depth_guard::depth_guard(session_layer& l) : layer(l) {
+    ++layer.depth_;
+}
+depth_guard::~depth_guard() {
+    if (--layer.depth_ == 0) layer.finish_ended();
+}
+
+outgoing_message response_skeleton(const message& request, std::uint16_t status,
+                                   std::string_view reason, std::string_view top_via,
+                                   std::string_view to_tag) {
+    outgoing_message m = outgoing_message::response(status, reason, request.cseq().method_text);
+    bool first = true;
+    for (const header_field& h : request.headers()) {
+        if (h.id != header_id::via) continue;
+        if (first && !top_via.empty()) {
+            // The stamped top Via replaces the first element of the first Via line.
+            std::string line(top_via);
+            if (std::size_t comma = h.value.find(','); comma != std::string_view::npos &&
+                                                       request.vias().size() > 1 &&
+                                                       h.value.find('"') == std::string_view::npos)
+                line.append(",").append(h.value.substr(comma + 1));
+            m.add_header("Via", line);
+        } else {
+            m.add_header("Via", h.value);
+        }
+        first = false;
+    }
+    m.add_header("From", request.from().text);
+    if (!to_tag.empty() && request.to().tag.empty() && status > 100)
+        m.add_header("To", std::string(request.to().text) + ";tag=" + std::string(to_tag));
+    else
+        m.add_header("To", request.to().text);
+    m.add_header("Call-ID", request.call_id());
+    m.add_header("CSeq", std::to_string(request.cseq().number) + " " +
+                             std::string(request.cseq().method_text));
+    return m;
+}
+
+flow flow_to_target(const dialog& d, const flow& source) {
+    if (is_reliable(source.protocol)) return source;
+    auto target = parse_uri(d.remote_target());
+    if (!target || !target->is_sip()) return source;
+    std::uint16_t port = target->port != 0 ? target->port : default_port(source.protocol);
+    auto address = socket_address::from_numeric(target->host, port);
+    if (!address || address->family != source.remote.family) return source;
+    flow out = source;
+    out.remote = *address;
+    out.connection = 0;
+    return out;
+}
+
+} // namespace detail
+
+namespace {
+
+/// The SDP of a request body: application/sdp itself, or the SDP part of a multipart body.
+/// Errors carry the status to answer: 415 for a body we cannot use, 400 for a malformed one.
+result<std::optional<std::string_view>> sdp_body(const message& m) {
+    if (m.body().empty()) return std::optional<std::string_view>{};
+    const media_type& type = m.content_type();
+    if (type.is("application", "sdp")) return std::optional<std::string_view>{m.body()};
+    if (text::iequals(type.type, "multipart")) {
+        auto body = parse_multipart(m);
+        if (!body) return fail(400, "Bad Multipart Body");
+        // RFC 5621 §3.2: a required part of a type we do not understand is a 415.
+        const std::string_view understood[] = {"application/sdp"};
+        if (!unsupported_required_parts(*body, understood).empty())
+            return fail(415, "Unsupported Media Type");
+        auto sdp = find_sdp(m);
+        if (!sdp) return fail(400, "Bad Multipart Body");
+        return *sdp;
+    }
+    // A body that is not SDP: fine when optional (RFC 3261 §20.11), otherwise 415.
+    auto disposition = find_content_disposition(m);
+    if (disposition && *disposition && (*disposition)->handling == disposition_handling::optional)
+        return std::optional<std::string_view>{};
+    return fail(415, "Unsupported Media Type");
+}
+
+} // namespace
+
+void session_layer::on_request(const incoming_request& in) noexcept {
+    detail::depth_guard guard(*this);
+    const message& m = in.request;
+    if (!m.to().tag.empty()) {
+        in_dialog(in);
+        return;
+    }
+    if (m.method() == method::invite)
+        new_invite(in);
+    else
+        out_of_dialog(in);
+}
+
+void session_layer::out_of_dialog(const incoming_request& in) {
+    switch (in.request.method()) {
+    case method::options: respond_plain(in, 200); break;
+    case method::bye:
+    case method::prack:
+    case method::update:
+    case method::info:
+    case method::notify:
+        // These only make sense inside a dialog we do not have.
+        ++stats_.no_dialog_481;
+        respond_plain(in, 481);
+        break;
+    case method::unknown: respond_plain(in, 501); break;
+    default: respond_plain(in, 405); break;
+    }
+}
+
+void session_layer::new_invite(const incoming_request& in) {
+    const message& m = in.request;
+    if (sessions_.size() >= options_.max_sessions) {
+        ++stats_.rejected_at_limit;
+        respond_plain(in, 503);
+        return;
+    }
+    std::string tag = new_tag();
+    auto created = dialog::create_uas(m, tag, options_.contact);
+    if (!created) {
+        respond_plain(in, created.error_value().status, created.error_value().reason_phrase());
+        return;
+    }
+    dialog* d = dialogs_.insert(std::move(*created));
+    if (d == nullptr) {
+        respond_plain(in, 500);
+        return;
+    }
+    auto owned = std::make_unique<record>();
+    record& r = *owned;
+    r.layer = this;
+    r.handle = {next_id_++};
+    r.d = d;
+    r.id = d->id();
+    r.source = in.source;
+    r.invite_server = in.server;
+    r.last_invite_cseq = m.cseq().number;
+    // Built for a status above 100 so that To carries our tag; each use sets its own status.
+    r.invite_base.emplace(detail::response_skeleton(m, 200, {}, in.top_via, tag));
+    r.core = std::make_unique<session>(
+        extensions_.snapshot(),
+        session_options{.id = r.handle.value, .sdp_address = options_.sdp_address});
+    sessions_.emplace(r.handle.value, std::move(owned));
+    by_dialog_.emplace(detail::dialog_key(r.id), r.handle.value);
+    by_invite_server_.emplace(in.server.value, r.handle.value);
+    ++stats_.sessions_created;
+    r.core->begin();
+
+    // The supplements first (caller id, screening, Replaces, ...): a reject ends it here.
+    request_verdict verdict = r.core->incoming_request(m);
+    if (verdict.rejects()) {
+        (void)reject(r.handle, verdict.status(), verdict.reason());
+        return;
+    }
+    if (r.ended) return;
+
+    auto body = sdp_body(m);
+    if (!body) {
+        (void)reject(r.handle, body.error_value().status, body.error_value().reason_phrase());
+        return;
+    }
+    if (!*body) {
+        r.delayed_offer = true; // RFC 3261 §13.2.1: we offer in the 2xx
+    } else {
+        auto offer = sdp::session_description::parse(**body);
+        if (!offer) {
+            (void)reject(r.handle, 400, offer.error_value().reason_phrase());
+            return;
+        }
+        if (auto received = r.negotiator.receive_remote_offer(*offer); !received) {
+            (void)reject(r.handle, 488, "Not Acceptable Here");
+            return;
+        }
+        auto answer = r.core->answer_offer(*offer);
+        if (!answer) {
+            (void)reject(r.handle, answer.error_value().status,
+                         answer.error_value().reason_phrase());
+            return;
+        }
+        if (auto set = r.negotiator.set_local_answer(std::move(*answer));
+            !set || !r.negotiator.negotiate()) {
+            (void)reject(r.handle, 500, "Negotiation Failed");
+            return;
+        }
+        r.local_sdp = r.negotiator.active_local()->serialize();
+    }
+    r.announced = true;
+    events_.on_incoming(r.handle, *r.core, m);
+}
+
+void session_layer::on_ack(const message& ack, const flow& source) noexcept {
+    detail::depth_guard guard(*this);
+    (void)source;
+    record* found = by_dialog(dialog_id_of_received(ack));
+    if (found == nullptr) return; // a late ACK for a session that ended: nothing to do
+    record& r = *found;
+    r.core->incoming_request(ack); // supplements see the ACK; it has no response to steer
+    if (r.ok_bytes.empty() || ack.cseq().number != r.ok_cseq) return;
+    // RFC 3261 §13.3.1.4: the ACK stops the 2xx retransmissions.
+    r.retransmit.cancel();
+    r.ok_bytes.clear();
+    if (r.expect_sdp_in_ack) {
+        r.expect_sdp_in_ack = false;
+        auto body = sdp_body(ack);
+        std::optional<sdp::session_description> answer;
+        if (body && *body) {
+            auto parsed = sdp::session_description::parse(**body);
+            if (parsed) answer = std::move(*parsed);
+        }
+        // Our offer went in the 2xx: a missing or unusable answer ends the call with BYE.
+        if (!answer || !r.negotiator.receive_remote_answer(std::move(*answer)) ||
+            !r.negotiator.negotiate()) {
+            r.pending_end = end_reason::bad_ack;
+            send_bye(r);
+            return;
+        }
+        r.media_applied = false;
+        r.apply_media();
+    }
+    if (r.state == session_state::answered) {
+        r.state = session_state::confirmed;
+        events_.on_confirmed(r.handle, *r.core);
+    }
+}
+
+void session_layer::on_cancel(transaction_id invite_server, const message& cancel) noexcept {
+    detail::depth_guard guard(*this);
+    auto it = by_invite_server_.find(invite_server.value);
+    if (it == by_invite_server_.end()) return;
+    auto s = sessions_.find(it->second);
+    if (s == sessions_.end()) return;
+    record& r = *s->second;
+    r.core->incoming_request(cancel);
+    if (!r.invite_server) return;
+    // RFC 3261 §9.2: the layer answered the CANCEL; the INVITE gets 487.
+    outgoing_message terminated = *r.invite_base;
+    terminated.set_status(487);
+    respond(r, r.invite_server, std::move(terminated));
+    end(r, end_reason::cancelled);
+}
+
+void session_layer::in_dialog(const incoming_request& in) {
+    const message& m = in.request;
+    record* found = by_dialog(dialog_id_of_received(m));
+    if (found == nullptr) {
+        // RFC 3261 §12.2.2: a request with a To tag matching no dialog.
+        ++stats_.no_dialog_481;
+        respond_plain(in, 481);
+        return;
+    }
+    record& r = *found;
+    if (auto ordered = r.d->receive_request(m); !ordered) {
+        respond_plain(in, ordered.error_value().status, ordered.error_value().reason_phrase(),
+                      r.core.get());
+        return;
+    }
+    request_verdict verdict = r.core->incoming_request(m);
+    if (verdict.rejects()) {
+        respond_plain(in, verdict.status(), verdict.reason(), r.core.get());
+        return;
+    }
+    if (verdict.was_handled() || r.ended) return;
+    switch (m.method()) {
+    case method::bye:
+        respond_plain(in, 200, {}, r.core.get());
+        end(r, end_reason::remote_hangup);
+        return;
+    case method::invite: reinvite(r, in); return;
+    case method::options: respond_plain(in, 200, {}, r.core.get()); return;
+    case method::info:
+        // An INFO nobody claimed: fine when empty (a keep-alive), otherwise we cannot use it.
+        respond_plain(in, m.body().empty() ? 200 : 415, {}, r.core.get());
+        return;
+    case method::unknown: respond_plain(in, 501, {}, r.core.get()); return;
+    default: respond_plain(in, 405, {}, r.core.get()); return;
+    }
+}
+
+void session_layer::reinvite(record& r, const incoming_request& in) {
+    const message& m = in.request;
+    // RFC 3261 §14.2 and the glare rules.
+    if (r.state == session_state::answered || r.state == session_state::incoming ||
+        r.state == session_state::early) {
+        ++stats_.glare_491;
+        respond_plain(in, 491, {}, r.core.get()); // before the ACK of the initial INVITE
+        return;
+    }
+    if (r.state == session_state::ending) {
+        respond_plain(in, 481, {}, r.core.get());
+        return;
+    }
+    if (!r.ok_bytes.empty()) {
+        // Our 2xx to the previous INVITE is still unacknowledged: a new offer now would cross.
+        ++stats_.glare_491;
+        respond_plain(in, 491, {}, r.core.get());
+        return;
+    }
+    if (r.reinvite_server) {
+        ++stats_.overlap_500;
+        respond_plain(in, 500, "Previous INVITE Still Pending", r.core.get()); // RFC 3261 §14.2
+        return;
+    }
+    auto body = sdp_body(m);
+    if (!body) {
+        respond_plain(in, body.error_value().status, body.error_value().reason_phrase(),
+                      r.core.get());
+        return;
+    }
+    outgoing_message ok = detail::response_skeleton(m, 200, {}, in.top_via, {});
+    ok.add_header("Contact", options_.contact);
+    ok.add_header("Allow", options_.allow);
+    if (!*body) {
+        // RFC 3261 §14.2 / RFC 6337: an INVITE without SDP gets a fresh offer; the answer
+        // comes in the ACK.
+        auto offer = r.core->create_offer();
+        if (!offer || !r.negotiator.set_local_offer(std::move(*offer))) {
+            respond_plain(in, 488, {}, r.core.get());
+            return;
+        }
+        r.local_sdp = r.negotiator.pending_local()->serialize();
+        r.expect_sdp_in_ack = true;
+    } else {
+        auto offer = sdp::session_description::parse(**body);
+        if (!offer) {
+            respond_plain(in, 400, offer.error_value().reason_phrase(), r.core.get());
+            return;
+        }
+        if (auto received = r.negotiator.receive_remote_offer(*offer); !received) {
+            respond_plain(in, received.error_value().status == 491 ? 491 : 488, {}, r.core.get());
+            return;
+        }
+        auto answer = r.core->answer_offer(*offer);
+        if (!answer) {
+            (void)r.negotiator.cancel_offer();
+            respond_plain(in, answer.error_value().status, answer.error_value().reason_phrase(),
+                          r.core.get());
+            return;
+        }
+        if (!r.negotiator.set_local_answer(std::move(*answer)) || !r.negotiator.negotiate()) {
+            respond_plain(in, 500, "Negotiation Failed", r.core.get());
+            return;
+        }
+        r.local_sdp = r.negotiator.active_local()->serialize();
+        r.media_applied = false;
+        r.apply_media();
+    }
+    ok.set_body("application/sdp", r.local_sdp);
+    r.last_invite_cseq = m.cseq().number;
+    send_final_2xx(r, in.server, std::move(ok));
+}
+
+} // namespace parley

@@ -1,0 +1,283 @@
+// session_layer: the table, the application's calls, responses and the 2xx/BYE machinery.
+// The handling of incoming requests lives in incoming.cpp.
+#include "session_record.hpp"
+
+#include <random>
+
+namespace parley {
+
+session_layer::session_layer(transaction_layer& transactions, message_sender& sender,
+                             timer_wheel& wheel, const extension_registry& extensions,
+                             session_events& events, session_layer_options options)
+    : transactions_(transactions), sender_(sender), wheel_(wheel), extensions_(extensions),
+      events_(events), options_(std::move(options)) {
+    std::random_device random;
+    tag_seed_ = (std::uint64_t{random()} << 32) ^ random();
+}
+
+session_layer::~session_layer() {
+    ++depth_;
+    std::vector<std::uint64_t> live;
+    for (auto& [id, r] : sessions_) live.push_back(id);
+    for (std::uint64_t id : live)
+        if (auto it = sessions_.find(id); it != sessions_.end())
+            end(*it->second, end_reason::shutdown);
+    --depth_;
+    finish_ended();
+}
+
+std::string session_layer::new_tag() {
+    char text[40];
+    int n = std::snprintf(text, sizeof text, "%08llx-%llx",
+                          static_cast<unsigned long long>(tag_seed_ & 0xffffffffu),
+                          static_cast<unsigned long long>(++tags_));
+    return std::string(text, static_cast<std::size_t>(n));
+}
+
+std::string session_layer::new_branch() {
+    char text[48];
+    int n = std::snprintf(text, sizeof text, "z9hG4bK%08llx%llx",
+                          static_cast<unsigned long long>(tag_seed_ >> 32),
+                          static_cast<unsigned long long>(++tags_));
+    return std::string(text, static_cast<std::size_t>(n));
+}
+
+session* session_layer::find(session_handle h) noexcept {
+    auto it = sessions_.find(h.value);
+    return it == sessions_.end() ? nullptr : it->second->core.get();
+}
+
+session_state session_layer::state(session_handle h) const noexcept {
+    auto it = sessions_.find(h.value);
+    return it == sessions_.end() ? session_state::ending : it->second->state;
+}
+
+session_layer::record* session_layer::by_dialog(const dialog_id& id) noexcept {
+    auto it = by_dialog_.find(detail::dialog_key(id));
+    if (it == by_dialog_.end()) return nullptr;
+    auto s = sessions_.find(it->second);
+    return s == sessions_.end() ? nullptr : s->second.get();
+}
+
+void session_layer::respond(record& r, transaction_id server, outgoing_message response) {
+    r.core->outgoing_response(response); // supplements see every response of the session
+    std::uint16_t status = response.status();
+    (void)transactions_.respond(server, status, response.serialize());
+}
+
+void session_layer::respond_plain(const incoming_request& in, std::uint16_t status,
+                                  std::string_view reason, session* s) {
+    std::string tag = in.request.to().tag.empty() ? new_tag() : std::string();
+    outgoing_message m = detail::response_skeleton(in.request, status, reason, in.top_via, tag);
+    if (status == 405 || status == 200) m.add_header("Allow", options_.allow);
+    if (status == 503 || status == 500)
+        m.add_header("Retry-After",
+                     std::to_string(status == 503 ? options_.retry_after_seconds
+                                                  : static_cast<std::uint32_t>(tags_ % 11)));
+    if (s != nullptr) s->outgoing_response(m);
+    (void)transactions_.respond(in.server, status, m.serialize());
+}
+
+result<void> session_layer::ring(session_handle h) {
+    detail::depth_guard guard(*this);
+    auto it = sessions_.find(h.value);
+    if (it == sessions_.end()) return fail(481, "No Such Session");
+    record& r = *it->second;
+    if (!r.invite_server || r.state > session_state::early) return fail(500, "Not Ringing Now");
+    outgoing_message m = *r.invite_base;
+    m.set_status(180);
+    m.add_header("Contact", options_.contact);
+    respond(r, r.invite_server, std::move(m));
+    r.state = session_state::early;
+    return {};
+}
+
+result<void> session_layer::progress(session_handle h) {
+    detail::depth_guard guard(*this);
+    auto it = sessions_.find(h.value);
+    if (it == sessions_.end()) return fail(481, "No Such Session");
+    record& r = *it->second;
+    if (!r.invite_server || r.state > session_state::early) return fail(500, "Not Early Now");
+    outgoing_message m = *r.invite_base;
+    m.set_status(183);
+    m.add_header("Contact", options_.contact);
+    if (r.negotiator.state() == sdp::negotiator_state::done && !r.delayed_offer) {
+        // Early media: the answer goes in the 183 and the streams start now (RFC 3261 §13.3.1.1).
+        m.set_body("application/sdp", r.local_sdp);
+        r.apply_media();
+    }
+    respond(r, r.invite_server, std::move(m));
+    r.state = session_state::early;
+    return {};
+}
+
+result<void> session_layer::answer(session_handle h) {
+    detail::depth_guard guard(*this);
+    auto it = sessions_.find(h.value);
+    if (it == sessions_.end()) return fail(481, "No Such Session");
+    record& r = *it->second;
+    if (!r.invite_server || r.state > session_state::early) return fail(500, "Already Answered");
+    if (r.delayed_offer) {
+        // RFC 3261 §13.2.1: no offer in the INVITE, so ours goes in the 2xx and the answer
+        // comes in the ACK.
+        auto offer = r.core->create_offer();
+        if (!offer) {
+            (void)reject(h, 488, "Not Acceptable Here");
+            return fail(offer.error_value());
+        }
+        if (auto set = r.negotiator.set_local_offer(std::move(*offer)); !set)
+            return fail(set.error_value());
+        r.local_sdp = r.negotiator.pending_local()->serialize();
+        r.expect_sdp_in_ack = true;
+    } else {
+        r.apply_media();
+    }
+    outgoing_message ok = *r.invite_base;
+    ok.set_status(200);
+    ok.add_header("Contact", options_.contact);
+    ok.add_header("Allow", options_.allow);
+    ok.set_body("application/sdp", r.local_sdp);
+    transaction_id server = r.invite_server;
+    r.invite_server = {};
+    by_invite_server_.erase(server.value);
+    r.invite_base.reset();
+    r.d->confirm();
+    r.state = session_state::answered;
+    send_final_2xx(r, server, std::move(ok));
+    return {};
+}
+
+result<void> session_layer::reject(session_handle h, std::uint16_t status,
+                                   std::string_view reason) {
+    detail::depth_guard guard(*this);
+    auto it = sessions_.find(h.value);
+    if (it == sessions_.end()) return fail(481, "No Such Session");
+    record& r = *it->second;
+    if (status < 300 || status > 699) return fail(500, "Reject Needs a Final Error Status");
+    if (!r.invite_server) return fail(500, "Already Answered");
+    outgoing_message m = *r.invite_base;
+    m.set_status(status, reason);
+    respond(r, r.invite_server, std::move(m));
+    end(r, end_reason::rejected);
+    return {};
+}
+
+result<void> session_layer::terminate(session_handle h) {
+    detail::depth_guard guard(*this);
+    auto it = sessions_.find(h.value);
+    if (it == sessions_.end()) return fail(481, "No Such Session");
+    record& r = *it->second;
+    if (r.invite_server) return reject(h, 603, "Decline");
+    if (r.state == session_state::ending) return {};
+    r.pending_end = end_reason::local_hangup;
+    send_bye(r);
+    return {};
+}
+
+void session_layer::send_final_2xx(record& r, transaction_id server, outgoing_message ok) {
+    r.core->outgoing_response(ok);
+    r.ok_bytes = ok.serialize();
+    r.ok_cseq = r.last_invite_cseq;
+    (void)transactions_.respond(server, 200, r.ok_bytes);
+    // RFC 3261 §13.3.1.4: retransmit the 2xx, T1 doubling up to T2, until the ACK; give up
+    // (and end the call) after 64*T1. Reliable transports need no retransmission.
+    const timer_settings& t = transactions_.options().timers;
+    r.give_up = wheel_.now() + 64 * t.t1;
+    r.interval = t.t1;
+    if (is_reliable(r.source.protocol))
+        wheel_.schedule(r.retransmit, r.give_up);
+    else
+        wheel_.schedule_after(r.retransmit, r.interval);
+}
+
+void session_layer::retransmit_2xx(record& r) {
+    detail::depth_guard guard(*this);
+    if (wheel_.now() >= r.give_up) {
+        // No ACK: the session is over (RFC 3261 §13.3.1.4: "the UAS SHOULD terminate the
+        // dialog" — with a BYE).
+        r.ok_bytes.clear();
+        r.pending_end = end_reason::no_ack;
+        send_bye(r);
+        return;
+    }
+    (void)sender_.send(r.source, r.ok_bytes);
+    r.interval = std::min(2 * r.interval, transactions_.options().timers.t2);
+    wheel_.schedule(r.retransmit, std::min(wheel_.now() + r.interval, r.give_up));
+}
+
+void session_layer::send_bye(record& r) {
+    r.retransmit.cancel();
+    r.state = session_state::ending;
+    std::string branch = new_branch();
+    std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
+                      options_.via_address + ";branch=" + branch + ";rport";
+    outgoing_message bye = r.d->build_outgoing({.method = "BYE", .via = via});
+    r.core->outgoing_request(bye);
+    auto sent = transactions_.send_request({.bytes = bye.serialize(),
+                                            .branch = branch,
+                                            .method = "BYE",
+                                            .destination = detail::flow_to_target(*r.d, r.source)});
+    if (!sent) {
+        end(r, r.pending_end);
+        return;
+    }
+    r.bye_client = *sent;
+    by_client_[sent->value] = r.handle.value;
+}
+
+void session_layer::end(record& r, end_reason why) {
+    if (r.ended) return;
+    r.ended = true;
+    r.retransmit.cancel();
+    by_dialog_.erase(detail::dialog_key(r.id));
+    if (r.invite_server) by_invite_server_.erase(r.invite_server.value);
+    if (r.bye_client) by_client_.erase(r.bye_client.value);
+    dialogs_.erase(r.id);
+    r.d = nullptr;
+    ++stats_.sessions_ended;
+    if (r.announced) events_.on_ended(r.handle, *r.core, why);
+    r.core->end();
+    auto it = sessions_.find(r.handle.value);
+    if (it != sessions_.end()) {
+        ended_.push_back(std::move(it->second));
+        sessions_.erase(it);
+    }
+    if (depth_ == 0) finish_ended();
+}
+
+void session_layer::finish_ended() {
+    ended_.clear();
+}
+
+void session_layer::on_response(transaction_id client, const message& response) noexcept {
+    detail::depth_guard guard(*this);
+    auto it = by_client_.find(client.value);
+    if (it == by_client_.end()) return;
+    auto s = sessions_.find(it->second);
+    if (s == sessions_.end()) return;
+    record& r = *s->second;
+    r.core->incoming_response(response, response_phase::before_media);
+    r.core->incoming_response(response, response_phase::after_media);
+    if (response.status() >= 200 && client == r.bye_client) end(r, r.pending_end);
+}
+
+void session_layer::on_client_failure(transaction_id client, failure_reason why) noexcept {
+    detail::depth_guard guard(*this);
+    auto it = by_client_.find(client.value);
+    if (it == by_client_.end()) return;
+    auto s = sessions_.find(it->second);
+    if (s == sessions_.end()) return;
+    end(*s->second,
+        why == failure_reason::timeout ? s->second->pending_end : end_reason::transport_failed);
+}
+
+void session_layer::on_server_failure(transaction_id server, failure_reason why) noexcept {
+    detail::depth_guard guard(*this);
+    (void)why;
+    auto it = by_invite_server_.find(server.value);
+    if (it == by_invite_server_.end()) return;
+    auto s = sessions_.find(it->second);
+    if (s != sessions_.end()) end(*s->second, end_reason::transport_failed);
+}
+
+} // namespace parley

@@ -1,0 +1,106 @@
+// What session_layer keeps per session, and the small helpers its sources share.
+#pragma once
+
+#include <parley/sdp/negotiator.hpp>
+#include <parley/session/session_layer.hpp>
+#include <parley/sip/outgoing_message.hpp>
+
+#include <optional>
+#include <string>
+
+namespace parley {
+
+struct session_layer::record {
+    session_layer* layer = nullptr;
+    session_handle handle;
+    std::unique_ptr<session> core;
+    dialog* d = nullptr; ///< in layer->dialogs_ until end()
+    dialog_id id;
+    session_state state = session_state::incoming;
+    flow source; ///< where the INVITE came from; our requests go there unless the target says
+    transaction_id invite_server;                ///< the initial INVITE, until its final response
+    std::optional<outgoing_message> invite_base; ///< headers every response to the INVITE copies
+    std::uint32_t last_invite_cseq = 0;
+
+    sdp::negotiator negotiator;
+    std::string local_sdp; ///< our answer (or offer, for a delayed offer) as sent
+    bool delayed_offer = false;
+    bool expect_sdp_in_ack = false;
+    bool media_applied = false;
+    bool remote_held = false;
+
+    // RFC 3261 §13.3.1.4: our 2xx to an INVITE, retransmitted until its ACK.
+    std::string ok_bytes;
+    std::uint32_t ok_cseq = 0;
+    duration interval{};
+    time_point give_up{};
+    timer retransmit;
+
+    transaction_id reinvite_server; ///< an incoming re-INVITE we have not answered yet
+    transaction_id bye_client;      ///< our BYE
+    end_reason pending_end = end_reason::local_hangup;
+    bool ended = false;
+    bool announced = false; ///< the application saw on_incoming: it will see on_ended too
+
+    record() { retransmit.bind<&record::on_retransmit>(this); }
+    void on_retransmit() { layer->retransmit_2xx(*this); }
+
+    /// Hands the negotiated streams to their handlers once per exchange; reports hold changes.
+    void apply_media() {
+        if (media_applied || negotiator.state() != sdp::negotiator_state::done) return;
+        media_applied = true;
+        const auto* local = negotiator.active_local();
+        const auto* remote = negotiator.active_remote();
+        if (local == nullptr || remote == nullptr) return;
+        core->apply_negotiated(*local, *remote);
+        // RFC 3264 §8.4 / RFC 6337 §5: sendonly, inactive or c=0.0.0.0 from the peer is hold.
+        bool held = false;
+        for (std::size_t i = 0; i < remote->media().size(); ++i) {
+            if (remote->media()[i].port == 0) continue;
+            sdp::direction dir = remote->effective_direction(i);
+            held = dir == sdp::direction::sendonly || dir == sdp::direction::inactive ||
+                   remote->is_connection_hold(i);
+            break;
+        }
+        if (held != remote_held) {
+            remote_held = held;
+            if (state == session_state::confirmed)
+                layer->events_.on_remote_hold(handle, *core,
+                                              held ? remote_hold::held : remote_hold::resumed);
+        }
+    }
+};
+
+namespace detail {
+
+inline std::string dialog_key(const dialog_id& id) {
+    std::string k;
+    k.reserve(id.call_id.size() + id.local_tag.size() + id.remote_tag.size() + 2);
+    k.append(id.call_id).push_back('\n');
+    k.append(id.local_tag).push_back('\n');
+    k.append(id.remote_tag);
+    return k;
+}
+
+/// Every top-level entry point holds one: records that ended are freed when the outermost
+/// call returns, so nothing up the stack touches a freed record.
+struct depth_guard {
+    session_layer& layer;
+    explicit depth_guard(session_layer& l);
+    ~depth_guard();
+};
+
+/// The headers every response to `request` carries (RFC 3261 §8.2.6.2): Via (the top one as
+/// the transport stamped it), From, To (with `to_tag` added when it has none and the status is
+/// above 100), Call-ID, CSeq.
+outgoing_message response_skeleton(const message& request, std::uint16_t status,
+                                   std::string_view reason, std::string_view top_via,
+                                   std::string_view to_tag);
+
+/// Where requests inside the dialog go: the remote target when it is a numeric SIP URI (over
+/// the same protocol as `source`), otherwise back to `source`. Connection-oriented flows reuse
+/// their connection.
+flow flow_to_target(const dialog& d, const flow& source);
+
+} // namespace detail
+} // namespace parley

@@ -1,0 +1,210 @@
+// A session_layer on a real transaction_layer, fed raw messages, with every byte it sends
+// recorded: the narrowest place to pin each INVITE life-cycle rule. Manual clock.
+#pragma once
+
+#include <parley/sdp/offer_answer.hpp>
+#include <parley/session/session_layer.hpp>
+#include <parley/sip/message.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace parley::test {
+
+/// Accepts audio streams offering `format`; answers with that one format, sendrecv unless
+/// the offer holds (RFC 3264 §6.1 direction rules through sdp::answer_direction).
+struct audio_handler : sdp_handler {
+    std::string format = "0";
+    int applied = 0;
+    int stopped = 0;
+    stream_verdict answer_stream(session&, const sdp::session_description& offer, std::size_t index,
+                                 sdp::session_description& answer) noexcept override {
+        const auto& offered = offer.media()[index];
+        if (std::find(offered.formats.begin(), offered.formats.end(), format) ==
+            offered.formats.end())
+            return stream_verdict::not_handled;
+        std::string_view formats[] = {format};
+        auto m = answer.add_media(offered.media, 30000, offered.proto, formats);
+        m.add_connection({"IN", "IP4", "127.0.0.1"});
+        m.set_direction(
+            sdp::answer_direction(offer.effective_direction(index), sdp::direction::sendrecv));
+        return stream_verdict::handled;
+    }
+    stream_verdict offer_stream(session&, sdp::session_description& offer, std::size_t,
+                                const sdp::media_description*) noexcept override {
+        std::string_view formats[] = {format};
+        offer.add_media("audio", 30000, "RTP/AVP", formats)
+            .add_connection({"IN", "IP4", "127.0.0.1"});
+        return stream_verdict::handled;
+    }
+    void apply_stream(session&, const sdp::session_description&, const sdp::session_description&,
+                      std::size_t) noexcept override {
+        ++applied;
+    }
+    void stop_stream(session&, std::size_t) noexcept override { ++stopped; }
+};
+
+enum class policy { answer, ring_then_wait, reject_486 };
+
+struct recording_app : session_events {
+    session_layer* layer = nullptr;
+    policy what = policy::answer;
+    std::vector<std::string> events;
+    session_handle last;
+    void on_incoming(session_handle h, session&, const message&) noexcept override {
+        events.push_back("incoming");
+        last = h;
+        if (what == policy::answer)
+            (void)layer->answer(h);
+        else if (what == policy::ring_then_wait)
+            (void)layer->ring(h);
+        else
+            (void)layer->reject(h, 486);
+    }
+    void on_confirmed(session_handle, session&) noexcept override { events.push_back("confirmed"); }
+    void on_remote_hold(session_handle, session&, remote_hold c) noexcept override {
+        events.push_back(c == remote_hold::held ? "held" : "resumed");
+    }
+    void on_ended(session_handle, session&, end_reason why) noexcept override {
+        events.push_back("ended:" + std::to_string(static_cast<int>(why)));
+    }
+};
+
+struct recording_sender : message_sender {
+    std::vector<std::string> sent;
+    send_result send(const flow&, std::string_view bytes) noexcept override {
+        sent.emplace_back(bytes);
+        return send_result::sent;
+    }
+};
+
+/// Forwards the transaction layer's hooks to a TU built after it (the shard's distributor
+/// plays this part in the server).
+struct relay : transaction_user {
+    transaction_user* to = nullptr;
+    void on_request(const incoming_request& r) noexcept override { to->on_request(r); }
+    void on_ack(const message& a, const flow& f) noexcept override { to->on_ack(a, f); }
+    void on_cancel(transaction_id t, const message& c) noexcept override { to->on_cancel(t, c); }
+    void on_response(transaction_id t, const message& r) noexcept override {
+        to->on_response(t, r);
+    }
+    void on_stray_response(const message& r, const flow& f) noexcept override {
+        to->on_stray_response(r, f);
+    }
+    void on_client_failure(transaction_id t, failure_reason w) noexcept override {
+        to->on_client_failure(t, w);
+    }
+    void on_server_failure(transaction_id t, failure_reason w) noexcept override {
+        to->on_server_failure(t, w);
+    }
+    void on_terminated(transaction_id t) noexcept override { to->on_terminated(t); }
+};
+
+struct session_fixture : ::testing::Test {
+    timer_wheel wheel{time_point{}};
+    recording_sender sender;
+    relay tu;
+    transaction_layer transactions{sender, tu, wheel};
+    extension_registry registry;
+    std::shared_ptr<audio_handler> audio = std::make_shared<audio_handler>();
+    registration audio_registration = registry.add_sdp_handler("audio", audio, "test-audio");
+    recording_app app;
+    std::unique_ptr<session_layer> layer;
+    flow peer;
+
+    void SetUp() override {
+        layer = std::make_unique<session_layer>(transactions, sender, wheel, registry, app);
+        tu.to = layer.get();
+        app.layer = layer.get();
+        peer.protocol = transport_protocol::udp;
+        peer.remote = *socket_address::from_numeric("127.0.0.1", 5062);
+    }
+
+    /// Parses `text` (LF line ends turned into CRLF; Content-Length filled in) and delivers it.
+    void deliver(std::string text) {
+        std::string bytes;
+        for (char c : text) {
+            if (c == '\n')
+                bytes += "\r\n";
+            else
+                bytes += c;
+        }
+        std::size_t end = bytes.find("\r\n\r\n");
+        std::size_t body = end == std::string::npos ? 0 : bytes.size() - end - 4;
+        bytes.insert(end + 2, "Content-Length: " + std::to_string(body) + "\r\n");
+        auto m = std::make_unique<message>();
+        auto r = parse_message(bytes, *m, {.buffer = buffer_use::copy});
+        ASSERT_TRUE(r) << r.error_value().reason << "\n" << bytes;
+        transactions.receive(*m, peer);
+    }
+    void advance(duration d) { wheel.advance(wheel.now() + d); }
+
+    /// The status lines (or request lines) of everything sent since the last call.
+    std::vector<std::string> sent_lines() {
+        std::vector<std::string> lines;
+        for (const auto& s : sender.sent) lines.push_back(s.substr(0, s.find("\r\n")));
+        sender.sent.clear();
+        return lines;
+    }
+    std::string last_sent() const {
+        return sender.sent.empty() ? std::string() : sender.sent.back();
+    }
+    /// The To tag of the last response sent.
+    std::string last_to_tag() const {
+        std::string s = last_sent();
+        auto m = std::make_unique<message>();
+        if (!parse_message(s, *m, {.buffer = buffer_use::copy})) return {};
+        return std::string(m->to().tag);
+    }
+};
+
+inline std::string
+invite(std::string_view call_id = "call-1",
+       std::string_view body =
+           "v=0\n"
+           "o=alice 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio 20000 RTP/AVP 0\n"
+           "a=rtpmap:0 PCMU/8000\n",
+       std::string_view extra = "Contact: <sip:alice@127.0.0.1:5062>\n",
+       std::string_view branch = "z9hG4bKinv1") {
+    std::string s = "INVITE sip:bob@127.0.0.1 SIP/2.0\n"
+                    "Via: SIP/2.0/UDP 127.0.0.1:5062;branch=" +
+                    std::string(branch) +
+                    "\n"
+                    "From: <sip:alice@127.0.0.1>;tag=a1\nTo: <sip:bob@127.0.0.1>\n"
+                    "Call-ID: " +
+                    std::string(call_id) + "\nCSeq: 1 INVITE\nMax-Forwards: 70\n" +
+                    std::string(extra);
+    if (!body.empty()) s += "Content-Type: application/sdp\n";
+    s += "\n";
+    s += body;
+    return s;
+}
+
+inline std::string in_dialog(std::string_view method, std::string_view to_tag, int cseq,
+                             std::string_view branch, std::string_view body = {},
+                             std::string_view call_id = "call-1",
+                             std::string_view cseq_method = {}) {
+    std::string s = std::string(method) +
+                    " sip:bob@127.0.0.1 SIP/2.0\n"
+                    "Via: SIP/2.0/UDP 127.0.0.1:5062;branch=" +
+                    std::string(branch) +
+                    "\n"
+                    "From: <sip:alice@127.0.0.1>;tag=a1\nTo: <sip:bob@127.0.0.1>;tag=" +
+                    std::string(to_tag) +
+                    "\n"
+                    "Call-ID: " +
+                    std::string(call_id) + "\nCSeq: " + std::to_string(cseq) + " " +
+                    std::string(cseq_method.empty() ? method : cseq_method) +
+                    "\n"
+                    "Contact: <sip:alice@127.0.0.1:5062>\nMax-Forwards: 70\n";
+    if (!body.empty()) s += "Content-Type: application/sdp\n";
+    s += "\n";
+    s += body;
+    return s;
+}
+
+} // namespace parley::test
