@@ -1,0 +1,16 @@
+#include <parley/ext/builtin.hpp>
+
+#include <memory>
+
+namespace parley::ext {
+
+std::vector<registration> register_builtin(extension_registry& registry,
+                                           const builtin_options& options) {
+    std::vector<registration> out;
+    // SDP handlers, per stream type, in the order they are asked.
+    out.push_back(registry.add_sdp_handler(
+        "audio", std::make_shared<null_media>(options.null_media), "null-media"));
+    return out;
+}
+
+} // namespace parley::ext

@@ -1,0 +1,70 @@
+#include <parley/ext/null_media.hpp>
+
+#include <parley/session/session.hpp>
+
+#include <string_view>
+
+namespace parley::ext {
+
+null_media::null_media(null_media_options options) : options_(std::move(options)) {}
+
+std::uint16_t null_media::port_for(const session& s) const noexcept {
+    return static_cast<std::uint16_t>(options_.first_port + 2 * (s.id() % options_.port_span));
+}
+
+stream_verdict null_media::answer_stream(session& s, const sdp::session_description& offer,
+                                         std::size_t index,
+                                         sdp::session_description& answer) noexcept {
+    const sdp::media_description& offered = offer.media()[index];
+    // Only RTP audio; anything else is for another handler (or declined).
+    if (offered.port == 0 || !offered.is_rtp() ||
+        offered.proto.find("SAVP") != std::string_view::npos)
+        return stream_verdict::not_handled;
+    auto matches = sdp::intersect_formats(offered, options_.codecs);
+    if (matches.empty()) return stream_verdict::not_handled;
+    std::string_view none[] = {"0"};
+    auto m = answer.add_media(offered.media, port_for(s), offered.proto, none);
+    sdp::apply_formats(m, matches);
+    m.add_connection(
+        {"IN", options_.address.find(':') == std::string::npos ? "IP4" : "IP6", options_.address});
+    if (auto ptime = offered.ptime()) m.add_attribute("ptime", std::to_string(*ptime));
+    // RFC 3264 §6.1: sendonly is answered recvonly, recvonly sendonly, inactive inactive.
+    m.set_direction(
+        sdp::answer_direction(offer.effective_direction(index), sdp::direction::sendrecv));
+    return stream_verdict::handled;
+}
+
+stream_verdict null_media::offer_stream(session& s, sdp::session_description& offer,
+                                        std::size_t index,
+                                        const sdp::media_description* previous) noexcept {
+    (void)index;
+    (void)previous;
+    // Static payload types for the RFC 3551 codecs, 101 for telephone-event.
+    std::vector<std::string> formats;
+    std::vector<std::pair<std::string, std::string>> maps;
+    for (const sdp::codec& c : options_.codecs) {
+        std::string pt;
+        if (c.encoding_name == "PCMU")
+            pt = "0";
+        else if (c.encoding_name == "PCMA")
+            pt = "8";
+        else if (c.encoding_name == "G722")
+            pt = "9";
+        else
+            continue;
+        formats.push_back(pt);
+        maps.emplace_back(pt, std::string(c.encoding_name) + "/" + std::to_string(c.clock_rate));
+    }
+    formats.push_back("101");
+    maps.emplace_back("101", "telephone-event/8000");
+    std::vector<std::string_view> views(formats.begin(), formats.end());
+    auto m = offer.add_media("audio", port_for(s), "RTP/AVP", views);
+    m.add_connection(
+        {"IN", options_.address.find(':') == std::string::npos ? "IP4" : "IP6", options_.address});
+    for (const auto& [pt, map] : maps) m.add_attribute("rtpmap", pt + " " + map);
+    m.add_attribute("fmtp", "101 0-16");
+    m.set_direction(sdp::direction::sendrecv);
+    return stream_verdict::handled;
+}
+
+} // namespace parley::ext
