@@ -34,12 +34,20 @@ const std::string sdp_answer = "v=0\r\n"
                                "a=rtpmap:0 PCMU/8000\r\n"
                                "a=sendrecv\r\n";
 
+/// At R calls/s about 64*R transactions linger (RFC 6026 Accepted and Timer J, 32 s each):
+/// room for 25,000 calls/s per shard.
+transaction_options lingering_allowance() {
+    transaction_options o;
+    o.limits.max_transactions = 2'000'000;
+    return o;
+}
+
 /// One shard's stack: its transaction layer, its dialogs, and the UAS logic as the TU.
 class shard_stack : public transaction_user, public message_sender {
 public:
     shard_stack(shard& home, transport& net, std::string contact)
         : home_(home), net_(net), contact_(std::move(contact)),
-          transactions_(*this, *this, home.timers()) {
+          transactions_(*this, *this, home.timers(), lingering_allowance()) {
         tag_prefix_ = std::to_string(std::random_device{}() % 100000) + "-" +
                       std::to_string(home.index()) + "-";
     }
