@@ -27,7 +27,10 @@ std::string summarize(std::string_view bytes) {
 
 std::string trace_entry::text() const {
     std::string out = from + ">" + to + " " + summary;
-    if (copies == 0) out += " (lost)";
+    if (refused)
+        out += " (refused)";
+    else if (copies == 0)
+        out += " (lost)";
     if (copies == 2) out += " (x2)";
     return out;
 }
@@ -39,8 +42,7 @@ socket_address test_address(int host, std::uint16_t port) {
 // ---- sim_endpoint -----------------------------------------------------------------------------
 
 send_result sim_endpoint::send(const flow& destination, std::string_view bytes) noexcept {
-    network_.enqueue(*this, destination, bytes);
-    return send_result::sent;
+    return network_.enqueue(*this, destination, bytes);
 }
 
 transport_protocol sim_endpoint::protocol() const noexcept {
@@ -96,8 +98,21 @@ void sim_network::push(time_point at, const socket_address& from, const flow& de
     std::push_heap(queue_.begin(), queue_.end(), later{});
 }
 
-void sim_network::enqueue(const sim_endpoint& from, const flow& destination,
-                          std::string_view bytes) {
+send_result sim_network::enqueue(const sim_endpoint& from, const flow& destination,
+                                 std::string_view bytes) {
+    // Drawn only when asked for, so the other options keep their random sequences.
+    if (options_.send_failure > 0.0 &&
+        std::bernoulli_distribution(options_.send_failure)(random_)) {
+        ++counters_.refused;
+        if (options_.record_trace)
+            trace_.push_back(trace_entry{.at_ms = now_ms(),
+                                         .from = from.name(),
+                                         .to = name_of(destination.remote),
+                                         .summary = summarize(bytes),
+                                         .copies = 0,
+                                         .refused = true});
+        return send_result::failed;
+    }
     ++counters_.sent;
     // Every draw is made whatever the outcome, so one message's fate never shifts the
     // random sequence of the messages after it differently between modes.
@@ -116,7 +131,7 @@ void sim_network::enqueue(const sim_endpoint& from, const flow& destination,
                                      .copies = copies});
     if (lost) {
         ++counters_.lost;
-        return;
+        return send_result::sent;
     }
     time_point at = wheel_.now() + first_delay;
     if (options_.kind == network_kind::stream) {
@@ -130,6 +145,7 @@ void sim_network::enqueue(const sim_endpoint& from, const flow& destination,
         ++counters_.duplicated;
         push(wheel_.now() + second_delay, from.address(), destination, std::string(bytes));
     }
+    return send_result::sent;
 }
 
 void sim_network::deliver(in_flight_message m) {

@@ -42,6 +42,9 @@ struct network_options {
     network_kind kind = network_kind::datagram;
     double loss = 0.0;        ///< probability a message is lost (datagram only)
     double duplication = 0.0; ///< probability a delivered message arrives twice (datagram only)
+    /// Probability a send is refused on the spot (a reset connection, an unreachable host): the
+    /// sender sees send_result::failed and the layers run RFC 3261 §17.1.4 / §17.2.4.
+    double send_failure = 0.0;
     milliseconds min_delay{10};
     milliseconds max_delay{10};
     std::uint64_t seed = 1;
@@ -54,8 +57,9 @@ struct trace_entry {
     std::string from;         ///< endpoint names
     std::string to;           ///< endpoint (or fork) name; "?" when nothing is at that address
     std::string summary;      ///< "INVITE", "ACK", "180 INVITE", "200 BYE"
-    unsigned copies = 1;      ///< 0: lost, 2: duplicated
-    std::string text() const; ///< "uac>uas INVITE", with " (lost)" / " (x2)"
+    unsigned copies = 1;      ///< 0: lost or refused, 2: duplicated
+    bool refused = false;     ///< the send failed (send_failure)
+    std::string text() const; ///< "uac>uas INVITE", with " (lost)", " (x2)" or " (refused)"
 };
 
 struct network_counters {
@@ -64,6 +68,7 @@ struct network_counters {
     std::uint64_t duplicated = 0;
     std::uint64_t delivered = 0;
     std::uint64_t overtaken = 0;  ///< deliveries sent before one already delivered on their path
+    std::uint64_t refused = 0;    ///< sends that failed (send_failure)
     std::uint64_t unroutable = 0; ///< nothing at the destination address (or it is offline)
     std::uint64_t unparsable = 0; ///< delivered bytes that did not parse: always a bug
 };
@@ -143,7 +148,7 @@ private:
         }
     };
 
-    void enqueue(const sim_endpoint& from, const flow& destination, std::string_view bytes);
+    send_result enqueue(const sim_endpoint& from, const flow& destination, std::string_view bytes);
     void push(time_point at, const socket_address& from, const flow& destination,
               std::string bytes);
     duration draw_delay();

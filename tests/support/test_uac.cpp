@@ -63,6 +63,7 @@ std::size_t test_uac::start_call(const call_options& options) {
                                           .destination = flow_to(peer_)});
     if (!id) {
         r.outcome = call_outcome::transport_error;
+        r.final_status = 503;
         r.ended_ms = now_ms();
         return index;
     }
@@ -171,7 +172,9 @@ void test_uac::end_dialog(call& c, dialog& d) {
     c.ended_tags.push_back(id.remote_tag);
     transaction_id bye = send_bye(d);
     if (!bye) {
-        dialogs_.erase(id);
+        // The network refused it: the dialog is over all the same.
+        ++c.pending_byes;
+        bye_done(c, id.remote_tag, 503);
         return;
     }
     ++record_of(c).byes_sent;

@@ -42,7 +42,7 @@ enum class call_outcome : std::uint8_t {
     pending,
     completed,       ///< answered; our BYE got a 2xx
     ended_by_peer,   ///< answered; the peer sent BYE first
-    bye_failed,      ///< answered; our BYE timed out or got a non-2xx
+    bye_failed,      ///< answered; our BYE timed out, got a non-2xx or was refused (503)
     rejected,        ///< a non-2xx final (not the 487 after our CANCEL)
     cancelled,       ///< our CANCEL worked: 487
     timed_out,       ///< Timer B, or the RFC 3261 §9.1 wait after CANCEL (a 408)

@@ -20,6 +20,11 @@ void test_uas::track(call& c, transaction_id id) {
     c.transactions.push_back(id.value);
 }
 
+void test_uas::release_server(call& c) {
+    by_transaction_.erase(c.server.value);
+    std::erase(c.transactions, c.server.value);
+}
+
 void test_uas::forget(call& c) {
     dialogs_.erase(c.id);
     for (std::uint64_t id : c.transactions) by_transaction_.erase(id);
@@ -78,9 +83,12 @@ void test_uas::new_call(const incoming_request& in) {
     c->destination = response_destination(m.top_via(), in.source).value_or(in.source);
     c->answer_timer.bind<&call::on_answer_time>(c.get());
     c->retransmit_timer.bind<&call::on_retransmit_time>(c.get());
+    c->session_timer.bind<&call::on_session_limit>(c.get());
     call& placed = *calls_.emplace(key_of(c->id), std::move(c)).first->second;
     track(placed, in.server);
+    dialog_id id = placed.id;
     if (plan.ring) respond(placed.server, 180, placed.ringing);
+    if (find_call(id) == nullptr) return; // the 180 could not be sent: the call is gone
     if (plan.answer_after > milliseconds(0))
         wheel_.schedule_after(placed.answer_timer, plan.answer_after);
     else
@@ -88,9 +96,7 @@ void test_uas::new_call(const incoming_request& in) {
 }
 
 void test_uas::answer(call& c) {
-    // After the final response a CANCEL no longer reaches the TU.
-    by_transaction_.erase(c.server.value);
-    std::erase(c.transactions, c.server.value);
+    release_server(c); // after the final response a CANCEL no longer reaches the TU
     if (c.plan.status >= 300) {
         ++counters_.rejected;
         respond(c.server, c.plan.status, c.rejection); // the transaction takes the ACK
@@ -101,6 +107,7 @@ void test_uas::answer(call& c) {
     respond(c.server, 200, c.ok);
     if (dialog* d = dialogs_.find(c.id)) d->confirm();
     c.at = stage::answered;
+    wheel_.schedule_after(c.session_timer, c.plan.session_limit);
     // RFC 3261 §13.3.1.4: the TU retransmits the 2xx, T1 doubling up to T2, until the ACK, and
     // gives up after 64*T1. A reliable transport carries it once: only the give-up remains.
     c.give_up_at = wheel_.now() + 64 * timers().t1;
@@ -121,6 +128,13 @@ void test_uas::retransmit_ok(call& c) {
     endpoint_.send(c.destination, c.ok);
     c.interval = std::min(2 * c.interval, timers().t2);
     wheel_.schedule(c.retransmit_timer, std::min(wheel_.now() + c.interval, c.give_up_at));
+}
+
+void test_uas::session_limit_reached(call& c) {
+    if (c.at == stage::ending) return;
+    ++counters_.session_limits;
+    c.retransmit_timer.cancel();
+    end_with_bye(c);
 }
 
 void test_uas::end_with_bye(call& c) {
@@ -152,6 +166,7 @@ void test_uas::on_cancel(transaction_id invite_server, const message&) noexcept 
     if (c.at != stage::offered) return;
     // RFC 3261 §9.2: the layer has answered the CANCEL 200; the INVITE gets 487.
     ++counters_.cancelled;
+    release_server(c);
     respond(c.server, 487, c.request_terminated);
     forget(c);
 }
@@ -181,7 +196,10 @@ void test_uas::in_dialog(const incoming_request& in) {
         return;
     }
     // RFC 3261 §15.1.2: a BYE in an early dialog: the INVITE gets 487 as well.
-    if (c->at == stage::offered) respond(c->server, 487, c->request_terminated);
+    if (c->at == stage::offered) {
+        release_server(*c);
+        respond(c->server, 487, c->request_terminated);
+    }
     forget(*c);
 }
 
@@ -196,6 +214,15 @@ void test_uas::on_response(transaction_id client, const message& response) noexc
 void test_uas::on_client_failure(transaction_id client, failure_reason) noexcept {
     auto it = by_transaction_.find(client.value);
     if (it != by_transaction_.end()) forget(*it->second);
+}
+
+void test_uas::on_server_failure(transaction_id server, failure_reason) noexcept {
+    // RFC 3261 §17.2.4: the INVITE's transaction failed before the answer (its 1xx could not
+    // be sent): the call is over. After the answer the 2xx retransmissions carry on.
+    auto it = by_transaction_.find(server.value);
+    if (it == by_transaction_.end()) return;
+    ++counters_.server_failures;
+    forget(*it->second);
 }
 
 void test_uas::on_terminated(transaction_id id) noexcept {

@@ -92,7 +92,8 @@ transaction_id user_agent::send_bye(dialog& d) {
                                           .method = "BYE",
                                           .destination = *destination});
     if (!id) {
-        ++refused_calls_;
+        // 503: the network refused the first copy (not the user agent's mistake).
+        if (id.error_value().status != 503) ++refused_calls_;
         return {};
     }
     return *id;
