@@ -253,7 +253,9 @@ digest_verdict digest_authenticator::authenticate(const digest_request& in, time
     if (auth != nullptr && auth->type == auth_type::userpass) {
         ha1 = digest_ha1(*hash, username, realm, auth->password);
     } else if (auth != nullptr && *hash == digest_hash::md5) {
-        ha1 = auth->md5_cred; // md5_cred is H(A1) for MD5, so nothing to hash
+        // md5_cred is H(A1) already; hashing the dummy anyway keeps this path as costly as
+        // the others, so timing does not tell md5 users apart.
+        ha1 = auth->md5_cred;
         digest_ha1(*hash, username, realm, dummy_secret_);
     } else {
         // Unknown user, or an md5_cred asked for SHA-256 (which it cannot answer).
