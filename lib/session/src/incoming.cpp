@@ -235,6 +235,7 @@ void session_layer::on_ack(const message& ack, const flow& source) noexcept {
         r.state = session_state::confirmed;
         events_.on_confirmed(r.handle, *r.core);
     }
+    if (!r.ended) try_send_queued(r); // a re-INVITE of ours may have waited for this ACK
 }
 
 void session_layer::on_cancel(transaction_id invite_server, const message& cancel) noexcept {
@@ -305,6 +306,12 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
     }
     if (!r.ok_bytes.empty()) {
         // Our 2xx to the previous INVITE is still unacknowledged: a new offer now would cross.
+        ++stats_.glare_491;
+        respond_plain(in, 491, {}, r.core.get());
+        return;
+    }
+    if (r.reinvite_client) {
+        // Both sides offered at once (RFC 3261 §14.2): theirs gets 491, ours continues.
         ++stats_.glare_491;
         respond_plain(in, 491, {}, r.core.get());
         return;

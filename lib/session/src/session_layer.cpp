@@ -229,6 +229,8 @@ void session_layer::end(record& r, end_reason why) {
     if (r.ended) return;
     r.ended = true;
     r.retransmit.cancel();
+    r.glare_retry.cancel();
+    if (r.reinvite_client) by_client_.erase(r.reinvite_client.value);
     by_dialog_.erase(detail::dialog_key(r.id));
     if (r.invite_server) by_invite_server_.erase(r.invite_server.value);
     if (r.bye_client) by_client_.erase(r.bye_client.value);
@@ -257,6 +259,12 @@ void session_layer::on_response(transaction_id client, const message& response) 
     if (s == sessions_.end()) return;
     record& r = *s->second;
     r.core->incoming_response(response, response_phase::before_media);
+    // Our re-INVITE: its transaction id, or (RFC 6026 §7.2 2xx retransmissions in Accepted)
+    // an INVITE response with its CSeq.
+    if (client == r.reinvite_client ||
+        (response.cseq().method == method::invite && response.cseq().number == r.reinvite_cseq))
+        reinvite_response(r, response);
+    if (r.ended) return;
     r.core->incoming_response(response, response_phase::after_media);
     if (response.status() >= 200 && client == r.bye_client) end(r, r.pending_end);
 }
@@ -267,8 +275,20 @@ void session_layer::on_client_failure(transaction_id client, failure_reason why)
     if (it == by_client_.end()) return;
     auto s = sessions_.find(it->second);
     if (s == sessions_.end()) return;
-    end(*s->second,
-        why == failure_reason::timeout ? s->second->pending_end : end_reason::transport_failed);
+    record& r = *s->second;
+    if (client == r.reinvite_client) {
+        // A re-INVITE that timed out is a 408 (RFC 3261 §14.1): the dialog is unreachable.
+        (void)r.negotiator.cancel_offer();
+        auto done = std::move(r.reinvite_done);
+        r.reinvite_client = {};
+        if (done) done(r.handle, *r.core, 408);
+        if (!r.ended) {
+            r.pending_end = end_reason::dialog_failed;
+            send_bye(r);
+        }
+        return;
+    }
+    end(r, why == failure_reason::timeout ? r.pending_end : end_reason::transport_failed);
 }
 
 void session_layer::on_server_failure(transaction_id server, failure_reason why) noexcept {

@@ -5,6 +5,7 @@
 #include <parley/session/session_layer.hpp>
 #include <parley/sip/outgoing_message.hpp>
 
+#include <deque>
 #include <optional>
 #include <string>
 
@@ -37,13 +38,27 @@ struct session_layer::record {
     timer retransmit;
 
     transaction_id reinvite_server; ///< an incoming re-INVITE we have not answered yet
-    transaction_id bye_client;      ///< our BYE
+
+    // Our own re-INVITEs (the seed's send_reinvite): one in flight, the rest queued.
+    std::deque<reinvite_callback> queued;
+    transaction_id reinvite_client;
+    reinvite_callback reinvite_done;
+    std::uint32_t reinvite_cseq = 0;
+    flow reinvite_destination;
+    std::string reinvite_ack;  ///< our ACK for its 2xx, resent for every 2xx retransmission
+    timer glare_retry;         ///< RFC 3261 §14.1 back-off after a 491
+    transaction_id bye_client; ///< our BYE
     end_reason pending_end = end_reason::local_hangup;
     bool ended = false;
     bool announced = false; ///< the application saw on_incoming: it will see on_ended too
 
-    record() { retransmit.bind<&record::on_retransmit>(this); }
+    record() {
+        retransmit.bind<&record::on_retransmit>(this);
+        glare_retry.bind<&record::on_glare_retry>(this);
+    }
     void on_retransmit() { layer->retransmit_2xx(*this); }
+    void on_glare_retry() { detail_guard_and_send(); }
+    void detail_guard_and_send();
 
     /// Hands the negotiated streams to their handlers once per exchange; reports hold changes.
     void apply_media() {

@@ -22,6 +22,7 @@
 #include <parley/transaction/transaction_layer.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -93,6 +94,7 @@ struct session_layer_options {
     std::string sdp_address = "127.0.0.1";               ///< o= address of our SDP
     std::string allow = "INVITE, ACK, CANCEL, BYE, OPTIONS";
     std::size_t max_sessions = 100'000; ///< at the limit: 503 with Retry-After
+    std::size_t max_queued_reinvites = 4;
     std::uint32_t retry_after_seconds = 5;
 };
 
@@ -126,6 +128,16 @@ public:
     /// Ends the session the way its state requires: a reject before the answer, a BYE after.
     result<void> terminate(session_handle h);
 
+    /// Called with the final status of a re-INVITE we sent (408 when it timed out).
+    using reinvite_callback = std::function<void(session_handle, session&, std::uint16_t status)>;
+    /// The seed's ast_sip_session_send_reinvite: a new offer built by the SDP handlers, sent in
+    /// a re-INVITE through the outgoing supplements; `done` hears the final response. A request
+    /// that cannot go now (an INVITE transaction pending either way, our 2xx not yet
+    /// acknowledged, an offer outstanding, a 491 back-off running) is queued and sent when it
+    /// can; at most `max_queued_reinvites` wait (503 beyond). A 491 is retried after the RFC 3261
+    /// §14.1 interval; 481 or 408 ends the session (§12.2.1.2).
+    result<void> send_reinvite(session_handle h, reinvite_callback done = {});
+
     session* find(session_handle h) noexcept;
     session_state state(session_handle h) const noexcept;
     std::size_t size() const noexcept { return sessions_.size(); }
@@ -153,6 +165,8 @@ private:
     void send_final_2xx(record& r, transaction_id server, outgoing_message ok);
     void retransmit_2xx(record& r);
     void send_bye(record& r);
+    void try_send_queued(record& r);
+    void reinvite_response(record& r, const message& response);
     void end(record& r, end_reason why);
     void finish_ended();
     record* by_dialog(const dialog_id& id) noexcept;

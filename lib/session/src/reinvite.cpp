@@ -1,0 +1,136 @@
+// session_layer: re-INVITEs we send (the seed's ast_sip_session_send_reinvite): queueing, the
+// 2xx ACK, 491 back-off (RFC 3261 §14.1), and ending on 408/481 (§12.2.1.2).
+#include "session_record.hpp"
+
+#include <random>
+
+namespace parley {
+
+void session_layer::record::detail_guard_and_send() {
+    detail::depth_guard guard(*layer);
+    layer->try_send_queued(*this);
+}
+
+result<void> session_layer::send_reinvite(session_handle h, reinvite_callback done) {
+    detail::depth_guard guard(*this);
+    auto it = sessions_.find(h.value);
+    if (it == sessions_.end()) return fail(481, "No Such Session");
+    record& r = *it->second;
+    if (r.state == session_state::ending) return fail(481, "Session Ending");
+    if (r.queued.size() >= options_.max_queued_reinvites)
+        return fail(503, "Too Many Queued Re-INVITEs");
+    r.queued.push_back(std::move(done));
+    try_send_queued(r);
+    return {};
+}
+
+void session_layer::try_send_queued(record& r) {
+    if (r.queued.empty() || r.ended) return;
+    // Every wait is bounded: each of these ends by a response, an ACK, a timer or the session.
+    bool busy = r.state != session_state::confirmed || r.reinvite_client || r.reinvite_server ||
+                !r.ok_bytes.empty() || r.glare_retry.armed() ||
+                r.negotiator.state() != sdp::negotiator_state::done;
+    if (busy) return;
+    reinvite_callback done = std::move(r.queued.front());
+    r.queued.pop_front();
+    auto offer = r.core->create_offer();
+    if (!offer || !r.negotiator.set_local_offer(std::move(*offer))) {
+        if (done) done(r.handle, *r.core, 488);
+        try_send_queued(r);
+        return;
+    }
+    std::string branch = new_branch();
+    std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
+                      options_.via_address + ";branch=" + branch + ";rport";
+    outgoing_message invite = r.d->build_outgoing({.method = "INVITE", .via = via});
+    invite.add_header("Allow", options_.allow);
+    invite.set_body("application/sdp", r.negotiator.pending_local()->serialize());
+    r.core->outgoing_request(invite);
+    r.reinvite_destination = detail::flow_to_target(*r.d, r.source);
+    auto sent = transactions_.send_request({.bytes = invite.serialize(),
+                                            .branch = branch,
+                                            .method = "INVITE",
+                                            .destination = r.reinvite_destination});
+    if (!sent) {
+        (void)r.negotiator.cancel_offer();
+        if (done) done(r.handle, *r.core, sent.error_value().status);
+        return;
+    }
+    r.reinvite_client = *sent;
+    r.reinvite_done = std::move(done);
+    r.reinvite_cseq = r.d->local_cseq();
+    r.reinvite_ack.clear();
+    by_client_[sent->value] = r.handle.value;
+}
+
+void session_layer::reinvite_response(record& r, const message& response) {
+    std::uint16_t status = response.status();
+    if (status < 200) return;
+    if (status < 300) {
+        // RFC 6026 §7.2: every 2xx (retransmissions too) gets our ACK, which is no transaction.
+        if (!r.reinvite_ack.empty()) {
+            (void)sender_.send(r.reinvite_destination, r.reinvite_ack);
+            return;
+        }
+        r.d->receive_response(response, method::invite);
+        std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
+                          options_.via_address + ";branch=" + new_branch() + ";rport";
+        outgoing_message ack =
+            r.d->build_outgoing({.method = "ACK", .cseq = r.reinvite_cseq, .via = via});
+        r.core->outgoing_request(ack);
+        r.reinvite_ack = ack.serialize();
+        (void)sender_.send(r.reinvite_destination, r.reinvite_ack);
+        std::optional<sdp::session_description> answer;
+        if (response.content_type().is("application", "sdp"))
+            if (auto parsed = sdp::session_description::parse(response.body()))
+                answer = std::move(*parsed);
+        if (!answer || !r.negotiator.receive_remote_answer(std::move(*answer)) ||
+            !r.negotiator.negotiate()) {
+            // Our offer got no usable answer: the session cannot go on (RFC 3261 §14.1 leaves
+            // the old session in place only for a failure response).
+            r.pending_end = end_reason::bad_ack;
+            auto done = std::move(r.reinvite_done);
+            r.reinvite_client = {};
+            if (done) done(r.handle, *r.core, 488);
+            if (!r.ended) send_bye(r);
+            return;
+        }
+        r.media_applied = false;
+        r.apply_media();
+        auto done = std::move(r.reinvite_done);
+        r.reinvite_client = {};
+        if (done) done(r.handle, *r.core, status);
+        try_send_queued(r);
+        return;
+    }
+    // A failure leaves the session as it was (RFC 3261 §14.1).
+    (void)r.negotiator.cancel_offer();
+    auto done = std::move(r.reinvite_done);
+    by_client_.erase(r.reinvite_client.value);
+    r.reinvite_client = {};
+    if (status == 491) {
+        // RFC 3261 §14.1: retry after 2.1-4 s when we own the Call-ID (we sent the initial
+        // INVITE), else 0-2 s, in 10 ms units. The callback waits for the retry's outcome.
+        std::uniform_int_distribution<int> steps(r.d->role() == dialog_role::uac ? 210 : 0,
+                                                 r.d->role() == dialog_role::uac ? 400 : 200);
+        std::mt19937 random(static_cast<std::uint32_t>(tag_seed_ ^ tags_));
+        r.queued.push_front(std::move(done));
+        wheel_.schedule_after(r.glare_retry, milliseconds(10 * steps(random)));
+        return;
+    }
+    if (done) done(r.handle, *r.core, status);
+    if (r.ended) return;
+    if (status == 481 || status == 408) {
+        // §12.2.1.2: the dialog is gone (481) or unreachable (408).
+        if (status == 408) {
+            r.pending_end = end_reason::dialog_failed;
+            send_bye(r);
+        } else {
+            end(r, end_reason::dialog_failed);
+        }
+        return;
+    }
+    try_send_queued(r);
+}
+
+} // namespace parley

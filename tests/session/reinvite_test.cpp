@@ -1,0 +1,135 @@
+// Re-INVITEs we send (the seed's send_reinvite): ACK, callback, queueing, 491 back-off, 481.
+#include "session_fixture.hpp"
+
+namespace parley::test {
+namespace {
+
+using lines = std::vector<std::string>;
+
+std::string answer_sdp() {
+    return "v=0\no=alice 1 3 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\n"
+           "m=audio 20000 RTP/AVP 0\na=sendrecv\n";
+}
+
+struct reinvite_fixture : session_fixture {
+    std::string to_tag;
+    std::vector<int> outcomes;
+
+    void confirmed_call() {
+        deliver(invite());
+        to_tag = last_to_tag();
+        deliver(in_dialog("ACK", to_tag, 1, "z9hG4bKack1"));
+        sent_lines();
+    }
+    session_layer::reinvite_callback record_outcome() {
+        return
+            [this](session_handle, session&, std::uint16_t status) { outcomes.push_back(status); };
+    }
+    std::string request; ///< the last request we sent, taken by take_request()
+    /// Takes our last sent request (and forgets everything sent so far).
+    void take_request() {
+        request = last_sent();
+        sent_lines();
+    }
+    /// The peer's response to the request taken last.
+    void answer_last(int status, std::string_view body = {}) {
+        auto m = std::make_unique<message>();
+        ASSERT_TRUE(parse_message(request, *m, {.buffer = buffer_use::copy}));
+        std::string r =
+            "SIP/2.0 " + std::to_string(status) +
+            " X\nVia: " + std::string(m->find(header_id::via)->value) +
+            "\nFrom: " + std::string(m->from().text) + "\nTo: " + std::string(m->to().text) +
+            "\nCall-ID: " + std::string(m->call_id()) +
+            "\nCSeq: " + std::to_string(m->cseq().number) + " " +
+            std::string(m->cseq().method_text) + "\nContact: <sip:alice@127.0.0.1:5062>\n";
+        if (!body.empty()) r += "Content-Type: application/sdp\n";
+        r += "\n";
+        r += body;
+        deliver(r);
+    }
+};
+
+TEST_F(reinvite_fixture, a_reinvite_gets_its_ack_and_the_callback_hears_200) {
+    confirmed_call();
+    int applied = audio->applied;
+    ASSERT_TRUE(layer->send_reinvite(app.last, record_outcome()));
+    EXPECT_EQ(sender.sent.size(), 1u);
+    take_request();
+    EXPECT_TRUE(request.starts_with("INVITE sip:alice@127.0.0.1:5062 SIP/2.0\r\n")) << request;
+    EXPECT_NE(request.find("m=audio"), std::string::npos);
+    EXPECT_NE(request.find("o=- 1 2 IN IP4"), std::string::npos) << "RFC 3264 §8: version + 1";
+    answer_last(200, answer_sdp());
+    lines out = sent_lines();
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0], "ACK sip:alice@127.0.0.1:5062 SIP/2.0");
+    EXPECT_EQ(outcomes, std::vector<int>{200});
+    EXPECT_EQ(audio->applied, applied + 1);
+}
+
+TEST_F(reinvite_fixture, a_reinvite_waits_for_the_ack_of_our_own_2xx) {
+    deliver(invite());
+    to_tag = last_to_tag();
+    sent_lines();
+    ASSERT_TRUE(layer->send_reinvite(app.last, record_outcome()));
+    EXPECT_TRUE(sent_lines().empty()) << "queued: our 2xx is not acknowledged yet";
+    deliver(in_dialog("ACK", to_tag, 1, "z9hG4bKack1"));
+    lines out = sent_lines();
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_TRUE(out[0].starts_with("INVITE ")) << out[0];
+}
+
+TEST_F(reinvite_fixture, a_491_is_retried_after_the_rfc3261_14_1_interval) {
+    confirmed_call();
+    ASSERT_TRUE(layer->send_reinvite(app.last, record_outcome()));
+    take_request();
+    answer_last(491);
+    EXPECT_EQ(sent_lines(), lines{"ACK sip:alice@127.0.0.1:5062 SIP/2.0"})
+        << "the transaction ACKs the 491";
+    EXPECT_TRUE(outcomes.empty()) << "the callback waits for the retry";
+    // We are not the Call-ID's owner (the peer sent the INVITE): 0-2 s.
+    advance(milliseconds(2010));
+    lines out = sent_lines();
+    ASSERT_FALSE(out.empty());
+    for (const auto& l : out)
+        EXPECT_TRUE(l.starts_with("INVITE ")) << l; // the retry (and its Timer A copies)
+}
+
+TEST_F(reinvite_fixture, glare_an_incoming_reinvite_while_ours_is_pending_gets_491) {
+    confirmed_call();
+    ASSERT_TRUE(layer->send_reinvite(app.last, record_outcome()));
+    sent_lines();
+    deliver(in_dialog("INVITE", to_tag, 2, "z9hG4bKre9", answer_sdp()));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 491 Request Pending"});
+}
+
+TEST_F(reinvite_fixture, a_481_ends_the_session_rfc3261_12_2_1_2) {
+    confirmed_call();
+    ASSERT_TRUE(layer->send_reinvite(app.last, record_outcome()));
+    take_request();
+    answer_last(481);
+    EXPECT_EQ(outcomes, std::vector<int>{481});
+    EXPECT_EQ(layer->size(), 0u);
+    EXPECT_EQ(app.events.back(),
+              "ended:" + std::to_string(static_cast<int>(end_reason::dialog_failed)));
+}
+
+TEST_F(reinvite_fixture, other_failures_keep_the_session_and_the_queue_is_bounded) {
+    confirmed_call();
+    ASSERT_TRUE(layer->send_reinvite(app.last, record_outcome()));
+    take_request();
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(layer->send_reinvite(app.last, record_outcome()));
+    auto over = layer->send_reinvite(app.last, record_outcome());
+    ASSERT_FALSE(over);
+    EXPECT_EQ(over.error_value().status, 503);
+    answer_last(488);
+    EXPECT_EQ(outcomes, std::vector<int>{488});
+    EXPECT_EQ(layer->size(), 1u);
+    lines after = sent_lines();
+    EXPECT_EQ(std::count_if(after.begin(), after.end(),
+                            [](const std::string& l) { return l.starts_with("INVITE"); }),
+              1)
+        << "the next queued one goes out";
+}
+
+} // namespace
+} // namespace parley::test
