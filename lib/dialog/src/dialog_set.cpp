@@ -29,7 +29,8 @@ result<dialog_set::update> dialog_set::on_response(const message& request,
         d->receive_response(response, method::invite);
         if (status < 200) return update{outcome::early_updated, d};
     }
-    // A 2xx.
+    // A 2xx. One from a dialog a non-2xx final ended (forking) confirms it all the same.
+    if (d->state() == dialog_state::terminated) d->confirm_after_fork_failure();
     if (confirmed_ != nullptr && confirmed_ != d) {
         d->confirm();
         return update{outcome::extra_2xx, d};

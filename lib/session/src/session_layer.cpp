@@ -297,7 +297,18 @@ void session_layer::on_server_failure(transaction_id server, failure_reason why)
     auto it = by_invite_server_.find(server.value);
     if (it == by_invite_server_.end()) return;
     auto s = sessions_.find(it->second);
-    if (s != sessions_.end()) end(*s->second, end_reason::transport_failed);
+    if (s == sessions_.end()) return;
+    // RFC 6026 §7.1: the INVITE transaction stays; a final response lets its timers end it.
+    record& r = *s->second;
+    if (r.invite_server) {
+        outgoing_message failed = *r.invite_base;
+        failed.set_status(500);
+        transaction_id pending = r.invite_server;
+        by_invite_server_.erase(pending.value);
+        r.invite_server = {};
+        (void)transactions_.respond(pending, 500, failed.serialize());
+    }
+    end(r, end_reason::transport_failed);
 }
 
 } // namespace parley

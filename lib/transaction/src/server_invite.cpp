@@ -120,15 +120,28 @@ void server_invite::on_state_timer() noexcept {
     case transaction_state::accepted:  // RFC 6026 §7.1: Timer L
         terminate();
         return;
+    case transaction_state::proceeding:
+        // Armed only after a transport error in Proceeding (below): the TU never sent the
+        // final response, so nothing else would ever end this transaction.
+        terminate();
+        return;
     default: return;
     }
 }
 
 void server_invite::transport_failed() noexcept {
-    // RFC 3261 §17.2.4 (and RFC 6026 §7.1 for Accepted): inform the TU. Confirmed sends
-    // nothing any more.
+    // RFC 6026 §7.1 (replacing RFC 3261 §17.2.4 for INVITE): "MUST NOT discard transaction
+    // state based only on encountering a non-recoverable transport error when sending a
+    // response ... MUST remain in its current state" — inform the TU and stay, so request
+    // retransmissions are still absorbed until Timer H or L ends the transaction. Confirmed
+    // sends nothing any more.
     if (state_ == transaction_state::confirmed) return;
-    fail_server(failure_reason::transport_error);
+    ++core_.stats_.transport_errors;
+    // Proceeding has no timer of its own: bound the wait for the TU's final response, so a TU
+    // that gives up on the request cannot leave the transaction behind.
+    if (state_ == transaction_state::proceeding && !state_timer_.armed())
+        arm_state(64 * timers().t1);
+    if (!internal_) core_.user_.on_server_failure(id_, failure_reason::transport_error);
 }
 
 } // namespace parley

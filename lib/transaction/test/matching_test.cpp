@@ -58,15 +58,22 @@ TEST_F(matching_test, rfc2543_fallback_differs_on_cseq_and_request_uri) {
 TEST_F(matching_test, rfc3261_matching_uses_branch_sent_by_and_method) {
     std::string invite = make_request("INVITE");
     deliver(invite);
+    transaction_id first = tu.last_server;
     std::string other_port = invite;
     other_port.replace(other_port.find("127.0.0.1:5070"), 14, "127.0.0.1:5071");
     deliver(other_port); // same branch, other sent-by: another transaction
+    transaction_id second = tu.last_server;
     EXPECT_EQ(tu.count(hook::request), 2u);
     deliver(make_request("OPTIONS")); // same branch, other method: another transaction
     EXPECT_EQ(tu.count(hook::request), 3u);
+    // A transport error ends the non-INVITE one (RFC 3261 §17.2.4); INVITE server
+    // transactions stay (RFC 6026 §7.1) until their final response and timers end them.
     layer.transport_error(udp_flow());
-    EXPECT_EQ(layer.size(), 1u); // the one answered to 5071 is left
-    layer.transport_error(udp_flow(5071));
+    EXPECT_EQ(layer.size(), 2u);
+    EXPECT_EQ(tu.count(hook::server_failure), 2u); // the OPTIONS and the INVITE to 5070
+    respond(first, invite, 500);
+    respond(second, other_port, 500);
+    advance_to(40000);
     EXPECT_EQ(layer.size(), 0u);
 }
 
@@ -96,9 +103,11 @@ TEST_F(matching_test, unusable_input_is_counted_and_dropped) {
     // An ACK for a transaction still proceeding (no final yet) is dropped.
     std::string invite = make_request("INVITE");
     deliver(invite);
+    transaction_id id = tu.last_server;
     deliver(make_request("ACK"));
     EXPECT_EQ(layer.stats().dropped_invalid, 2u);
-    layer.transport_error(udp_flow());
+    respond(id, invite, 500);
+    advance_to(40000);
 }
 
 TEST_F(matching_test, stale_ids_are_no_ops) {

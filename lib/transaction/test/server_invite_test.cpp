@@ -63,6 +63,9 @@ TEST_F(server_invite_test, retransmission_before_any_provisional_sends_100_at_on
     layer.transport_error(udp_flow());
     EXPECT_EQ(tu.events[1].what, hook::server_failure);
     EXPECT_EQ(tu.events[1].why, failure_reason::transport_error);
+    EXPECT_EQ(layer.state(id), transaction_state::proceeding); // RFC 6026 §7.1: it stays
+    respond(id, invite, 486);
+    advance_to(40000);
     EXPECT_EQ(layer.state(id), std::nullopt);
 }
 
@@ -174,7 +177,9 @@ TEST_F(server_invite_test, second_final_is_refused) {
     advance_to(5000);
 }
 
-TEST_F(server_invite_test, transport_error_in_completed_and_accepted) {
+TEST_F(server_invite_test, transport_error_in_completed_and_accepted_informs_the_tu_and_stays) {
+    // RFC 6026 §7.1: the INVITE server transaction "MUST remain in its current state"; its
+    // timers (H in Completed, L in Accepted) end it.
     std::string one = make_request("INVITE", "z9hG4bKs1");
     std::string two = make_request("INVITE", "z9hG4bKs2");
     deliver(one);
@@ -185,6 +190,13 @@ TEST_F(server_invite_test, transport_error_in_completed_and_accepted) {
     respond(second, two, 200);
     layer.transport_error(udp_flow());
     EXPECT_EQ(tu.count(hook::server_failure), 2u);
+    EXPECT_EQ(layer.state(first), transaction_state::completed);
+    EXPECT_EQ(layer.state(second), transaction_state::accepted);
+    // A retransmitted INVITE is still absorbed, not a new request for the TU.
+    std::size_t requests = tu.count(hook::request);
+    deliver(two);
+    EXPECT_EQ(tu.count(hook::request), requests);
+    advance_to(now_ms() + 33000);
     EXPECT_EQ(layer.state(first), std::nullopt);
     EXPECT_EQ(layer.state(second), std::nullopt);
 }

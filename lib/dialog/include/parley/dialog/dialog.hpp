@@ -69,6 +69,10 @@ public:
         if (state_ == dialog_state::early) state_ = dialog_state::confirmed;
     }
     void terminate() noexcept { state_ = dialog_state::terminated; }
+    /// RFC 3261 §13.2.2.4 (and §16.7: a proxy forwards every 2xx): a 2xx arriving after a
+    /// non-2xx final from another fork still confirms its dialog, even though that final ended
+    /// the early dialog. Only dialog_set calls this.
+    void confirm_after_fork_failure() noexcept { state_ = dialog_state::confirmed; }
 
     /// RFC 3261 §12.2.2 for a request received inside the dialog: CSeq must grow (lower or equal
     /// → 500; ACK and CANCEL are exempt), and a target refresh request (re-INVITE, UPDATE,
