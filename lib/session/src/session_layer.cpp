@@ -168,6 +168,16 @@ result<void> session_layer::terminate(session_handle h) {
     if (it == sessions_.end()) return fail(481, "No Such Session");
     record& r = *it->second;
     if (r.invite_server) return reject(h, 603, "Decline");
+    if (r.outgoing && r.invite_ack.empty()) {
+        // Not answered yet: RFC 3261 §9.1 CANCEL; the INVITE's 487 (or a crossing 200, which
+        // gets ACK and BYE) ends the session.
+        if (r.cancelled) return {};
+        r.cancelled = true;
+        r.state = session_state::ending;
+        if (auto cancelled = transactions_.cancel(r.invite_client); !cancelled)
+            end(r, end_reason::local_hangup);
+        return {};
+    }
     if (r.state == session_state::ending) return {};
     r.pending_end = end_reason::local_hangup;
     send_bye(r);
@@ -231,6 +241,7 @@ void session_layer::end(record& r, end_reason why) {
     r.retransmit.cancel();
     r.glare_retry.cancel();
     if (r.reinvite_client) by_client_.erase(r.reinvite_client.value);
+    if (r.invite_client) by_client_.erase(r.invite_client.value);
     by_dialog_.erase(detail::dialog_key(r.id));
     if (r.invite_server) by_invite_server_.erase(r.invite_server.value);
     if (r.bye_client) by_client_.erase(r.bye_client.value);
@@ -259,6 +270,11 @@ void session_layer::on_response(transaction_id client, const message& response) 
     if (s == sessions_.end()) return;
     record& r = *s->second;
     r.core->incoming_response(response, response_phase::before_media);
+    if (client == r.invite_client) {
+        invite_response(r, response);
+        if (!r.ended) r.core->incoming_response(response, response_phase::after_media);
+        return;
+    }
     // Our re-INVITE: its transaction id, or (RFC 6026 §7.2 2xx retransmissions in Accepted)
     // an INVITE response with its CSeq.
     if (client == r.reinvite_client ||
@@ -276,6 +292,13 @@ void session_layer::on_client_failure(transaction_id client, failure_reason why)
     auto s = sessions_.find(it->second);
     if (s == sessions_.end()) return;
     record& r = *s->second;
+    if (client == r.invite_client && r.invite_ack.empty()) {
+        // RFC 3261 §8.1.3.1: a timeout is a 408, a transport error a 503.
+        r.core->set_final_status(why == failure_reason::timeout ? 408 : 503);
+        end(r,
+            why == failure_reason::timeout ? end_reason::no_answer : end_reason::transport_failed);
+        return;
+    }
     if (client == r.reinvite_client) {
         // A re-INVITE that timed out is a 408 (RFC 3261 §14.1): the dialog is unreachable.
         (void)r.negotiator.cancel_offer();

@@ -5,6 +5,7 @@
 #include <parley/session/session_layer.hpp>
 #include <parley/sip/outgoing_message.hpp>
 
+#include <algorithm>
 #include <deque>
 #include <optional>
 #include <string>
@@ -38,6 +39,15 @@ struct session_layer::record {
     timer retransmit;
 
     transaction_id reinvite_server; ///< an incoming re-INVITE we have not answered yet
+
+    // Outgoing sessions (we sent the INVITE).
+    bool outgoing = false;
+    std::unique_ptr<message> our_invite; ///< parsed: the dialog set builds dialogs from it
+    std::optional<dialog_set> forks;
+    transaction_id invite_client;
+    std::string invite_ack;                  ///< our ACK for the 2xx, resent for its copies
+    std::vector<std::string> finished_forks; ///< To tags of extra 2xx we ACKed and sent BYE
+    bool cancelled = false;
 
     // Our own re-INVITEs (the seed's send_reinvite): one in flight, the rest queued.
     std::deque<reinvite_callback> queued;

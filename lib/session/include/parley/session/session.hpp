@@ -36,6 +36,10 @@ public:
     session& operator=(const session&) = delete;
 
     std::uint64_t id() const noexcept { return options_.id; }
+    /// The final status of the session's INVITE (0 before there is one): the callee's answer
+    /// for an outgoing session (408 for a timeout), ours for an incoming one.
+    std::uint16_t final_status() const noexcept { return final_status_; }
+    void set_final_status(std::uint16_t status) noexcept { final_status_ = status; }
     cookie_jar& cookies() noexcept { return cookies_; }
     const extension_snapshot& extensions() const noexcept { return *extensions_; }
 
@@ -91,6 +95,7 @@ private:
     cookie_jar cookies_;
     std::vector<stream> streams_;
     std::optional<sdp::session_description> last_local_;
+    std::uint16_t final_status_ = 0;
     bool begun_ = false;
     bool ended_ = false;
 };

@@ -40,6 +40,7 @@ struct session_handle {
 };
 
 enum class session_state : std::uint8_t {
+    calling,   ///< outgoing: INVITE sent, no response with a To tag yet
     incoming,  ///< INVITE received, no response from the application yet
     early,     ///< a provisional response sent
     answered,  ///< 2xx sent, waiting for the ACK
@@ -57,6 +58,25 @@ enum class end_reason : std::uint8_t {
     dialog_failed,    ///< 408 or 481 to an in-dialog request (RFC 3261 §12.2.1.2)
     transport_failed, ///< the transport could not deliver
     shutdown,         ///< the layer went away with the session still up
+    remote_rejected,  ///< outgoing: the callee answered with a final error (session::final_status)
+    no_answer,        ///< outgoing: the INVITE timed out (Timer B or C)
+};
+
+/// Where the SDP offer of an outgoing session goes (RFC 3261 §13.2.1).
+enum class offer_timing : std::uint8_t {
+    in_invite, ///< our offer in the INVITE, the answer in the 2xx
+    delayed,   ///< an INVITE without SDP: the offer comes in the 2xx, our answer in the ACK
+};
+
+enum class early_media : std::uint8_t { none, present };
+
+/// What the application gives to start an outgoing session.
+struct outgoing_call {
+    std::string request_uri; ///< "sip:bob@192.0.2.10:5060"
+    std::string from;        ///< our From name-addr, e.g. "\"Parley\" <sip:parley@127.0.0.1>"
+    std::string to;          ///< "" means "<request_uri>"
+    flow destination;        ///< where the INVITE goes (numeric; resolving names is the caller's)
+    offer_timing offer = offer_timing::in_invite;
 };
 
 /// A change of the remote side's media direction (RFC 3264 §8.4, RFC 6337 §5).
@@ -69,7 +89,17 @@ public:
     /// A new incoming session passed the supplements and the SDP negotiation. Decide now or
     /// later with session_layer::ring / progress / answer / reject.
     virtual void on_incoming(session_handle h, session& s, const message& invite) noexcept = 0;
-    /// The ACK arrived: the call is up.
+    /// Outgoing: a provisional response (180, 183, ...) from the callee, with or without
+    /// early media.
+    virtual void on_progress(session_handle h, session& s, std::uint16_t status,
+                             early_media media) noexcept {
+        (void)h;
+        (void)s;
+        (void)status;
+        (void)media;
+    }
+    /// The call is up: incoming, our 2xx was ACKed; outgoing, the callee's 2xx arrived (and we
+    /// ACKed it).
     virtual void on_confirmed(session_handle h, session& s) noexcept {
         (void)h;
         (void)s;
@@ -117,6 +147,11 @@ public:
     session_layer& operator=(const session_layer&) = delete;
 
     // ---- the application's calls --------------------------------------------------------------
+    /// Starts an outgoing session: the SDP handlers build the offer (unless delayed), the
+    /// outgoing supplements see the INVITE. Forked answers: the first 2xx is the call, every
+    /// later one is ACKed and sent BYE (RFC 3261 §13.2.2.4); a 200 after our CANCEL is ACKed
+    /// and sent BYE (RFC 5407 §3.1.2). 3xx-6xx end the session (remote_rejected).
+    result<session_handle> call(const outgoing_call& call);
     /// 180 Ringing (reliable provisionals arrive with issue 7).
     result<void> ring(session_handle h);
     /// 183 Session Progress with the SDP answer (early media).
@@ -150,6 +185,7 @@ public:
     void on_response(transaction_id client, const message& response) noexcept override;
     void on_client_failure(transaction_id client, failure_reason why) noexcept override;
     void on_server_failure(transaction_id server, failure_reason why) noexcept override;
+    void on_stray_response(const message& response, const flow& source) noexcept override;
 
     struct record;
 
@@ -166,6 +202,8 @@ private:
     void retransmit_2xx(record& r);
     void send_bye(record& r);
     void try_send_queued(record& r);
+    void invite_response(record& r, const message& response);
+    void ack_and_bye(const dialog& d, std::uint32_t cseq, const flow& destination);
     void reinvite_response(record& r, const message& response);
     void end(record& r, end_reason why);
     void finish_ended();

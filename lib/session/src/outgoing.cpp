@@ -1,0 +1,203 @@
+// session_layer: outgoing sessions (we send the INVITE): the offer, provisional responses and
+// early media, forking (RFC 3261 §13.2.2.4), the 2xx ACK (not a transaction), CANCEL and the
+// 200 that crosses it (RFC 5407 §3.1.2), failures and timeouts.
+#include "session_record.hpp"
+
+namespace parley {
+
+namespace {
+
+std::optional<sdp::session_description> sdp_of(const message& m) {
+    if (!m.content_type().is("application", "sdp") || m.body().empty()) return std::nullopt;
+    auto parsed = sdp::session_description::parse(m.body());
+    if (!parsed) return std::nullopt;
+    return std::move(*parsed);
+}
+
+} // namespace
+
+result<session_handle> session_layer::call(const outgoing_call& c) {
+    detail::depth_guard guard(*this);
+    if (sessions_.size() >= options_.max_sessions) return fail(503, "Session Limit Reached");
+    auto owned = std::make_unique<record>();
+    record& r = *owned;
+    r.layer = this;
+    r.handle = {next_id_++};
+    r.outgoing = true;
+    r.state = session_state::calling;
+    r.source = c.destination;
+    r.core = std::make_unique<session>(
+        extensions_.snapshot(),
+        session_options{.id = r.handle.value, .sdp_address = options_.sdp_address});
+    std::string call_id = new_tag() + "@parley";
+    std::string tag = new_tag();
+    std::string branch = new_branch();
+    std::string via = "SIP/2.0/" + std::string(via_token(c.destination.protocol)) + " " +
+                      options_.via_address + ";branch=" + branch + ";rport";
+    outgoing_message invite = outgoing_message::request("INVITE", c.request_uri);
+    invite.add_header("Via", via);
+    invite.add_header("Max-Forwards", "70");
+    invite.add_header("From", c.from + ";tag=" + tag);
+    invite.add_header("To", c.to.empty() ? "<" + c.request_uri + ">" : c.to);
+    invite.add_header("Call-ID", call_id);
+    invite.add_header("CSeq", "1 INVITE");
+    invite.add_header("Contact", options_.contact);
+    invite.add_header("Allow", options_.allow);
+    r.core->begin();
+    if (c.offer == offer_timing::in_invite) {
+        auto offer = r.core->create_offer();
+        if (!offer) return fail(offer.error_value());
+        if (auto set = r.negotiator.set_local_offer(std::move(*offer)); !set)
+            return fail(set.error_value());
+        r.local_sdp = r.negotiator.pending_local()->serialize();
+        invite.set_body("application/sdp", r.local_sdp);
+    } else {
+        r.delayed_offer = true;
+    }
+    r.core->outgoing_request(invite);
+    std::string bytes = invite.serialize();
+    r.our_invite = std::make_unique<message>();
+    if (!parse_message(bytes, *r.our_invite, {.buffer = buffer_use::copy}))
+        return fail(500, "Our INVITE Does Not Parse"); // a supplement broke it
+    r.forks.emplace(options_.contact);
+    r.last_invite_cseq = 1;
+    auto sent = transactions_.send_request({.bytes = std::move(bytes),
+                                            .branch = branch,
+                                            .method = "INVITE",
+                                            .destination = c.destination});
+    if (!sent) {
+        r.core->end();
+        return fail(sent.error_value());
+    }
+    r.invite_client = *sent;
+    by_client_[sent->value] = r.handle.value;
+    session_handle h = r.handle;
+    sessions_.emplace(h.value, std::move(owned));
+    ++stats_.sessions_created;
+    sessions_.at(h.value)->announced = true;
+    return h;
+}
+
+void session_layer::ack_and_bye(const dialog& d, std::uint32_t cseq, const flow& destination) {
+    // RFC 3261 §13.2.2.4: a 2xx we do not want is still acknowledged, then the dialog ended.
+    dialog copy = d;
+    std::string ack_via = "SIP/2.0/" + std::string(via_token(destination.protocol)) + " " +
+                          options_.via_address + ";branch=" + new_branch() + ";rport";
+    flow to = detail::flow_to_target(copy, destination);
+    (void)sender_.send(
+        to, copy.build_outgoing({.method = "ACK", .cseq = cseq, .via = ack_via}).serialize());
+    std::string branch = new_branch();
+    std::string bye_via = "SIP/2.0/" + std::string(via_token(destination.protocol)) + " " +
+                          options_.via_address + ";branch=" + branch + ";rport";
+    (void)transactions_.send_request(
+        {.bytes = copy.build_outgoing({.method = "BYE", .via = bye_via}).serialize(),
+         .branch = branch,
+         .method = "BYE",
+         .destination = to});
+}
+
+void session_layer::invite_response(record& r, const message& response) {
+    std::uint16_t status = response.status();
+    auto update = r.forks->on_response(*r.our_invite, response);
+    if (!update) return; // e.g. a 2xx without Contact: nothing to build a dialog from
+    using outcome = dialog_set::outcome;
+    switch (update->what) {
+    case outcome::ignored: return;
+    case outcome::early_created:
+    case outcome::early_updated: {
+        if (r.state == session_state::calling) r.state = session_state::early;
+        early_media media = early_media::none;
+        // Early media (RFC 3261 §13.2.1 / RFC 3960): the answer in a 18x applies now.
+        if (auto answer = sdp_of(response);
+            answer && !r.delayed_offer &&
+            r.negotiator.state() == sdp::negotiator_state::local_offer) {
+            if (r.negotiator.receive_remote_answer(std::move(*answer)) &&
+                r.negotiator.negotiate()) {
+                r.media_applied = false;
+                r.apply_media();
+                media = early_media::present;
+            }
+        }
+        events_.on_progress(r.handle, *r.core, status, media);
+        return;
+    }
+    case outcome::extra_2xx:
+        // Another fork answered too: not our call. §13.2.2.4: ACK it, then BYE it, once.
+        if (std::find(r.finished_forks.begin(), r.finished_forks.end(),
+                      update->affected->id().remote_tag) == r.finished_forks.end()) {
+            r.finished_forks.push_back(update->affected->id().remote_tag);
+            ack_and_bye(*update->affected, r.last_invite_cseq, r.source);
+        }
+        return;
+    case outcome::failed:
+        r.core->set_final_status(status);
+        end(r,
+            r.cancelled && status == 487 ? end_reason::local_hangup : end_reason::remote_rejected);
+        return;
+    case outcome::confirmed: break;
+    }
+    // The first 2xx (or a retransmission of it, RFC 6026 §7.2): the call.
+    if (!r.invite_ack.empty()) {
+        (void)sender_.send(detail::flow_to_target(*r.d, r.source), r.invite_ack);
+        return;
+    }
+    r.core->set_final_status(status);
+    dialog* d = dialogs_.insert(*update->affected);
+    if (d == nullptr) return;
+    r.d = d;
+    r.id = d->id();
+    by_dialog_.emplace(detail::dialog_key(r.id), r.handle.value);
+    std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
+                      options_.via_address + ";branch=" + new_branch() + ";rport";
+    outgoing_message ack =
+        d->build_outgoing({.method = "ACK", .cseq = r.last_invite_cseq, .via = via});
+    bool bad_sdp = false;
+    if (r.delayed_offer) {
+        // RFC 3261 §13.2.1: their offer is in the 2xx; our answer goes in the ACK.
+        auto offer = sdp_of(response);
+        std::optional<sdp::session_description> answer;
+        if (offer && r.negotiator.receive_remote_offer(*offer)) {
+            if (auto built = r.core->answer_offer(*offer)) answer = std::move(*built);
+        }
+        if (answer && r.negotiator.set_local_answer(std::move(*answer)) &&
+            r.negotiator.negotiate()) {
+            r.local_sdp = r.negotiator.active_local()->serialize();
+            ack.set_body("application/sdp", r.local_sdp);
+        } else {
+            bad_sdp = true;
+        }
+    } else if (r.negotiator.state() == sdp::negotiator_state::local_offer) {
+        auto answer = sdp_of(response);
+        bad_sdp = !answer || !r.negotiator.receive_remote_answer(std::move(*answer)) ||
+                  !r.negotiator.negotiate();
+    }
+    r.core->outgoing_request(ack);
+    r.invite_ack = ack.serialize();
+    (void)sender_.send(detail::flow_to_target(*d, r.source), r.invite_ack);
+    if (r.cancelled || bad_sdp) {
+        // RFC 5407 §3.1.2: a 200 after our CANCEL is ACKed, then ended; so is a 2xx whose SDP
+        // we cannot use (Asterisk's "bearer capability not available").
+        r.pending_end = bad_sdp ? end_reason::bad_ack : end_reason::local_hangup;
+        send_bye(r);
+        return;
+    }
+    r.media_applied = false;
+    r.apply_media();
+    r.state = session_state::confirmed;
+    events_.on_confirmed(r.handle, *r.core);
+    if (!r.ended) try_send_queued(r);
+}
+
+void session_layer::on_stray_response(const message& response, const flow& source) noexcept {
+    detail::depth_guard guard(*this);
+    (void)source;
+    // A 2xx retransmission after the INVITE transaction is gone: ACK it again if it is ours.
+    if (response.cseq().method != method::invite) return;
+    record* r = by_dialog(dialog_id_of_received(response));
+    if (r == nullptr || !r->outgoing || r->invite_ack.empty() ||
+        response.cseq().number != r->last_invite_cseq)
+        return;
+    (void)sender_.send(detail::flow_to_target(*r->d, r->source), r->invite_ack);
+}
+
+} // namespace parley

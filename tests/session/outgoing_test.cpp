@@ -1,0 +1,147 @@
+// Outgoing sessions: the UAC half of the INVITE life cycle.
+#include "session_fixture.hpp"
+
+namespace parley::test {
+namespace {
+
+using lines = std::vector<std::string>;
+
+std::string remote_answer() {
+    return "v=0\no=bob 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\n"
+           "m=audio 40000 RTP/AVP 0\na=sendrecv\n";
+}
+
+struct outgoing_fixture : session_fixture {
+    std::vector<std::string> progress;
+    std::string invite_text;
+
+    void SetUp() override {
+        session_fixture::SetUp();
+        app.what = policy::answer;
+    }
+    session_handle start(offer_timing timing = offer_timing::in_invite) {
+        auto h = layer->call({.request_uri = "sip:bob@127.0.0.1:5062",
+                              .from = "<sip:parley@127.0.0.1>",
+                              .destination = peer,
+                              .offer = timing});
+        EXPECT_TRUE(h);
+        invite_text = last_sent();
+        sent_lines();
+        return h ? *h : session_handle{};
+    }
+    /// The callee's response to our INVITE.
+    void respond(int status, std::string_view tag, std::string_view body = {}) {
+        auto m = std::make_unique<message>();
+        ASSERT_TRUE(parse_message(invite_text, *m, {.buffer = buffer_use::copy}));
+        std::string r = "SIP/2.0 " + std::to_string(status) +
+                        " X\nVia: " + std::string(m->find(header_id::via)->value) +
+                        "\nFrom: " + std::string(m->from().text) +
+                        "\nTo: " + std::string(m->to().text) +
+                        (tag.empty() ? "" : ";tag=" + std::string(tag)) +
+                        "\nCall-ID: " + std::string(m->call_id()) +
+                        "\nCSeq: 1 INVITE\n"
+                        "Contact: <sip:bob@127.0.0.1:5062>\n";
+        if (!body.empty()) r += "Content-Type: application/sdp\n";
+        r += "\n";
+        r += body;
+        deliver(r);
+    }
+};
+
+TEST_F(outgoing_fixture, a_call_rings_is_answered_acked_and_confirmed) {
+    start();
+    EXPECT_TRUE(invite_text.starts_with("INVITE sip:bob@127.0.0.1:5062 SIP/2.0\r\n"));
+    EXPECT_NE(invite_text.find("m=audio 30000 RTP/AVP 0"), std::string::npos)
+        << "the handlers' offer";
+    respond(180, "b1");
+    respond(200, "b1", remote_answer());
+    lines sent = sent_lines();
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0], "ACK sip:bob@127.0.0.1:5062 SIP/2.0");
+    EXPECT_EQ(app.events, lines{"confirmed"});
+    EXPECT_EQ(audio->applied, 1);
+    // A retransmitted 2xx gets the same ACK again (RFC 6026 §7.2).
+    respond(200, "b1", remote_answer());
+    EXPECT_EQ(sent_lines(), lines{"ACK sip:bob@127.0.0.1:5062 SIP/2.0"});
+    // The callee hangs up.
+    deliver("BYE sip:parley@127.0.0.1:5060 SIP/2.0\nVia: SIP/2.0/UDP "
+            "127.0.0.1:5062;branch=z9hG4bKbye1\n"
+            "From: <sip:bob@127.0.0.1:5062>;tag=b1\nTo: <sip:parley@127.0.0.1>;tag=" +
+            [&] {
+                auto m = std::make_unique<message>();
+                (void)parse_message(invite_text, *m, {.buffer = buffer_use::copy});
+                return std::string(m->from().tag) + "\nCall-ID: " + std::string(m->call_id());
+            }() +
+            "\nCSeq: 1 BYE\n\n");
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    EXPECT_EQ(layer->size(), 0u);
+}
+
+TEST_F(outgoing_fixture, a_rejection_ends_the_session_with_its_status) {
+    session_handle h = start();
+    respond(486, "b1");
+    EXPECT_EQ(layer->size(), 0u);
+    EXPECT_EQ(app.events,
+              lines{"ended:" + std::to_string(static_cast<int>(end_reason::remote_rejected))});
+    (void)h;
+}
+
+TEST_F(outgoing_fixture, an_extra_2xx_from_another_fork_is_acked_and_sent_bye) {
+    start();
+    respond(200, "b1", remote_answer());
+    sent_lines();
+    respond(200, "c1", remote_answer());
+    lines sent = sent_lines();
+    EXPECT_EQ(sent,
+              (lines{"ACK sip:bob@127.0.0.1:5062 SIP/2.0", "BYE sip:bob@127.0.0.1:5062 SIP/2.0"}));
+    EXPECT_EQ(layer->size(), 1u) << "the first 2xx is still the call";
+}
+
+TEST_F(outgoing_fixture, cancel_before_the_answer_and_the_200_that_crosses_it_rfc5407) {
+    session_handle h = start();
+    respond(180, "b1");
+    ASSERT_TRUE(layer->terminate(h));
+    EXPECT_EQ(sent_lines(), lines{"CANCEL sip:bob@127.0.0.1:5062 SIP/2.0"});
+    respond(200, "b1", remote_answer()); // crossed our CANCEL
+    EXPECT_EQ(sent_lines(),
+              (lines{"ACK sip:bob@127.0.0.1:5062 SIP/2.0", "BYE sip:bob@127.0.0.1:5062 SIP/2.0"}));
+}
+
+TEST_F(outgoing_fixture, cancel_ends_with_the_487) {
+    session_handle h = start();
+    respond(180, "b1");
+    ASSERT_TRUE(layer->terminate(h));
+    sent_lines();
+    respond(487, "b1");
+    EXPECT_EQ(layer->size(), 0u);
+    EXPECT_EQ(app.events.back(),
+              "ended:" + std::to_string(static_cast<int>(end_reason::local_hangup)));
+}
+
+TEST_F(outgoing_fixture, delayed_offer_answers_in_the_ack) {
+    start(offer_timing::delayed);
+    EXPECT_EQ(invite_text.find("m=audio"), std::string::npos) << "no SDP in the INVITE";
+    respond(200, "b1", remote_answer());
+    std::string ack = last_sent();
+    EXPECT_TRUE(ack.starts_with("ACK ")) << ack;
+    EXPECT_NE(ack.find("m=audio 30000 RTP/AVP 0"), std::string::npos) << "our answer in the ACK";
+    EXPECT_EQ(app.events, lines{"confirmed"});
+}
+
+TEST_F(outgoing_fixture, no_answer_is_a_timeout) {
+    start();
+    advance(seconds(40));
+    EXPECT_EQ(layer->size(), 0u);
+    EXPECT_EQ(app.events,
+              lines{"ended:" + std::to_string(static_cast<int>(end_reason::no_answer))});
+}
+
+TEST_F(outgoing_fixture, a_2xx_with_unusable_sdp_is_acked_then_ended) {
+    start();
+    respond(200, "b1", "v=0\ns=-\n");
+    EXPECT_EQ(sent_lines(),
+              (lines{"ACK sip:bob@127.0.0.1:5062 SIP/2.0", "BYE sip:bob@127.0.0.1:5062 SIP/2.0"}));
+}
+
+} // namespace
+} // namespace parley::test
