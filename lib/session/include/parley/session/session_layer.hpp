@@ -176,6 +176,10 @@ public:
     session* find(session_handle h) noexcept;
     session_state state(session_handle h) const noexcept;
     std::size_t size() const noexcept { return sessions_.size(); }
+    /// Whether an in-dialog request (or a 2xx ACK) belongs to one of this layer's dialogs.
+    bool owns_dialog(const message& request) noexcept {
+        return dialogs_.match_request(request) != nullptr;
+    }
     const session_layer_stats& stats() const noexcept { return stats_; }
 
     // ---- transaction_user ---------------------------------------------------------------------

@@ -1,0 +1,58 @@
+// session_service: the session core as a service of the distributor — the seed's session
+// module that "registers itself with res_sip as a service". It claims new INVITEs, owns the
+// dialogs of its sessions (every request inside them goes to the session layer, whatever the
+// method) and passes the session layer every other hook it needs (2xx ACK, CANCEL, the
+// responses and failures of the BYEs, re-INVITEs and INVITEs it sends).
+//
+// The endpoint of an incoming INVITE: the session layer does not know endpoints (it sits below
+// this layer), so during the offer the context is readable through current_context(); the
+// application's session_events::on_incoming, which runs inside that offer, may keep it (with the
+// snapshot) in the session's cookies.
+//
+// Borrows the session layer (it outlives the service). Single-threaded: one shard.
+#pragma once
+
+#include <parley/endpoint/distributor.hpp>
+#include <parley/session/session_layer.hpp>
+
+#include <string>
+#include <vector>
+
+namespace parley {
+
+struct session_service_options {
+    /// Option tags the session core implements (Supported, the Require check). None today:
+    /// 100rel (RFC 3262) and timer (RFC 4028) are not implemented yet.
+    std::vector<std::string> option_tags;
+};
+
+class session_service final : public service {
+public:
+    explicit session_service(session_layer& layer, session_service_options options = {});
+
+    std::string_view name() const noexcept override { return "session"; }
+    service_capabilities capabilities() const override;
+    service_claim offer(const incoming_request& request,
+                        const request_context& context) noexcept override;
+    bool owns_dialog(const message& request) noexcept override;
+    std::size_t dialog_count() const noexcept override { return layer_.size(); }
+
+    void on_ack(const message& ack, const flow& source) noexcept override;
+    void on_cancel(transaction_id invite_server, const message& cancel) noexcept override;
+    void on_response(transaction_id client, const message& response) noexcept override;
+    void on_stray_response(const message& response, const flow& source) noexcept override;
+    void on_client_failure(transaction_id client, failure_reason why) noexcept override;
+    void on_server_failure(transaction_id server, failure_reason why) noexcept override;
+    void on_terminated(transaction_id id) noexcept override;
+
+    /// The context of the request being offered to the session layer now; nullptr outside
+    /// offer(). Valid for the duration of the call it is read in.
+    const request_context* current_context() const noexcept { return current_; }
+
+private:
+    session_layer& layer_;
+    session_service_options options_;
+    const request_context* current_ = nullptr;
+};
+
+} // namespace parley

@@ -1,0 +1,229 @@
+// The session layer behind the distributor (session_service) with the OPTIONS service, on a
+// real transaction layer: who answers what, the endpoint reaching the application, dialogs
+// routed to the session layer, and the dialog limit. Manual clock.
+#include <parley/endpoint/distributor.hpp>
+#include <parley/endpoint/session_service.hpp>
+#include <parley/sdp/offer_answer.hpp>
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace parley {
+namespace {
+
+const std::string open_config = R"(
+[udp]
+type = transport
+bind = 127.0.0.1:5060
+
+[open]
+type = endpoint
+allow = ulaw
+
+[open]
+type = identify
+endpoint = open
+match = 127.0.0.0/8
+)";
+
+/// Accepts audio with PCMU (the fixture of tests/session, reduced).
+struct audio_handler : sdp_handler {
+    stream_verdict answer_stream(session&, const sdp::session_description& offer, std::size_t index,
+                                 sdp::session_description& answer) noexcept override {
+        const auto& offered = offer.media()[index];
+        std::string_view formats[] = {"0"};
+        answer.add_media(offered.media, 30000, offered.proto, formats)
+            .add_connection({"IN", "IP4", "127.0.0.1"});
+        return stream_verdict::handled;
+    }
+    stream_verdict offer_stream(session&, sdp::session_description& offer, std::size_t,
+                                const sdp::media_description*) noexcept override {
+        std::string_view formats[] = {"0"};
+        offer.add_media("audio", 30000, "RTP/AVP", formats)
+            .add_connection({"IN", "IP4", "127.0.0.1"});
+        return stream_verdict::handled;
+    }
+};
+
+struct recording_sender : message_sender {
+    std::vector<std::string> sent;
+    send_result send(const flow&, std::string_view bytes) noexcept override {
+        sent.emplace_back(bytes);
+        return send_result::sent;
+    }
+};
+
+/// Answers every call, and notes the endpoint the distributor identified.
+struct answering_app : session_events {
+    session_layer* layer = nullptr;
+    session_service* service = nullptr;
+    std::vector<std::string> events;
+    void on_incoming(session_handle h, session&, const message&) noexcept override {
+        const request_context* c = service->current_context();
+        events.push_back("incoming:" +
+                         (c != nullptr && c->endpoint != nullptr ? c->endpoint->name : "?"));
+        (void)layer->answer(h);
+    }
+    void on_confirmed(session_handle, session&) noexcept override { events.push_back("up"); }
+    void on_ended(session_handle, session&, end_reason) noexcept override {
+        events.push_back("ended");
+    }
+};
+
+struct relay final : transaction_user {
+    transaction_user* to = nullptr;
+    void on_request(const incoming_request& r) noexcept override { to->on_request(r); }
+    void on_ack(const message& a, const flow& f) noexcept override { to->on_ack(a, f); }
+    void on_cancel(transaction_id t, const message& c) noexcept override { to->on_cancel(t, c); }
+    void on_response(transaction_id t, const message& r) noexcept override {
+        to->on_response(t, r);
+    }
+    void on_client_failure(transaction_id t, failure_reason w) noexcept override {
+        to->on_client_failure(t, w);
+    }
+    void on_server_failure(transaction_id t, failure_reason w) noexcept override {
+        to->on_server_failure(t, w);
+    }
+    void on_terminated(transaction_id t) noexcept override { to->on_terminated(t); }
+};
+
+struct session_service_fixture : ::testing::Test {
+    timer_wheel wheel{time_point{}};
+    recording_sender sender;
+    relay tu;
+    transaction_layer transactions{sender, tu, wheel};
+    extension_registry registry;
+    registration audio =
+        registry.add_sdp_handler("audio", std::make_shared<audio_handler>(), "test-audio");
+    answering_app app;
+    std::unique_ptr<session_layer> sessions;
+    std::unique_ptr<session_service> session_adapter;
+    std::unique_ptr<distributor> pipeline;
+    std::unique_ptr<options_service> options;
+    flow peer;
+
+    void SetUp() override { build({}); }
+    void build(overload_limits limits) {
+        auto loaded = parse_configuration(open_config, "open.conf");
+        ASSERT_TRUE(loaded.ok()) << loaded.errors[0].to_string();
+        options.reset();
+        pipeline.reset();
+        session_adapter.reset();
+        sessions = std::make_unique<session_layer>(transactions, sender, wheel, registry, app);
+        session_adapter = std::make_unique<session_service>(*sessions);
+        pipeline = std::make_unique<distributor>(
+            transactions, wheel, std::make_shared<endpoint_identifier>(loaded.config),
+            distributor_options{.key = digest_authenticator::generate_key(), .limits = limits});
+        options = std::make_unique<options_service>(*pipeline);
+        pipeline->add_service(*session_adapter, {.priority = 10});
+        pipeline->add_service(*options, {.priority = 20});
+        tu.to = pipeline.get();
+        app.layer = sessions.get();
+        app.service = session_adapter.get();
+        peer.protocol = transport_protocol::udp;
+        peer.remote = *socket_address::from_numeric("127.0.0.1", 5062);
+    }
+
+    void deliver(std::string text, std::string body = "") {
+        std::string bytes;
+        for (char c : text) bytes += c == '\n' ? std::string("\r\n") : std::string(1, c);
+        if (!body.empty()) bytes += "Content-Type: application/sdp\r\n";
+        bytes += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+        auto m = std::make_unique<message>();
+        auto r = parse_message(bytes, *m, {.buffer = buffer_use::copy});
+        ASSERT_TRUE(r) << r.error_value().reason << "\n" << bytes;
+        transactions.receive(*m, peer);
+    }
+    std::string request(std::string_view method, std::string_view branch,
+                        std::string_view to_tag = "", int cseq = 1) {
+        std::string cseq_method(method);
+        return std::string(method) +
+               " sip:bob@127.0.0.1 SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:5062;branch=" +
+               std::string(branch) +
+               "\nFrom: <sip:alice@127.0.0.1>;tag=a1\nTo: <sip:bob@127.0.0.1>" +
+               (to_tag.empty() ? "" : ";tag=" + std::string(to_tag)) +
+               "\nCall-ID: call-1\nCSeq: " + std::to_string(cseq) + " " + cseq_method +
+               "\nContact: <sip:alice@127.0.0.1:5062>\nMax-Forwards: 70\n";
+    }
+    std::vector<std::string> sent_lines() {
+        std::vector<std::string> lines;
+        for (const auto& s : sender.sent) lines.push_back(s.substr(0, s.find("\r\n")));
+        if (!sender.sent.empty()) last_ = sender.sent.back();
+        sender.sent.clear();
+        return lines;
+    }
+    std::string to_tag() const {
+        std::size_t to = last_.find("\r\nTo:");
+        std::size_t tag = last_.find(";tag=", to);
+        return last_.substr(tag + 5, last_.find("\r\n", tag) - tag - 5);
+    }
+
+    std::string last_;
+};
+
+const std::string offer = "v=0\no=alice 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\n"
+                          "m=audio 20000 RTP/AVP 0\n";
+
+using lines = std::vector<std::string>;
+
+TEST_F(session_service_fixture, options_out_of_a_dialog_is_answered_by_the_options_service) {
+    deliver(request("OPTIONS", "z9hG4bKo1"));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    EXPECT_NE(last_.find("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n"), std::string::npos)
+        << last_;
+    EXPECT_NE(last_.find("Accept: application/sdp\r\n"), std::string::npos);
+    EXPECT_NE(last_.find("Supported:"), std::string::npos);
+}
+
+TEST_F(session_service_fixture, a_call_through_the_distributor_carries_the_endpoint) {
+    deliver(request("INVITE", "z9hG4bKi1"), offer);
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    EXPECT_EQ(app.events, lines{"incoming:open"});
+    EXPECT_EQ(session_adapter->current_context(), nullptr) << "only during the offer";
+    std::string tag = to_tag();
+    EXPECT_EQ(session_adapter->dialog_count(), 1u);
+    // The 2xx ACK and the BYE reach the session layer through the dialog's ownership.
+    deliver(request("ACK", "z9hG4bKa1", tag));
+    EXPECT_EQ(app.events, (lines{"incoming:open", "up"}));
+    deliver(request("OPTIONS", "z9hG4bKo2", tag, 2));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"}); // in the dialog: the session layer's
+    deliver(request("BYE", "z9hG4bKb1", tag, 3));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    EXPECT_EQ(app.events.back(), "ended");
+    EXPECT_EQ(sessions->size(), 0u);
+}
+
+TEST_F(session_service_fixture, requests_for_no_dialog_are_481_from_the_distributor) {
+    deliver(request("BYE", "z9hG4bKb1", "nosuchdialog"));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 481 Call/Transaction Does Not Exist"});
+    deliver(request("BYE", "z9hG4bKb2"));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 481 Call/Transaction Does Not Exist"});
+    EXPECT_EQ(sessions->stats().no_dialog_481, 0u);
+    EXPECT_EQ(pipeline->stats().no_dialog_481, 2u);
+}
+
+TEST_F(session_service_fixture, other_methods_get_405_and_unknown_ones_501) {
+    deliver(request("REGISTER", "z9hG4bKr1"));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 405 Method Not Allowed"});
+    deliver(request("FROB", "z9hG4bKf1"));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 501 Not Implemented"});
+}
+
+TEST_F(session_service_fixture, at_the_dialog_limit_new_calls_get_503_the_call_goes_on) {
+    build({.max_dialogs = 1});
+    deliver(request("INVITE", "z9hG4bKi1"), offer);
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    std::string tag = to_tag();
+    std::string second = request("INVITE", "z9hG4bKi2");
+    second.replace(second.find("call-1"), 6, "call-2");
+    deliver(second, offer);
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 503 Service Unavailable"});
+    deliver(request("BYE", "z9hG4bKb1", tag, 2));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+}
+
+} // namespace
+} // namespace parley
