@@ -1,16 +1,24 @@
-// parleyd: the Parley server. Today it runs the signalling path end to end: the configuration
-// (embedded default or -c FILE), shards, UDP/TCP/TLS transports, transactions, and the session
-// core answering calls through the built-in extensions (the signalling-only `null` media
-// handler until the media layer lands). Call behaviour by Request-URI user, for tests:
-// "busy…" → 486, "decline…" → 603, "ring…" → 180 and never answers (for CANCEL), anything
-// else → 200 at once.
+// parleyd: the Parley server. It runs the signalling path end to end: the configuration
+// (embedded default or -c FILE), shards, UDP/TCP/TLS transports, transactions, and per shard the
+// service distributor (identification, digest authentication, overload answers, Require check)
+// in front of the services: the session core answering calls through the built-in extensions
+// (the signalling-only `null` media handler until the media layer lands) and the OPTIONS
+// responder. Call behaviour by Request-URI user, for tests: "busy…" → 486, "decline…" → 603,
+// "ring…" → 180 and never answers (for CANCEL), anything else → 200 at once.
 //
 //   parleyd [-c FILE] [--check-config] [--port PORT] [--shards N]
 #include <parley/endpoint/configuration.hpp>
+#include <parley/endpoint/distributor.hpp>
+#include <parley/endpoint/identify.hpp>
+#include <parley/endpoint/session_service.hpp>
 #include <parley/ext/builtin.hpp>
 #include <parley/session/session_layer.hpp>
 #include <parley/transport/transport.hpp>
 
+#include <arpa/inet.h>
+#include <netdb.h>
+
+#include <bit>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -22,11 +30,24 @@
 namespace parley {
 namespace {
 
+/// What a session keeps of the distributor's verdict: the endpoint and the snapshot it lives in
+/// (for its codecs and trust settings once the session core reads them).
+struct session_endpoint {
+    std::shared_ptr<const configuration> snapshot;
+    const endpoint_config* endpoint = nullptr;
+};
+
 /// The call logic (the seed's "channel"): decides what to do with each incoming session.
 class call_logic final : public session_events {
 public:
     session_layer* layer = nullptr;
-    void on_incoming(session_handle h, session&, const message& invite) noexcept override {
+    session_service* service = nullptr;
+    void on_incoming(session_handle h, session& s, const message& invite) noexcept override {
+        // Runs inside the distributor's offer: its context names the caller's endpoint.
+        if (const request_context* c = service->current_context();
+            c != nullptr && c->endpoint != nullptr && c->snapshot != nullptr)
+            s.cookies().add_value<session_endpoint>("endpoint",
+                                                    session_endpoint{*c->snapshot, c->endpoint});
         std::string_view user = invite.request_uri().user;
         if (user.starts_with("busy"))
             (void)layer->reject(h, 486);
@@ -39,16 +60,46 @@ public:
     }
 };
 
-/// Until the distributor (issue 5) sits between them, every transaction of the shard goes to
-/// its session layer.
+/// Logs an authentication failure at the 1st, 2nd, 4th, 8th... from one address, so that a
+/// guessing peer cannot flood the log.
+void log_auth_failure(unsigned shard_index, const auth_failure_report& r) {
+    if (!std::has_single_bit(r.failures_from_source)) return;
+    static constexpr const char* reasons[] = {"none",           "malformed credentials",
+                                              "unsupported",    "unknown user",
+                                              "wrong password", "replayed nonce count"};
+    auto why = static_cast<std::size_t>(r.why);
+    std::fprintf(stderr,
+                 "parleyd: shard %u: authentication failed from %s (%s, endpoint %s): %u "
+                 "failure(s) from this address\n",
+                 shard_index, r.source.remote.host_text().c_str(),
+                 why < std::size(reasons) ? reasons[why] : "?",
+                 r.endpoint != nullptr ? r.endpoint->name.c_str() : "none", r.failures_from_source);
+}
+
+struct shard_settings {
+    session_layer_options sessions;
+    transaction_options transactions;
+    distributor_options pipeline;
+};
+
+/// One shard's stack: transport → transaction layer → distributor → services (the session
+/// layer through its adapter, then the OPTIONS responder).
 class shard_stack final : public message_sender {
 public:
     shard_stack(shard& home, transport& net, const extension_registry& registry,
-                session_layer_options options, const transaction_options& transaction_settings)
-        : home_(home), net_(net), transactions_(*this, relay_, home.timers(), transaction_settings),
-          sessions_(transactions_, *this, home.timers(), registry, logic_, std::move(options)) {
-        relay_.to = &sessions_;
+                std::shared_ptr<const endpoint_identifier> identifier, shard_settings settings)
+        : home_(home), net_(net),
+          // The layer keeps a reference to its TU, built right after it.
+          transactions_(*this, distributor_, home.timers(), settings.transactions),
+          distributor_(transactions_, home.timers(), std::move(identifier),
+                       std::move(settings.pipeline)),
+          sessions_(transactions_, *this, home.timers(), registry, logic_,
+                    std::move(settings.sessions)),
+          session_service_(sessions_), options_(distributor_) {
         logic_.layer = &sessions_;
+        logic_.service = &session_service_;
+        distributor_.add_service(session_service_, {.priority = 10});
+        distributor_.add_service(options_, {.priority = 20});
     }
     transaction_layer& transactions() noexcept { return transactions_; }
     send_result send(const flow& destination, std::string_view bytes) noexcept override {
@@ -57,34 +108,49 @@ public:
     }
 
 private:
-    struct relay final : transaction_user {
-        transaction_user* to = nullptr;
-        void on_request(const incoming_request& r) noexcept override { to->on_request(r); }
-        void on_ack(const message& a, const flow& f) noexcept override { to->on_ack(a, f); }
-        void on_cancel(transaction_id t, const message& c) noexcept override {
-            to->on_cancel(t, c);
-        }
-        void on_response(transaction_id t, const message& r) noexcept override {
-            to->on_response(t, r);
-        }
-        void on_stray_response(const message& r, const flow& f) noexcept override {
-            to->on_stray_response(r, f);
-        }
-        void on_client_failure(transaction_id t, failure_reason w) noexcept override {
-            to->on_client_failure(t, w);
-        }
-        void on_server_failure(transaction_id t, failure_reason w) noexcept override {
-            to->on_server_failure(t, w);
-        }
-        void on_terminated(transaction_id t) noexcept override { to->on_terminated(t); }
-    };
     shard& home_;
     transport& net_;
-    relay relay_;
     call_logic logic_;
     transaction_layer transactions_;
+    distributor distributor_;
     session_layer sessions_;
+    session_service session_service_;
+    options_service options_;
 };
+
+/// The addresses of the host names in identify match= (the identifier does no DNS).
+identifier_options resolve_identify_hosts(const configuration& config) {
+    identifier_options out;
+    for (const identify_config& identify : config.identifies()) {
+        for (const std::string& host : identify.match_hosts) {
+            if (out.resolved_hosts.contains(host)) continue;
+            std::vector<socket_address>& addresses = out.resolved_hosts[host];
+            addrinfo hints{};
+            hints.ai_family = AF_UNSPEC;
+            hints.ai_socktype = SOCK_DGRAM;
+            addrinfo* found = nullptr;
+            if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0) {
+                std::fprintf(stderr, "parleyd: warning: identify %s: cannot resolve %s\n",
+                             identify.name.c_str(), host.c_str());
+                continue;
+            }
+            for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
+                char text[INET6_ADDRSTRLEN] = {};
+                const void* raw =
+                    a->ai_family == AF_INET
+                        ? static_cast<const void*>(
+                              &reinterpret_cast<const sockaddr_in*>(a->ai_addr)->sin_addr)
+                        : static_cast<const void*>(
+                              &reinterpret_cast<const sockaddr_in6*>(a->ai_addr)->sin6_addr);
+                if (inet_ntop(a->ai_family, raw, text, sizeof text) == nullptr) continue;
+                if (auto address = socket_address::from_numeric(text, 0))
+                    addresses.push_back(*address);
+            }
+            freeaddrinfo(found);
+        }
+    }
+    return out;
+}
 
 class server final : public transport_user {
 public:
@@ -181,7 +247,8 @@ int run(int argc, char** argv) {
         std::fputs(report.text.c_str(), stderr);
         return 1;
     }
-    for (const auto& w : loaded.warnings) (void)w;
+    for (const config_diagnostic& w : loaded.warnings)
+        std::fprintf(stderr, "parleyd: %s\n", w.to_string().c_str());
     const configuration& config = *loaded.config;
 
     transport_options net_options;
@@ -226,17 +293,33 @@ int run(int argc, char** argv) {
     ext::builtin_options builtin;
     builtin.null_media.address = local.host_text();
     std::vector<registration> extensions = ext::register_builtin(registry, builtin);
-    transaction_options transaction_settings;
-    transaction_settings.limits.max_transactions =
-        config.system().max_transactions / static_cast<std::uint32_t>(shards.size()) + 1;
-    for (std::size_t i = 0; i < shards.size(); ++i) {
-        session_layer_options o;
-        o.contact = "<sip:parleyd@" + local.to_string() + ">";
-        o.via_address = local.to_string();
-        o.sdp_address = local.host_text();
-        o.max_sessions = config.system().max_sessions / shards.size() + 1;
-        app.stacks.push_back(std::make_unique<shard_stack>(shards.at(i), net, registry,
-                                                           std::move(o), transaction_settings));
+    // The configured limits are for the whole server: each shard gets its share. The
+    // distributor refuses new out-of-dialog work at 90% of the transaction share, which leaves
+    // the rest to requests inside established dialogs (the layer itself stops at 100%).
+    const std::size_t shard_count = shards.size();
+    const std::size_t transaction_share = config.system().max_transactions / shard_count + 1;
+    auto identifier =
+        std::make_shared<const endpoint_identifier>(loaded.config, resolve_identify_hosts(config));
+    const digest_authenticator::key_type key = digest_authenticator::generate_key();
+    for (std::size_t i = 0; i < shard_count; ++i) {
+        shard_settings settings;
+        settings.sessions.contact = "<sip:parleyd@" + local.to_string() + ">";
+        settings.sessions.via_address = local.to_string();
+        settings.sessions.sdp_address = local.host_text();
+        settings.sessions.max_sessions = config.system().max_sessions / shard_count + 1;
+        settings.transactions.limits.max_transactions = transaction_share;
+        settings.pipeline.key = key;
+        settings.pipeline.digest.issuer = static_cast<std::uint16_t>(i);
+        settings.pipeline.limits = {.max_transactions = transaction_share - transaction_share / 10,
+                                    .max_dialogs = config.system().max_dialogs / shard_count + 1,
+                                    .retry_after_seconds =
+                                        settings.transactions.limits.retry_after_seconds};
+        auto index = static_cast<unsigned>(i);
+        settings.pipeline.on_auth_failure = [index](const auth_failure_report& r) {
+            log_auth_failure(index, r);
+        };
+        app.stacks.push_back(std::make_unique<shard_stack>(shards.at(i), net, registry, identifier,
+                                                           std::move(settings)));
     }
     shards.start();
     if (net_options.enable_udp) std::printf("udp %s\n", net.udp_address().to_string().c_str());
