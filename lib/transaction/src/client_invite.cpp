@@ -36,12 +36,13 @@ void client_invite::receive_response(const message& response, const flow& source
             on_provisional(response);
         } else if (status < 300) {
             // RFC 6026 §7.2: a 2xx moves Calling/Proceeding to Accepted; Timer M = 64*T1 keeps
-            // the transaction to pass further 2xx (retransmissions, forks) to the TU.
+            // the transaction (as a compact lingering record) to pass further 2xx
+            // (retransmissions, forks) to the TU.
             state_ = transaction_state::accepted;
             cancel_timers();
             release_message();
-            arm_state(64 * timers().t1);
             if (!internal_) core_.user_.on_response(id_, response);
+            if (!terminated()) linger_then_terminate(64 * timers().t1);
         } else {
             on_final_non_2xx(response);
         }

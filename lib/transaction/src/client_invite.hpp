@@ -56,7 +56,8 @@
 //   Proceeding --Timer C: send CANCEL--> Proceeding --64*T1, no final: inform TU--> Terminated
 // Memory: the INVITE bytes are kept while Calling (they are retransmitted); the first
 // provisional shrinks them to a header skeleton (Request-URI, top Via, Route, From, To, Call-ID,
-// CSeq) enough for ACK and CANCEL; the ACK replaces it in Completed; Accepted keeps nothing.
+// CSeq) enough for ACK and CANCEL; the ACK replaces it in Completed; Accepted keeps nothing and
+// is held by a compact lingering record (lingering.hpp, layer_core) once the TU has the 2xx.
 #pragma once
 
 #include "transaction.hpp"

@@ -35,13 +35,14 @@ void client_non_invite::receive_response(const message& response, const flow&) n
         if (!internal_) core_.user_.on_response(id_, response);
         return;
     }
-    // RFC 3261 §17.1.2.2: a final response completes; Timer K absorbs retransmissions of it.
+    // RFC 3261 §17.1.2.2: a final response completes; Timer K absorbs retransmissions of it
+    // (in a compact lingering record).
     state_ = transaction_state::completed;
     cancel_timers();
     release_message();
     if (!internal_) core_.user_.on_response(id_, response);
     if (terminated()) return;
-    wait_then_terminate(reliable() ? duration::zero() : timers().t4);
+    linger_then_terminate(reliable() ? duration::zero() : timers().t4);
 }
 
 void client_non_invite::on_retransmit_timer() noexcept {

@@ -42,7 +42,8 @@
 //  to take
 //
 // Timers (UDP / reliable): E = T1 doubling to T2 in Trying, T2 in Proceeding / none;
-// F = 64*T1 / 64*T1; K = T4 / 0. The request bytes are freed on the final response.
+// F = 64*T1 / 64*T1; K = T4 / 0. The request bytes are freed on the final response; Completed
+// over UDP is held by a compact lingering record (lingering.hpp, layer_core).
 #pragma once
 
 #include "transaction.hpp"

@@ -40,11 +40,20 @@ layer_core::~layer_core() {
     servers_.clear();
     graveyard_.clear();
     by_id_.clear();
+    lingering_clients_.clear();
+    lingering_servers_.clear();
+    lingering_graveyard_.clear();
+    lingering_by_id_.clear();
 }
 
 transaction* layer_core::find(transaction_id id) const noexcept {
     auto it = by_id_.find(id.value);
     return it == by_id_.end() ? nullptr : it->second.get();
+}
+
+lingering* layer_core::find_lingering(transaction_id id) const noexcept {
+    auto it = lingering_by_id_.find(id.value);
+    return it == lingering_by_id_.end() ? nullptr : it->second.get();
 }
 
 void layer_core::adopt(std::unique_ptr<transaction> t,
@@ -63,6 +72,139 @@ void layer_core::retire(transaction& t) noexcept {
     graveyard_.push_back(std::move(owned->second));
     by_id_.erase(owned);
     if (!t.internal()) user_.on_terminated(t.id());
+}
+
+// ---- lingering records ------------------------------------------------------------------------
+
+std::uint8_t layer_core::queue_for(duration delay) {
+    for (std::size_t i = 0; i < queues_.size(); ++i)
+        if (queues_[i]->delay == delay) return static_cast<std::uint8_t>(i);
+    // Delays come from the layer's fixed timer settings: 64*T1 (L, M, J) and T4 (K).
+    auto queue = std::make_unique<linger_queue>();
+    queue->core = this;
+    queue->delay = delay;
+    queue->wake.bind<&linger_queue::on_wake>(queue.get());
+    queues_.push_back(std::move(queue));
+    return static_cast<std::uint8_t>(queues_.size() - 1);
+}
+
+void layer_core::linger(const transaction& t, std::string_view retained, duration delay) {
+    std::uint8_t queue = queue_for(delay);
+    lingering::owner owned = lingering::make(t.id(), t.kind(), t.state(), t.internal(), t.key(),
+                                             t.destination(), retained, queue);
+    lingering* record = owned.get();
+    auto& index = t.is_client() ? clients_ : servers_;
+    auto at = index.find(t.key());
+    if (at != index.end() && at->second == &t) {
+        index.erase(at);
+        (t.is_client() ? lingering_clients_ : lingering_servers_).emplace(record->key(), record);
+    }
+    if (auto active = by_id_.find(t.id().value); active != by_id_.end()) {
+        graveyard_.push_back(std::move(active->second));
+        by_id_.erase(active);
+    }
+    lingering_by_id_.emplace(record->id().value, std::move(owned));
+    // The same deadline the machine's own timer would have had (schedule_after rounds alike).
+    linger_queue& q = *queues_[queue];
+    q.entries.push_back({wheel_.now() + delay, record->id()});
+    ++q.live;
+    if (!q.wake.armed()) wheel_.schedule(q.wake, q.entries.front().deadline);
+}
+
+void layer_core::expire(linger_queue& q) noexcept {
+    entry_guard guard(*this);
+    time_point now = wheel_.now();
+    // RFC 6026 §7.1 Timer L, §7.2 Timer M; RFC 3261 §17.2.2 Timer J, §17.1.2.2 Timer K: the
+    // transaction terminates. Hooks may add records (due later) or retire any.
+    while (!q.entries.empty() && q.entries.front().deadline <= now) {
+        transaction_id id = q.entries.front().id;
+        q.entries.pop_front();
+        if (lingering* record = find_lingering(id)) retire(*record);
+    }
+    if (!q.entries.empty() && !q.wake.armed()) wheel_.schedule(q.wake, q.entries.front().deadline);
+}
+
+void layer_core::retire(lingering& record) noexcept {
+    if (record.terminated()) return;
+    auto& index = record.is_client() ? lingering_clients_ : lingering_servers_;
+    auto at = index.find(record.key());
+    if (at != index.end() && at->second == &record) index.erase(at);
+    auto owned = lingering_by_id_.find(record.id().value);
+    if (owned == lingering_by_id_.end()) return;
+    lingering_graveyard_.push_back(std::move(owned->second));
+    lingering_by_id_.erase(owned);
+    bool internal = record.internal();
+    transaction_id id = record.id();
+    record.mark_terminated();
+    linger_queue& q = *queues_[record.queue()];
+    if (--q.live == 0) { // only retired records left: nothing to wait for
+        q.entries.clear();
+        q.wake.cancel();
+    }
+    if (!internal) user_.on_terminated(id);
+}
+
+void layer_core::lingering_request(lingering& record, const message& request, const flow& source) {
+    if (record.kind() == transaction_kind::server_invite) {
+        // RFC 6026 §7.1: in Accepted an ACK is passed to the TU, a retransmitted INVITE is
+        // absorbed (the TU retransmits the 2xx).
+        if (request.method() == method::ack) {
+            user_.on_ack(request, source);
+            return;
+        }
+        ++stats_.retransmissions_absorbed;
+        return;
+    }
+    // RFC 3261 §17.2.2: Completed resends the final response to a retransmitted request.
+    ++stats_.retransmissions_absorbed;
+    if (sender_.send(record.destination(), record.retained()) != send_result::sent) {
+        ++stats_.send_failures;
+        lingering_transport_failed(record);
+    }
+}
+
+void layer_core::lingering_response(lingering& record, const message& response) {
+    std::uint16_t status = response.status();
+    // RFC 6026 §7.2: in Accepted every 2xx goes to the TU (it ACKs each); anything else, and
+    // every response in non-INVITE Completed (RFC 3261 §17.1.2.2), is absorbed.
+    if (record.kind() == transaction_kind::client_invite && status >= 200 && status < 300) {
+        if (!record.internal()) user_.on_response(record.id(), response);
+        return;
+    }
+    ++stats_.retransmissions_absorbed;
+}
+
+result<void> layer_core::lingering_respond(lingering& record, std::uint16_t status,
+                                           std::string_view bytes) {
+    if (record.kind() != transaction_kind::server_invite)
+        return fail(500, "Final response already sent"); // RFC 3261 §17.2.2: Completed
+    // RFC 6026 §7.1: the TU retransmits its 2xx through the transaction.
+    if (status < 200 || status >= 300) return fail(500, "Only 2xx in Accepted");
+    if (sender_.send(record.destination(), bytes) != send_result::sent) {
+        ++stats_.send_failures;
+        lingering_transport_failed(record);
+    }
+    return {};
+}
+
+void layer_core::lingering_transport_failed(lingering& record) noexcept {
+    switch (record.kind()) {
+    case transaction_kind::server_invite:
+        // RFC 6026 §7.1: stay in Accepted after a transport error; inform the TU.
+        ++stats_.transport_errors;
+        if (!record.internal())
+            user_.on_server_failure(record.id(), failure_reason::transport_error);
+        return;
+    case transaction_kind::server_non_invite:
+        // RFC 3261 §17.2.4: inform the TU, terminate.
+        if (record.terminated()) return;
+        ++stats_.transport_errors;
+        if (!record.internal())
+            user_.on_server_failure(record.id(), failure_reason::transport_error);
+        retire(record);
+        return;
+    default: return; // the client states send nothing any more
+    }
 }
 
 // ---- incoming ---------------------------------------------------------------------------------
@@ -93,6 +235,10 @@ void layer_core::receive_response(const message& response, const flow& source) {
         it->second->receive_response(response, source);
         return;
     }
+    if (auto record = lingering_clients_.find(key_scratch_); record != lingering_clients_.end()) {
+        lingering_response(*record->second, response);
+        return;
+    }
     if (response.cseq().method == method::invite && response.status() >= 200 &&
         response.status() < 300) {
         // RFC 6026 §7.2: a 2xx matching no transaction goes to the TU (core), which ACKs it.
@@ -103,10 +249,12 @@ void layer_core::receive_response(const message& response, const flow& source) {
     ++stats_.responses_unmatched; // RFC 3261 §18.1.2: discarded
 }
 
-transaction* layer_core::find_server(const message& request, std::string_view method) {
+layer_core::server_match layer_core::find_server(const message& request, std::string_view method) {
     make_server_key(key_scratch_, request, method);
-    auto it = servers_.find(key_scratch_);
-    return it == servers_.end() ? nullptr : it->second;
+    if (auto it = servers_.find(key_scratch_); it != servers_.end()) return {.active = it->second};
+    if (auto it = lingering_servers_.find(key_scratch_); it != lingering_servers_.end())
+        return {.record = it->second};
+    return {};
 }
 
 void layer_core::receive_request(const message& request, const flow& source) {
@@ -122,8 +270,11 @@ void layer_core::receive_request(const message& request, const flow& source) {
     case method::cancel: receive_cancel(request, source); return;
     default: break;
     }
-    if (transaction* t = find_server(request, request.method_text())) {
-        t->receive_request(request, source); // a retransmission
+    if (server_match t = find_server(request, request.method_text())) {
+        if (t.active != nullptr)
+            t.active->receive_request(request, source); // a retransmission
+        else
+            lingering_request(*t.record, request, source);
         return;
     }
     new_server_transaction(request, source);
@@ -132,8 +283,11 @@ void layer_core::receive_request(const message& request, const flow& source) {
 void layer_core::receive_ack(const message& ack, const flow& source) {
     // RFC 3261 §17.2.3: an ACK matches the INVITE transaction it acknowledges (the non-2xx
     // ACK reuses the INVITE's branch); otherwise it is the 2xx ACK, for the dialog.
-    if (transaction* t = find_server(ack, "INVITE")) {
-        t->receive_request(ack, source);
+    if (server_match t = find_server(ack, "INVITE")) {
+        if (t.active != nullptr)
+            t.active->receive_request(ack, source);
+        else
+            lingering_request(*t.record, ack, source);
         return;
     }
     ++stats_.acks_unmatched;
@@ -141,15 +295,19 @@ void layer_core::receive_ack(const message& ack, const flow& source) {
 }
 
 void layer_core::receive_cancel(const message& cancel, const flow& source) {
-    if (transaction* t = find_server(cancel, "CANCEL")) {
-        t->receive_request(cancel, source); // a retransmitted CANCEL: resend our answer
+    if (server_match t = find_server(cancel, "CANCEL")) {
+        // A retransmitted CANCEL: resend our answer.
+        if (t.active != nullptr)
+            t.active->receive_request(cancel, source);
+        else
+            lingering_request(*t.record, cancel, source);
         return;
     }
     // RFC 3261 §9.2: the CANCEL matches the INVITE with the same branch, sent-by and (RFC 2543)
     // fields, method aside.
-    transaction* invite = find_server(cancel, "INVITE");
-    std::uint16_t status = invite != nullptr ? 200 : 481;
-    if (invite == nullptr) ++stats_.cancels_unmatched;
+    server_match invite = find_server(cancel, "INVITE");
+    std::uint16_t status = invite ? 200 : 481;
+    if (!invite) ++stats_.cancels_unmatched;
     // RFC 3261 §9.2: the CANCEL is its own non-INVITE transaction, answered by the UAS core (here,
     // for the TU: the answer does not depend on it). The limit does not apply: at most one per
     // INVITE, and cancelling frees resources.
@@ -162,8 +320,8 @@ void layer_core::receive_cancel(const message& cancel, const flow& source) {
     std::string via = stamp_top_via(raw_top_via(cancel), cancel.top_via(), source);
     (void)raw->respond(status, response_to(cancel, status, {.top_via = via}).finish());
     // Only a transaction that has not answered yet is cancelled; the TU sends the 487.
-    if (invite != nullptr && invite->state() == transaction_state::proceeding)
-        user_.on_cancel(invite->id(), cancel);
+    if (invite && invite.state() == transaction_state::proceeding)
+        user_.on_cancel(invite.id(), cancel);
 }
 
 void layer_core::respond_statelessly(const message& request, const flow& source,
@@ -214,7 +372,8 @@ result<transaction_id> layer_core::send_request(std::string bytes, std::string_v
         return fail(503, "Transaction limit reached");
     }
     make_client_key(key_scratch_, branch, method);
-    if (clients_.contains(key_scratch_)) return fail(482, "Branch already in use");
+    if (clients_.contains(key_scratch_) || lingering_clients_.contains(key_scratch_))
+        return fail(482, "Branch already in use");
     bool invite = method == "INVITE";
     // The INVITE must parse: ACK and CANCEL are built from it later.
     if (invite && !parse_message(bytes, scratch_message()))
@@ -244,7 +403,7 @@ transaction* layer_core::start_internal_cancel(std::string bytes, std::string_vi
                                                const flow& destination) {
     std::string key;
     make_client_key(key, branch, "CANCEL");
-    if (clients_.contains(key)) return nullptr;
+    if (clients_.contains(key) || lingering_clients_.contains(key)) return nullptr;
     if (sender_.send(destination, bytes) != send_result::sent) {
         ++stats_.send_failures;
         return nullptr;
@@ -261,8 +420,14 @@ transaction* layer_core::start_internal_cancel(std::string bytes, std::string_vi
 result<void> layer_core::respond(transaction_id server, std::uint16_t status, std::string bytes) {
     entry_guard guard(*this);
     transaction* t = find(server);
-    if (t == nullptr || t->is_client() || t->internal())
-        return fail(481, "No such server transaction");
+    if (t == nullptr) {
+        lingering* record = find_lingering(server);
+        if (record == nullptr || record->is_client() || record->internal())
+            return fail(481, "No such server transaction");
+        if (status < 100 || status > 699) return fail(500, "Status out of range");
+        return lingering_respond(*record, status, bytes);
+    }
+    if (t->is_client() || t->internal()) return fail(481, "No such server transaction");
     if (status < 100 || status > 699) return fail(500, "Status out of range");
     return t->respond(status, std::move(bytes));
 }
@@ -270,7 +435,13 @@ result<void> layer_core::respond(transaction_id server, std::uint16_t status, st
 result<void> layer_core::cancel(transaction_id invite_client) {
     entry_guard guard(*this);
     transaction* t = find(invite_client);
-    if (t == nullptr || t->kind() != transaction_kind::client_invite)
+    if (t == nullptr) {
+        lingering* record = find_lingering(invite_client);
+        if (record == nullptr || record->kind() != transaction_kind::client_invite)
+            return fail(481, "No such INVITE client transaction");
+        return fail(481, "INVITE already answered"); // RFC 6026 §7.2: Accepted
+    }
+    if (t->kind() != transaction_kind::client_invite)
         return fail(481, "No such INVITE client transaction");
     return static_cast<client_invite*>(t)->cancel();
 }
@@ -281,8 +452,15 @@ void layer_core::transport_error(const flow& destination) noexcept {
     std::vector<transaction_id> hit;
     for (const auto& [id, t] : by_id_)
         if (same_destination(t->destination(), destination)) hit.push_back(t->id());
-    for (transaction_id id : hit)
-        if (transaction* t = find(id)) t->transport_failed();
+    for (const auto& [id, record] : lingering_by_id_)
+        if (!record->is_client() && same_destination(record->destination(), destination))
+            hit.push_back(record->id());
+    for (transaction_id id : hit) {
+        if (transaction* t = find(id))
+            t->transport_failed();
+        else if (lingering* record = find_lingering(id))
+            lingering_transport_failed(*record);
+    }
 }
 
 } // namespace parley

@@ -1,12 +1,18 @@
 // layer_core: the implementation behind transaction_layer (which only forwards to it), shared
 // with the machines: the tables, the borrowed environment, the counters, and retirement.
 //
-// Tables: `by_id_` owns every live transaction; `clients_` and `servers_` index them by their
-// matching key (a view of transaction::key_, stable while the transaction lives). A retired
-// transaction leaves all three at once and waits in `graveyard_` until the outermost entry
-// (counted by entry_guard) returns, so no caller up the stack holds a dangling `this`.
+// Tables: `by_id_` owns every active transaction; `clients_` and `servers_` index them by their
+// matching key (a view of transaction::key_, stable while the transaction lives). A transaction
+// that only waits for its last timer (RFC 6026 Accepted, non-INVITE Completed) becomes a
+// lingering record (lingering.hpp) in three tables of the same shape, `lingering_by_id_`,
+// `lingering_clients_` and `lingering_servers_`, with its deadline in one of `queues_` (FIFO:
+// every record of a queue waits the same delay). Lookups try the small active tables first.
+// A retired transaction or record leaves its tables at once and waits in a graveyard until the
+// outermost entry (counted by entry_guard) returns, so no caller up the stack holds a dangling
+// `this`.
 #pragma once
 
+#include "lingering.hpp"
 #include "transaction.hpp"
 
 #include <parley/base/result.hpp>
@@ -16,6 +22,7 @@
 #include <parley/transaction/types.hpp>
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,6 +47,9 @@ public:
     result<void> cancel(transaction_id invite_client);
     void transport_error(const flow& destination) noexcept;
     transaction* find(transaction_id id) const noexcept;
+    lingering* find_lingering(transaction_id id) const noexcept;
+    /// Live transactions, active and lingering.
+    std::size_t size() const noexcept { return by_id_.size() + lingering_by_id_.size(); }
 
     // For the machines.
     /// Starts the layer's own client transaction (the CANCEL of client_invite); exempt from
@@ -49,6 +59,10 @@ public:
     /// Unlinks `t` from every table, tells the TU (unless internal), parks it until the
     /// outermost entry returns.
     void retire(transaction& t) noexcept;
+    /// Replaces `t`, which has just entered a state that only waits (lingering.hpp), by a
+    /// lingering record that ends `delay` from now (Timer L, M, J or K). The record keeps
+    /// t's id, so the TU sees no change; `t` is parked and must not act any more.
+    void linger(const transaction& t, std::string_view retained, duration delay);
     /// A message object to parse the layer's own bytes into (ACK and CANCEL construction).
     message& scratch_message() noexcept { return *scratch_message_; }
 
@@ -63,6 +77,10 @@ public:
     std::unordered_map<std::string_view, transaction*> clients_;
     std::unordered_map<std::string_view, transaction*> servers_;
     std::vector<std::unique_ptr<transaction>> graveyard_;
+    std::unordered_map<std::uint64_t, lingering::owner> lingering_by_id_;
+    std::unordered_map<std::string_view, lingering*> lingering_clients_;
+    std::unordered_map<std::string_view, lingering*> lingering_servers_;
+    std::vector<lingering::owner> lingering_graveyard_;
     std::string key_scratch_; ///< reused for lookups: no allocation per message once warm
 
 private:
@@ -73,13 +91,47 @@ private:
     void new_server_transaction(const message& request, const flow& source);
     /// Sends a response outside any transaction (503 at the limit, a CANCEL answer at the limit).
     void respond_statelessly(const message& request, const flow& source, std::uint16_t status);
-    transaction* find_server(const message& request, std::string_view method);
+    /// A server transaction matched by §17.2.3: active, or lingering, or neither.
+    struct server_match {
+        transaction* active = nullptr;
+        lingering* record = nullptr;
+        explicit operator bool() const noexcept { return active != nullptr || record != nullptr; }
+        transaction_state state() const noexcept {
+            return active != nullptr ? active->state() : record->state();
+        }
+        transaction_id id() const noexcept {
+            return active != nullptr ? active->id() : record->id();
+        }
+    };
+    server_match find_server(const message& request, std::string_view method);
+    /// Every record of one queue waits the same delay, so deadlines arrive in order.
+    struct expiry {
+        time_point deadline;
+        transaction_id id;
+    };
+    struct linger_queue {
+        layer_core* core = nullptr;
+        duration delay{};
+        std::deque<expiry> entries;
+        std::size_t live = 0; ///< records not retired yet (entries may hold retired ones)
+        timer wake;           ///< armed for the head's deadline while `live` > 0
+        void on_wake() noexcept { core->expire(*this); }
+    };
+    std::uint8_t queue_for(duration delay);
+    void expire(linger_queue& queue) noexcept;
+    void retire(lingering& record) noexcept;
+    // What a lingering record does; the machine it stands for does the same in that state.
+    void lingering_request(lingering& record, const message& request, const flow& source);
+    void lingering_response(lingering& record, const message& response);
+    result<void> lingering_respond(lingering& record, std::uint16_t status, std::string_view bytes);
+    void lingering_transport_failed(lingering& record) noexcept;
     transaction_id next_id() noexcept { return transaction_id{next_id_++}; }
-    bool at_limit() const noexcept { return by_id_.size() >= options_.limits.max_transactions; }
+    bool at_limit() const noexcept { return size() >= options_.limits.max_transactions; }
     void adopt(std::unique_ptr<transaction> t,
                std::unordered_map<std::string_view, transaction*>& index);
 
     std::unique_ptr<message> scratch_message_;
+    std::vector<std::unique_ptr<linger_queue>> queues_;
 };
 
 /// Counts nested layer entries; the outermost one empties the graveyard on the way out.
@@ -87,7 +139,10 @@ class entry_guard {
 public:
     explicit entry_guard(layer_core& core) noexcept : core_(core) { ++core_.depth_; }
     ~entry_guard() {
-        if (--core_.depth_ == 0) core_.graveyard_.clear();
+        if (--core_.depth_ == 0) {
+            core_.graveyard_.clear();
+            core_.lingering_graveyard_.clear();
+        }
     }
     entry_guard(const entry_guard&) = delete;
     entry_guard& operator=(const entry_guard&) = delete;

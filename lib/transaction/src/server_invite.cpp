@@ -79,11 +79,12 @@ result<void> server_invite::respond(std::uint16_t status, std::string bytes) {
     cancel_timers();
     if (status < 300) {
         // RFC 6026 §7.1: a 2xx moves Proceeding to Accepted and starts Timer L = 64*T1; the
-        // transaction keeps no copy (the TU owns 2xx retransmission).
+        // transaction keeps no copy (the TU owns 2xx retransmission), so it lingers as a compact
+        // record. A failed send leaves it in Accepted (transport_failed).
         state_ = transaction_state::accepted;
         release_message();
-        arm_state(64 * timers().t1);
         send(bytes);
+        linger_then_terminate(64 * timers().t1);
         return {};
     }
     // RFC 3261 §17.2.1: 300-699 from TU: send, enter Completed, Timer G (T1, unreliable only)

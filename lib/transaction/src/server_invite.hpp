@@ -54,7 +54,8 @@
 // Timers (UDP / reliable): G = T1 doubling to T2 / none; H = 64*T1; I = T4 / 0; L = 64*T1.
 // The automatic 100 Trying is prepared when the INVITE arrives (the request is not kept) and
 // sent when trying_delay passes without a provisional from the TU, or at once when the INVITE is
-// retransmitted before any provisional went out.
+// retransmitted before any provisional went out. Once the 2xx is sent, Accepted is held by a
+// compact lingering record (lingering.hpp, layer_core) that behaves as this machine does there.
 #pragma once
 
 #include "transaction.hpp"

@@ -26,10 +26,10 @@ result<void> server_non_invite::respond(std::uint16_t status, std::string bytes)
         return {};
     }
     // RFC 3261 §17.2.2: a final response completes; Timer J (64*T1 UDP, 0 reliable) keeps it
-    // for retransmitted requests.
+    // for retransmitted requests, in a compact lingering record.
     state_ = transaction_state::completed;
     if (!send(message_)) return {};
-    wait_then_terminate(reliable() ? duration::zero() : 64 * timers().t1);
+    linger_then_terminate(reliable() ? duration::zero() : 64 * timers().t1);
     return {};
 }
 

@@ -43,7 +43,8 @@
 //
 // Timer J = 64*T1 over UDP, 0 over reliable transports. Trying absorbs retransmissions
 // silently; Proceeding and Completed resend the last response. The layer also uses this machine
-// for its own answer to a CANCEL (200, or 481 when it matches nothing).
+// for its own answer to a CANCEL (200, or 481 when it matches nothing). Completed over UDP is held
+// by a compact lingering record (lingering.hpp, layer_core) keeping only the final response.
 #pragma once
 
 #include "transaction.hpp"

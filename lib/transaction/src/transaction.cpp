@@ -52,6 +52,16 @@ void transaction::wait_then_terminate(duration delay) noexcept {
     arm_state(delay);
 }
 
+void transaction::linger_then_terminate(duration delay) noexcept {
+    if (delay <= duration::zero()) {
+        terminate();
+        return;
+    }
+    cancel_timers();
+    core_.linger(*this, message_, delay);
+    state_ = transaction_state::terminated; // parked: the record carries on
+}
+
 void transaction::cancel_timers() noexcept {
     retransmit_timer_.cancel();
     state_timer_.cancel();

@@ -5,9 +5,10 @@
 // Lifetime: layer_core owns every transaction by unique_ptr. terminate() unlinks it from the
 // tables at once (it can no longer be matched or found by id) and parks it until the outermost
 // layer entry (receive, a TU call, a timer callback) returns, so code further up the stack that
-// still holds `this` stays valid. Two timers suffice: no state runs more than a retransmission
-// timer (A, E, G, or the automatic 100 Trying) and a timeout/wait timer (B, F, H, D, I, J, K,
-// L, M) at once.
+// still holds `this` stays valid. A state that only waits for its last timer is handed over to a
+// lingering record (lingering.hpp) the same way, without the TU noticing. Two timers suffice: no
+// state runs more than a retransmission timer (A, E, G, or the automatic 100 Trying) and a
+// timeout/wait timer (B, F, H, D, I, J, K, L, M) at once.
 #pragma once
 
 #include <parley/base/result.hpp>
@@ -68,6 +69,11 @@ protected:
     void arm_state(duration delay) noexcept;
     /// Starts a wait timer (D, I, J, K); zero (reliable transports) terminates right now.
     void wait_then_terminate(duration delay) noexcept;
+    /// For a state that only waits (RFC 6026 Accepted, non-INVITE Completed): hands the
+    /// transaction over to a compact lingering record (lingering.hpp) that keeps its id and
+    /// message_ and terminates `delay` from now (Timer L, M, J or K); zero terminates now.
+    /// `this` is parked as terminated: the caller returns at once.
+    void linger_then_terminate(duration delay) noexcept;
     void cancel_timers() noexcept;
     /// Frees the retained bytes (capacity too: a lingering transaction stays small).
     void release_message() noexcept { std::string().swap(message_); }

@@ -34,11 +34,12 @@ void transaction_layer::transport_error(const flow& destination) noexcept {
 
 std::optional<transaction_state> transaction_layer::state(transaction_id id) const noexcept {
     if (transaction* t = core_->find(id)) return t->state();
+    if (lingering* record = core_->find_lingering(id)) return record->state();
     return std::nullopt;
 }
 
 std::size_t transaction_layer::size() const noexcept {
-    return core_->by_id_.size();
+    return core_->size();
 }
 
 const transaction_stats& transaction_layer::stats() const noexcept {

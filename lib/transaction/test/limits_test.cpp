@@ -7,6 +7,7 @@
 #include "server_non_invite.hpp"
 
 #include <cstdio>
+#include <malloc.h>
 
 namespace parley::test {
 namespace {
@@ -111,6 +112,64 @@ TEST(transaction_size, completed_transaction_is_a_few_hundred_bytes) {
     EXPECT_LE(sizeof(client_non_invite), 256u);
     EXPECT_LE(sizeof(server_invite), 256u);
     EXPECT_LE(sizeof(server_non_invite), 256u);
+}
+
+// What a lingering transaction costs in heap bytes, tables included (the figure behind
+// docs/performance.md's "bytes per lingering transaction"): 2,000 INVITEs answered 200 (RFC 6026
+// Accepted) and 2,000 BYEs answered 200 (Completed, keeping the response), measured with glibc's
+// allocator statistics. Skipped where those are not available (sanitizers).
+class answering_tu final : public transaction_user {
+public:
+    transaction_layer* layer = nullptr;
+    std::string invite_ok;
+    std::string bye_ok;
+    void on_request(const incoming_request& r) noexcept override {
+        bool invite = r.request.method() == method::invite;
+        (void)layer->respond(r.server, 200, invite ? invite_ok : bye_ok);
+    }
+};
+
+class null_sender final : public message_sender {
+public:
+    send_result send(const flow&, std::string_view) noexcept override { return send_result::sent; }
+};
+
+TEST(transaction_size, heap_bytes_per_lingering_transaction) {
+    null_sender sender;
+    answering_tu tu;
+    timer_wheel wheel(time_point{});
+    transaction_layer layer(sender, tu, wheel, {.limits = {.max_transactions = 100'000}});
+    tu.layer = &layer;
+    tu.invite_ok = make_response(make_request("INVITE"), 200);
+    tu.bye_ok = make_response(make_request("BYE"), 200);
+    constexpr int count = 2000;
+    // Branches as long as real ones (SIPp, parley-load): the key is part of the cost.
+    auto branch = [](const char* kind, int i) {
+        return "z9hG4bK-" + std::string(kind) + "-000000000000-" + std::to_string(100000 + i);
+    };
+    message m;
+    auto deliver_all = [&](const char* method, const char* kind) {
+        long before = static_cast<long>(mallinfo2().uordblks);
+        for (int i = 0; i < count; ++i) {
+            std::string text = make_request(method, branch(kind, i));
+            EXPECT_TRUE(parse_message(text, m));
+            layer.receive(m, udp_flow());
+        }
+        return (static_cast<long>(mallinfo2().uordblks) - before) / count;
+    };
+    deliver_all("OPTIONS", "warm"); // table growth to this size, the layer's first allocations
+    long invite = deliver_all("INVITE", "invite");
+    long bye = deliver_all("BYE", "bye");
+    if (invite <= 0) GTEST_SKIP() << "no allocator statistics";
+    std::printf("heap bytes per lingering transaction: INVITE server (Accepted) %ld, BYE server "
+                "(Completed, %zu response bytes kept) %ld\n",
+                invite, tu.bye_ok.size(), bye);
+    EXPECT_EQ(layer.size(), 3u * count);
+    EXPECT_LE(invite, 400);
+    EXPECT_LE(bye, 400 + static_cast<long>(tu.bye_ok.size()));
+    wheel.advance(time_point{} + seconds(33)); // Timer L and J
+    EXPECT_EQ(layer.size(), 0u);
+    EXPECT_EQ(wheel.size(), 0u);
 }
 
 } // namespace
