@@ -29,15 +29,17 @@ std::string_view to_string(negotiator_state s) noexcept {
 }
 
 void negotiator::stamp(session_description& outgoing) const {
-    if (!last_sent_) return; // the first description we send sets username, id and version
+    // What we sent last: a cancelled offer of ours, else the active local description.
+    const session_description* previous = last_sent_ ? last_sent_.get() : active_local_.get();
+    if (previous == nullptr) return; // the first description we send sets username, id and version
     // RFC 3264 §8: the o= line stays the same except the version, which is incremented by one
     // when anything changed since the last description we sent, and kept otherwise.
     origin_field origin = outgoing.origin();
-    origin.username = last_sent_->origin().username;
-    origin.session_id = last_sent_->origin().session_id;
-    origin.session_version = last_sent_->origin().session_version;
+    origin.username = previous->origin().username;
+    origin.session_id = previous->origin().session_id;
+    origin.session_version = previous->origin().session_version;
     outgoing.set_origin(origin);
-    if (!outgoing.same_content_as(*last_sent_))
+    if (!outgoing.same_content_as(*previous))
         outgoing.set_session_version(origin.session_version + 1);
 }
 
@@ -50,8 +52,8 @@ result<void> negotiator::set_local_offer(session_description offer) {
             return as_local_error(ok.error_value());
     }
     stamp(offer);
-    last_sent_ = offer;
-    pending_local_ = std::move(offer);
+    pending_local_ = std::make_unique<session_description>(std::move(offer));
+    last_sent_.reset(); // pending_local_ is now what we sent last
     state_ = negotiator_state::local_offer;
     return {};
 }
@@ -63,7 +65,7 @@ result<void> negotiator::receive_remote_offer(session_description offer) {
     if (state_ != negotiator_state::null && state_ != negotiator_state::done)
         return fail(status_server_internal_error, "SDP: offer received before answering the last");
     if (active_remote_) PARLEY_TRY(validate_new_offer(*active_remote_, offer)); // §8, 488
-    pending_remote_ = std::move(offer);
+    pending_remote_ = std::make_unique<session_description>(std::move(offer));
     state_ = negotiator_state::remote_offer;
     return {};
 }
@@ -75,8 +77,8 @@ result<void> negotiator::set_local_answer(session_description answer) {
     if (auto ok = validate_answer(*pending_remote_, answer); !ok)
         return as_local_error(ok.error_value());
     stamp(answer);
-    last_sent_ = answer;
-    pending_local_ = std::move(answer);
+    pending_local_ = std::make_unique<session_description>(std::move(answer));
+    last_sent_.reset();
     state_ = negotiator_state::wait_negotiate;
     return {};
 }
@@ -86,7 +88,7 @@ result<void> negotiator::receive_remote_answer(session_description answer) {
         return fail(status_bad_request, "SDP: answer received without a pending offer");
     // RFC 3264 §7: the offerer checks the answer against its offer (488 on mismatch).
     PARLEY_TRY(validate_answer(*pending_local_, answer));
-    pending_remote_ = std::move(answer);
+    pending_remote_ = std::make_unique<session_description>(std::move(answer));
     state_ = negotiator_state::wait_negotiate;
     return {};
 }
@@ -94,11 +96,10 @@ result<void> negotiator::receive_remote_answer(session_description answer) {
 result<void> negotiator::negotiate() {
     if (state_ != negotiator_state::wait_negotiate)
         return fail(status_server_internal_error, "SDP: nothing to negotiate");
-    // The round completes: the offer and answer in flight become the session's descriptions.
+    // The round completes: the offer and answer in flight become the session's descriptions
+    // (and the local one is what we sent last).
     active_local_ = std::move(pending_local_);
     active_remote_ = std::move(pending_remote_);
-    pending_local_.reset();
-    pending_remote_.reset();
     state_ = negotiator_state::done;
     return {};
 }
@@ -107,8 +108,8 @@ result<void> negotiator::cancel_offer() {
     if (state_ != negotiator_state::local_offer && state_ != negotiator_state::remote_offer)
         return fail(status_server_internal_error, "SDP: no pending offer to cancel");
     // The previous agreement (if any) stays in force (RFC 3261 §14.1: a failed re-INVITE
-    // leaves the session as it was).
-    pending_local_.reset();
+    // leaves the session as it was). A cancelled offer of ours stays the last one we sent.
+    if (pending_local_) last_sent_ = std::move(pending_local_);
     pending_remote_.reset();
     state_ = active_local_ ? negotiator_state::done : negotiator_state::null;
     return {};

@@ -181,11 +181,11 @@ void session_layer::new_invite(const incoming_request& in) {
             (void)reject(r.handle, 400, offer.error_value().reason_phrase());
             return;
         }
-        if (auto received = r.negotiator.receive_remote_offer(*offer); !received) {
+        if (auto received = r.negotiator.receive_remote_offer(std::move(*offer)); !received) {
             (void)reject(r.handle, 488, "Not Acceptable Here");
             return;
         }
-        auto answer = r.core->answer_offer(*offer);
+        auto answer = r.core->answer_offer(*r.negotiator.pending_remote());
         if (!answer) {
             (void)reject(r.handle, answer.error_value().status,
                          answer.error_value().reason_phrase());
@@ -233,6 +233,7 @@ void session_layer::on_ack(const message& ack, const flow& source) noexcept {
     }
     if (r.state == session_state::answered) {
         r.state = session_state::confirmed;
+        std::string().swap(r.local_sdp); // the negotiator keeps what we sent
         events_.on_confirmed(r.handle, *r.core);
     }
     if (!r.ended) try_send_queued(r); // a re-INVITE of ours may have waited for this ACK
@@ -333,7 +334,7 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
     if (!*body) {
         // RFC 3261 §14.2 / RFC 6337: an INVITE without SDP gets a fresh offer; the answer
         // comes in the ACK.
-        auto offer = r.core->create_offer();
+        auto offer = r.core->create_offer(r.negotiator.active_local());
         if (!offer || !r.negotiator.set_local_offer(std::move(*offer))) {
             respond_plain(in, 488, {}, r.core.get());
             return;
@@ -346,11 +347,11 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
             respond_plain(in, 400, offer.error_value().reason_phrase(), r.core.get());
             return;
         }
-        if (auto received = r.negotiator.receive_remote_offer(*offer); !received) {
+        if (auto received = r.negotiator.receive_remote_offer(std::move(*offer)); !received) {
             respond_plain(in, received.error_value().status == 491 ? 491 : 488, {}, r.core.get());
             return;
         }
-        auto answer = r.core->answer_offer(*offer);
+        auto answer = r.core->answer_offer(*r.negotiator.pending_remote());
         if (!answer) {
             (void)r.negotiator.cancel_offer();
             respond_plain(in, answer.error_value().status, answer.error_value().reason_phrase(),

@@ -156,8 +156,9 @@ void session_layer::invite_response(record& r, const message& response) {
         // RFC 3261 §13.2.1: their offer is in the 2xx; our answer goes in the ACK.
         auto offer = sdp_of(response);
         std::optional<sdp::session_description> answer;
-        if (offer && r.negotiator.receive_remote_offer(*offer)) {
-            if (auto built = r.core->answer_offer(*offer)) answer = std::move(*built);
+        if (offer && r.negotiator.receive_remote_offer(std::move(*offer))) {
+            if (auto built = r.core->answer_offer(*r.negotiator.pending_remote()))
+                answer = std::move(*built);
         }
         if (answer && r.negotiator.set_local_answer(std::move(*answer)) &&
             r.negotiator.negotiate()) {

@@ -32,8 +32,8 @@ void session_layer::try_send_queued(record& r) {
                 r.negotiator.state() != sdp::negotiator_state::done;
     if (busy) return;
     reinvite_callback done = std::move(r.queued.front());
-    r.queued.pop_front();
-    auto offer = r.core->create_offer();
+    r.queued.erase(r.queued.begin());
+    auto offer = r.core->create_offer(r.negotiator.active_local());
     if (!offer || !r.negotiator.set_local_offer(std::move(*offer))) {
         if (done) done(r.handle, *r.core, 488);
         try_send_queued(r);
@@ -114,7 +114,7 @@ void session_layer::reinvite_response(record& r, const message& response) {
         std::uniform_int_distribution<int> steps(r.d->role() == dialog_role::uac ? 210 : 0,
                                                  r.d->role() == dialog_role::uac ? 400 : 200);
         std::mt19937 random(static_cast<std::uint32_t>(tag_seed_ ^ tags_));
-        r.queued.push_front(std::move(done));
+        r.queued.insert(r.queued.begin(), std::move(done));
         wheel_.schedule_after(r.glare_retry, milliseconds(10 * steps(random)));
         return;
     }

@@ -141,16 +141,16 @@ result<sdp::session_description> session::answer_offer(const sdp::session_descri
     for (std::size_t i = 0; i < streams_.size(); ++i)
         if (streams_[i].handler != nullptr && streams_[i].handler != streams[i].handler) stop(i);
     streams_ = std::move(streams);
-    last_local_ = answer;
     return answer;
 }
 
-result<sdp::session_description> session::create_offer() {
+result<sdp::session_description> session::create_offer(const sdp::session_description* last_local) {
     sdp::session_description offer = skeleton();
     std::vector<stream> streams = streams_;
     for (std::size_t i = 0; i < streams.size(); ++i) {
         const sdp::media_description* previous =
-            last_local_ && i < last_local_->media().size() ? &last_local_->media()[i] : nullptr;
+            last_local != nullptr && i < last_local->media().size() ? &last_local->media()[i]
+                                                                    : nullptr;
         if (streams[i].handler != nullptr) {
             stream_verdict v = streams[i].handler->offer_stream(*this, offer, i, previous);
             if (v == stream_verdict::failed) return fail(488, "Not Acceptable Here");
@@ -185,13 +185,11 @@ result<sdp::session_description> session::create_offer() {
     if (offer.media().empty()) return fail(488, "No Media to Offer");
     fill_session_connection(offer);
     streams_ = std::move(streams);
-    last_local_ = offer;
     return offer;
 }
 
 void session::apply_negotiated(const sdp::session_description& local,
                                const sdp::session_description& remote) noexcept {
-    last_local_ = local;
     for (std::size_t i = 0; i < streams_.size(); ++i) {
         if (streams_[i].handler == nullptr) continue;
         bool declined = i >= local.media().size() || i >= remote.media().size() ||

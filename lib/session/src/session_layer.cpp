@@ -120,7 +120,7 @@ result<void> session_layer::answer(session_handle h) {
     if (r.delayed_offer) {
         // RFC 3261 §13.2.1: no offer in the INVITE, so ours goes in the 2xx and the answer
         // comes in the ACK.
-        auto offer = r.core->create_offer();
+        auto offer = r.core->create_offer(r.negotiator.active_local());
         if (!offer) {
             (void)reject(h, 488, "Not Acceptable Here");
             return fail(offer.error_value());

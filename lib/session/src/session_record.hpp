@@ -6,7 +6,6 @@
 #include <parley/sip/outgoing_message.hpp>
 
 #include <algorithm>
-#include <deque>
 #include <optional>
 #include <string>
 
@@ -50,7 +49,8 @@ struct session_layer::record {
     bool cancelled = false;
 
     // Our own re-INVITEs (the seed's send_reinvite): one in flight, the rest queued.
-    std::deque<reinvite_callback> queued;
+    std::vector<reinvite_callback>
+        queued; ///< a vector: libstdc++'s deque allocates 576 bytes up front
     transaction_id reinvite_client;
     reinvite_callback reinvite_done;
     std::uint32_t reinvite_cseq = 0;

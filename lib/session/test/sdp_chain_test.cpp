@@ -157,10 +157,11 @@ TEST_F(fixture, our_offers_add_one_stream_per_type_and_reoffers_keep_declined_li
     ASSERT_EQ(offer->media().size(), 1u);
     EXPECT_EQ(log, (std::vector<std::string>{"pcmu:offer:0:new"}));
     // The peer's own offer grows to two streams, the second declined by us.
-    ASSERT_TRUE(s.answer_offer(
-        parse_sdp(offer_text({"m=audio 4000 RTP/AVP 0", "m=video 5000 RTP/AVP 31"}))));
+    auto answer = s.answer_offer(
+        parse_sdp(offer_text({"m=audio 4000 RTP/AVP 0", "m=video 5000 RTP/AVP 31"})));
+    ASSERT_TRUE(answer);
     log.clear();
-    auto reoffer = s.create_offer();
+    auto reoffer = s.create_offer(&*answer); // our description of the last exchange
     ASSERT_TRUE(reoffer);
     ASSERT_EQ(reoffer->media().size(), 2u) << "m-lines are never removed (RFC 3264 §8)";
     EXPECT_EQ(reoffer->media()[1].media, "video");

@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -88,18 +89,21 @@ public:
     session_description next_offer_base() const;
 
 private:
-    static const session_description* opt(const std::optional<session_description>& d) noexcept {
-        return d ? &*d : nullptr;
+    static const session_description* opt(const std::unique_ptr<session_description>& d) noexcept {
+        return d.get();
     }
     void stamp(session_description& outgoing) const;
 
+    // Held by pointer: a negotiator lives in every session, and most of its slots are empty
+    // most of the time (an established call keeps only the two active descriptions).
     negotiator_state state_ = negotiator_state::null;
-    std::optional<session_description> active_local_;
-    std::optional<session_description> active_remote_;
-    std::optional<session_description> pending_local_;
-    std::optional<session_description> pending_remote_;
-    /// The last description we sent (offer or answer), for RFC 3264 §8 version stamping.
-    std::optional<session_description> last_sent_;
+    std::unique_ptr<session_description> active_local_;
+    std::unique_ptr<session_description> active_remote_;
+    std::unique_ptr<session_description> pending_local_;
+    std::unique_ptr<session_description> pending_remote_;
+    /// The last description we sent when it is neither pending_local_ nor active_local_ (an
+    /// offer of ours that was cancelled), for RFC 3264 §8 version stamping.
+    std::unique_ptr<session_description> last_sent_;
 };
 
 } // namespace parley::sdp

@@ -69,9 +69,11 @@ public:
     result<sdp::session_description> answer_offer(const sdp::session_description& offer);
     /// A new offer: existing streams from their attached handlers (declined ones stay declined
     /// with port 0, RFC 3264 §8), then one new stream per stream type whose handlers add one
-    /// (only when there is no stream yet). Error 488 when a handler failed, or when the
-    /// offer would have no stream at all.
-    result<sdp::session_description> create_offer();
+    /// (only when there is no stream yet). `previous` is our description of the last exchange
+    /// (the negotiator's active local one), which handlers and declined m-lines start from.
+    /// Error 488 when a handler failed, or when the offer would have no stream at all.
+    result<sdp::session_description>
+    create_offer(const sdp::session_description* previous = nullptr);
     /// The exchange completed: attached handlers apply their streams; a stream declined by
     /// either side stops and loses its handler.
     void apply_negotiated(const sdp::session_description& local,
@@ -94,7 +96,6 @@ private:
     session_options options_;
     cookie_jar cookies_;
     std::vector<stream> streams_;
-    std::optional<sdp::session_description> last_local_;
     std::uint16_t final_status_ = 0;
     bool begun_ = false;
     bool ended_ = false;

@@ -1,0 +1,30 @@
+// State kept per established session: heap bytes per call after INVITE + 200 + ACK, measured with
+// mallinfo2 over 1,000 calls through a real transaction layer and session layer (the INVITE
+// server transaction lingering in RFC 6026 Accepted included). Not a test: a measurement.
+//   build/release/bench/session_memory
+#include "session_fixture.hpp"
+#include <malloc.h>
+namespace parley::test {
+namespace {
+TEST_F(session_fixture, memory_per_session) {
+    auto heap = [] { return mallinfo2().uordblks; };
+    // warm up
+    deliver(invite("warm"));
+    std::size_t before = heap();
+    const int n = 1000;
+    for (int i = 0; i < n; ++i) {
+        std::string cid = "c" + std::to_string(i);
+        deliver(invite(cid,
+                       "v=0\no=alice 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio "
+                       "20000 RTP/AVP 0\na=rtpmap:0 PCMU/8000\n",
+                       "Contact: <sip:alice@127.0.0.1:5062>\n", "z9hG4bKb" + std::to_string(i)));
+        std::string tag = last_to_tag();
+        deliver(in_dialog("ACK", tag, 1, "z9hG4bKa" + std::to_string(i), {}, cid));
+        sender.sent.clear();
+    }
+    std::size_t after = heap();
+    std::printf("sessions=%zu transactions=%zu heap per established call=%zu bytes\n",
+                layer->size(), transactions.size(), (after - before) / n);
+}
+} // namespace
+} // namespace parley::test
