@@ -45,5 +45,22 @@ TEST(arena_vector, grows_and_keeps_elements) {
     EXPECT_EQ(e, 0);
 }
 
+TEST(arena_vector, reserve_takes_one_block_and_keeps_elements) {
+    inline_arena<1024> a;
+    arena_vector<int> v;
+    v.push_back(a, 7);
+    v.reserve(a, 20);
+    const int* data = v.begin();
+    for (int i = 1; i < 20; ++i) v.push_back(a, i);
+    EXPECT_EQ(v.begin(), data); // no growth up to the reserved size
+    EXPECT_EQ(v[0], 7);
+    EXPECT_EQ(v[19], 19);
+    v.reserve(a, 5); // never shrinks
+    EXPECT_EQ(v.begin(), data);
+    v.push_back(a, 20);
+    EXPECT_EQ(v.size(), 21u);
+    EXPECT_EQ(v[20], 20);
+}
+
 } // namespace
 } // namespace parley

@@ -1,137 +1,17 @@
 #include <parley/sip/header_id.hpp>
 
-#include <parley/base/text.hpp>
-
-#include <array>
-#include <cstring>
+#include "header_lookup.hpp"
 
 namespace parley {
-namespace {
-
-struct entry {
-    std::string_view name;
-    char compact;
-};
-
-constexpr std::array entries = {
-    entry{"", '\0'},
-#define PARLEY_HEADER(id, name, compact) entry{name, compact},
-#include <parley/sip/header_table.def>
-#undef PARLEY_HEADER
-};
-
-// Open-addressing table keyed by (length, first, last) with letters folded: one or two probes and
-// one word-wise compare per lookup. Built at compile time.
-constexpr std::size_t bucket_count = 256;
-
-// OR-ing 0x20 folds case exactly here: table names hold only letters and '-', and no token char
-// other than the letter itself maps onto a lower-case letter or '-' (only CR maps onto '-').
-constexpr unsigned fold(char c) noexcept {
-    return static_cast<unsigned char>(c) | 0x20u;
-}
-
-constexpr std::size_t hash(std::size_t size, char first, char last) noexcept {
-    return (size * 37u + fold(first) * 11u + fold(last) * 3u) & (bucket_count - 1);
-}
-
-constexpr std::array<std::uint8_t, bucket_count> make_buckets() {
-    std::array<std::uint8_t, bucket_count> b{};
-    for (std::size_t i = 1; i < entries.size(); ++i) {
-        std::string_view n = entries[i].name;
-        std::size_t h = hash(n.size(), n.front(), n.back());
-        while (b[h] != 0) h = (h + 1) & (bucket_count - 1);
-        b[h] = static_cast<std::uint8_t>(i);
-    }
-    return b;
-}
-
-constexpr auto buckets = make_buckets();
-
-constexpr std::array<std::uint8_t, 128> make_compact() {
-    std::array<std::uint8_t, 128> c{};
-    for (std::size_t i = 1; i < entries.size(); ++i) {
-        char k = entries[i].compact;
-        if (k == '\0') continue;
-        c[static_cast<unsigned char>(k)] = static_cast<std::uint8_t>(i);
-        c[static_cast<unsigned char>(k - 'a' + 'A')] = static_cast<std::uint8_t>(i);
-    }
-    return c;
-}
-
-constexpr auto compact = make_compact();
-
-// Every name lower-cased and zero-padded, so a lookup compares 8 (or 4, or 2) bytes at a time.
-constexpr std::size_t max_name = 24;
-struct folded_name {
-    char bytes[max_name];
-};
-
-constexpr std::array<folded_name, entries.size()> make_folded() {
-    std::array<folded_name, entries.size()> f{};
-    for (std::size_t i = 1; i < entries.size(); ++i)
-        for (std::size_t j = 0; j < entries[i].name.size(); ++j)
-            f[i].bytes[j] = static_cast<char>(fold(entries[i].name[j]));
-    return f;
-}
-
-constexpr auto folded = make_folded();
-
-static_assert([] {
-    for (const entry& e : entries)
-        if (e.name.size() > max_name) return false;
-    return true;
-}());
-
-template <class Word>
-Word load(const char* p) noexcept {
-    Word w;
-    std::memcpy(&w, p, sizeof w);
-    return w;
-}
-
-template <class Word>
-bool same_words(const char* name, const char* table_name) noexcept {
-    constexpr Word lower = static_cast<Word>(0x2020202020202020ull);
-    return (load<Word>(name) | lower) == load<Word>(table_name);
-}
-
-// Compares `name` (any case) with a folded table name of the same length, reading no byte outside
-// either: the last word overlaps the previous one instead of running past the end.
-bool same_name(const char* table_name, const char* name, std::size_t n) noexcept {
-    if (n >= 8) {
-        for (std::size_t i = 0; i + 8 < n; i += 8)
-            if (!same_words<std::uint64_t>(name + i, table_name + i)) return false;
-        return same_words<std::uint64_t>(name + n - 8, table_name + n - 8);
-    }
-    if (n >= 4)
-        return same_words<std::uint32_t>(name, table_name) &&
-               same_words<std::uint32_t>(name + n - 4, table_name + n - 4);
-    return same_words<std::uint16_t>(name, table_name) &&
-           same_words<std::uint16_t>(name + n - 2, table_name + n - 2);
-}
-
-} // namespace
 
 header_id header_id_from_name(std::string_view name) noexcept {
-    if (name.empty()) return header_id::other;
-    if (name.size() == 1) {
-        auto c = static_cast<unsigned char>(name[0]);
-        return c < 128 ? static_cast<header_id>(compact[c]) : header_id::other;
-    }
-    if (name.size() > max_name) return header_id::other;
-    for (std::size_t h = hash(name.size(), name.front(), name.back());;
-         h = (h + 1) & (bucket_count - 1)) {
-        std::uint8_t i = buckets[h];
-        if (i == 0) return header_id::other;
-        if (entries[i].name.size() == name.size() &&
-            same_name(folded[i].bytes, name.data(), name.size()))
-            return static_cast<header_id>(i);
-    }
+    return detail::header_lookup::find_header_id(name);
 }
 
 std::string_view header_name(header_id id) noexcept {
     auto i = static_cast<std::size_t>(id);
-    return i < entries.size() ? entries[i].name : std::string_view{};
+    return i < detail::header_lookup::entries.size() ? detail::header_lookup::entries[i].name
+                                                     : std::string_view{};
 }
 
 } // namespace parley

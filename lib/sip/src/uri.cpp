@@ -5,6 +5,7 @@
 #include <array>
 #include <cstring>
 
+#include "byte_scan.hpp"
 #include "parse_into.hpp"
 
 namespace parley {
@@ -92,35 +93,6 @@ bool valid_ipv6(std::string_view s) noexcept {
     return compressed ? groups <= 7 : groups == 8;
 }
 
-// Host bytes in three kinds, so the scan below tests one table entry per byte and takes a branch
-// only at the rare '-' and '.' (RFC 3261 §25.1 hostname: alphanum, '-', '.'; '_' tolerated).
-enum host_byte : std::uint8_t { host_stop, host_plain, host_hyphen, host_dot };
-
-constexpr std::array<std::uint8_t, 256> make_host_bytes() {
-    std::array<std::uint8_t, 256> t{};
-    for (int c = 0; c < 256; ++c)
-        if (text::is(static_cast<char>(c), text::host_char)) t[c] = host_plain;
-    t['-'] = host_hyphen;
-    t['.'] = host_dot;
-    return t;
-}
-constexpr auto host_bytes = make_host_bytes();
-
-// Skips letters, digits and '_' from p: four bytes per step while four remain (no bounds test
-// per byte), then one at a time. Labels are short, so this is where host scanning spends its time.
-inline const char* skip_plain_host_bytes(const char* p, const char* end) noexcept {
-    auto plain = [](char c) { return host_bytes[static_cast<unsigned char>(c)] == host_plain; };
-    while (end - p >= 4) {
-        if (!plain(p[0])) return p;
-        if (!plain(p[1])) return p + 1;
-        if (!plain(p[2])) return p + 2;
-        if (!plain(p[3])) return p + 3;
-        p += 4;
-    }
-    while (p < end && plain(*p)) ++p;
-    return p;
-}
-
 bool digits_and_dots(const char* p, const char* end) noexcept {
     for (; p < end; ++p)
         if (!text::is_digit(*p) && *p != '.') return false;
@@ -132,34 +104,14 @@ bool digits_and_dots(const char* p, const char* end) noexcept {
 // decimal octets). Leaves i on the first byte after the host. host_kind::none when invalid.
 host_kind scan_name_or_ipv4(std::string_view s, std::size_t& i) noexcept {
     const char* const begin = s.data();
-    const char* const end = begin + s.size();
     const char* const start = begin + i;
-    const char* p = start;
-    const char* label_start = p;
-    const char* top_label = p;
-    bool bad_label = false;
-    for (; p < end; ++p) {
-        p = skip_plain_host_bytes(p, end);
-        if (p == end) break;
-        std::uint8_t kind = host_bytes[static_cast<unsigned char>(*p)];
-        if (kind == host_stop) break;
-        if (kind == host_hyphen) {
-            if (p == label_start) bad_label = true;
-            continue;
-        }
-        if (p == label_start || p[-1] == '-') bad_label = true;
-        top_label = label_start;
-        label_start = p + 1;
-    }
+    const detail::scan::host_run run = detail::scan::scan_host_run(start, begin, begin + s.size());
+    const char* const p = run.end;
     i = static_cast<std::size_t>(p - begin);
     if (p == start) return host_kind::none;
-    if (label_start < p) {
-        if (p[-1] == '-') bad_label = true;
-        top_label = label_start; // no trailing dot: the last label is the top label
-    }
     // A name's top label starts with a letter; otherwise only an IPv4 address (digits and dots
     // alone) can be valid.
-    if (text::is_alpha(*top_label)) return bad_label ? host_kind::none : host_kind::name;
+    if (text::is_alpha(*run.top_label)) return run.bad_label ? host_kind::none : host_kind::name;
     if (!digits_and_dots(start, p)) return host_kind::none;
     return valid_ipv4(std::string_view(start, static_cast<std::size_t>(p - start)))
                ? host_kind::ipv4
@@ -195,6 +147,8 @@ bool scan_escaped(std::string_view s, std::size_t& i, std::uint16_t allowed, cha
     const char* const end = begin + s.size();
     const char* p = begin + i;
     while (true) {
+        // Name bytes are unreserved and never a stop byte: skip their run 16 at a time.
+        p = detail::scan::skip_name_bytes(p, begin, end);
         while (p < end && (text::table[static_cast<unsigned char>(*p)] & mask) != 0) ++p;
         if (p == end) break;
         char c = *p;
@@ -233,8 +187,10 @@ result<void> parse_sip(uri& u, std::string_view rest, std::size_t base) noexcept
     // rest = [userinfo "@"] hostport *( ";" uri-parameter ) [ "?" headers ], in one pass.
     // Neither parameters nor headers may hold an unescaped '@', so the first '@' ends userinfo.
     std::size_t i = 0;
-    if (const void* at = std::memchr(rest.data(), '@', rest.size())) {
-        std::size_t at_index = static_cast<std::size_t>(static_cast<const char*>(at) - rest.data());
+    const char* const rest_end = rest.data() + rest.size();
+    if (const char* at = detail::scan::find_byte(rest.data(), rest.data(), rest_end, '@');
+        at != rest_end) {
+        std::size_t at_index = static_cast<std::size_t>(at - rest.data());
         if (!scan_escaped(rest, i, text::user_extra, ':', '@'))
             return fail(400, "Bad Character in URI User", base + i);
         u.user = rest.substr(0, i);

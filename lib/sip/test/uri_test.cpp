@@ -2,6 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+#include <vector>
+
+// The byte scans have an SSE2 and a scalar version; these tests hold them to the same answers.
+#include "../src/byte_scan.hpp"
+
 namespace parley {
 namespace {
 
@@ -119,6 +126,75 @@ TEST(uri, host_label_rules_and_scheme_case) {
     ASSERT_FALSE(empty);
     EXPECT_EQ(empty.error_value().reason_phrase(), "Empty URI");
     EXPECT_EQ(empty.error_value().offset, 14u);
+}
+
+// Texts for the byte-scan tests: runs of name bytes broken by dots, hyphens and any other byte,
+// at every length up to 80 and every start offset, so each 16-byte step and tail case occurs.
+std::vector<std::string> scan_test_texts() {
+    std::mt19937 rng(2);
+    const std::string common = "ab-.Z9_:@\r\n; <>%";
+    std::vector<std::string> texts;
+    for (std::size_t length = 0; length <= 80; ++length) {
+        for (int round = 0; round < 40; ++round) {
+            std::string t;
+            for (std::size_t i = 0; i < length; ++i) {
+                unsigned pick = rng() % 16;
+                if (pick < 9)
+                    t += static_cast<char>('a' + rng() % 26);
+                else if (pick < 14)
+                    t += common[rng() % common.size()];
+                else
+                    t += static_cast<char>(rng() % 256);
+            }
+            texts.push_back(t);
+        }
+    }
+    // Every byte value after a run of name bytes, at each position of a 40-byte text.
+    for (int c = 0; c < 256; ++c)
+        for (std::size_t at = 0; at < 40; at += 3) {
+            std::string t(40, 'x');
+            t[at] = static_cast<char>(c);
+            texts.push_back(t);
+        }
+    return texts;
+}
+
+TEST(byte_scan, sse2_and_scalar_agree) {
+    using namespace detail::scan;
+    for (const std::string& t : scan_test_texts()) {
+        const char* begin = t.data();
+        const char* end = begin + t.size();
+        for (const char* p = begin; p <= end; ++p) {
+            for (char c : {':', '@', '\n', 'x'})
+                ASSERT_EQ(find_byte(p, begin, end, c), scalar::find_byte(p, end, c)) << t;
+            ASSERT_EQ(skip_name_bytes(p, begin, end), scalar::skip_name_bytes(p, end)) << t;
+            ASSERT_EQ(header_colon(p, begin, end), scalar::header_colon(p, end)) << t;
+            host_run fast = scan_host_run(p, begin, end);
+            host_run reference = scalar::scan_host_run(p, end);
+            ASSERT_EQ(fast.end, reference.end) << t;
+            if (fast.end != p) {
+                ASSERT_EQ(fast.top_label, reference.top_label) << t;
+                ASSERT_EQ(fast.bad_label, reference.bad_label) << t;
+            }
+            std::string_view rest(p, static_cast<std::size_t>(end - p));
+            ASSERT_EQ(is_token_text(rest, begin), text::is_token_text(rest)) << t;
+        }
+    }
+}
+
+TEST(byte_scan, host_labels) {
+    using detail::scan::scalar::scan_host_run;
+    auto run = [](std::string_view s) { return scan_host_run(s.data(), s.data() + s.size()); };
+    std::string_view name = "atlanta.example.com:5060";
+    EXPECT_EQ(run(name).end, name.data() + 19);
+    EXPECT_EQ(run(name).top_label, name.data() + 16);
+    EXPECT_FALSE(run(name).bad_label);
+    std::string_view trailing_dot = "example.com.";
+    EXPECT_EQ(run(trailing_dot).top_label, trailing_dot.data() + 8);
+    EXPECT_FALSE(run(trailing_dot).bad_label);
+    for (std::string_view bad : {"-a.com", "a-.com", "a..com", ".a.com", "a.com-", "a.-b.com"})
+        EXPECT_TRUE(run(bad).bad_label) << bad;
+    EXPECT_FALSE(run("a-b.c_d.com").bad_label);
 }
 
 } // namespace

@@ -108,6 +108,11 @@ public:
         data_[size_] = T{};
         return data_[size_++];
     }
+    /// Makes room for `n` elements now, so a list whose size is known roughly up front is not
+    /// copied at 4, 8, 16, ... elements.
+    void reserve(arena& a, std::size_t n) {
+        if (n > capacity_) grow_to(a, n);
+    }
     void clear() noexcept {
         data_ = nullptr;
         size_ = capacity_ = 0;
@@ -127,8 +132,8 @@ public:
     const T* end() const noexcept { return data_ + size_; }
 
 private:
-    void grow(arena& a) {
-        std::size_t cap = capacity_ == 0 ? 4 : capacity_ * 2;
+    void grow(arena& a) { grow_to(a, capacity_ == 0 ? 4 : capacity_ * 2); }
+    void grow_to(arena& a, std::size_t cap) {
         T* fresh = a.allocate_array<T>(cap);
         if (size_ != 0) std::memcpy(static_cast<void*>(fresh), data_, size_ * sizeof(T));
         data_ = fresh;

@@ -1,0 +1,258 @@
+// The byte scans the SIP parser runs over every message, 16 bytes per step with SSE2:
+// - find_byte: the next line end, ':', '@', '<', '>' or ',' (inline, so no memchr call for the
+//   short runs a header value holds);
+// - skip_name_bytes: a run of letters, digits, '.', '-' and '_' ("name bytes"). Nearly every byte
+//   of a host, user, token, tag, branch or Call-ID is one, and every SIP character class the
+//   parser checks (token, host, unreserved, param, word) contains all of them, so a grammar scan
+//   skips this run first and tests only the few bytes after it one by one.
+//
+// Each scan reads only bytes in [begin, end): near the end it loads the last 16 bytes of the text
+// (overlapping what it already looked at) instead of reading past it, and a text shorter than 16
+// bytes is scanned one byte at a time. The scalar versions are the reference, used where SSE2 is
+// missing and by the tests that compare both on every byte value and alignment.
+#pragma once
+
+#include <parley/base/text.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace parley::detail::scan {
+
+constexpr bool is_name_byte(char c) noexcept {
+    return text::is(c, text::host_char); // letters, digits, '.', '-', '_'
+}
+
+/// The bytes after p that form a host name or IPv4 address (letters, digits, '.', '-', '_'),
+/// checked against RFC 3261 §25.1 hostname labels as they go by: `bad_label` when a label is
+/// empty or starts or ends with '-'; `top_label` where the last label starts (the one before a
+/// trailing dot).
+struct host_run {
+    const char* end;
+    const char* top_label;
+    bool bad_label;
+};
+
+namespace scalar {
+
+/// The first `c` in [p, end), or end.
+inline const char* find_byte(const char* p, const char* end, char c) noexcept {
+    while (p < end && *p != c) ++p;
+    return p;
+}
+
+/// The first byte in [p, end) that is not a name byte, or end.
+inline const char* skip_name_bytes(const char* p, const char* end) noexcept {
+    while (p < end && is_name_byte(*p)) ++p;
+    return p;
+}
+
+/// The ':' ending a header name: the first ':' among the 32 bytes from p when no CR or LF
+/// comes before it, else nullptr.
+inline const char* header_colon(const char* p, const char* end) noexcept {
+    const char* const limit = end - p > 32 ? p + 32 : end;
+    for (; p < limit; ++p) {
+        if (*p == ':') return p;
+        if (*p == '\r' || *p == '\n') return nullptr;
+    }
+    return nullptr;
+}
+
+/// Reads the host name or IPv4 address bytes from p (see host_run).
+inline host_run scan_host_run(const char* p, const char* end) noexcept {
+    const char* const start = p;
+    const char* label_start = p;
+    const char* top_label = p;
+    bool bad_label = false;
+    for (; p < end && is_name_byte(*p); ++p) {
+        if (*p == '-') {
+            if (p == label_start) bad_label = true;
+        } else if (*p == '.') {
+            if (p == label_start || p[-1] == '-') bad_label = true;
+            top_label = label_start;
+            label_start = p + 1;
+        }
+    }
+    if (p != start && label_start < p) {
+        if (p[-1] == '-') bad_label = true;
+        top_label = label_start; // no trailing dot: the last label is the top label
+    }
+    return {p, top_label, bad_label};
+}
+
+} // namespace scalar
+
+#if defined(__SSE2__)
+namespace sse2 {
+
+/// 0xFF in the lanes holding a name byte. Letters are folded to lower case with OR 0x20 (which
+/// maps nothing else onto 'a'-'z'); each range is one signed compare after moving its first byte
+/// to -128.
+inline __m128i name_lanes(__m128i v) noexcept {
+    const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    const __m128i letter =
+        _mm_cmplt_epi8(_mm_add_epi8(folded, _mm_set1_epi8(static_cast<char>(0x80 - 'a'))),
+                       _mm_set1_epi8(-128 + 26));
+    const __m128i digit = _mm_cmplt_epi8(
+        _mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(0x80 - '0'))), _mm_set1_epi8(-128 + 10));
+    const __m128i marks = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')), _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
+        _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+    return _mm_or_si128(_mm_or_si128(letter, digit), marks);
+}
+
+inline __m128i load(const char* p) noexcept {
+    return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+}
+
+inline unsigned lanes_mask(__m128i lanes) noexcept {
+    return static_cast<unsigned>(_mm_movemask_epi8(lanes));
+}
+
+inline const char* find_byte(const char* p, const char* begin, const char* end, char c) noexcept {
+    if (end - begin < 16) return scalar::find_byte(p, end, c);
+    const __m128i wanted = _mm_set1_epi8(c);
+    for (; end - p >= 16; p += 16)
+        if (unsigned m = lanes_mask(_mm_cmpeq_epi8(load(p), wanted))) return p + __builtin_ctz(m);
+    if (p == end) return end;
+    // The last 16 bytes of the text, shifted so that bit 0 is p.
+    unsigned m = lanes_mask(_mm_cmpeq_epi8(load(end - 16), wanted)) >> (16 - (end - p));
+    return m != 0 ? p + __builtin_ctz(m) : end;
+}
+
+inline const char* header_colon(const char* p, const char* begin, const char* end) noexcept {
+    if (end - begin < 16) return scalar::header_colon(p, end);
+    for (const char* q = p; q < end && q < p + 32; q += 16) {
+        // One load per 16 bytes; near the end, the last 16 bytes shifted so that bit 0 is q.
+        const __m128i v = load(end - q >= 16 ? q : end - 16);
+        const int shift = end - q >= 16 ? 0 : static_cast<int>(16 - (end - q));
+        const unsigned colons = lanes_mask(_mm_cmpeq_epi8(v, _mm_set1_epi8(':'))) >> shift;
+        const unsigned breaks = lanes_mask(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+                                                        _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')))) >>
+                                shift;
+        if (colons != 0) {
+            const unsigned first = colons & (0u - colons);
+            if ((breaks & (first - 1)) != 0) return nullptr;
+            const char* colon = q + __builtin_ctz(colons);
+            return colon < p + 32 ? colon : nullptr;
+        }
+        if (breaks != 0) return nullptr;
+    }
+    return nullptr;
+}
+
+/// scalar::scan_host_run over up to 64 bytes: masks of the name bytes, dots and hyphens, then
+/// the label rules as bit operations on them (a label starts at the first byte and after each
+/// dot). A longer host is left to the scalar scan.
+inline host_run scan_host_run(const char* p, const char* begin, const char* end) noexcept {
+    if (end - begin < 16) return scalar::scan_host_run(p, end);
+    std::uint64_t dots = 0;
+    std::uint64_t hyphens = 0;
+    unsigned length = 0;
+    for (unsigned k = 0;; k += 16) {
+        if (k == 64) return scalar::scan_host_run(p, end);
+        const char* const q = p + k;
+        if (q >= end) {
+            length = static_cast<unsigned>(end - p);
+            break;
+        }
+        // Near the end, the last 16 bytes shifted so that bit 0 is q (bits past the end clear).
+        const __m128i v = load(end - q >= 16 ? q : end - 16);
+        const int shift = end - q >= 16 ? 0 : static_cast<int>(16 - (end - q));
+        const unsigned names = lanes_mask(name_lanes(v)) >> shift;
+        dots |= std::uint64_t{lanes_mask(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) >> shift} << k;
+        hyphens |= std::uint64_t{lanes_mask(_mm_cmpeq_epi8(v, _mm_set1_epi8('-'))) >> shift} << k;
+        if (unsigned stop = ~names & 0xFFFFu) {
+            length = k + static_cast<unsigned>(__builtin_ctz(stop));
+            break;
+        }
+    }
+    if (length == 0) return {p, p, false};
+    const std::uint64_t inside = (std::uint64_t{1} << length) - 1; // length <= 63
+    dots &= inside;
+    hyphens &= inside;
+    const std::uint64_t label_starts = 1 | (dots << 1);
+    const std::uint64_t last = std::uint64_t{1} << (length - 1);
+    const bool trailing_dot = (dots & last) != 0;
+    bool bad_label = ((hyphens | dots) & label_starts) != 0 || (dots & (hyphens << 1)) != 0 ||
+                     (!trailing_dot && (hyphens & last) != 0);
+    // The top label starts after the last dot, not counting a trailing one.
+    const std::uint64_t inner_dots = trailing_dot ? dots & ~last : dots;
+    const unsigned top =
+        inner_dots != 0 ? 64 - static_cast<unsigned>(__builtin_clzll(inner_dots)) : 0;
+    return {p + length, p + top, bad_label};
+}
+
+inline const char* skip_name_bytes(const char* p, const char* begin, const char* end) noexcept {
+    if (end - begin < 16) return scalar::skip_name_bytes(p, end);
+    for (; end - p >= 16; p += 16)
+        if (unsigned stop = ~lanes_mask(name_lanes(load(p))) & 0xFFFFu)
+            return p + __builtin_ctz(stop);
+    if (p == end) return end;
+    // The last 16 bytes of the text, shifted so that bit 0 is p; the bits past the end read as
+    // name bytes, so a stop there means none was found.
+    unsigned stop = (~lanes_mask(name_lanes(load(end - 16))) & 0xFFFFu) >> (16 - (end - p));
+    return stop != 0 ? p + __builtin_ctz(stop) : end;
+}
+
+} // namespace sse2
+#endif
+
+/// The first `c` in [p, end), or end. May read any byte of [begin, end) (begin <= p <= end).
+inline const char* find_byte(const char* p, const char* begin, const char* end, char c) noexcept {
+#if defined(__SSE2__)
+    return sse2::find_byte(p, begin, end, c);
+#else
+    (void)begin;
+    return scalar::find_byte(p, end, c);
+#endif
+}
+
+/// The ':' ending a header name: the first ':' among the 32 bytes from p (within [p, end)) when
+/// no CR or LF comes before it, else nullptr. May read any byte of [begin, end).
+inline const char* header_colon(const char* p, const char* begin, const char* end) noexcept {
+#if defined(__SSE2__)
+    return sse2::header_colon(p, begin, end);
+#else
+    (void)begin;
+    return scalar::header_colon(p, end);
+#endif
+}
+
+/// The first byte in [p, end) that is not a letter, digit, '.', '-' or '_', or end. May read any
+/// byte of [begin, end).
+inline const char* skip_name_bytes(const char* p, const char* begin, const char* end) noexcept {
+#if defined(__SSE2__)
+    return sse2::skip_name_bytes(p, begin, end);
+#else
+    (void)begin;
+    return scalar::skip_name_bytes(p, end);
+#endif
+}
+
+/// A host name or IPv4 address run from p (see scalar::scan_host_run). May read any byte of
+/// [begin, end).
+inline host_run scan_host_run(const char* p, const char* begin, const char* end) noexcept {
+#if defined(__SSE2__)
+    return sse2::scan_host_run(p, begin, end);
+#else
+    (void)begin;
+    return scalar::scan_host_run(p, end);
+#endif
+}
+
+/// text::is_token_text(s), skipping the name bytes 16 at a time; s lies in [begin, s.end()).
+inline bool is_token_text(std::string_view s, const char* begin) noexcept {
+    if (s.empty()) return false;
+    const char* const end = s.data() + s.size();
+    for (const char* p = skip_name_bytes(s.data(), begin, end); p < end; ++p)
+        if (!text::is_token(*p)) return false;
+    return true;
+}
+
+} // namespace parley::detail::scan
