@@ -186,7 +186,7 @@ std::vector<auth_header> digest_authenticator::make_challenge(const configuratio
     std::string nonce = make_nonce(now);
     std::vector<auth_header> headers;
     // RFC 7616 §3.7: the server lists its preferred algorithm first.
-    for (digest_hash hash : {digest_hash::sha_256, digest_hash::md5}) {
+    for (digest_hash hash : config.system().auth_algorithms_uas) {
         std::string value = "Digest realm=\"" + config.system().default_realm + "\", nonce=\"" +
                             nonce + "\", opaque=\"" + opaque_ +
                             "\", algorithm=" + std::string(algorithm_token(hash)) +
@@ -231,7 +231,9 @@ digest_verdict digest_authenticator::authenticate(const digest_request& in, time
     const credentials& c = *mine;
 
     std::optional<digest_hash> hash = supported_hash(c.algorithm);
-    if (!hash) return answer(digest_outcome::failure, in, now, digest_failure::unsupported);
+    const std::vector<digest_hash>& offered = in.config.system().auth_algorithms_uas;
+    if (!hash || std::find(offered.begin(), offered.end(), *hash) == offered.end())
+        return answer(digest_outcome::failure, in, now, digest_failure::unsupported);
     bool with_qop = !c.qop.empty();
     if (with_qop && !text::iequals(c.qop, "auth"))
         return answer(digest_outcome::failure, in, now, digest_failure::unsupported);

@@ -41,6 +41,11 @@ constexpr std::array<std::pair<std::string_view, identify_method>, 4> identify_n
     {"header", identify_method::header},
 }};
 
+constexpr std::array<std::pair<std::string_view, digest_hash>, 2> algorithm_names{{
+    {"sha-256", digest_hash::sha_256},
+    {"md5", digest_hash::md5},
+}};
+
 constexpr std::array<std::pair<std::string_view, log_level>, 6> log_level_names{{
     {"trace", log_level::trace},
     {"debug", log_level::debug},
@@ -246,6 +251,20 @@ void configuration_builder::add_system(const config_section& section) {
                 s.endpoint_identifier_order = std::move(order);
             else
                 bad("a list of distinct methods from username, auth_username, ip, header");
+        } else if (k == "default_auth_algorithms_uas") {
+            std::vector<digest_hash> algorithms;
+            bool good = true;
+            for (std::string_view item : split_list(o.value)) {
+                auto h = lookup(algorithm_names, item);
+                if (!h || std::find(algorithms.begin(), algorithms.end(), *h) != algorithms.end())
+                    good = false;
+                else
+                    algorithms.push_back(*h);
+            }
+            if (good && !algorithms.empty())
+                s.auth_algorithms_uas = std::move(algorithms);
+            else
+                bad("a list of distinct digest algorithms from SHA-256, MD5");
         } else {
             warning(o.where, section.name, k, "unknown option for type=global/system; ignored");
         }

@@ -350,6 +350,10 @@ INSTANTIATE_TEST_SUITE_P(
                    transport + "[g]\ntype=global\nendpoint_identifier_order=ip,ip\n",
                    "pjsip.conf:7: error: [g] endpoint_identifier_order: expected a list of "
                    "distinct methods from username, auth_username, ip, header, got \"ip,ip\""},
+        error_case{"bad_auth_algorithms",
+                   transport + "[g]\ntype=global\ndefault_auth_algorithms_uas=md5,sha-512\n",
+                   "pjsip.conf:7: error: [g] default_auth_algorithms_uas: expected a list of "
+                   "distinct digest algorithms from SHA-256, MD5, got \"md5,sha-512\""},
         error_case{"bad_protocol", "[t]\ntype=transport\nprotocol=ws\n",
                    "pjsip.conf:3: error: [t] protocol: expected udp, tcp or tls, got \"ws\""},
         error_case{"bad_bind", "[t]\ntype=transport\nbind=localhost:5060\n",

@@ -225,6 +225,27 @@ TEST_F(fixture, challenge_offers_sha256_then_md5_with_qop_auth) {
     EXPECT_EQ(server.failure_count(source.remote), 0u); // a first challenge is no failure
 }
 
+TEST_F(fixture, default_auth_algorithms_uas_chooses_and_orders_the_challenges) {
+    auto md5_only = parse_configuration(server_config + "[s]\ntype=system\n"
+                                                        "default_auth_algorithms_uas=MD5\n",
+                                        "md5.conf");
+    ASSERT_TRUE(md5_only.ok()) << md5_only.errors[0].to_string();
+    EXPECT_EQ(md5_only.config->system().auth_algorithms_uas, std::vector{digest_hash::md5});
+    digest_verdict v = server.authenticate(
+        {*invite(), source, *md5_only.config, md5_only.config->find_endpoint("alice")}, now);
+    ASSERT_EQ(v.headers.size(), 1u);
+    auto ch = parse_challenge(v.headers[0].value);
+    ASSERT_TRUE(ch);
+    EXPECT_EQ(ch->algorithm, digest_algorithm::md5);
+    // Credentials in an algorithm the configuration does not offer fail, right or not.
+    digest_verdict full = check(*invite(), "alice");
+    auto sha = invite(answer(full, "alice", "wonderland", digest_hash::sha_256));
+    digest_verdict refused = server.authenticate(
+        {*sha, source, *md5_only.config, md5_only.config->find_endpoint("alice")}, now);
+    EXPECT_EQ(refused.outcome, digest_outcome::failure);
+    EXPECT_EQ(refused.failure, digest_failure::unsupported);
+}
+
 TEST_F(fixture, proxy_kind_answers_407_and_reads_proxy_authorization) {
     digest_authenticator proxy(key, {.kind = challenge_kind::proxy});
     auto m = invite();

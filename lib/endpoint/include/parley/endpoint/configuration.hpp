@@ -20,6 +20,7 @@
 #pragma once
 
 #include <parley/endpoint/config_reader.hpp>
+#include <parley/endpoint/digest.hpp>
 #include <parley/transport/address.hpp>
 
 #include <chrono>
@@ -67,6 +68,10 @@ struct system_settings {
     /// tells whether a user exists).
     std::string default_realm = "parley";
     std::chrono::seconds nonce_lifetime{30};
+    /// default_auth_algorithms_uas: the digest algorithms of every inbound challenge, in order
+    /// of preference (RFC 7616 §3.7), one header each. The same for every user, so a challenge
+    /// never tells users apart. Credentials in another algorithm fail.
+    std::vector<digest_hash> auth_algorithms_uas{digest_hash::sha_256, digest_hash::md5};
     std::uint32_t max_transactions = 200'000;
     std::uint32_t max_dialogs = 100'000;
     std::uint32_t max_sessions = 50'000;

@@ -18,7 +18,8 @@
 // is accepted only if this authenticator (or one sharing its key and issuer id) made it within
 // nonce_lifetime. Replays are refused by a bounded table of the last nonce-count per nonce; a
 // nonce that fell out of the table is treated as stale, never as new. Every challenge offers
-// SHA-256 then MD5 (two headers), qop=auth, one realm (default_realm) for all users.
+// the algorithms of [global] default_auth_algorithms_uas (by default SHA-256 then MD5: two
+// headers), qop=auth, one realm (default_realm) for all users.
 //
 // No user enumeration: a request without credentials gets the same challenge whoever it
 // claims to be, and credentials for an unknown user go through the same hash computations
@@ -111,7 +112,7 @@ public:
 
     digest_verdict authenticate(const digest_request& in, time_point now);
 
-    /// The challenge headers a fresh challenge would carry (SHA-256 first, then MD5).
+    /// The challenge headers a fresh challenge would carry (default_auth_algorithms_uas order).
     std::vector<auth_header> make_challenge(const configuration& config, time_point now,
                                             nonce_staleness staleness);
 
