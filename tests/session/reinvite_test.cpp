@@ -131,5 +131,41 @@ TEST_F(reinvite_fixture, other_failures_keep_the_session_and_the_queue_is_bounde
         << "the next queued one goes out";
 }
 
+TEST_F(reinvite_fixture, a_bye_waits_for_our_outstanding_reinvite) {
+    confirmed_call();
+    ASSERT_TRUE(layer->send_reinvite(app.last, record_outcome()));
+    take_request();
+    ASSERT_TRUE(layer->terminate(app.last));
+    EXPECT_TRUE(sent_lines().empty()) << "no BYE while our re-INVITE is pending";
+    answer_last(200, answer_sdp());
+    EXPECT_EQ(sent_lines(), (lines{"ACK sip:alice@127.0.0.1:5062 SIP/2.0",
+                                   "BYE sip:alice@127.0.0.1:5062 SIP/2.0"}));
+    EXPECT_EQ(outcomes, std::vector<int>{200});
+}
+
+TEST_F(reinvite_fixture, a_supplement_answers_a_request_itself_through_the_session) {
+    struct info_handler : supplement {
+        bool respond_too = true;
+        request_verdict incoming_request(session& s, const message&) noexcept override {
+            if (respond_too) (void)s.respond(200, {}, {.headers = {{"X-Handled", "yes"}}});
+            return request_verdict::handled();
+        }
+    };
+    auto handler = std::make_shared<info_handler>();
+    auto token = registry.add_supplement(handler, {.methods = {method::info}});
+    confirmed_call(); // the session snapshots the registry with the handler in it
+    deliver(in_dialog("INFO", to_tag, 2, "z9hG4bKinfo1"));
+    EXPECT_NE(last_sent().find("X-Handled: yes"), std::string::npos);
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    // Claimed but not answered: the core answers for it, so the transaction never hangs.
+    handler->respond_too = false;
+    deliver(in_dialog("INFO", to_tag, 3, "z9hG4bKinfo2"));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 500 Request Not Answered"});
+    // Outside a request's dispatch there is nothing to answer.
+    auto* s = layer->find(app.last);
+    ASSERT_NE(s, nullptr);
+    EXPECT_FALSE(s->respond(200));
+}
+
 } // namespace
 } // namespace parley::test

@@ -270,12 +270,41 @@ void session_layer::in_dialog(const incoming_request& in) {
                       r.core.get());
         return;
     }
-    request_verdict verdict = r.core->incoming_request(m);
+    // A supplement may answer the request itself (session::respond) and say handled().
+    struct responder final : request_responder {
+        session_layer& layer;
+        const incoming_request& in;
+        session& core;
+        bool answered = false;
+        responder(session_layer& l, const incoming_request& i, session& c)
+            : layer(l), in(i), core(c) {}
+        result<void> respond(std::uint16_t status, std::string_view reason,
+                             const response_extras& extras) noexcept override {
+            if (answered) return fail(500, "Already Answered");
+            if (status < 200 || status > 699)
+                return fail(500, "A Supplement Answers With a Final Status");
+            outgoing_message m =
+                detail::response_skeleton(in.request, status, reason, in.top_via, {});
+            for (const auto& [name, value] : extras.headers) m.add_header(name, value);
+            m.set_body(extras.content_type, extras.body);
+            core.outgoing_response(m);
+            answered = true;
+            return layer.transactions_.respond(in.server, status, m.serialize());
+        }
+    } answer_here(*this, in, *r.core);
+    request_verdict verdict = r.core->incoming_request(m, &answer_here);
     if (verdict.rejects()) {
-        respond_plain(in, verdict.status(), verdict.reason(), r.core.get());
+        if (!answer_here.answered)
+            respond_plain(in, verdict.status(), verdict.reason(), r.core.get());
         return;
     }
-    if (verdict.was_handled() || r.ended) return;
+    if (verdict.was_handled()) {
+        // The core guarantees an answer: a supplement that claimed the request but sent
+        // nothing gets a 500 sent for it, so no transaction is left to time out.
+        if (!answer_here.answered) respond_plain(in, 500, "Request Not Answered", r.core.get());
+        return;
+    }
+    if (answer_here.answered || r.ended) return;
     switch (m.method()) {
     case method::bye:
         respond_plain(in, 200, {}, r.core.get());

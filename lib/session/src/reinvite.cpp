@@ -25,7 +25,17 @@ result<void> session_layer::send_reinvite(session_handle h, reinvite_callback do
 }
 
 void session_layer::try_send_queued(record& r) {
-    if (r.queued.empty() || r.ended) return;
+    if (r.ended) return;
+    if (r.bye_after_reinvite && !r.reinvite_client) {
+        // The re-INVITE the BYE waited for is over: hang up now; queued ones never go out.
+        r.bye_after_reinvite = false;
+        for (auto& done : r.queued)
+            if (done) done(r.handle, *r.core, 487);
+        r.queued.clear();
+        send_bye(r);
+        return;
+    }
+    if (r.queued.empty()) return;
     // Every wait is bounded: each of these ends by a response, an ACK, a timer or the session.
     bool busy = r.state != session_state::confirmed || r.reinvite_client || r.reinvite_server ||
                 !r.ok_bytes.empty() || r.glare_retry.armed() ||
@@ -108,7 +118,7 @@ void session_layer::reinvite_response(record& r, const message& response) {
     auto done = std::move(r.reinvite_done);
     by_client_.erase(r.reinvite_client.value);
     r.reinvite_client = {};
-    if (status == 491) {
+    if (status == 491 && !r.bye_after_reinvite) {
         // RFC 3261 §14.1: retry after 2.1-4 s when we own the Call-ID (we sent the initial
         // INVITE), else 0-2 s, in 10 ms units. The callback waits for the retry's outcome.
         std::uniform_int_distribution<int> steps(r.d->role() == dialog_role::uac ? 210 : 0,
@@ -123,6 +133,7 @@ void session_layer::reinvite_response(record& r, const message& response) {
     if (status == 481 || status == 408) {
         // §12.2.1.2: the dialog is gone (481) or unreachable (408).
         if (status == 408) {
+            r.bye_after_reinvite = false;
             r.pending_end = end_reason::dialog_failed;
             send_bye(r);
         } else {

@@ -38,13 +38,24 @@ void session::end() noexcept {
     cookies_.clear();
 }
 
-request_verdict session::incoming_request(const message& request) noexcept {
+request_verdict session::incoming_request(const message& request,
+                                          request_responder* responder) noexcept {
+    request_responder* outer = responder_;
+    responder_ = responder;
+    request_verdict verdict = request_verdict::proceed();
     for (const auto& s : extensions_->supplements) {
         if (!method_matches(s.options, request.method())) continue;
-        request_verdict v = s.hooks->incoming_request(*this, request);
-        if (!v.proceeds()) return v;
+        verdict = s.hooks->incoming_request(*this, request);
+        if (!verdict.proceeds()) break;
     }
-    return request_verdict::proceed();
+    responder_ = outer;
+    return verdict;
+}
+
+result<void> session::respond(std::uint16_t status, std::string_view reason,
+                              const response_extras& extras) {
+    if (responder_ == nullptr) return fail(500, "No Request to Answer");
+    return responder_->respond(status, reason, extras);
 }
 
 void session::incoming_response(const message& response, response_phase phase) noexcept {

@@ -178,8 +178,14 @@ result<void> session_layer::terminate(session_handle h) {
             end(r, end_reason::local_hangup);
         return {};
     }
-    if (r.state == session_state::ending) return {};
+    if (r.state == session_state::ending || r.bye_after_reinvite) return {};
     r.pending_end = end_reason::local_hangup;
+    if (r.reinvite_client) {
+        // Our own re-INVITE is outstanding: the BYE waits for its final response (bounded:
+        // the INVITE transaction ends by Timer B or C at the latest) so the two do not cross.
+        r.bye_after_reinvite = true;
+        return {};
+    }
     send_bye(r);
     return {};
 }
@@ -306,6 +312,7 @@ void session_layer::on_client_failure(transaction_id client, failure_reason why)
         r.reinvite_client = {};
         if (done) done(r.handle, *r.core, 408);
         if (!r.ended) {
+            r.bye_after_reinvite = false;
             r.pending_end = end_reason::dialog_failed;
             send_bye(r);
         }

@@ -47,6 +47,7 @@ struct session_layer::record {
     std::string invite_ack;                  ///< our ACK for the 2xx, resent for its copies
     std::vector<std::string> finished_forks; ///< To tags of extra 2xx we ACKed and sent BYE
     bool cancelled = false;
+    bool bye_after_reinvite = false; ///< terminate() waits for our re-INVITE's final response
 
     // Our own re-INVITEs (the seed's send_reinvite): one in flight, the rest queued.
     std::vector<reinvite_callback>

@@ -18,9 +18,27 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace parley {
+
+/// What a supplement may add to a response it sends itself.
+struct response_extras {
+    std::vector<std::pair<std::string, std::string>> headers; ///< name, value
+    std::string_view content_type;
+    std::string_view body;
+};
+
+/// Sends a response to the request being dispatched (implemented by the session layer).
+class request_responder {
+public:
+    virtual result<void> respond(std::uint16_t status, std::string_view reason,
+                                 const response_extras& extras) noexcept = 0;
+
+protected:
+    ~request_responder() = default;
+};
 
 struct session_options {
     std::uint64_t id = 0;                  ///< unique per process; also the SDP o= session id
@@ -53,8 +71,17 @@ public:
     bool has_ended() const noexcept { return ended_; }
 
     /// Offers `request` to the supplements whose method filter matches, in order, until one
-    /// does not proceed; returns that verdict (or proceed()).
-    request_verdict incoming_request(const message& request) noexcept;
+    /// does not proceed; returns that verdict (or proceed()). While they run, respond() answers
+    /// `request` through `responder` (when given).
+    request_verdict incoming_request(const message& request,
+                                     request_responder* responder = nullptr) noexcept;
+
+    /// The seed's ast_sip_session_send_response, for a supplement answering the request it is
+    /// looking at (it then returns request_verdict::handled()): sends `status` (with `extras`)
+    /// through every outgoing_response hook. Only during incoming_request(); error 500
+    /// otherwise, or when the request was answered already.
+    result<void> respond(std::uint16_t status, std::string_view reason = {},
+                         const response_extras& extras = {});
     /// Gives `response` to the supplements that asked for `phase` (and whose method filter
     /// matches the CSeq method).
     void incoming_response(const message& response, response_phase phase) noexcept;
@@ -97,6 +124,7 @@ private:
     cookie_jar cookies_;
     std::vector<stream> streams_;
     std::uint16_t final_status_ = 0;
+    request_responder* responder_ = nullptr; ///< set while incoming_request() runs
     bool begun_ = false;
     bool ended_ = false;
 };
