@@ -4,14 +4,19 @@
 #include <parley/sip/message_writer.hpp>
 
 #include <charconv>
+#include <cstring>
 
 namespace parley {
 namespace {
 
 void append_clean(std::string& out, std::string_view value) {
-    std::size_t start = out.size();
     out.append(value);
-    for (std::size_t i = start; i < out.size(); ++i)
+    // Values rarely hold CR or LF (a folded header copied from a request): look with memchr
+    // before walking byte by byte.
+    if (std::memchr(value.data(), '\n', value.size()) == nullptr &&
+        std::memchr(value.data(), '\r', value.size()) == nullptr)
+        return;
+    for (std::size_t i = out.size() - value.size(); i < out.size(); ++i)
         if (out[i] == '\r' || out[i] == '\n') out[i] = ' ';
 }
 
@@ -19,6 +24,7 @@ void append_clean(std::string& out, std::string_view value) {
 
 outgoing_message outgoing_message::request(std::string_view method, std::string_view request_uri) {
     outgoing_message m;
+    m.reserve();
     m.method_ = std::string(method);
     m.start_line_.append(method).append(" ");
     append_clean(m.start_line_, request_uri);
@@ -29,6 +35,7 @@ outgoing_message outgoing_message::request(std::string_view method, std::string_
 outgoing_message outgoing_message::response(std::uint16_t status, std::string_view reason,
                                             std::string_view request_method) {
     outgoing_message m;
+    m.reserve();
     m.status_ = status;
     m.method_ = std::string(request_method);
     char digits[8];
@@ -39,6 +46,12 @@ outgoing_message outgoing_message::response(std::uint16_t status, std::string_vi
     append_clean(m.start_line_, reason.empty() ? default_reason(status) : reason);
     m.start_line_.append("\r\n");
     return m;
+}
+
+void outgoing_message::reserve() {
+    // A typical message: a dozen header lines of a few hundred bytes in all.
+    lines_.reserve(512);
+    index_.reserve(16);
 }
 
 void outgoing_message::set_status(std::uint16_t status, std::string_view reason) {

@@ -61,6 +61,7 @@ private:
         std::uint16_t name_size; ///< length of the name as written
     };
     outgoing_message() = default;
+    void reserve();
     bool same_name(const line& l, header_id id, std::string_view name) const noexcept;
     std::string_view value_of(const line& l) const noexcept;
 
