@@ -146,45 +146,50 @@ inline const char* header_colon(const char* p, const char* begin, const char* en
     return nullptr;
 }
 
-/// scalar::scan_host_run over up to 64 bytes: masks of the name bytes, dots and hyphens, then
-/// the label rules as bit operations on them (a label starts at the first byte and after each
-/// dot). A longer host is left to the scalar scan.
+/// scalar::scan_host_run for a host under 32 bytes (nearly all): masks of the name bytes, dots
+/// and hyphens of 32 bytes in two loads, then the label rules as bit operations on them (a
+/// label starts at the first byte and after each dot). A longer host, or a text under 32 bytes,
+/// is left to the scalar scan.
 inline host_run scan_host_run(const char* p, const char* begin, const char* end) noexcept {
-    if (end - begin < 16) return scalar::scan_host_run(p, end);
-    std::uint64_t dots = 0;
-    std::uint64_t hyphens = 0;
-    unsigned length = 0;
-    for (unsigned k = 0;; k += 16) {
-        if (k == 64) return scalar::scan_host_run(p, end);
-        const char* const q = p + k;
-        if (q >= end) {
-            length = static_cast<unsigned>(end - p);
-            break;
-        }
-        // Near the end, the last 16 bytes shifted so that bit 0 is q (bits past the end clear).
-        const __m128i v = load(end - q >= 16 ? q : end - 16);
-        const int shift = end - q >= 16 ? 0 : static_cast<int>(16 - (end - q));
-        const unsigned names = lanes_mask(name_lanes(v)) >> shift;
-        dots |= std::uint64_t{lanes_mask(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) >> shift} << k;
-        hyphens |= std::uint64_t{lanes_mask(_mm_cmpeq_epi8(v, _mm_set1_epi8('-'))) >> shift} << k;
-        if (unsigned stop = ~names & 0xFFFFu) {
-            length = k + static_cast<unsigned>(__builtin_ctz(stop));
-            break;
-        }
+    if (p == end) return {p, p, false};
+    const char* window = p;
+    unsigned shift = 0;
+    if (end - p < 32) {
+        if (end - begin < 32) return scalar::scan_host_run(p, end);
+        // The last 32 bytes of the text, shifted so that bit 0 is p (bits past the end clear).
+        window = end - 32;
+        shift = static_cast<unsigned>(32 - (end - p));
     }
+    const __m128i low = load(window);
+    const __m128i high = load(window + 16);
+    auto both = [](unsigned low_mask, unsigned high_mask) {
+        return static_cast<std::uint32_t>(low_mask | (high_mask << 16));
+    };
+    const std::uint32_t names =
+        both(lanes_mask(name_lanes(low)), lanes_mask(name_lanes(high))) >> shift;
+    const __m128i dot = _mm_set1_epi8('.');
+    const __m128i hyphen = _mm_set1_epi8('-');
+    std::uint32_t dots =
+        both(lanes_mask(_mm_cmpeq_epi8(low, dot)), lanes_mask(_mm_cmpeq_epi8(high, dot))) >> shift;
+    std::uint32_t hyphens =
+        both(lanes_mask(_mm_cmpeq_epi8(low, hyphen)), lanes_mask(_mm_cmpeq_epi8(high, hyphen))) >>
+        shift;
+    const std::uint32_t stops = ~names;
+    if (stops == 0) return scalar::scan_host_run(p, end); // 32 host bytes or more
+    const auto length = static_cast<unsigned>(__builtin_ctz(stops));
     if (length == 0) return {p, p, false};
-    const std::uint64_t inside = (std::uint64_t{1} << length) - 1; // length <= 63
+    const std::uint32_t inside = (std::uint32_t{1} << length) - 1; // length <= 31
     dots &= inside;
     hyphens &= inside;
-    const std::uint64_t label_starts = 1 | (dots << 1);
-    const std::uint64_t last = std::uint64_t{1} << (length - 1);
+    const std::uint32_t label_starts = 1 | (dots << 1);
+    const std::uint32_t last = std::uint32_t{1} << (length - 1);
     const bool trailing_dot = (dots & last) != 0;
-    bool bad_label = ((hyphens | dots) & label_starts) != 0 || (dots & (hyphens << 1)) != 0 ||
-                     (!trailing_dot && (hyphens & last) != 0);
+    const bool bad_label = ((hyphens | dots) & label_starts) != 0 || (dots & (hyphens << 1)) != 0 ||
+                           (!trailing_dot && (hyphens & last) != 0);
     // The top label starts after the last dot, not counting a trailing one.
-    const std::uint64_t inner_dots = trailing_dot ? dots & ~last : dots;
+    const std::uint32_t inner_dots = trailing_dot ? dots & ~last : dots;
     const unsigned top =
-        inner_dots != 0 ? 64 - static_cast<unsigned>(__builtin_clzll(inner_dots)) : 0;
+        inner_dots != 0 ? 32 - static_cast<unsigned>(__builtin_clz(inner_dots)) : 0;
     return {p + length, p + top, bad_label};
 }
 

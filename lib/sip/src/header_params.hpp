@@ -4,6 +4,7 @@
 
 #include <parley/sip/params.hpp>
 
+#include "byte_scan.hpp"
 #include "scanner.hpp"
 
 #include <array>
@@ -26,9 +27,11 @@ inline constexpr auto gen_value_bytes = make_gen_value_bytes();
 /// (a tag, a branch) in the same pass. Fails on an empty name, a bad value, or anything left
 /// over. Errors are at base + their position in `value`. A tight pointer loop: most values carry
 /// one or two short parameters, and this runs for every routing header of every message.
+/// `readable_begin`: where the text enclosing `value` starts (see parse_into.hpp).
 template <class OnParam>
-result<void> scan_header_params(std::string_view value, std::size_t pos, std::size_t base,
-                                param_list& out, OnParam&& on_param) noexcept {
+result<void> scan_header_params_in(std::string_view value, std::size_t pos, std::size_t base,
+                                   param_list& out, const char* readable_begin,
+                                   OnParam&& on_param) noexcept {
     const char* const begin = value.data();
     const char* const end = begin + value.size();
     const char* p = begin + pos;
@@ -44,6 +47,7 @@ result<void> scan_header_params(std::string_view value, std::size_t pos, std::si
         ++p;
         skip_lws();
         const char* const name_start = p;
+        p = scan::skip_name_bytes(p, readable_begin, end); // name bytes are token bytes
         while (p < end && text::is_token(*p)) ++p;
         if (p == name_start) return fail(400, "Bad Header Parameter", at(name_start));
         std::string_view name(name_start, static_cast<std::size_t>(p - name_start));
@@ -72,6 +76,7 @@ result<void> scan_header_params(std::string_view value, std::size_t pos, std::si
                 }
                 ++p;
             } else {
+                p = scan::skip_name_bytes(p, readable_begin, end); // name bytes are gen-value bytes
                 while (p < end && gen_value_bytes[static_cast<unsigned char>(*p)]) ++p;
                 if (p == value_start) return fail(400, "Bad Header Parameter Value", at(p));
             }
@@ -85,6 +90,13 @@ result<void> scan_header_params(std::string_view value, std::size_t pos, std::si
     if (p != end) return fail(400, "Bad Header Parameter", at(p));
     out = param_list(text::trim(std::string_view(first, static_cast<std::size_t>(end - first))));
     return {};
+}
+
+template <class OnParam>
+result<void> scan_header_params(std::string_view value, std::size_t pos, std::size_t base,
+                                param_list& out, OnParam&& on_param) noexcept {
+    return scan_header_params_in(value, pos, base, out, value.data(),
+                                 std::forward<OnParam>(on_param));
 }
 
 /// Reads parameters from the scanner's position to the end of `value` (the scanner's text) and

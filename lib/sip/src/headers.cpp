@@ -2,6 +2,7 @@
 // Via and Contact live in via_contact.cpp.
 #include <parley/sip/headers.hpp>
 
+#include "byte_scan.hpp"
 #include "header_params.hpp"
 #include "parse_into.hpp"
 #include "scanner.hpp"
@@ -45,12 +46,14 @@ std::size_t bare_uri_end(std::string_view s) noexcept {
 namespace detail {
 
 result<void> parse_name_addr_into(name_addr& out, std::string_view value, std::size_t base,
-                                  contact_param_values* contact_params) noexcept {
+                                  contact_param_values* contact_params,
+                                  const char* readable_begin) noexcept {
     // name-addr = [ display-name ] LAQUOT addr-spec RAQUOT, or a bare addr-spec, then
     // *( SEMI generic-param ) (RFC 3261 §20.10, §25.1).
     out.text = value;
     const char* const begin = value.data();
     const char* const end = begin + value.size();
+    const char* const readable = readable_begin != nullptr ? readable_begin : begin;
     auto at = [&](const char* q) { return base + static_cast<std::size_t>(q - begin); };
     const char* p = begin;
     while (p < end && text::is_lws(*p)) ++p;
@@ -65,8 +68,7 @@ result<void> parse_name_addr_into(name_addr& out, std::string_view value, std::s
         while (p < end && text::is_lws(*p)) ++p;
         if (p == end || *p != '<') return fail(400, "Expected '<' After Display Name", at(p));
     } else if (p < end && *p != '<') {
-        if (const void* lt = std::memchr(p, '<', static_cast<std::size_t>(end - p))) {
-            const char* const lt_at = static_cast<const char*>(lt);
+        if (const char* lt_at = scan::find_byte(p, readable, end, '<'); lt_at != end) {
             std::string_view display =
                 text::trim(std::string_view(p, static_cast<std::size_t>(lt_at - p)));
             if (!valid_display_tokens(display)) return fail(400, "Bad Display Name", at(p));
@@ -79,9 +81,8 @@ result<void> parse_name_addr_into(name_addr& out, std::string_view value, std::s
     if (p < end && *p == '<') {
         out.bracketed = true;
         uri_start = p + 1;
-        const void* gt = std::memchr(uri_start, '>', static_cast<std::size_t>(end - uri_start));
-        if (gt == nullptr) return fail(400, "Missing '>'", at(p));
-        uri_end = static_cast<const char*>(gt);
+        uri_end = scan::find_byte(uri_start, readable, end, '>');
+        if (uri_end == end) return fail(400, "Missing '>'", at(p));
         p = uri_end + 1;
         // RFC 4475 §3.1.2.14 lets a liberal parser ignore LWS just inside the brackets.
         while (uri_start < uri_end && text::is_lws(*uri_start)) ++uri_start;
@@ -93,12 +94,12 @@ result<void> parse_name_addr_into(name_addr& out, std::string_view value, std::s
     }
     PARLEY_TRY(parse_uri_into(
         out.address, std::string_view(uri_start, static_cast<std::size_t>(uri_end - uri_start)),
-        at(uri_start)));
-    return scan_header_params(
-        value, static_cast<std::size_t>(p - begin), base, out.params,
+        at(uri_start), readable));
+    return scan_header_params_in(
+        value, static_cast<std::size_t>(p - begin), base, out.params, readable,
         [&](std::string_view name, std::string_view v, bool) -> result<void> {
             if (name.size() == 3 && token_is(name, "tag") && out.tag.empty()) {
-                if (!text::is_token_text(v)) return fail(400, "Bad Tag", base);
+                if (!scan::is_token_text(v, readable)) return fail(400, "Bad Tag", base);
                 out.tag = v;
             }
             if (contact_params != nullptr) {

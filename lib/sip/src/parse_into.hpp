@@ -2,6 +2,10 @@
 // slot) instead of returning a result<T> of a 200-byte struct that each caller copies again.
 // The public parse_uri / parse_name_addr / parse_via / parse_contact wrap these. `out` must be
 // default-constructed; on error it holds partial content and the caller discards it.
+//
+// `readable_begin` (nullptr: the value itself) is where the enclosing text starts, the message a
+// value was sliced from: the 16- and 32-byte scans (byte_scan.hpp) may read any byte from there
+// to the end of the value, so a short value still gets whole loads that end at its end.
 #pragma once
 
 #include <parley/sip/headers.hpp>
@@ -11,11 +15,13 @@
 
 namespace parley::detail {
 
-result<void> parse_uri_into(uri& out, std::string_view text, std::size_t base) noexcept;
+result<void> parse_uri_into(uri& out, std::string_view text, std::size_t base,
+                            const char* readable_begin = nullptr) noexcept;
 
 /// Scans a hostname or IPv4 address from s[i] while host bytes last, leaving i after it;
 /// host_kind::none when it is not a valid one (RFC 3261 §25.1 hostname / IPv4address).
-host_kind scan_host_name(std::string_view s, std::size_t& i) noexcept;
+host_kind scan_host_name(std::string_view s, std::size_t& i,
+                         const char* readable_begin = nullptr) noexcept;
 /// The first expires and q parameters of a Contact value, picked up during the name-addr
 /// parameter pass so parse_contact need not walk the parameters again.
 struct contact_param_values {
@@ -24,8 +30,11 @@ struct contact_param_values {
 };
 
 result<void> parse_name_addr_into(name_addr& out, std::string_view value, std::size_t base,
-                                  contact_param_values* contact_params = nullptr) noexcept;
-result<void> parse_via_into(via& out, std::string_view value, std::size_t base) noexcept;
-result<void> parse_contact_into(contact& out, std::string_view value, std::size_t base) noexcept;
+                                  contact_param_values* contact_params = nullptr,
+                                  const char* readable_begin = nullptr) noexcept;
+result<void> parse_via_into(via& out, std::string_view value, std::size_t base,
+                            const char* readable_begin = nullptr) noexcept;
+result<void> parse_contact_into(contact& out, std::string_view value, std::size_t base,
+                                const char* readable_begin = nullptr) noexcept;
 
 } // namespace parley::detail

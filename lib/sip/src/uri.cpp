@@ -102,10 +102,12 @@ bool digits_and_dots(const char* p, const char* end) noexcept {
 // Scans a hostname or IPv4 address from s[i] while host chars last, validating as it goes
 // (RFC 3261 §25.1: labels of alphanum and '-', the top label starting with a letter; or four
 // decimal octets). Leaves i on the first byte after the host. host_kind::none when invalid.
-host_kind scan_name_or_ipv4(std::string_view s, std::size_t& i) noexcept {
+host_kind scan_name_or_ipv4(std::string_view s, std::size_t& i,
+                            const char* readable_begin) noexcept {
     const char* const begin = s.data();
     const char* const start = begin + i;
-    const detail::scan::host_run run = detail::scan::scan_host_run(start, begin, begin + s.size());
+    const detail::scan::host_run run =
+        detail::scan::scan_host_run(start, readable_begin, begin + s.size());
     const char* const p = run.end;
     i = static_cast<std::size_t>(p - begin);
     if (p == start) return host_kind::none;
@@ -140,15 +142,15 @@ std::size_t check_uri_headers(std::string_view s) noexcept {
 // Validates one run of chars of class `allowed` or %HH escapes from s[i] up to a byte in
 // `stop` (or the end). Returns false on a bad byte, leaving i on it. No stop byte is ever an
 // allowed byte, so the common bytes take one table test each.
-bool scan_escaped(std::string_view s, std::size_t& i, std::uint16_t allowed, char stop1, char stop2,
-                  char stop3 = '\0') noexcept {
+bool scan_escaped(std::string_view s, std::size_t& i, const char* readable_begin,
+                  std::uint16_t allowed, char stop1, char stop2, char stop3 = '\0') noexcept {
     const std::uint16_t mask = text::unreserved | allowed;
     const char* const begin = s.data();
     const char* const end = begin + s.size();
     const char* p = begin + i;
     while (true) {
         // Name bytes are unreserved and never a stop byte: skip their run 16 at a time.
-        p = detail::scan::skip_name_bytes(p, begin, end);
+        p = detail::scan::skip_name_bytes(p, readable_begin, end);
         while (p < end && (text::table[static_cast<unsigned char>(*p)] & mask) != 0) ++p;
         if (p == end) break;
         char c = *p;
@@ -165,17 +167,19 @@ bool scan_escaped(std::string_view s, std::size_t& i, std::uint16_t allowed, cha
 }
 
 // uri-parameters = *( ";" pname [ "=" pvalue ] ), from s[i] when it is ';'.
-result<void> scan_params(std::string_view rest, std::size_t& i, std::size_t base,
-                         param_list& out) noexcept {
+result<void> scan_params(std::string_view rest, std::size_t& i, std::size_t base, param_list& out,
+                         const char* readable_begin) noexcept {
     if (i >= rest.size() || rest[i] != ';') return {};
     std::size_t params_start = i + 1;
     while (i < rest.size() && rest[i] == ';') {
         std::size_t name_start = ++i;
-        if (!scan_escaped(rest, i, text::param_extra, ';', '?', '=') || i == name_start)
+        if (!scan_escaped(rest, i, readable_begin, text::param_extra, ';', '?', '=') ||
+            i == name_start)
             return fail(400, "Bad URI Parameter", base + i);
         if (i < rest.size() && rest[i] == '=') {
             std::size_t value_start = ++i;
-            if (!scan_escaped(rest, i, text::param_extra, ';', '?') || i == value_start)
+            if (!scan_escaped(rest, i, readable_begin, text::param_extra, ';', '?') ||
+                i == value_start)
                 return fail(400, "Bad URI Parameter", base + i);
         }
     }
@@ -183,21 +187,23 @@ result<void> scan_params(std::string_view rest, std::size_t& i, std::size_t base
     return {};
 }
 
-result<void> parse_sip(uri& u, std::string_view rest, std::size_t base) noexcept {
+result<void> parse_sip(uri& u, std::string_view rest, std::size_t base,
+                       const char* readable_begin) noexcept {
     // rest = [userinfo "@"] hostport *( ";" uri-parameter ) [ "?" headers ], in one pass.
     // Neither parameters nor headers may hold an unescaped '@', so the first '@' ends userinfo.
     std::size_t i = 0;
     const char* const rest_end = rest.data() + rest.size();
-    if (const char* at = detail::scan::find_byte(rest.data(), rest.data(), rest_end, '@');
+    if (const char* at = detail::scan::find_byte(rest.data(), readable_begin, rest_end, '@');
         at != rest_end) {
         std::size_t at_index = static_cast<std::size_t>(at - rest.data());
-        if (!scan_escaped(rest, i, text::user_extra, ':', '@'))
+        if (!scan_escaped(rest, i, readable_begin, text::user_extra, ':', '@'))
             return fail(400, "Bad Character in URI User", base + i);
         u.user = rest.substr(0, i);
         if (u.user.empty()) return fail(400, "Empty URI User", base);
         if (rest[i] == ':') {
             std::size_t password_start = ++i;
-            if (!scan_escaped(rest, i, text::password_extra, '@', '@') || i != at_index)
+            if (!scan_escaped(rest, i, readable_begin, text::password_extra, '@', '@') ||
+                i != at_index)
                 return fail(400, "Bad Character in URI Password", base + i);
             u.password = rest.substr(password_start, i - password_start);
         }
@@ -213,7 +219,7 @@ result<void> parse_sip(uri& u, std::string_view rest, std::size_t base) noexcept
         u.host_type = host_kind::ipv6;
         i = end + 1;
     } else {
-        u.host_type = scan_name_or_ipv4(rest, i);
+        u.host_type = scan_name_or_ipv4(rest, i, readable_begin);
         u.host = rest.substr(host_start, i - host_start);
         if (u.host_type == host_kind::none) return fail(400, "Bad URI Host", base + host_start);
     }
@@ -226,7 +232,8 @@ result<void> parse_sip(uri& u, std::string_view rest, std::size_t base) noexcept
             return fail(400, "Bad URI Port", base + port_start);
         u.port = static_cast<std::uint16_t>(port);
     }
-    if (i < rest.size() && rest[i] == ';') PARLEY_TRY(scan_params(rest, i, base, u.params));
+    if (i < rest.size() && rest[i] == ';')
+        PARLEY_TRY(scan_params(rest, i, base, u.params, readable_begin));
     if (i < rest.size() && rest[i] == '?') {
         u.headers = rest.substr(i + 1);
         if (auto bad = check_uri_headers(u.headers); bad != std::string_view::npos)
@@ -250,7 +257,7 @@ result<void> parse_tel(uri& u, std::string_view rest, std::size_t base) noexcept
     }
     if (semi != std::string_view::npos) {
         std::size_t i = semi;
-        PARLEY_TRY(scan_params(rest, i, base, u.params));
+        PARLEY_TRY(scan_params(rest, i, base, u.params, rest.data()));
         if (i != rest.size()) return fail(400, "Bad URI Parameter", base + i);
     }
     return {};
@@ -269,7 +276,7 @@ host_kind classify_host(std::string_view host, std::string_view* address) noexce
         return host_kind::ipv6;
     }
     std::size_t i = 0;
-    host_kind kind = scan_name_or_ipv4(host, i);
+    host_kind kind = scan_name_or_ipv4(host, i, host.data());
     if (i == host.size()) return kind;
     // Unbracketed IPv6 (a Via received parameter, RFC 3261 grammar; RFC 5118 §4.5).
     return valid_ipv6(host) ? host_kind::ipv6 : host_kind::none;
@@ -277,18 +284,20 @@ host_kind classify_host(std::string_view host, std::string_view* address) noexce
 
 namespace detail {
 
-host_kind scan_host_name(std::string_view s, std::size_t& i) noexcept {
-    return scan_name_or_ipv4(s, i);
+host_kind scan_host_name(std::string_view s, std::size_t& i, const char* readable_begin) noexcept {
+    return scan_name_or_ipv4(s, i, readable_begin != nullptr ? readable_begin : s.data());
 }
 
-result<void> parse_uri_into(uri& u, std::string_view s, std::size_t base) noexcept {
+result<void> parse_uri_into(uri& u, std::string_view s, std::size_t base,
+                            const char* readable_begin) noexcept {
     u.text = s;
+    if (readable_begin == nullptr) readable_begin = s.data();
     if (s.size() > 4 && (s[0] | 0x20) == 's' && (s[1] | 0x20) == 'i' && (s[2] | 0x20) == 'p' &&
         s[3] == ':') {
         // "sip:" in any case, the common scheme: what the general path below concludes.
         u.scheme_text = s.substr(0, 3);
         u.scheme = uri_scheme::sip;
-        return parse_sip(u, s.substr(4), base + 4);
+        return parse_sip(u, s.substr(4), base + 4, readable_begin);
     }
     // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), read up to the first ':'.
     const char* const begin = s.data();
@@ -308,7 +317,7 @@ result<void> parse_uri_into(uri& u, std::string_view s, std::size_t base) noexce
     if ((colon == 3 || colon == 4) && (begin[0] | 0x20) == 's' && (begin[1] | 0x20) == 'i' &&
         (begin[2] | 0x20) == 'p' && (colon == 3 || (begin[3] | 0x20) == 's')) {
         u.scheme = colon == 3 ? uri_scheme::sip : uri_scheme::sips;
-        return parse_sip(u, rest, base + colon + 1);
+        return parse_sip(u, rest, base + colon + 1, readable_begin);
     }
     for (std::size_t i = 0; i < rest.size(); ++i)
         if (text::is(rest[i], text::lws | text::ctl) || rest[i] == '<' || rest[i] == '>' ||

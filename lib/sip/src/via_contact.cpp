@@ -1,6 +1,7 @@
 // Via (RFC 3261 §20.42, RFC 3581) and Contact (§20.10) values.
 #include <parley/sip/headers.hpp>
 
+#include "byte_scan.hpp"
 #include "header_params.hpp"
 #include "parse_into.hpp"
 #include "scanner.hpp"
@@ -9,7 +10,9 @@ namespace parley {
 
 namespace detail {
 
-result<void> parse_via_into(via& out, std::string_view value, std::size_t base) noexcept {
+result<void> parse_via_into(via& out, std::string_view value, std::size_t base,
+                            const char* readable_begin) noexcept {
+    const char* const readable = readable_begin != nullptr ? readable_begin : value.data();
     // via-parm = sent-protocol LWS sent-by *( SEMI via-params )
     // sent-protocol = protocol-name SLASH protocol-version SLASH transport
     scanner sc(value, base);
@@ -43,7 +46,7 @@ result<void> parse_via_into(via& out, std::string_view value, std::size_t base) 
     } else {
         // Same verdict as classify_host on the run of host bytes, in one pass.
         std::size_t host_end = host_start;
-        out.host_type = scan_host_name(value, host_end);
+        out.host_type = scan_host_name(value, host_end, readable);
         sc.set_pos(host_end);
         out.host = sc.slice(host_start, host_end);
     }
@@ -56,11 +59,11 @@ result<void> parse_via_into(via& out, std::string_view value, std::size_t base) 
         out.port = static_cast<std::uint16_t>(*port);
     }
 
-    return scan_header_params(
-        value, sc.pos(), base, out.params,
+    return scan_header_params_in(
+        value, sc.pos(), base, out.params, readable,
         [&](std::string_view name, std::string_view v, bool has_value) -> result<void> {
             if (token_is(name, "branch")) {
-                if (!text::is_token_text(v)) return fail(400, "Bad Via Branch", base);
+                if (!scan::is_token_text(v, readable)) return fail(400, "Bad Via Branch", base);
                 out.branch = v;
             } else if (token_is(name, "received")) {
                 // RFC 5118 §4.5: accept an IPv6 received value with or without brackets.
@@ -88,13 +91,14 @@ result<void> parse_via_into(via& out, std::string_view value, std::size_t base) 
         });
 }
 
-result<void> parse_contact_into(contact& out, std::string_view value, std::size_t base) noexcept {
+result<void> parse_contact_into(contact& out, std::string_view value, std::size_t base,
+                                const char* readable_begin) noexcept {
     if (text::trim(value) == "*") {
         out.star = true;
         return {};
     }
     contact_param_values found;
-    PARLEY_TRY(parse_name_addr_into(out.address, value, base, &found));
+    PARLEY_TRY(parse_name_addr_into(out.address, value, base, &found, readable_begin));
     if (auto& expires = found.expires) {
         // Out-of-range delta-seconds are clamped rather than rejected (RFC 3261 §20.19 spirit).
         if (expires->empty()) return fail(400, "Bad Contact Expires", base);
