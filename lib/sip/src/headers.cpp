@@ -125,19 +125,28 @@ result<name_addr> parse_name_addr(std::string_view value, std::size_t base) noex
 result<cseq> parse_cseq(std::string_view value, std::size_t base) noexcept {
     // RFC 3261 §20.16: CSeq = 1*DIGIT LWS Method; the number is below 2^31 by §8.1.1.5 but
     // parsers accept up to 2^32-1 (RFC 4475 §3.1.2.4 tests the overflow).
-    scanner sc(value, base);
-    sc.skip_lws();
-    std::size_t start = sc.pos();
-    while (text::is_digit(sc.peek())) sc.advance();
-    auto number = detail::parse_decimal(sc.slice(start, sc.pos()));
-    if (!number) return fail(400, "Bad CSeq Number", base + start);
-    std::size_t after_number = sc.pos();
-    sc.skip_lws();
-    if (sc.pos() == after_number) return fail(400, "Bad CSeq", sc.offset());
-    std::string_view method_text = sc.token();
-    if (method_text.empty()) return fail(400, "Bad CSeq Method", sc.offset());
-    sc.skip_lws();
-    if (!sc.at_end()) return fail(400, "Bad CSeq", sc.offset());
+    const char* const begin = value.data();
+    const char* const end = begin + value.size();
+    auto at = [&](const char* q) { return base + static_cast<std::size_t>(q - begin); };
+    auto skip_lws = [end](const char* q) {
+        while (q < end && text::is_lws(*q)) ++q;
+        return q;
+    };
+    const char* const start = skip_lws(begin);
+    const char* p = start;
+    while (p < end && text::is_digit(*p)) ++p;
+    auto number =
+        detail::parse_decimal(std::string_view(start, static_cast<std::size_t>(p - start)));
+    if (!number) return fail(400, "Bad CSeq Number", at(start));
+    const char* const after_number = p;
+    p = skip_lws(p);
+    if (p == after_number) return fail(400, "Bad CSeq", at(p));
+    const char* const method_start = p;
+    while (p < end && text::is_token(*p)) ++p;
+    std::string_view method_text(method_start, static_cast<std::size_t>(p - method_start));
+    if (method_text.empty()) return fail(400, "Bad CSeq Method", at(p));
+    p = skip_lws(p);
+    if (p != end) return fail(400, "Bad CSeq", at(p));
     cseq out;
     out.number = static_cast<std::uint32_t>(*number);
     out.method_text = method_text;
@@ -146,17 +155,32 @@ result<cseq> parse_cseq(std::string_view value, std::size_t base) noexcept {
 }
 
 result<media_type> parse_media_type(std::string_view value, std::size_t base) noexcept {
-    scanner sc(value, base);
-    sc.skip_lws();
+    // type "/" subtype, with LWS allowed around the slash, then header parameters.
+    const char* const begin = value.data();
+    const char* const end = begin + value.size();
+    auto at = [&](const char* q) { return base + static_cast<std::size_t>(q - begin); };
+    auto skip_lws = [end](const char* q) {
+        while (q < end && text::is_lws(*q)) ++q;
+        return q;
+    };
+    auto skip_token = [end](const char* q) {
+        while (q < end && text::is_token(*q)) ++q;
+        return q;
+    };
     media_type out;
-    out.type = sc.token();
-    if (out.type.empty() || !sc.accept_separator('/'))
-        return fail(400, "Bad Content-Type", sc.offset());
-    out.subtype = sc.token();
-    if (out.subtype.empty()) return fail(400, "Bad Content-Type", sc.offset());
-    auto params = detail::parse_header_params(sc, value);
-    PARLEY_TRY(params);
-    out.params = *params;
+    const char* const type_start = skip_lws(begin);
+    const char* p = skip_token(type_start);
+    out.type = std::string_view(type_start, static_cast<std::size_t>(p - type_start));
+    const char* const slash = skip_lws(p);
+    if (out.type.empty() || slash == end || *slash != '/')
+        return fail(400, "Bad Content-Type", at(p));
+    const char* const subtype_start = skip_lws(slash + 1);
+    p = skip_token(subtype_start);
+    out.subtype = std::string_view(subtype_start, static_cast<std::size_t>(p - subtype_start));
+    if (out.subtype.empty()) return fail(400, "Bad Content-Type", at(p));
+    PARLEY_TRY(detail::scan_header_params(
+        value, static_cast<std::size_t>(p - begin), base, out.params,
+        [](std::string_view, std::string_view, bool) -> result<void> { return {}; }));
     return out;
 }
 

@@ -3,6 +3,7 @@
 
 #include <parley/base/text.hpp>
 
+#include <array>
 #include <cstring>
 
 #include "byte_scan.hpp"
@@ -83,10 +84,10 @@ private:
 
     /// End of the line starting at `pos` (index of '\n'), or npos.
     std::size_t line_end(std::size_t pos) const noexcept {
-        const void* nl = std::memchr(bytes_.data() + pos, '\n', bytes_.size() - pos);
-        return nl == nullptr
-                   ? std::string_view::npos
-                   : static_cast<std::size_t>(static_cast<const char*>(nl) - bytes_.data());
+        const char* const begin = bytes_.data();
+        const char* const end = begin + bytes_.size();
+        const char* nl = detail::scan::find_byte(begin + pos, begin, end, '\n');
+        return nl == end ? std::string_view::npos : static_cast<std::size_t>(nl - begin);
     }
     std::string_view line_text(std::size_t pos, std::size_t nl) const noexcept {
         std::size_t end = nl;
@@ -95,7 +96,8 @@ private:
     }
 
     static bool is_sip_version(std::string_view v) noexcept {
-        return v.size() == 7 && text::iequals(v, "SIP/2.0");
+        // "SIP/2.0" in any case: OR 0x20 folds only 'S' onto 's' (and so on), as to_lower does.
+        return v.size() == 7 && detail::token_is(v.substr(0, 3), "sip") && v.substr(3) == "/2.0";
     }
     static bool looks_like_version(std::string_view v) noexcept {
         // SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT
@@ -156,7 +158,9 @@ private:
             return fail(400, "Bad SIP Version", sp2 + 1);
         }
         std::string_view uri_text = line.substr(sp1 + 1, sp2 - sp1 - 1);
-        if (uri_text.empty() || uri_text.find(' ') != std::string_view::npos)
+        const char* const uri_end = uri_text.data() + uri_text.size();
+        if (uri_text.empty() ||
+            detail::scan::find_byte(uri_text.data(), bytes_.data(), uri_end, ' ') != uri_end)
             return fail(400, "Bad Request-URI", sp1 + 1);
         if (auto parsed = parse_uri_into(m_.request_uri_, uri_text, sp1 + 1, bytes_.data());
             !parsed)
@@ -214,7 +218,8 @@ private:
 
             m_.headers_.push_back(
                 m_.arena_, header_field{id, static_cast<std::uint32_t>(value_offset), name, value});
-            PARLEY_TRY(eager(id, value, value_offset));
+            if (eager_headers[static_cast<std::size_t>(id)])
+                PARLEY_TRY(eager(id, value, value_offset));
         }
     }
 
@@ -248,6 +253,17 @@ private:
         while (p < end && text::is_token(*p)) ++p;
         return p;
     }
+
+    // The headers eager() parses; the others are kept verbatim without a call.
+    static constexpr std::array<bool, 256> eager_headers = [] {
+        std::array<bool, 256> t{};
+        for (header_id id :
+             {header_id::via, header_id::from, header_id::to, header_id::call_id, header_id::cseq,
+              header_id::max_forwards, header_id::contact, header_id::route,
+              header_id::record_route, header_id::content_length, header_id::content_type})
+            t[static_cast<std::size_t>(id)] = true;
+        return t;
+    }();
 
     result<void> eager(header_id id, std::string_view value, std::size_t at) noexcept {
         switch (id) {
