@@ -8,8 +8,9 @@ std::vector<registration> register_builtin(extension_registry& registry,
                                            const builtin_options& options) {
     std::vector<registration> out;
     // SDP handlers, per stream type, in the order they are asked.
-    out.push_back(registry.add_sdp_handler(
-        "audio", std::make_shared<null_media>(options.null_media), "null-media"));
+    if (options.audio == audio_handler::null_media)
+        out.push_back(registry.add_sdp_handler(
+            "audio", std::make_shared<null_media>(options.null_media), "null-media"));
     return out;
 }
 

@@ -2,16 +2,17 @@
 // (embedded default or -c FILE), shards, UDP/TCP/TLS transports, transactions, and per shard the
 // service distributor (identification, digest authentication, overload answers, Require check)
 // in front of the services: the session core answering calls through the built-in extensions
-// (the signalling-only `null` media handler until the media layer lands) and the OPTIONS
+// (an RTP echo per call from the media layer, or with --null-media signalling only) and the OPTIONS
 // responder. Call behaviour by Request-URI user, for tests: "busy…" → 486, "decline…" → 603,
 // "ring…" → 180 and never answers (for CANCEL), anything else → 200 at once.
 //
-//   parleyd [-c FILE] [--check-config] [--port PORT] [--shards N]
+//   parleyd [-c FILE] [--check-config] [--port PORT] [--shards N] [--null-media]
 #include <parley/endpoint/configuration.hpp>
 #include <parley/endpoint/distributor.hpp>
 #include <parley/endpoint/identify.hpp>
 #include <parley/endpoint/session_service.hpp>
 #include <parley/ext/builtin.hpp>
+#include <parley/media/rtp_echo.hpp>
 #include <parley/session/session_layer.hpp>
 #include <parley/transport/transport.hpp>
 
@@ -165,9 +166,12 @@ public:
     }
 };
 
+enum class media_mode : std::uint8_t { rtp_echo, null };
+
 struct command_line {
     std::string config_file;
     bool check_only = false;
+    media_mode media = media_mode::rtp_echo;
     std::optional<std::uint16_t> port;
     std::optional<unsigned> shards;
 };
@@ -179,7 +183,9 @@ void usage(std::FILE* to) {
                  "  --check-config     validate the configuration, print every problem, exit\n"
                  "  --port PORT        listen on PORT for UDP and TCP instead of the configured\n"
                  "                     ports (0: any free port; the ports are printed)\n"
-                 "  --shards N         event-loop threads (default: configuration, else cores)\n");
+                 "  --shards N         event-loop threads (default: configuration, else cores)\n"
+                 "  --null-media       negotiate SDP but open no RTP socket (signalling only, for\n"
+                 "                     benchmarks); by default calls get an RTP echo\n");
 }
 
 std::optional<command_line> parse_command_line(int argc, char** argv) {
@@ -219,6 +225,8 @@ std::optional<command_line> parse_command_line(int argc, char** argv) {
             auto v = number(256);
             if (!v || *v == 0) return std::nullopt;
             out.shards = static_cast<unsigned>(*v);
+        } else if (arg == "--null-media") {
+            out.media = media_mode::null;
         } else if (arg == "-h" || arg == "--help") {
             usage(stdout);
             std::exit(0);
@@ -282,6 +290,9 @@ int run(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     shard_group shards(cli->shards.value_or(config.system().shards));
+    // Declared before the sessions' owners, so it outlives them: a session's streams close
+    // into their shard's media context when the session goes.
+    std::vector<std::unique_ptr<media::media_context>> media_contexts;
     server app;
     transport net(shards, app, net_options);
     if (auto started = net.start(); !started) {
@@ -290,9 +301,23 @@ int run(int argc, char** argv) {
     }
     socket_address local = net_options.enable_udp ? net.udp_address() : net.tcp_address();
     extension_registry registry;
+    std::vector<registration> extensions;
+    // Media: an RTP echo per call (the media layer), or signalling only (null media).
     ext::builtin_options builtin;
     builtin.null_media.address = local.host_text();
-    std::vector<registration> extensions = ext::register_builtin(registry, builtin);
+    if (cli->media == media_mode::rtp_echo) {
+        builtin.audio = ext::audio_handler::none;
+        extensions.push_back(
+            registry.add_sdp_handler("audio", std::make_shared<media::rtp_echo>(), "rtp-echo"));
+        for (std::size_t i = 0; i < shards.size(); ++i) {
+            auto context = std::make_unique<media::media_context>(
+                shards.at(i).io(), media::media_settings{.address = local.host_text()});
+            media::media_context* raw = context.get();
+            shards.at(i).post([raw] { media::media_context::bind_current(raw); }); // its own thread
+            media_contexts.push_back(std::move(context));
+        }
+    }
+    for (auto& r : ext::register_builtin(registry, builtin)) extensions.push_back(std::move(r));
     // The configured limits are for the whole server: each shard gets its share. The
     // distributor refuses new out-of-dialog work at 90% of the transaction share, which leaves
     // the rest to requests inside established dialogs (the layer itself stops at 100%).

@@ -5,11 +5,19 @@
 #include <parley/ext/null_media.hpp>
 #include <parley/session/extensions.hpp>
 
+#include <cstdint>
 #include <vector>
 
 namespace parley::ext {
 
+/// Which "audio" SDP handler the catalogue registers.
+enum class audio_handler : std::uint8_t {
+    null_media, ///< signalling only (benchmarks, tests): negotiates, opens no socket
+    none,       ///< the caller registers its own (parleyd registers the media layer's RTP echo)
+};
+
 struct builtin_options {
+    audio_handler audio = audio_handler::null_media;
     null_media_options null_media{};
 };
 
