@@ -142,8 +142,9 @@ std::size_t check_uri_headers(std::string_view s) noexcept {
 // Validates one run of chars of class `allowed` or %HH escapes from s[i] up to a byte in
 // `stop` (or the end). Returns false on a bad byte, leaving i on it. No stop byte is ever an
 // allowed byte, so the common bytes take one table test each.
-bool scan_escaped(std::string_view s, std::size_t& i, const char* readable_begin,
-                  std::uint16_t allowed, char stop1, char stop2, char stop3 = '\0') noexcept {
+[[gnu::noinline]] bool scan_escaped_slow(std::string_view s, std::size_t& i,
+                                         const char* readable_begin, std::uint16_t allowed,
+                                         char stop1, char stop2, char stop3) noexcept {
     const std::uint16_t mask = text::unreserved | allowed;
     const char* const begin = s.data();
     const char* const end = begin + s.size();
@@ -164,6 +165,20 @@ bool scan_escaped(std::string_view s, std::size_t& i, const char* readable_begin
     }
     i = static_cast<std::size_t>(p - begin);
     return true;
+}
+
+// scan_escaped_slow, with the common case inline: a user, parameter name or value made of name
+// bytes alone, ended by a stop byte or the end.
+inline bool scan_escaped(std::string_view s, std::size_t& i, const char* readable_begin,
+                         std::uint16_t allowed, char stop1, char stop2,
+                         char stop3 = '\0') noexcept {
+    const char* const end = s.data() + s.size();
+    const char* p = detail::scan::skip_name_bytes(s.data() + i, readable_begin, end);
+    if (p == end || *p == stop1 || *p == stop2 || (stop3 != '\0' && *p == stop3)) {
+        i = static_cast<std::size_t>(p - s.data());
+        return true;
+    }
+    return scan_escaped_slow(s, i, readable_begin, allowed, stop1, stop2, stop3);
 }
 
 // uri-parameters = *( ";" pname [ "=" pvalue ] ), from s[i] when it is ';'.
