@@ -207,6 +207,30 @@ TEST_F(session_fixture, reinvite_without_sdp_gets_an_offer_and_the_answer_comes_
     EXPECT_EQ(audio->applied, applied + 1);
 }
 
+TEST_F(session_fixture, update_rfc3311_changes_the_session_or_just_refreshes_it) {
+    deliver(invite());
+    std::string to_tag = last_to_tag();
+    deliver(in_dialog("ACK", to_tag, 1, "z9hG4bKack1"));
+    sent_lines();
+    deliver(in_dialog("UPDATE", to_tag, 2, "z9hG4bKu1", sdp_with("sendonly")));
+    std::string ok = last_sent();
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    EXPECT_NE(ok.find("a=recvonly"), std::string::npos) << "the answer is in the 2xx";
+    EXPECT_NE(ok.find("Contact: "), std::string::npos) << "UPDATE is a target refresh";
+    EXPECT_EQ(app.events.back(), "held");
+    deliver(in_dialog("UPDATE", to_tag, 3, "z9hG4bKu2"));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"}) << "no body: a refresh";
+    EXPECT_EQ(layer->size(), 1u);
+}
+
+TEST_F(session_fixture, update_with_an_offer_while_ours_is_unanswered_is_491) {
+    deliver(invite("call-1", "")); // delayed offer: our offer in the 200
+    std::string to_tag = last_to_tag();
+    sent_lines();
+    deliver(in_dialog("UPDATE", to_tag, 2, "z9hG4bKu1", sdp_with("sendrecv")));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 491 Request Pending"});
+}
+
 TEST_F(session_fixture, lower_cseq_in_dialog_is_500_and_unclaimed_requests_get_defaults) {
     deliver(invite());
     std::string to_tag = last_to_tag();
@@ -214,7 +238,7 @@ TEST_F(session_fixture, lower_cseq_in_dialog_is_500_and_unclaimed_requests_get_d
     sent_lines();
     deliver(in_dialog("INFO", to_tag, 5, "z9hG4bKi1"));
     deliver(in_dialog("OPTIONS", to_tag, 4, "z9hG4bKo1"));
-    deliver(in_dialog("UPDATE", to_tag, 6, "z9hG4bKu1"));
+    deliver(in_dialog("SUBSCRIBE", to_tag, 6, "z9hG4bKs1"));
     EXPECT_EQ(sent_lines(), (lines{"SIP/2.0 200 OK", "SIP/2.0 500 CSeq Out of Order",
                                    "SIP/2.0 405 Method Not Allowed"}));
 }

@@ -7,8 +7,9 @@ session_service::session_service(session_layer& layer, session_service_options o
     : layer_(layer), options_(std::move(options)) {}
 
 service_capabilities session_service::capabilities() const {
-    // INVITE out of a dialog; ACK, CANCEL and BYE belong to its sessions (Allow lists them).
-    return {.methods = {method::invite, method::ack, method::cancel, method::bye},
+    // INVITE out of a dialog; ACK, CANCEL, BYE and UPDATE (RFC 3311) belong to its sessions
+    // (Allow lists them).
+    return {.methods = {method::invite, method::ack, method::cancel, method::bye, method::update},
             .option_tags = options_.option_tags};
 }
 

@@ -172,7 +172,7 @@ using lines = std::vector<std::string>;
 TEST_F(session_service_fixture, options_out_of_a_dialog_is_answered_by_the_options_service) {
     deliver(request("OPTIONS", "z9hG4bKo1"));
     EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
-    EXPECT_NE(last_.find("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n"), std::string::npos)
+    EXPECT_NE(last_.find("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE\r\n"), std::string::npos)
         << last_;
     EXPECT_NE(last_.find("Accept: application/sdp\r\n"), std::string::npos);
     EXPECT_NE(last_.find("Supported:"), std::string::npos);

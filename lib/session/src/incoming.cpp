@@ -311,6 +311,7 @@ void session_layer::in_dialog(const incoming_request& in) {
         end(r, end_reason::remote_hangup);
         return;
     case method::invite: reinvite(r, in); return;
+    case method::update: update(r, in); return;
     case method::options: respond_plain(in, 200, {}, r.core.get()); return;
     case method::info:
         // An INFO nobody claimed: fine when empty (a keep-alive), otherwise we cannot use it.
@@ -398,6 +399,60 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
     ok.set_body("application/sdp", r.local_sdp);
     r.last_invite_cseq = m.cseq().number;
     send_final_2xx(r, in.server, std::move(ok));
+}
+
+void session_layer::update(record& r, const incoming_request& in) {
+    // RFC 3311: UPDATE changes the session (an offer, answered in its 2xx) or only refreshes the
+    // dialog (no body). It is a target refresh request, so our 2xx carries our Contact.
+    const message& m = in.request;
+    auto body = sdp_body(m);
+    if (!body) {
+        respond_plain(in, body.error_value().status, body.error_value().reason_phrase(),
+                      r.core.get());
+        return;
+    }
+    outgoing_message ok = detail::response_skeleton(m, 200, {}, in.top_via, {});
+    ok.add_header("Contact", options_.contact);
+    if (*body) {
+        // RFC 3311 §5.2: an offer while ours is unanswered is glare (491); while theirs is
+        // unanswered, 500 with Retry-After.
+        if (r.negotiator.state() == sdp::negotiator_state::local_offer || r.reinvite_client) {
+            ++stats_.glare_491;
+            respond_plain(in, 491, {}, r.core.get());
+            return;
+        }
+        if (r.negotiator.state() == sdp::negotiator_state::remote_offer ||
+            r.negotiator.state() == sdp::negotiator_state::wait_negotiate) {
+            ++stats_.overlap_500;
+            respond_plain(in, 500, "Offer Pending", r.core.get());
+            return;
+        }
+        auto offer = sdp::session_description::parse(**body);
+        if (!offer) {
+            respond_plain(in, 400, offer.error_value().reason_phrase(), r.core.get());
+            return;
+        }
+        if (auto received = r.negotiator.receive_remote_offer(std::move(*offer)); !received) {
+            respond_plain(in, received.error_value().status == 491 ? 491 : 488, {}, r.core.get());
+            return;
+        }
+        auto answer = r.core->answer_offer(*r.negotiator.pending_remote());
+        if (!answer) {
+            (void)r.negotiator.cancel_offer();
+            respond_plain(in, answer.error_value().status, answer.error_value().reason_phrase(),
+                          r.core.get());
+            return;
+        }
+        if (!r.negotiator.set_local_answer(std::move(*answer)) || !r.negotiator.negotiate()) {
+            respond_plain(in, 500, "Negotiation Failed", r.core.get());
+            return;
+        }
+        ok.set_body("application/sdp", r.negotiator.active_local()->serialize());
+        r.media_applied = false;
+        r.apply_media();
+    }
+    r.core->outgoing_response(ok);
+    (void)transactions_.respond(in.server, 200, ok.serialize());
 }
 
 } // namespace parley

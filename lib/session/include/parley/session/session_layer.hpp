@@ -122,7 +122,7 @@ struct session_layer_options {
     std::string contact = "<sip:parley@127.0.0.1:5060>"; ///< our Contact in dialogs
     std::string via_address = "127.0.0.1:5060";          ///< sent-by of the requests we send
     std::string sdp_address = "127.0.0.1";               ///< o= address of our SDP
-    std::string allow = "INVITE, ACK, CANCEL, BYE, OPTIONS";
+    std::string allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE";
     std::size_t max_sessions = 100'000; ///< at the limit: 503 with Retry-After
     std::size_t max_queued_reinvites = 4;
     std::uint32_t retry_after_seconds = 5;
@@ -198,6 +198,7 @@ private:
     void new_invite(const incoming_request& in);
     void in_dialog(const incoming_request& in);
     void reinvite(record& r, const incoming_request& in);
+    void update(record& r, const incoming_request& in);
     void out_of_dialog(const incoming_request& in);
     void respond(record& r, transaction_id server, outgoing_message response);
     void respond_plain(const incoming_request& in, std::uint16_t status,
