@@ -7,6 +7,10 @@ namespace parley::ext {
 std::vector<registration> register_builtin(extension_registry& registry,
                                            const builtin_options& options) {
     std::vector<registration> out;
+    // Supplements, in the order they run.
+    out.push_back(registry.add_supplement(
+        std::make_shared<reason_supplement>(),
+        {.name = "reason", .methods = {method::invite, method::bye, method::cancel}}));
     // SDP handlers, per stream type, in the order they are asked.
     if (options.audio == audio_handler::null_media)
         out.push_back(registry.add_sdp_handler(

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <parley/ext/null_media.hpp>
+#include <parley/ext/reason.hpp>
 #include <parley/session/extensions.hpp>
 
 #include <cstdint>
