@@ -11,6 +11,7 @@
 #include <parley/sip/message_writer.hpp>
 #include <parley/transport/routing.hpp>
 
+#include <random>
 #include <string>
 
 namespace parley {
@@ -20,6 +21,11 @@ namespace {
 // needs DNS) falls back to the source.
 flow answer_destination(const message& request, const flow& source) noexcept {
     return response_destination(request.top_via(), source).value_or(source);
+}
+
+std::uint64_t random_seed() {
+    std::random_device random;
+    return (std::uint64_t{random()} << 32) ^ random();
 }
 
 bool same_destination(const flow& a, const flow& b) noexcept {
@@ -32,6 +38,7 @@ bool same_destination(const flow& a, const flow& b) noexcept {
 layer_core::layer_core(message_sender& sender, transaction_user& user, timer_wheel& wheel,
                        const transaction_options& options)
     : sender_(sender), user_(user), wheel_(wheel), options_(options),
+      clients_(0, key_hash(random_seed())), servers_(0, key_hash(random_seed())),
       scratch_message_(std::make_unique<message>()) {}
 
 layer_core::~layer_core() {
@@ -40,36 +47,32 @@ layer_core::~layer_core() {
     servers_.clear();
     graveyard_.clear();
     by_id_.clear();
-    lingering_clients_.clear();
-    lingering_servers_.clear();
     lingering_graveyard_.clear();
-    lingering_by_id_.clear();
 }
 
 transaction* layer_core::find(transaction_id id) const noexcept {
     auto it = by_id_.find(id.value);
-    return it == by_id_.end() ? nullptr : it->second.get();
+    return it == by_id_.end() ? nullptr : it->second.active();
 }
 
 lingering* layer_core::find_lingering(transaction_id id) const noexcept {
-    auto it = lingering_by_id_.find(id.value);
-    return it == lingering_by_id_.end() ? nullptr : it->second.get();
+    auto it = by_id_.find(id.value);
+    return it == by_id_.end() ? nullptr : it->second.record();
 }
 
-void layer_core::adopt(std::unique_ptr<transaction> t,
-                       std::unordered_map<std::string_view, transaction*>& index) {
+void layer_core::adopt(std::unique_ptr<transaction> t, key_index& index) {
     transaction* raw = t.get();
-    index.emplace(raw->key(), raw);
-    by_id_.emplace(raw->id().value, std::move(t));
+    index.emplace(raw->key(), index_entry{.active = raw});
+    by_id_.emplace(raw->id().value, owned_entry(std::move(t)));
 }
 
 void layer_core::retire(transaction& t) noexcept {
     auto& index = t.is_client() ? clients_ : servers_;
     auto at = index.find(t.key());
-    if (at != index.end() && at->second == &t) index.erase(at);
+    if (at != index.end() && at->second.active == &t) index.erase(at);
     auto owned = by_id_.find(t.id().value);
-    if (owned == by_id_.end()) return;
-    graveyard_.push_back(std::move(owned->second));
+    if (owned == by_id_.end() || owned->second.active() != &t) return;
+    graveyard_.push_back(owned->second.take_active());
     by_id_.erase(owned);
     if (!t.internal()) user_.on_terminated(t.id());
 }
@@ -89,21 +92,23 @@ std::uint8_t layer_core::queue_for(duration delay) {
 }
 
 void layer_core::linger(const transaction& t, std::string_view retained, duration delay) {
+    auto entry = by_id_.find(t.id().value);
+    if (entry == by_id_.end() || entry->second.active() != &t) return; // not live: cannot happen
     std::uint8_t queue = queue_for(delay);
     lingering::owner owned = lingering::make(t.id(), t.kind(), t.state(), t.internal(), t.key(),
                                              t.destination(), retained, queue);
     lingering* record = owned.get();
     auto& index = t.is_client() ? clients_ : servers_;
     auto at = index.find(t.key());
-    if (at != index.end() && at->second == &t) {
-        index.erase(at);
-        (t.is_client() ? lingering_clients_ : lingering_servers_).emplace(record->key(), record);
+    if (at != index.end() && at->second.active == &t) {
+        // The same key, now viewing the record's bytes: re-pointed in place, no reallocation.
+        auto node = index.extract(at);
+        node.key() = record->key();
+        node.mapped() = index_entry{.record = record};
+        index.insert(std::move(node));
     }
-    if (auto active = by_id_.find(t.id().value); active != by_id_.end()) {
-        graveyard_.push_back(std::move(active->second));
-        by_id_.erase(active);
-    }
-    lingering_by_id_.emplace(record->id().value, std::move(owned));
+    graveyard_.push_back(entry->second.take_active());
+    entry->second = owned_entry(std::move(owned)); // the same id, now the record's
     // The same deadline the machine's own timer would have had (schedule_after rounds alike).
     linger_queue& q = *queues_[queue];
     q.entries.push_back({wheel_.now() + delay, record->id()});
@@ -126,13 +131,13 @@ void layer_core::expire(linger_queue& q) noexcept {
 
 void layer_core::retire(lingering& record) noexcept {
     if (record.terminated()) return;
-    auto& index = record.is_client() ? lingering_clients_ : lingering_servers_;
+    auto& index = record.is_client() ? clients_ : servers_;
     auto at = index.find(record.key());
-    if (at != index.end() && at->second == &record) index.erase(at);
-    auto owned = lingering_by_id_.find(record.id().value);
-    if (owned == lingering_by_id_.end()) return;
-    lingering_graveyard_.push_back(std::move(owned->second));
-    lingering_by_id_.erase(owned);
+    if (at != index.end() && at->second.record == &record) index.erase(at);
+    auto owned = by_id_.find(record.id().value);
+    if (owned == by_id_.end() || owned->second.record() != &record) return;
+    lingering_graveyard_.push_back(owned->second.take_record());
+    by_id_.erase(owned);
     bool internal = record.internal();
     transaction_id id = record.id();
     record.mark_terminated();
@@ -232,11 +237,10 @@ void layer_core::receive_response(const message& response, const flow& source) {
     make_client_key(key_scratch_, top.branch, response.cseq().method_text);
     auto it = clients_.find(key_scratch_);
     if (it != clients_.end()) {
-        it->second->receive_response(response, source);
-        return;
-    }
-    if (auto record = lingering_clients_.find(key_scratch_); record != lingering_clients_.end()) {
-        lingering_response(*record->second, response);
+        if (it->second.active != nullptr)
+            it->second.active->receive_response(response, source);
+        else
+            lingering_response(*it->second.record, response);
         return;
     }
     if (response.cseq().method == method::invite && response.status() >= 200 &&
@@ -251,10 +255,9 @@ void layer_core::receive_response(const message& response, const flow& source) {
 
 layer_core::server_match layer_core::find_server(const message& request, std::string_view method) {
     make_server_key(key_scratch_, request, method);
-    if (auto it = servers_.find(key_scratch_); it != servers_.end()) return {.active = it->second};
-    if (auto it = lingering_servers_.find(key_scratch_); it != lingering_servers_.end())
-        return {.record = it->second};
-    return {};
+    auto it = servers_.find(key_scratch_);
+    if (it == servers_.end()) return {};
+    return {.active = it->second.active, .record = it->second.record};
 }
 
 void layer_core::receive_request(const message& request, const flow& source) {
@@ -372,8 +375,7 @@ result<transaction_id> layer_core::send_request(std::string bytes, std::string_v
         return fail(503, "Transaction limit reached");
     }
     make_client_key(key_scratch_, branch, method);
-    if (clients_.contains(key_scratch_) || lingering_clients_.contains(key_scratch_))
-        return fail(482, "Branch already in use");
+    if (clients_.contains(key_scratch_)) return fail(482, "Branch already in use");
     bool invite = method == "INVITE";
     // The INVITE must parse: ACK and CANCEL are built from it later.
     if (invite && !parse_message(bytes, scratch_message()))
@@ -403,7 +405,7 @@ transaction* layer_core::start_internal_cancel(std::string bytes, std::string_vi
                                                const flow& destination) {
     std::string key;
     make_client_key(key, branch, "CANCEL");
-    if (clients_.contains(key) || lingering_clients_.contains(key)) return nullptr;
+    if (clients_.contains(key)) return nullptr;
     if (sender_.send(destination, bytes) != send_result::sent) {
         ++stats_.send_failures;
         return nullptr;
@@ -450,11 +452,14 @@ void layer_core::transport_error(const flow& destination) noexcept {
     entry_guard guard(*this);
     // Rare, so a scan; ids first, because failing a transaction edits the tables.
     std::vector<transaction_id> hit;
-    for (const auto& [id, t] : by_id_)
-        if (same_destination(t->destination(), destination)) hit.push_back(t->id());
-    for (const auto& [id, record] : lingering_by_id_)
-        if (!record->is_client() && same_destination(record->destination(), destination))
-            hit.push_back(record->id());
+    for (const auto& [id, entry] : by_id_) {
+        if (const transaction* t = entry.active()) {
+            if (same_destination(t->destination(), destination)) hit.push_back(t->id());
+        } else if (const lingering* record = entry.record()) {
+            if (!record->is_client() && same_destination(record->destination(), destination))
+                hit.push_back(record->id());
+        }
+    }
     for (transaction_id id : hit) {
         if (transaction* t = find(id))
             t->transport_failed();

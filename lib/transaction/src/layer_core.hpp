@@ -1,18 +1,18 @@
 // layer_core: the implementation behind transaction_layer (which only forwards to it), shared
 // with the machines: the tables, the borrowed environment, the counters, and retirement.
 //
-// Tables: `by_id_` owns every active transaction; `clients_` and `servers_` index them by their
-// matching key (a view of transaction::key_, stable while the transaction lives). A transaction
-// that only waits for its last timer (RFC 6026 Accepted, non-INVITE Completed) becomes a
-// lingering record (lingering.hpp) in three tables of the same shape, `lingering_by_id_`,
-// `lingering_clients_` and `lingering_servers_`, with its deadline in one of `queues_` (FIFO:
-// every record of a queue waits the same delay). Lookups try the small active tables first.
-// A retired transaction or record leaves its tables at once and waits in a graveyard until the
-// outermost entry (counted by entry_guard) returns, so no caller up the stack holds a dangling
-// `this`.
+// Tables: `by_id_` owns every active transaction and every lingering record (a transaction that
+// only waits for its last timer, RFC 6026 Accepted or non-INVITE Completed: lingering.hpp; its
+// deadline is in one of `queues_`, FIFO since every record of a queue waits the same delay).
+// `clients_` and `servers_` index both kinds by matching key (a view of the key bytes of the
+// transaction or record, stable while it lives), so a message is matched with one lookup; the
+// hand-over to a record re-points the entry without reallocating it. A retired transaction or
+// record leaves its tables at once and waits in a graveyard until the outermost entry (counted by
+// entry_guard) returns, so no caller up the stack holds a dangling `this`.
 #pragma once
 
 #include "lingering.hpp"
+#include "matching.hpp"
 #include "transaction.hpp"
 
 #include <parley/base/result.hpp>
@@ -27,11 +27,61 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace parley {
 
 class client_invite;
+
+/// Owns one active transaction or one lingering record, in one word (the low bit says which), so
+/// the hand-over from one to the other replaces the owner in place.
+class owned_entry {
+public:
+    explicit owned_entry(std::unique_ptr<transaction> active) noexcept
+        : bits_(reinterpret_cast<std::uintptr_t>(active.release())) {}
+    explicit owned_entry(lingering::owner record) noexcept
+        : bits_(reinterpret_cast<std::uintptr_t>(record.release()) | 1u) {}
+    owned_entry(owned_entry&& other) noexcept : bits_(std::exchange(other.bits_, 0)) {}
+    owned_entry& operator=(owned_entry&& other) noexcept {
+        if (this != &other) {
+            reset();
+            bits_ = std::exchange(other.bits_, 0);
+        }
+        return *this;
+    }
+    ~owned_entry() { reset(); }
+
+    transaction* active() const noexcept {
+        return (bits_ & 1u) != 0 ? nullptr : reinterpret_cast<transaction*>(bits_);
+    }
+    lingering* record() const noexcept {
+        return (bits_ & 1u) != 0 ? reinterpret_cast<lingering*>(bits_ & ~std::uintptr_t{1})
+                                 : nullptr;
+    }
+    std::unique_ptr<transaction> take_active() noexcept {
+        return std::unique_ptr<transaction>(active() != nullptr ? release() : nullptr);
+    }
+    lingering::owner take_record() noexcept {
+        lingering* r = record();
+        if (r != nullptr) bits_ = 0;
+        return lingering::owner(r);
+    }
+
+private:
+    transaction* release() noexcept {
+        return reinterpret_cast<transaction*>(std::exchange(bits_, 0));
+    }
+    void reset() noexcept {
+        if (lingering* r = record())
+            lingering::deleter{}(r);
+        else
+            delete active();
+        bits_ = 0;
+    }
+    std::uintptr_t bits_ = 0;
+};
+static_assert(alignof(transaction) > 1 && alignof(lingering) > 1);
 
 class layer_core {
 public:
@@ -49,7 +99,7 @@ public:
     transaction* find(transaction_id id) const noexcept;
     lingering* find_lingering(transaction_id id) const noexcept;
     /// Live transactions, active and lingering.
-    std::size_t size() const noexcept { return by_id_.size() + lingering_by_id_.size(); }
+    std::size_t size() const noexcept { return by_id_.size(); }
 
     // For the machines.
     /// Starts the layer's own client transaction (the CANCEL of client_invite); exempt from
@@ -73,13 +123,16 @@ public:
     transaction_stats stats_;
     std::uint64_t next_id_ = 1;
     unsigned depth_ = 0;
-    std::unordered_map<std::uint64_t, std::unique_ptr<transaction>> by_id_;
-    std::unordered_map<std::string_view, transaction*> clients_;
-    std::unordered_map<std::string_view, transaction*> servers_;
+    std::unordered_map<std::uint64_t, owned_entry> by_id_;
+    /// What a matching key names: an active transaction or a lingering record.
+    struct index_entry {
+        transaction* active = nullptr;
+        lingering* record = nullptr;
+    };
+    using key_index = std::unordered_map<std::string_view, index_entry, key_hash>;
+    key_index clients_;
+    key_index servers_;
     std::vector<std::unique_ptr<transaction>> graveyard_;
-    std::unordered_map<std::uint64_t, lingering::owner> lingering_by_id_;
-    std::unordered_map<std::string_view, lingering*> lingering_clients_;
-    std::unordered_map<std::string_view, lingering*> lingering_servers_;
     std::vector<lingering::owner> lingering_graveyard_;
     std::string key_scratch_; ///< reused for lookups: no allocation per message once warm
 
@@ -127,8 +180,7 @@ private:
     void lingering_transport_failed(lingering& record) noexcept;
     transaction_id next_id() noexcept { return transaction_id{next_id_++}; }
     bool at_limit() const noexcept { return size() >= options_.limits.max_transactions; }
-    void adopt(std::unique_ptr<transaction> t,
-               std::unordered_map<std::string_view, transaction*>& index);
+    void adopt(std::unique_ptr<transaction> t, key_index& index);
 
     std::unique_ptr<message> scratch_message_;
     std::vector<std::unique_ptr<linger_queue>> queues_;
