@@ -58,13 +58,21 @@ result<void> parse_name_addr_into(name_addr& out, std::string_view value, std::s
     const char* p = begin;
     while (p < end && text::is_lws(*p)) ++p;
     if (p < end && *p == '"') {
-        scanner sc(value, base);
-        sc.set_pos(static_cast<std::size_t>(p - begin));
-        auto quoted = sc.quoted_string();
-        PARLEY_TRY(quoted);
-        out.display_name = *quoted;
+        // The closing quote is the next '"' unless a backslash comes first (a quoted-pair, or
+        // an error): then the scanner reads it byte by byte.
+        const char* const close = scan::find_byte(p + 1, readable, end, '"');
+        if (close != end && scan::find_byte(p + 1, readable, close, '\\') == close) {
+            out.display_name = std::string_view(p + 1, static_cast<std::size_t>(close - p - 1));
+            p = close + 1;
+        } else {
+            scanner sc(value, base);
+            sc.set_pos(static_cast<std::size_t>(p - begin));
+            auto quoted = sc.quoted_string();
+            PARLEY_TRY(quoted);
+            out.display_name = *quoted;
+            p = begin + sc.pos();
+        }
         out.display_name_quoted = true;
-        p = begin + sc.pos();
         while (p < end && text::is_lws(*p)) ++p;
         if (p == end || *p != '<') return fail(400, "Expected '<' After Display Name", at(p));
     } else if (p < end && *p != '<') {

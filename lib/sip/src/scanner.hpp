@@ -8,8 +8,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 namespace parley::detail {
 
@@ -32,6 +34,19 @@ constexpr std::optional<std::uint64_t> parse_decimal(std::string_view s,
 /// only 'A'-'Z' onto 'a'-'z', so one OR per byte replaces to_lower's range test.
 constexpr bool token_is(std::string_view token, std::string_view lower_letters) noexcept {
     if (token.size() != lower_letters.size()) return false;
+    if (token.empty()) return true;
+    if (!std::is_constant_evaluated() && token.size() <= 8) {
+        // One 8-byte compare (the literal's size is a constant once this is inlined, so the
+        // copies are single loads): parameter names like "branch", "tag", "rport".
+        // All three words are filled the same way, so this holds in either byte order.
+        std::uint64_t word = 0;
+        std::uint64_t literal = 0;
+        std::uint64_t lower = 0;
+        std::memcpy(&word, token.data(), token.size());
+        std::memcpy(&literal, lower_letters.data(), token.size());
+        std::memcpy(&lower, "\x20\x20\x20\x20\x20\x20\x20\x20", token.size());
+        return (word | lower) == literal;
+    }
     for (std::size_t i = 0; i < token.size(); ++i)
         if ((static_cast<unsigned char>(token[i]) | 0x20u) !=
             static_cast<unsigned char>(lower_letters[i]))
