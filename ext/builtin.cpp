@@ -8,6 +8,8 @@ std::vector<registration> register_builtin(extension_registry& registry,
                                            const builtin_options& options) {
     std::vector<registration> out;
     // Supplements, in the order they run.
+    out.push_back(registry.add_supplement(std::make_shared<info_dtmf_supplement>(),
+                                          {.name = "info-dtmf", .methods = {method::info}}));
     out.push_back(registry.add_supplement(
         std::make_shared<reason_supplement>(),
         {.name = "reason", .methods = {method::invite, method::bye, method::cancel}}));

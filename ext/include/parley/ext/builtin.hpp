@@ -2,6 +2,7 @@
 // an extension_registry, in order. Adding an extension means adding it here.
 #pragma once
 
+#include <parley/ext/info_dtmf.hpp>
 #include <parley/ext/null_media.hpp>
 #include <parley/ext/reason.hpp>
 #include <parley/session/extensions.hpp>
