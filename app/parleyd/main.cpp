@@ -7,6 +7,8 @@
 // "ring…" → 180 and never answers (for CANCEL), anything else → 200 at once.
 //
 //   parleyd [-c FILE] [--check-config] [--port PORT] [--shards N] [--null-media]
+// SIGHUP reloads the configuration (endpoints, auth, identify) without touching established
+// calls; SIGINT/SIGTERM stop.
 #include <parley/endpoint/configuration.hpp>
 #include <parley/endpoint/distributor.hpp>
 #include <parley/endpoint/identify.hpp>
@@ -103,6 +105,10 @@ public:
         distributor_.add_service(options_, {.priority = 20});
     }
     transaction_layer& transactions() noexcept { return transactions_; }
+    /// A reloaded configuration: new requests use it, established dialogs keep theirs.
+    void use_identifier(std::shared_ptr<const endpoint_identifier> identifier) noexcept {
+        distributor_.set_identifier(std::move(identifier));
+    }
     send_result send(const flow& destination, std::string_view bytes) noexcept override {
         net_.send(home_, destination, std::string(bytes));
         return send_result::sent;
@@ -287,6 +293,7 @@ int run(int argc, char** argv) {
     sigemptyset(&signals);
     sigaddset(&signals, SIGINT);
     sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     shard_group shards(cli->shards.value_or(config.system().shards));
@@ -353,7 +360,31 @@ int run(int argc, char** argv) {
                 config.source().c_str());
     std::fflush(stdout);
     int which = 0;
-    sigwait(&signals, &which);
+    for (;;) {
+        sigwait(&signals, &which);
+        if (which != SIGHUP) break;
+        // SIGHUP: read the configuration again. A bad file changes nothing (the running
+        // snapshot stays); a good one is swapped in on every shard by posting, so established
+        // sessions keep the endpoint they began with. Listening addresses need a restart.
+        config_load_result reloaded = cli->config_file.empty()
+                                          ? default_configuration()
+                                          : load_configuration(cli->config_file);
+        config_check_report report = describe_load_result(reloaded, cli->config_file);
+        std::fputs(report.text.c_str(), reloaded.ok() ? stdout : stderr);
+        if (!reloaded.ok()) {
+            std::printf("parleyd: reload refused, the running configuration stays\n");
+            std::fflush(stdout);
+            continue;
+        }
+        auto next = std::make_shared<const endpoint_identifier>(
+            reloaded.config, resolve_identify_hosts(*reloaded.config));
+        for (std::size_t i = 0; i < shards.size(); ++i) {
+            shard_stack* stack = app.stacks[i].get();
+            shards.at(i).post([stack, next] { stack->use_identifier(next); });
+        }
+        std::printf("parleyd: configuration reloaded\n");
+        std::fflush(stdout);
+    }
     std::printf("parleyd: stopping (%s)\n", which == SIGTERM ? "SIGTERM" : "SIGINT");
     shards.stop();
     net.stop();
