@@ -184,14 +184,15 @@ struct command_line {
 
 void usage(std::FILE* to) {
     std::fprintf(to,
-                 "usage: parleyd [-c FILE] [--check-config] [--port PORT] [--shards N]\n"
+                 "usage: parleyd [-c FILE] [--check-config] [--port PORT] [--shards N] [--null-media]\n"
                  "  -c, --config FILE  pjsip.conf-style configuration (default: the embedded one)\n"
                  "  --check-config     validate the configuration, print every problem, exit\n"
                  "  --port PORT        listen on PORT for UDP and TCP instead of the configured\n"
                  "                     ports (0: any free port; the ports are printed)\n"
                  "  --shards N         event-loop threads (default: configuration, else cores)\n"
                  "  --null-media       negotiate SDP but open no RTP socket (signalling only, for\n"
-                 "                     benchmarks); by default calls get an RTP echo\n");
+                 "                     benchmarks); by default calls get an RTP echo\n"
+                 "signals: SIGHUP reloads the configuration, SIGINT/SIGTERM stop\n");
 }
 
 std::optional<command_line> parse_command_line(int argc, char** argv) {
