@@ -172,7 +172,7 @@ private:
 
     result<void> header_lines(std::size_t& pos) noexcept {
         // One pointer walk per line: name, colon, then the value up to a line end not followed
-        // by SP/HT (RFC 3261 §7.3.1 folding), located 16 bytes per step.
+        // by SP/HT (RFC 3261 §7.3.1 folding).
         const char* const begin = bytes_.data();
         const char* const end = begin + bytes_.size();
         const parse_limits& limits = options_.limits;
@@ -199,9 +199,9 @@ private:
                 id = header_id_from_name(name);
             }
             const char* const value_start = ++p;
-            const char* nl = detail::scan::find_byte(p, begin, end, '\n');
+            const char* nl = find_line_feed(p, end);
             while (nl != end && end - nl > 1 && text::is_space(nl[1]))
-                nl = detail::scan::find_byte(nl + 1, begin, end, '\n');
+                nl = find_line_feed(nl + 1, end);
             if (nl == end) return error(400, "Missing Empty Line After Headers", offset(end));
             if (offset(nl) + 1 - offset(start) > limits.max_header_length)
                 return error(400, "Header Too Long", offset(start));
@@ -239,6 +239,13 @@ private:
         if (id == header_id::other) return false;
         p = colon;
         return true;
+    }
+
+    // Line ends: the C library's memchr (32 bytes per step with AVX2 where the machine has it)
+    // measures better than byte_scan's 16-byte loop on header lines of 30 to 80 bytes.
+    static const char* find_line_feed(const char* p, const char* end) noexcept {
+        const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+        return nl != nullptr ? static_cast<const char*>(nl) : end;
     }
 
     // Skips token bytes from p: four per step while four remain, then one at a time.
