@@ -150,7 +150,8 @@ inline const char* header_colon(const char* p, const char* begin, const char* en
 /// and hyphens of 32 bytes in two loads, then the label rules as bit operations on them (a
 /// label starts at the first byte and after each dot). A longer host, or a text under 32 bytes,
 /// is left to the scalar scan.
-inline host_run scan_host_run(const char* p, const char* begin, const char* end) noexcept {
+[[gnu::always_inline]] inline host_run scan_host_run(const char* p, const char* begin,
+                                                     const char* end) noexcept {
     if (p == end) return {p, p, false};
     const char* window = p;
     unsigned shift = 0;
@@ -242,7 +243,8 @@ inline const char* skip_name_bytes(const char* p, const char* begin, const char*
 
 /// A host name or IPv4 address run from p (see scalar::scan_host_run). May read any byte of
 /// [begin, end).
-inline host_run scan_host_run(const char* p, const char* begin, const char* end) noexcept {
+[[gnu::always_inline]] inline host_run scan_host_run(const char* p, const char* begin,
+                                                     const char* end) noexcept {
 #if defined(__SSE2__)
     return sse2::scan_host_run(p, begin, end);
 #else

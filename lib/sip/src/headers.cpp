@@ -7,7 +7,9 @@
 #include "parse_into.hpp"
 #include "scanner.hpp"
 
+#include <cstdint>
 #include <cstring>
+#include <optional>
 
 namespace parley {
 
@@ -141,10 +143,18 @@ result<cseq> parse_cseq(std::string_view value, std::size_t base) noexcept {
         return q;
     };
     const char* const start = skip_lws(begin);
+    // The value as the digits go by; parse_decimal gives the verdict for no digit and for a
+    // run too long for that (20 digits or more).
     const char* p = start;
-    while (p < end && text::is_digit(*p)) ++p;
-    auto number =
-        detail::parse_decimal(std::string_view(start, static_cast<std::size_t>(p - start)));
+    std::uint64_t value_so_far = 0;
+    while (p < end && text::is_digit(*p))
+        value_so_far = value_so_far * 10 + static_cast<std::uint64_t>(*p++ - '0');
+    std::optional<std::uint64_t> number;
+    if (p == start || p - start > 19)
+        number =
+            detail::parse_decimal(std::string_view(start, static_cast<std::size_t>(p - start)));
+    else if (value_so_far <= UINT32_MAX)
+        number = value_so_far;
     if (!number) return fail(400, "Bad CSeq Number", at(start));
     const char* const after_number = p;
     p = skip_lws(p);

@@ -169,9 +169,10 @@ std::size_t check_uri_headers(std::string_view s) noexcept {
 
 // scan_escaped_slow, with the common case inline: a user, parameter name or value made of name
 // bytes alone, ended by a stop byte or the end.
-inline bool scan_escaped(std::string_view s, std::size_t& i, const char* readable_begin,
-                         std::uint16_t allowed, char stop1, char stop2,
-                         char stop3 = '\0') noexcept {
+[[gnu::always_inline]] inline bool scan_escaped(std::string_view s, std::size_t& i,
+                                                const char* readable_begin, std::uint16_t allowed,
+                                                char stop1, char stop2,
+                                                char stop3 = '\0') noexcept {
     const char* const end = s.data() + s.size();
     const char* p = detail::scan::skip_name_bytes(s.data() + i, readable_begin, end);
     if (p == end || *p == stop1 || *p == stop2 || (stop3 != '\0' && *p == stop3)) {
