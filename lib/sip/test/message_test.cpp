@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -241,6 +242,23 @@ TEST(message, via_sent_protocol_in_any_spelling) {
     auto r = parse_message(text, m);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error_value().reason_phrase(), "Bad Via Host");
+}
+
+TEST(message, header_name_with_a_cr_is_not_a_known_name) {
+    // The name lookup folds case with OR 0x20, which maps CR onto '-': "Content\rType" must
+    // still fail where the token ends (found while making the lookup one 16-byte compare).
+    std::string m = invite;
+    std::size_t at = m.find("Content-Type");
+    m[at + 7] = '\r';
+    auto parsed = parse_message(m, *std::make_unique<message>());
+    ASSERT_FALSE(parsed);
+    EXPECT_STREQ(parsed.error_value().reason, "Bad Header Line");
+    EXPECT_EQ(parsed.error_value().offset, at + 7);
+    // Folded or not, a known name split by a line end is no header name either.
+    m[at + 7] = '\n';
+    parsed = parse_message(m, *std::make_unique<message>());
+    ASSERT_FALSE(parsed);
+    EXPECT_STREQ(parsed.error_value().reason, "Bad Header Line");
 }
 
 TEST(message, header_name_lookup_in_message_matches_the_table_lookup) {
