@@ -12,6 +12,7 @@
 #include <parley/endpoint/configuration.hpp>
 #include <parley/endpoint/distributor.hpp>
 #include <parley/endpoint/identify.hpp>
+#include <parley/endpoint/session_endpoint.hpp>
 #include <parley/endpoint/session_service.hpp>
 #include <parley/ext/builtin.hpp>
 #include <parley/media/rtp_echo.hpp>
@@ -35,11 +36,6 @@ namespace {
 
 /// What a session keeps of the distributor's verdict: the endpoint and the snapshot it lives in
 /// (for its codecs and trust settings once the session core reads them).
-struct session_endpoint {
-    std::shared_ptr<const configuration> snapshot;
-    const endpoint_config* endpoint = nullptr;
-};
-
 /// The call logic (the seed's "channel"): decides what to do with each incoming session.
 class call_logic final : public session_events {
 public:
@@ -49,7 +45,7 @@ public:
         // Runs inside the distributor's offer: its context names the caller's endpoint.
         if (const request_context* c = service->current_context();
             c != nullptr && c->endpoint != nullptr && c->snapshot != nullptr)
-            s.cookies().add_value<session_endpoint>("endpoint",
+            s.cookies().add_value<session_endpoint>(session_endpoint_cookie,
                                                     session_endpoint{*c->snapshot, c->endpoint});
         std::string_view user = invite.request_uri().user;
         if (user.starts_with("busy"))
@@ -183,16 +179,16 @@ struct command_line {
 };
 
 void usage(std::FILE* to) {
-    std::fprintf(to,
-                 "usage: parleyd [-c FILE] [--check-config] [--port PORT] [--shards N] [--null-media]\n"
-                 "  -c, --config FILE  pjsip.conf-style configuration (default: the embedded one)\n"
-                 "  --check-config     validate the configuration, print every problem, exit\n"
-                 "  --port PORT        listen on PORT for UDP and TCP instead of the configured\n"
-                 "                     ports (0: any free port; the ports are printed)\n"
-                 "  --shards N         event-loop threads (default: configuration, else cores)\n"
-                 "  --null-media       negotiate SDP but open no RTP socket (signalling only, for\n"
-                 "                     benchmarks); by default calls get an RTP echo\n"
-                 "signals: SIGHUP reloads the configuration, SIGINT/SIGTERM stop\n");
+    std::fprintf(
+        to, "usage: parleyd [-c FILE] [--check-config] [--port PORT] [--shards N] [--null-media]\n"
+            "  -c, --config FILE  pjsip.conf-style configuration (default: the embedded one)\n"
+            "  --check-config     validate the configuration, print every problem, exit\n"
+            "  --port PORT        listen on PORT for UDP and TCP instead of the configured\n"
+            "                     ports (0: any free port; the ports are printed)\n"
+            "  --shards N         event-loop threads (default: configuration, else cores)\n"
+            "  --null-media       negotiate SDP but open no RTP socket (signalling only, for\n"
+            "                     benchmarks); by default calls get an RTP echo\n"
+            "signals: SIGHUP reloads the configuration, SIGINT/SIGTERM stop\n");
 }
 
 std::optional<command_line> parse_command_line(int argc, char** argv) {

@@ -143,5 +143,63 @@ TEST_F(outgoing_fixture, a_2xx_with_unusable_sdp_is_acked_then_ended) {
               (lines{"ACK sip:bob@127.0.0.1:5062 SIP/2.0", "BYE sip:bob@127.0.0.1:5062 SIP/2.0"}));
 }
 
+struct fake_credentials final : outbound_credentials {
+    int asked = 0;
+    std::optional<answer> answer_challenge(session&, const message& challenge,
+                                           std::string_view method,
+                                           std::string_view uri) noexcept override {
+        ++asked;
+        EXPECT_EQ(method, "INVITE");
+        EXPECT_EQ(uri, "sip:bob@127.0.0.1:5062");
+        EXPECT_NE(challenge.find(header_id::www_authenticate), nullptr);
+        return answer{"Authorization", "Digest username=\"parley\", response=\"x\""};
+    }
+};
+
+TEST_F(outgoing_fixture, a_challenge_is_answered_with_credentials_a_bounded_number_of_times) {
+    fake_credentials credentials;
+    layer = std::make_unique<session_layer>(transactions, sender, wheel, registry, app,
+                                            session_layer_options{.credentials = &credentials});
+    tu.to = layer.get();
+    app.layer = layer.get();
+    start();
+    auto challenge = [&](int status) {
+        auto m = std::make_unique<message>();
+        ASSERT_TRUE(parse_message(invite_text, *m, {.buffer = buffer_use::copy}));
+        deliver("SIP/2.0 " + std::to_string(status) +
+                " Unauthorized\nVia: " + std::string(m->find(header_id::via)->value) +
+                "\nFrom: " + std::string(m->from().text) + "\nTo: " + std::string(m->to().text) +
+                ";tag=srv\nCall-ID: " + std::string(m->call_id()) +
+                "\nCSeq: " + std::to_string(m->cseq().number) +
+                " INVITE\n"
+                "WWW-Authenticate: Digest realm=\"example.com\", nonce=\"abc\", algorithm=MD5\n\n");
+    };
+    auto last_invite = [&] {
+        for (auto it = sender.sent.rbegin(); it != sender.sent.rend(); ++it)
+            if (it->starts_with("INVITE ")) return *it;
+        return std::string();
+    };
+    challenge(401);
+    std::string again = last_invite();
+    ASSERT_TRUE(again.starts_with("INVITE ")) << again;
+    EXPECT_NE(again.find("CSeq: 2 INVITE"), std::string::npos);
+    EXPECT_NE(again.find("Authorization: Digest username=\"parley\""), std::string::npos);
+    invite_text = again;
+    challenge(401);
+    invite_text = last_invite();
+    EXPECT_NE(invite_text.find("CSeq: 3 INVITE"), std::string::npos);
+    challenge(401); // a third: beyond max_challenges (2), the session ends
+    EXPECT_EQ(credentials.asked, 2);
+    EXPECT_EQ(layer->size(), 0u);
+    EXPECT_EQ(app.events.back(),
+              "ended:" + std::to_string(static_cast<int>(end_reason::remote_rejected)));
+}
+
+TEST_F(outgoing_fixture, without_credentials_a_challenge_ends_the_session) {
+    start();
+    respond(407, "srv");
+    EXPECT_EQ(layer->size(), 0u);
+}
+
 } // namespace
 } // namespace parley::test

@@ -55,6 +55,8 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
         r.delayed_offer = true;
     }
     r.core->outgoing_request(invite);
+    r.request_uri = c.request_uri;
+    r.invite_request = invite;
     std::string bytes = invite.serialize();
     r.our_invite = std::make_unique<message>();
     if (!parse_message(bytes, *r.our_invite, {.buffer = buffer_use::copy}))
@@ -96,8 +98,39 @@ void session_layer::ack_and_bye(const dialog& d, std::uint32_t cseq, const flow&
          .destination = to});
 }
 
+bool session_layer::resend_with_credentials(record& r, const message& challenge) {
+    // RFC 3261 §22.2: a 401/407 to our INVITE is answered by the same request with credentials,
+    // a new CSeq and a new branch; bounded (Asterisk's AST-2020-002 was an endless loop).
+    if (options_.credentials == nullptr || !r.invite_request || r.cancelled ||
+        ++r.challenges > options_.max_challenges)
+        return false;
+    auto answer =
+        options_.credentials->answer_challenge(*r.core, challenge, "INVITE", r.request_uri);
+    if (!answer) return false;
+    outgoing_message invite = *r.invite_request;
+    std::string branch = new_branch();
+    invite.set_header("Via", "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
+                                 options_.via_address + ";branch=" + branch + ";rport");
+    r.last_invite_cseq += 1;
+    invite.set_header("CSeq", std::to_string(r.last_invite_cseq) + " INVITE");
+    invite.set_header(answer->header_name, answer->value);
+    std::string bytes = invite.serialize();
+    auto parsed = std::make_unique<message>();
+    if (!parse_message(bytes, *parsed, {.buffer = buffer_use::copy})) return false;
+    auto sent = transactions_.send_request(
+        {.bytes = std::move(bytes), .branch = branch, .method = "INVITE", .destination = r.source});
+    if (!sent) return false;
+    by_client_.erase(r.invite_client.value);
+    r.invite_client = *sent;
+    by_client_[sent->value] = r.handle.value;
+    r.our_invite = std::move(parsed);
+    r.forks.emplace(options_.contact); // a new transaction: its own dialogs
+    return true;
+}
+
 void session_layer::invite_response(record& r, const message& response) {
     std::uint16_t status = response.status();
+    if ((status == 401 || status == 407) && resend_with_credentials(r, response)) return;
     auto update = r.forks->on_response(*r.our_invite, response);
     if (!update) return; // e.g. a 2xx without Contact: nothing to build a dialog from
     using outcome = dialog_set::outcome;

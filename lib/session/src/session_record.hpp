@@ -42,6 +42,9 @@ struct session_layer::record {
     // Outgoing sessions (we sent the INVITE).
     bool outgoing = false;
     std::unique_ptr<message> our_invite; ///< parsed: the dialog set builds dialogs from it
+    std::optional<outgoing_message> invite_request; ///< to resend with credentials (401/407)
+    std::string request_uri;
+    unsigned challenges = 0;
     std::optional<dialog_set> forks;
     transaction_id invite_client;
     std::string invite_ack;                  ///< our ACK for the 2xx, resent for its copies

@@ -24,7 +24,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace parley {
@@ -118,6 +120,24 @@ public:
     }
 };
 
+/// Credentials for our outgoing INVITEs when a server challenges them (401/407): implemented
+/// by whoever knows the endpoint's outbound_auth (the endpoint layer's digest client).
+class outbound_credentials {
+public:
+    struct answer {
+        std::string header_name; ///< "Authorization" or "Proxy-Authorization"
+        std::string value;
+    };
+    /// The header answering `challenge` for `method` to `request_uri`; nullopt to give up
+    /// (no credentials, or the same challenge again: wrong ones).
+    virtual std::optional<answer> answer_challenge(session& s, const message& challenge,
+                                                   std::string_view method,
+                                                   std::string_view request_uri) noexcept = 0;
+
+protected:
+    ~outbound_credentials() = default;
+};
+
 struct session_layer_options {
     std::string contact = "<sip:parley@127.0.0.1:5060>"; ///< our Contact in dialogs
     std::string via_address = "127.0.0.1:5060";          ///< sent-by of the requests we send
@@ -126,6 +146,8 @@ struct session_layer_options {
     std::size_t max_sessions = 100'000; ///< at the limit: 503 with Retry-After
     std::size_t max_queued_reinvites = 4;
     std::uint32_t retry_after_seconds = 5;
+    outbound_credentials* credentials = nullptr; ///< none: a 401/407 ends the outgoing session
+    unsigned max_challenges = 2;                 ///< per outgoing INVITE (AST-2020-002: bounded)
 };
 
 struct session_layer_stats {
@@ -208,6 +230,7 @@ private:
     void send_bye(record& r);
     void try_send_queued(record& r);
     void invite_response(record& r, const message& response);
+    bool resend_with_credentials(record& r, const message& challenge);
     void ack_and_bye(const dialog& d, std::uint32_t cseq, const flow& destination);
     void reinvite_response(record& r, const message& response);
     void end(record& r, end_reason why);
