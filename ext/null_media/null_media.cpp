@@ -39,31 +39,7 @@ stream_verdict null_media::offer_stream(session& s, sdp::session_description& of
                                         const sdp::media_description* previous) noexcept {
     (void)index;
     (void)previous;
-    // Static payload types for the RFC 3551 codecs, 101 for telephone-event.
-    std::vector<std::string> formats;
-    std::vector<std::pair<std::string, std::string>> maps;
-    for (const sdp::codec& c : options_.codecs) {
-        std::string pt;
-        if (c.encoding_name == "PCMU")
-            pt = "0";
-        else if (c.encoding_name == "PCMA")
-            pt = "8";
-        else if (c.encoding_name == "G722")
-            pt = "9";
-        else
-            continue;
-        formats.push_back(pt);
-        maps.emplace_back(pt, std::string(c.encoding_name) + "/" + std::to_string(c.clock_rate));
-    }
-    formats.push_back("101");
-    maps.emplace_back("101", "telephone-event/8000");
-    std::vector<std::string_view> views(formats.begin(), formats.end());
-    auto m = offer.add_media("audio", port_for(s), "RTP/AVP", views);
-    m.add_connection(
-        {"IN", options_.address.find(':') == std::string::npos ? "IP4" : "IP6", options_.address});
-    for (const auto& [pt, map] : maps) m.add_attribute("rtpmap", pt + " " + map);
-    m.add_attribute("fmtp", "101 0-16");
-    m.set_direction(sdp::direction::sendrecv);
+    sdp::add_audio_offer(offer, port_for(s), options_.address, options_.codecs);
     return stream_verdict::handled;
 }
 

@@ -70,25 +70,8 @@ stream_verdict rtp_echo::offer_stream(session& s, sdp::session_description& offe
         stream = *opened;
         s.cookies().add(cookie_name(index), std::make_unique<stream_cookie>(context, stream));
     }
-    std::vector<std::string> formats;
-    std::vector<std::pair<std::string, std::string>> maps;
-    for (const sdp::codec& c : context->settings().codecs) {
-        std::string pt = c.encoding_name == "PCMU"   ? "0"
-                         : c.encoding_name == "PCMA" ? "8"
-                         : c.encoding_name == "G722" ? "9"
-                                                     : "";
-        if (pt.empty()) continue;
-        formats.push_back(pt);
-        maps.emplace_back(pt, std::string(c.encoding_name) + "/" + std::to_string(c.clock_rate));
-    }
-    formats.push_back("101");
-    maps.emplace_back("101", "telephone-event/8000");
-    std::vector<std::string_view> views(formats.begin(), formats.end());
-    auto m = offer.add_media("audio", context->port_of(stream), "RTP/AVP", views);
-    m.add_connection(connection_for(context->settings().address));
-    for (const auto& [pt, map] : maps) m.add_attribute("rtpmap", pt + " " + map);
-    m.add_attribute("fmtp", "101 0-16");
-    m.set_direction(sdp::direction::sendrecv);
+    sdp::add_audio_offer(offer, context->port_of(stream), context->settings().address,
+                         context->settings().codecs);
     return stream_verdict::handled;
 }
 

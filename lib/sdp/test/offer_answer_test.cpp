@@ -214,4 +214,22 @@ TEST(sdp_offer_answer, validate_new_offer_never_removes_m_lines) {
     EXPECT_STREQ(e.error_value().reason, "SDP: new offer removes m-lines");
 }
 
+TEST(add_audio_offer, static_types_dynamic_ones_and_telephone_event) {
+    session_description d;
+    const codec codecs[] = {{"PCMU", 8000, 1}, {"G722", 8000, 1}, {"opus", 48000, 2}};
+    add_audio_offer(d, 4000, "192.0.2.10", codecs);
+    ASSERT_EQ(d.media().size(), 1u);
+    const auto& m = d.media()[0];
+    EXPECT_EQ(m.port, 4000);
+    ASSERT_EQ(m.formats.size(), 4u);
+    EXPECT_EQ(m.formats[0], "0");
+    EXPECT_EQ(m.formats[1], "9");
+    EXPECT_EQ(m.formats[2], "96");
+    EXPECT_EQ(m.formats[3], "101");
+    EXPECT_EQ(m.find_rtpmap(96)->encoding_name, "opus");
+    EXPECT_EQ(m.find_rtpmap(101)->encoding_name, "telephone-event");
+    EXPECT_EQ(m.declared_direction(), direction::sendrecv);
+    EXPECT_EQ(m.connections[0].address, "192.0.2.10");
+}
+
 } // namespace
