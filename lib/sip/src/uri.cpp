@@ -102,8 +102,8 @@ bool digits_and_dots(const char* p, const char* end) noexcept {
 // Scans a hostname or IPv4 address from s[i] while host chars last, validating as it goes
 // (RFC 3261 §25.1: labels of alphanum and '-', the top label starting with a letter; or four
 // decimal octets). Leaves i on the first byte after the host. host_kind::none when invalid.
-host_kind scan_name_or_ipv4(std::string_view s, std::size_t& i,
-                            const char* readable_begin) noexcept {
+[[gnu::always_inline]] inline host_kind scan_name_or_ipv4(std::string_view s, std::size_t& i,
+                                                          const char* readable_begin) noexcept {
     const char* const begin = s.data();
     const char* const start = begin + i;
     const detail::scan::host_run run =
@@ -203,8 +203,8 @@ result<void> scan_params(std::string_view rest, std::size_t& i, std::size_t base
     return {};
 }
 
-result<void> parse_sip(uri& u, std::string_view rest, std::size_t base,
-                       const char* readable_begin) noexcept {
+[[gnu::always_inline]] inline result<void>
+parse_sip(uri& u, std::string_view rest, std::size_t base, const char* readable_begin) noexcept {
     // rest = [userinfo "@"] hostport *( ";" uri-parameter ) [ "?" headers ], in one pass.
     // Neither parameters nor headers may hold an unescaped '@', so the first '@' ends userinfo.
     std::size_t i = 0;
