@@ -195,6 +195,48 @@ TEST_F(outgoing_fixture, a_challenge_is_answered_with_credentials_a_bounded_numb
               "ended:" + std::to_string(static_cast<int>(end_reason::remote_rejected)));
 }
 
+TEST_F(outgoing_fixture, redirects_are_followed_to_numeric_contacts_a_bounded_number_of_times) {
+    layer = std::make_unique<session_layer>(
+        transactions, sender, wheel, registry, app,
+        session_layer_options{.redirects = redirect_policy::follow, .max_redirects = 2});
+    tu.to = layer.get();
+    app.layer = layer.get();
+    start();
+    auto last_invite = [&] {
+        for (auto it = sender.sent.rbegin(); it != sender.sent.rend(); ++it)
+            if (it->starts_with("INVITE ")) return *it;
+        return std::string();
+    };
+    auto redirect = [&](std::string_view contact) {
+        auto m = std::make_unique<message>();
+        ASSERT_TRUE(parse_message(invite_text, *m, {.buffer = buffer_use::copy}));
+        deliver(
+            "SIP/2.0 302 Moved Temporarily\nVia: " + std::string(m->find(header_id::via)->value) +
+            "\nFrom: " + std::string(m->from().text) + "\nTo: " + std::string(m->to().text) +
+            ";tag=r1\nCall-ID: " + std::string(m->call_id()) +
+            "\nCSeq: " + std::to_string(m->cseq().number) +
+            " INVITE\nContact: " + std::string(contact) + "\n\n");
+    };
+    redirect("<sip:carol@127.0.0.1:5070>");
+    invite_text = last_invite();
+    EXPECT_TRUE(invite_text.starts_with("INVITE sip:carol@127.0.0.1:5070 SIP/2.0\r\n"))
+        << invite_text;
+    EXPECT_NE(invite_text.find("CSeq: 2 INVITE"), std::string::npos);
+    redirect("<sip:dave@127.0.0.1:5072>");
+    invite_text = last_invite();
+    EXPECT_TRUE(invite_text.starts_with("INVITE sip:dave@127.0.0.1:5072 SIP/2.0\r\n"));
+    redirect("<sip:erin@127.0.0.1:5074>"); // a third: beyond max_redirects
+    EXPECT_EQ(layer->size(), 0u);
+    EXPECT_EQ(app.events.back(),
+              "ended:" + std::to_string(static_cast<int>(end_reason::remote_rejected)));
+}
+
+TEST_F(outgoing_fixture, by_default_a_redirect_ends_the_session_with_its_status) {
+    start();
+    respond(302, "r1");
+    EXPECT_EQ(layer->size(), 0u);
+}
+
 TEST_F(outgoing_fixture, without_credentials_a_challenge_ends_the_session) {
     start();
     respond(407, "srv");

@@ -128,9 +128,56 @@ bool session_layer::resend_with_credentials(record& r, const message& challenge)
     return true;
 }
 
+bool session_layer::follow_redirect(record& r, const message& redirect) {
+    // RFC 3261 §8.1.3.4: the Contacts of a 3xx are new targets; we try the first numeric SIP
+    // one (no DNS here), as a new INVITE in the same call (same Call-ID and tags, CSeq + 1).
+    if (options_.redirects != redirect_policy::follow || !r.invite_request || r.cancelled ||
+        ++r.redirects > options_.max_redirects)
+        return false;
+    for (const contact& c : redirect.contacts()) {
+        if (c.star || !c.address.address.is_sip()) continue;
+        const uri& target = c.address.address;
+        std::uint16_t port = target.port != 0 ? target.port : default_port(r.source.protocol);
+        auto address = socket_address::from_numeric(target.host, port);
+        if (!address) continue;
+        outgoing_message invite = *r.invite_request;
+        std::string branch = new_branch();
+        invite.set_request_uri(target.text);
+        invite.set_header("Via", "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
+                                     options_.via_address + ";branch=" + branch + ";rport");
+        r.last_invite_cseq += 1;
+        invite.set_header("CSeq", std::to_string(r.last_invite_cseq) + " INVITE");
+        std::string bytes = invite.serialize();
+        auto parsed = std::make_unique<message>();
+        if (!parse_message(bytes, *parsed, {.buffer = buffer_use::copy})) return false;
+        flow destination = r.source;
+        destination.remote = *address;
+        destination.connection = 0;
+        auto sent = transactions_.send_request({.bytes = std::move(bytes),
+                                                .branch = branch,
+                                                .method = "INVITE",
+                                                .destination = destination});
+        if (!sent) return false;
+        by_client_.erase(r.invite_client.value);
+        r.invite_client = *sent;
+        by_client_[sent->value] = r.handle.value;
+        r.source = destination;
+        r.request_uri = std::string(target.text);
+        r.invite_request = std::move(invite);
+        r.our_invite = std::move(parsed);
+        r.forks.emplace(options_.contact);
+        return true;
+    }
+    return false;
+}
+
 void session_layer::invite_response(record& r, const message& response) {
     std::uint16_t status = response.status();
     if ((status == 401 || status == 407) && resend_with_credentials(r, response)) return;
+    if (status >= 300 && status < 400) {
+        r.core->incoming_response(response, response_phase::before_redirect);
+        if (follow_redirect(r, response)) return;
+    }
     auto update = r.forks->on_response(*r.our_invite, response);
     if (!update) return; // e.g. a 2xx without Contact: nothing to build a dialog from
     using outcome = dialog_set::outcome;

@@ -45,6 +45,7 @@ struct session_layer::record {
     std::optional<outgoing_message> invite_request; ///< to resend with credentials (401/407)
     std::string request_uri;
     unsigned challenges = 0;
+    unsigned redirects = 0;
     std::optional<dialog_set> forks;
     transaction_id invite_client;
     std::string invite_ack;                  ///< our ACK for the 2xx, resent for its copies

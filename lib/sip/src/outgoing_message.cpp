@@ -48,6 +48,13 @@ outgoing_message outgoing_message::response(std::uint16_t status, std::string_vi
     return m;
 }
 
+void outgoing_message::set_request_uri(std::string_view request_uri) {
+    if (!is_request()) return;
+    start_line_.assign(method_).append(" ");
+    append_clean(start_line_, request_uri);
+    start_line_.append(" SIP/2.0\r\n");
+}
+
 void outgoing_message::reserve() {
     // A typical message: a dozen header lines of a few hundred bytes in all.
     lines_.reserve(512);

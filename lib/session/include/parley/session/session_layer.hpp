@@ -120,6 +120,8 @@ public:
     }
 };
 
+enum class redirect_policy : std::uint8_t { end_session, follow };
+
 /// Credentials for our outgoing INVITEs when a server challenges them (401/407): implemented
 /// by whoever knows the endpoint's outbound_auth (the endpoint layer's digest client).
 class outbound_credentials {
@@ -148,6 +150,10 @@ struct session_layer_options {
     std::uint32_t retry_after_seconds = 5;
     outbound_credentials* credentials = nullptr; ///< none: a 401/407 ends the outgoing session
     unsigned max_challenges = 2;                 ///< per outgoing INVITE (AST-2020-002: bounded)
+    /// 3xx to our INVITE (RFC 3261 §8.1.3.4): end the session (the application may dial the
+    /// Contacts itself), or follow the first numeric SIP Contact, at most max_redirects times.
+    redirect_policy redirects = redirect_policy::end_session;
+    unsigned max_redirects = 3;
 };
 
 struct session_layer_stats {
@@ -231,6 +237,7 @@ private:
     void try_send_queued(record& r);
     void invite_response(record& r, const message& response);
     bool resend_with_credentials(record& r, const message& challenge);
+    bool follow_redirect(record& r, const message& redirect);
     void ack_and_bye(const dialog& d, std::uint32_t cseq, const flow& destination);
     void reinvite_response(record& r, const message& response);
     void end(record& r, end_reason why);

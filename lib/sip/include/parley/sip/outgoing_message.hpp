@@ -29,6 +29,8 @@ public:
                                      std::string_view request_method = {});
 
     bool is_request() const noexcept { return status_ == 0; }
+    /// Changes a request's Request-URI (a redirected or retargeted request).
+    void set_request_uri(std::string_view request_uri);
     /// Changes a response's status line (the headers stay): one skeleton serves a 180 and a 200.
     void set_status(std::uint16_t status, std::string_view reason = {});
     /// The request's method; for a response, the method of the request it answers.
