@@ -176,6 +176,18 @@ TEST_F(session_fixture, reinvite_before_the_initial_ack_is_491) {
     EXPECT_EQ(layer->size(), 1u) << "glare never ends the session";
 }
 
+TEST_F(session_fixture, a_second_invite_before_the_first_is_answered_gets_500_with_retry_after) {
+    app.what = policy::ring_then_wait;
+    deliver(invite());
+    std::string to_tag = last_to_tag(); // the 180's tag: an early dialog
+    sent_lines();
+    deliver(in_dialog("INVITE", to_tag, 2, "z9hG4bKre1", sdp_with("sendrecv")));
+    std::string answer = last_sent();
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 500 Previous INVITE Not Answered Yet"});
+    EXPECT_NE(answer.find("Retry-After: "), std::string::npos) << "RFC 3261 §14.2";
+    EXPECT_EQ(layer->size(), 1u);
+}
+
 TEST_F(session_fixture, reinvite_hold_and_resume_are_reported) {
     deliver(invite());
     std::string to_tag = last_to_tag();

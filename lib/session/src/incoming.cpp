@@ -324,7 +324,13 @@ void session_layer::in_dialog(const incoming_request& in) {
 
 void session_layer::reinvite(record& r, const incoming_request& in) {
     const message& m = in.request;
-    // RFC 3261 §14.2 and the glare rules.
+    // RFC 3261 §14.2: a second INVITE before we sent the final response to the first gets
+    // 500 with Retry-After (0-10 s); one after our 2xx but before its ACK gets 491.
+    if (r.invite_server) {
+        ++stats_.overlap_500;
+        respond_plain(in, 500, "Previous INVITE Not Answered Yet", r.core.get());
+        return;
+    }
     if (r.state == session_state::answered || r.state == session_state::incoming ||
         r.state == session_state::early) {
         ++stats_.glare_491;
