@@ -26,6 +26,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -130,6 +131,8 @@ public:
         lingering* record = nullptr;
     };
     using key_index = std::unordered_map<std::string_view, index_entry, key_hash>;
+    static_assert(!std::is_nothrow_invocable_v<key_hash, std::string_view>,
+                  "key_hash must stay potentially-throwing so the tables cache hash codes");
     key_index clients_;
     key_index servers_;
     std::vector<std::unique_ptr<transaction>> graveyard_;

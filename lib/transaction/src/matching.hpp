@@ -26,11 +26,14 @@ void make_client_key(std::string& out, std::string_view branch, std::string_view
 
 /// The hash of the key tables: eight bytes per step, mixed with a per-layer random seed, so the
 /// bucket a peer's branch lands in cannot be chosen in advance as easily as with the unseeded
-/// std::hash, at a fraction of its cost. (noexcept and cheap: the tables keep no hash codes.)
+/// std::hash, at a fraction of its cost. The call operator is deliberately not noexcept: that
+/// makes libstdc++'s tables keep each entry's hash code, without which every lookup re-hashes
+/// the keys of the following entries (other records' bytes: a cache miss each at scale) to find
+/// where a bucket ends.
 class key_hash {
 public:
     explicit key_hash(std::uint64_t seed = 0) noexcept : seed_(seed) {}
-    std::size_t operator()(std::string_view key) const noexcept {
+    std::size_t operator()(std::string_view key) const {
         std::uint64_t h = seed_ ^ (key.size() * 0x9E3779B97F4A7C15ull);
         const char* p = key.data();
         std::size_t n = key.size();
