@@ -56,7 +56,10 @@ void reason_supplement::outgoing_request(session& s, outgoing_message& request) 
     std::string_view m = request.method();
     if (m != "BYE" && m != "CANCEL") return;
     const int* cause = s.cookies().get_value<int>(reason_cause_cookie);
-    request.set_header("Reason", q850_reason(cause != nullptr ? *cause : 16)); // idempotent
+    // The core may have said why already (e.g. a session timer that expired): keep that,
+    // unless the session set a cause of its own. set_header keeps this idempotent.
+    if (cause == nullptr && request.header("Reason")) return;
+    request.set_header("Reason", q850_reason(cause != nullptr ? *cause : 16));
 }
 
 void reason_supplement::outgoing_response(session& s, outgoing_message& response) noexcept {

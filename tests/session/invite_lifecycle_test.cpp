@@ -264,6 +264,70 @@ TEST_F(session_fixture, terminate_before_the_answer_rejects_and_after_it_sends_b
     EXPECT_FALSE(layer->terminate(app.last)) << "a stale handle is refused, not a crash";
 }
 
+/// The default INVITE's offer, for INVITEs that add headers of their own.
+constexpr std::string_view audio_offer =
+    "v=0\no=alice 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio 20000 RTP/AVP 0\n"
+    "a=rtpmap:0 PCMU/8000\n";
+
+struct timer_fixture : session_fixture {
+    void with_timers(session_timer_mode mode) {
+        layer = std::make_unique<session_layer>(
+            transactions, sender, wheel, registry, app,
+            session_layer_options{.timers = {.mode = mode, .session_expires = 600, .min_se = 90}});
+        tu.to = layer.get();
+        app.layer = layer.get();
+    }
+};
+
+TEST_F(timer_fixture, rfc4028_too_small_an_interval_gets_422_with_min_se) {
+    with_timers(session_timer_mode::on);
+    deliver(invite("call-1", audio_offer,
+                   "Contact: <sip:alice@127.0.0.1:5062>\nSupported: timer\nSession-Expires: 60\n"));
+    std::string answer = last_sent();
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 422 Session Interval Too Small"});
+    EXPECT_NE(answer.find("Min-SE: 90\r\n"), std::string::npos);
+    EXPECT_EQ(layer->size(), 0u);
+}
+
+TEST_F(timer_fixture, rfc4028_the_caller_refreshes_and_silence_ends_the_call) {
+    with_timers(session_timer_mode::on);
+    deliver(invite("call-1", audio_offer,
+                   "Contact: <sip:alice@127.0.0.1:5062>\nSupported: timer\nSession-Expires: "
+                   "120;refresher=uac\n"));
+    std::string ok = last_sent();
+    EXPECT_NE(ok.find("Session-Expires: 120;refresher=uac\r\n"), std::string::npos) << ok;
+    EXPECT_NE(ok.find("Require: timer\r\n"), std::string::npos);
+    std::string to_tag = last_to_tag();
+    deliver(in_dialog("ACK", to_tag, 1, "z9hG4bKack1"));
+    sent_lines();
+    // A refresh (UPDATE) at 60 s restarts the clock...
+    advance(seconds(60));
+    deliver(in_dialog("UPDATE", to_tag, 2, "z9hG4bKu1"));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    advance(seconds(60));
+    EXPECT_TRUE(sent_lines().empty()) << "still within the interval after the refresh";
+    // ...then silence: after 120 - min(32, 40) = 88 s without one, BYE with a Reason (§10).
+    advance(seconds(30));
+    std::string bye = last_sent();
+    EXPECT_TRUE(bye.starts_with("BYE ")) << bye;
+    EXPECT_NE(bye.find("Reason: SIP;cause=408;text=\"Session timer expired\""), std::string::npos);
+}
+
+TEST_F(timer_fixture, rfc4028_always_we_refresh_a_caller_without_timers) {
+    with_timers(session_timer_mode::always);
+    deliver(invite());
+    std::string ok = last_sent();
+    EXPECT_NE(ok.find("Session-Expires: 600;refresher=uas\r\n"), std::string::npos) << ok;
+    EXPECT_EQ(ok.find("Require: timer"), std::string::npos) << "the caller does not support it";
+    std::string to_tag = last_to_tag();
+    deliver(in_dialog("ACK", to_tag, 1, "z9hG4bKack1"));
+    sent_lines();
+    advance(seconds(300)); // half the interval: our refresh
+    lines out = sent_lines();
+    ASSERT_FALSE(out.empty());
+    EXPECT_TRUE(out[0].starts_with("INVITE ")) << out[0];
+}
+
 TEST_F(session_fixture, the_session_limit_answers_503_with_retry_after) {
     layer = std::make_unique<session_layer>(transactions, sender, wheel, registry, app,
                                             session_layer_options{.max_sessions = 1});

@@ -168,6 +168,40 @@ void session_layer::new_invite(const incoming_request& in) {
     }
     if (r.ended) return;
 
+    if (options_.timers.mode != session_timer_mode::off) {
+        // RFC 4028 §9 (UAS behaviour).
+        auto expires = find_session_expires(m);
+        auto peer_min = find_min_se(m);
+        auto supported = find_supported(m);
+        if (!expires || !peer_min) {
+            (void)reject(r.handle, 400, "Bad Session Timer Header");
+            return;
+        }
+        r.peer_supports_timer = supported && supported->contains("timer");
+        std::uint32_t interval = 0;
+        if (*expires) {
+            if ((*expires)->delta_seconds < options_.timers.min_se) {
+                // §8.1: too small: 422 with our Min-SE; the caller retries with a larger one.
+                outgoing_message too_small = *r.invite_base;
+                too_small.set_status(422);
+                too_small.add_header("Min-SE", std::to_string(options_.timers.min_se));
+                respond(r, r.invite_server, std::move(too_small));
+                end(r, end_reason::rejected);
+                return;
+            }
+            interval = (*expires)->delta_seconds;
+        } else if (r.peer_supports_timer || options_.timers.mode == session_timer_mode::always) {
+            interval = options_.timers.session_expires;
+        }
+        if (interval != 0) {
+            if (*peer_min) interval = std::max(interval, **peer_min);
+            r.session_interval = std::max(interval, options_.timers.min_se);
+            refresher_role asked = *expires ? (*expires)->refresher : refresher_role::unspecified;
+            // §9: the caller's choice stands; otherwise it refreshes if it can, else we do.
+            r.we_refresh = asked == refresher_role::uas ||
+                           (asked == refresher_role::unspecified && !r.peer_supports_timer);
+        }
+    }
     auto body = sdp_body(m);
     if (!body) {
         (void)reject(r.handle, body.error_value().status, body.error_value().reason_phrase());
@@ -234,6 +268,7 @@ void session_layer::on_ack(const message& ack, const flow& source) noexcept {
     if (r.state == session_state::answered) {
         r.state = session_state::confirmed;
         std::string().swap(r.local_sdp); // the negotiator keeps what we sent
+        start_session_timer(r);
         events_.on_confirmed(r.handle, *r.core);
     }
     if (!r.ended) try_send_queued(r); // a re-INVITE of ours may have waited for this ACK
@@ -405,6 +440,7 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
     ok.set_body("application/sdp", r.local_sdp);
     r.last_invite_cseq = m.cseq().number;
     send_final_2xx(r, in.server, std::move(ok));
+    start_session_timer(r); // RFC 4028 §10: a re-INVITE is a refresh
 }
 
 void session_layer::update(record& r, const incoming_request& in) {
@@ -459,6 +495,7 @@ void session_layer::update(record& r, const incoming_request& in) {
     }
     r.core->outgoing_response(ok);
     (void)transactions_.respond(in.server, 200, ok.serialize());
+    start_session_timer(r); // RFC 4028 §10: so is an UPDATE
 }
 
 } // namespace parley

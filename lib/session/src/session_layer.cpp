@@ -136,6 +136,13 @@ result<void> session_layer::answer(session_handle h) {
     ok.set_status(200);
     ok.add_header("Contact", options_.contact);
     ok.add_header("Allow", options_.allow);
+    if (r.session_interval != 0) {
+        // RFC 4028 §9: the agreed interval and refresher; Require: timer when the caller
+        // supports it (it then knows how to refresh or expect refreshes).
+        ok.add_header("Session-Expires", std::to_string(r.session_interval) +
+                                             (r.we_refresh ? ";refresher=uas" : ";refresher=uac"));
+        if (r.peer_supports_timer) ok.add_header("Require", "timer");
+    }
     ok.set_body("application/sdp", r.local_sdp);
     transaction_id server = r.invite_server;
     r.invite_server = {};
@@ -228,6 +235,7 @@ void session_layer::send_bye(record& r) {
     std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
                       options_.via_address + ";branch=" + branch + ";rport";
     outgoing_message bye = r.d->build_outgoing({.method = "BYE", .via = via});
+    if (!r.bye_reason.empty()) bye.set_header("Reason", r.bye_reason); // RFC 3326
     r.core->outgoing_request(bye);
     auto sent = transactions_.send_request({.bytes = bye.serialize(),
                                             .branch = branch,
@@ -246,6 +254,7 @@ void session_layer::end(record& r, end_reason why) {
     r.ended = true;
     r.retransmit.cancel();
     r.glare_retry.cancel();
+    r.session_timer.cancel();
     if (r.reinvite_client) by_client_.erase(r.reinvite_client.value);
     if (r.invite_client) by_client_.erase(r.invite_client.value);
     by_dialog_.erase(detail::dialog_key(r.id));

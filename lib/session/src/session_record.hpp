@@ -60,8 +60,15 @@ struct session_layer::record {
     reinvite_callback reinvite_done;
     std::uint32_t reinvite_cseq = 0;
     flow reinvite_destination;
-    std::string reinvite_ack;  ///< our ACK for its 2xx, resent for every 2xx retransmission
-    timer glare_retry;         ///< RFC 3261 §14.1 back-off after a 491
+    std::string reinvite_ack; ///< our ACK for its 2xx, resent for every 2xx retransmission
+    timer glare_retry;        ///< RFC 3261 §14.1 back-off after a 491
+
+    // RFC 4028 session timer: session_interval 0 when not running.
+    std::uint32_t session_interval = 0;
+    bool we_refresh = false;
+    bool peer_supports_timer = false;
+    std::string bye_reason; ///< a Reason header value for our BYE, when we know why
+    timer session_timer;
     transaction_id bye_client; ///< our BYE
     end_reason pending_end = end_reason::local_hangup;
     bool ended = false;
@@ -70,7 +77,9 @@ struct session_layer::record {
     record() {
         retransmit.bind<&record::on_retransmit>(this);
         glare_retry.bind<&record::on_glare_retry>(this);
+        session_timer.bind<&record::on_session_timer>(this);
     }
+    void on_session_timer();
     void on_retransmit() { layer->retransmit_2xx(*this); }
     void on_glare_retry() { detail_guard_and_send(); }
     void detail_guard_and_send();

@@ -62,6 +62,7 @@ enum class end_reason : std::uint8_t {
     shutdown,         ///< the layer went away with the session still up
     remote_rejected,  ///< outgoing: the callee answered with a final error (session::final_status)
     no_answer,        ///< outgoing: the INVITE timed out (Timer B or C)
+    session_expired,  ///< RFC 4028: no refresh came in time; we sent BYE
 };
 
 /// Where the SDP offer of an outgoing session goes (RFC 3261 §13.2.1).
@@ -122,6 +123,19 @@ public:
 
 enum class redirect_policy : std::uint8_t { end_session, follow };
 
+/// RFC 4028 session timers for incoming sessions.
+enum class session_timer_mode : std::uint8_t {
+    off,    ///< ignore Session-Expires (a peer that requires timers gets 420 from the distributor)
+    on,     ///< run them when the caller asks (Session-Expires) or supports them (Supported: timer)
+    always, ///< run them for every call; we refresh when the caller cannot
+};
+
+struct session_timer_settings {
+    session_timer_mode mode = session_timer_mode::off;
+    std::uint32_t session_expires = 1800; ///< seconds we ask for when the caller does not say
+    std::uint32_t min_se = 90;            ///< smaller requests get 422 with Min-SE (RFC 4028 §8.1)
+};
+
 /// Credentials for our outgoing INVITEs when a server challenges them (401/407): implemented
 /// by whoever knows the endpoint's outbound_auth (the endpoint layer's digest client).
 class outbound_credentials {
@@ -154,6 +168,7 @@ struct session_layer_options {
     /// Contacts itself), or follow the first numeric SIP Contact, at most max_redirects times.
     redirect_policy redirects = redirect_policy::end_session;
     unsigned max_redirects = 3;
+    session_timer_settings timers{};
 };
 
 struct session_layer_stats {
@@ -238,6 +253,8 @@ private:
     void invite_response(record& r, const message& response);
     bool resend_with_credentials(record& r, const message& challenge);
     bool follow_redirect(record& r, const message& redirect);
+    void start_session_timer(record& r);
+    void session_timer_fired(record& r);
     void ack_and_bye(const dialog& d, std::uint32_t cseq, const flow& destination);
     void reinvite_response(record& r, const message& response);
     void end(record& r, end_reason why);
