@@ -21,8 +21,9 @@
 namespace parley {
 
 struct session_service_options {
-    /// Option tags the session core implements (Supported, the Require check). None today:
-    /// 100rel (RFC 3262) and timer (RFC 4028) are not implemented yet.
+    /// Option tags the session core implements (Supported, the Require check). Add "timer"
+    /// when the layer runs RFC 4028 session timers (session_layer_options::timers); 100rel
+    /// (RFC 3262) is not implemented yet.
     std::vector<std::string> option_tags;
 };
 
