@@ -306,6 +306,11 @@ struct error_case {
     std::string expected;
 };
 
+/// ctest names show the case's name, not its bytes.
+[[maybe_unused]] void PrintTo(const error_case& c, std::ostream* os) {
+    *os << c.name;
+}
+
 class configuration_errors : public testing::TestWithParam<error_case> {};
 
 TEST_P(configuration_errors, names_file_line_section_option_and_expectation) {
