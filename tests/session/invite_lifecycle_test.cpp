@@ -303,6 +303,8 @@ TEST_F(timer_fixture, rfc4028_the_caller_refreshes_and_silence_ends_the_call) {
     // A refresh (UPDATE) at 60 s restarts the clock...
     advance(seconds(60));
     deliver(in_dialog("UPDATE", to_tag, 2, "z9hG4bKu1"));
+    EXPECT_NE(last_sent().find("Session-Expires: 120;refresher=uac\r\n"), std::string::npos)
+        << "§9: the refresh's 2xx keeps the timer on";
     EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
     advance(seconds(60));
     EXPECT_TRUE(sent_lines().empty()) << "still within the interval after the refresh";

@@ -439,6 +439,7 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
     }
     ok.set_body("application/sdp", r.local_sdp);
     r.last_invite_cseq = m.cseq().number;
+    add_session_timer_headers(r, ok); // §9: without them the refresher would stop refreshing
     send_final_2xx(r, in.server, std::move(ok));
     start_session_timer(r); // RFC 4028 §10: a re-INVITE is a refresh
 }
@@ -493,6 +494,7 @@ void session_layer::update(record& r, const incoming_request& in) {
         r.media_applied = false;
         r.apply_media();
     }
+    add_session_timer_headers(r, ok);
     r.core->outgoing_response(ok);
     (void)transactions_.respond(in.server, 200, ok.serialize());
     start_session_timer(r); // RFC 4028 §10: so is an UPDATE

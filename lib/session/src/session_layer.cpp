@@ -136,13 +136,7 @@ result<void> session_layer::answer(session_handle h) {
     ok.set_status(200);
     ok.add_header("Contact", options_.contact);
     ok.add_header("Allow", options_.allow);
-    if (r.session_interval != 0) {
-        // RFC 4028 §9: the agreed interval and refresher; Require: timer when the caller
-        // supports it (it then knows how to refresh or expect refreshes).
-        ok.add_header("Session-Expires", std::to_string(r.session_interval) +
-                                             (r.we_refresh ? ";refresher=uas" : ";refresher=uac"));
-        if (r.peer_supports_timer) ok.add_header("Require", "timer");
-    }
+    add_session_timer_headers(r, ok);
     ok.set_body("application/sdp", r.local_sdp);
     transaction_id server = r.invite_server;
     r.invite_server = {};

@@ -24,6 +24,16 @@ void session_layer::start_session_timer(record& r) {
     }
 }
 
+void session_layer::add_session_timer_headers(const record& r, outgoing_message& ok) const {
+    if (r.session_interval == 0) return;
+    // RFC 4028 §9: every 2xx (the first and each refresh's) states the interval and the
+    // refresher; without it the caller would take the timer as off. Require: timer when the
+    // caller supports it, so it knows to refresh or to expect refreshes.
+    ok.set_header("Session-Expires", std::to_string(r.session_interval) +
+                                         (r.we_refresh ? ";refresher=uas" : ";refresher=uac"));
+    if (r.peer_supports_timer) ok.set_header("Require", "timer");
+}
+
 void session_layer::session_timer_fired(record& r) {
     if (r.ended || r.state != session_state::confirmed) return;
     if (r.we_refresh) {

@@ -254,6 +254,7 @@ private:
     bool resend_with_credentials(record& r, const message& challenge);
     bool follow_redirect(record& r, const message& redirect);
     void start_session_timer(record& r);
+    void add_session_timer_headers(const record& r, outgoing_message& ok) const;
     void session_timer_fired(record& r);
     void ack_and_bye(const dialog& d, std::uint32_t cseq, const flow& destination);
     void reinvite_response(record& r, const message& response);
