@@ -54,7 +54,11 @@ public:
             (void)layer->reject(h, 603);
         else if (user.starts_with("ring"))
             (void)layer->ring(h);
-        else
+        else if (user.starts_with("early")) {
+            // Early media, then the answer (which waits for the PRACK of a reliable 183).
+            (void)layer->progress(h);
+            (void)layer->answer(h);
+        } else
             (void)layer->answer(h);
     }
 };

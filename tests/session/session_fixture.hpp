@@ -48,7 +48,7 @@ struct audio_handler : sdp_handler {
     void stop_stream(session&, std::size_t) noexcept override { ++stopped; }
 };
 
-enum class policy { answer, ring_then_wait, reject_486 };
+enum class policy { answer, ring_then_wait, reject_486, wait };
 
 struct recording_app : session_events {
     session_layer* layer = nullptr;
@@ -62,7 +62,7 @@ struct recording_app : session_events {
             (void)layer->answer(h);
         else if (what == policy::ring_then_wait)
             (void)layer->ring(h);
-        else
+        else if (what == policy::reject_486)
             (void)layer->reject(h, 486);
     }
     void on_confirmed(session_handle, session&) noexcept override { events.push_back("confirmed"); }

@@ -3,13 +3,45 @@
 
 namespace parley {
 
+session_policy policy_of(const endpoint_config& endpoint) noexcept {
+    session_policy p;
+    switch (endpoint.rel100) {
+    case reliable_provisional::no: p.reliable = reliable_mode::off; break;
+    case reliable_provisional::yes: p.reliable = reliable_mode::supported; break;
+    case reliable_provisional::required: p.reliable = reliable_mode::required; break;
+    case reliable_provisional::peer_supported: p.reliable = reliable_mode::peer_supported; break;
+    }
+    switch (endpoint.timers) {
+    case session_timers_mode::no: p.timers.mode = session_timer_mode::off; break;
+    case session_timers_mode::yes: p.timers.mode = session_timer_mode::on; break;
+    case session_timers_mode::required: p.timers.mode = session_timer_mode::required; break;
+    case session_timers_mode::always: p.timers.mode = session_timer_mode::always; break;
+    }
+    p.timers.min_se = endpoint.timers_min_se;
+    p.timers.session_expires = endpoint.timers_sess_expires;
+    return p;
+}
+
 session_service::session_service(session_layer& layer, session_service_options options)
-    : layer_(layer), options_(std::move(options)) {}
+    : layer_(layer), options_(std::move(options)) {
+    layer_.use_policies(this);
+}
+
+session_service::~session_service() {
+    layer_.use_policies(nullptr);
+}
+
+session_policy session_service::policy_for(const message& invite) noexcept {
+    (void)invite;
+    if (current_ != nullptr && current_->endpoint != nullptr) return policy_of(*current_->endpoint);
+    return layer_.default_policy();
+}
 
 service_capabilities session_service::capabilities() const {
-    // INVITE out of a dialog; ACK, CANCEL, BYE and UPDATE (RFC 3311) belong to its sessions
-    // (Allow lists them).
-    return {.methods = {method::invite, method::ack, method::cancel, method::bye, method::update},
+    // INVITE out of a dialog; ACK, CANCEL, BYE, UPDATE (RFC 3311) and PRACK (RFC 3262) belong
+    // to its sessions (Allow lists them).
+    return {.methods = {method::invite, method::ack, method::cancel, method::bye, method::update,
+                        method::prack},
             .option_tags = options_.option_tags};
 }
 

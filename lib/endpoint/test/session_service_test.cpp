@@ -106,8 +106,11 @@ struct session_service_fixture : ::testing::Test {
     flow peer;
 
     void SetUp() override { build({}); }
-    void build(overload_limits limits) {
-        auto loaded = parse_configuration(open_config, "open.conf");
+    void build(overload_limits limits, std::string_view endpoint_options = {}) {
+        std::string text = open_config;
+        if (!endpoint_options.empty())
+            text.insert(text.find("allow = ulaw\n") + 13, std::string(endpoint_options));
+        auto loaded = parse_configuration(text, "open.conf");
         ASSERT_TRUE(loaded.ok()) << loaded.errors[0].to_string();
         options.reset();
         pipeline.reset();
@@ -172,10 +175,31 @@ using lines = std::vector<std::string>;
 TEST_F(session_service_fixture, options_out_of_a_dialog_is_answered_by_the_options_service) {
     deliver(request("OPTIONS", "z9hG4bKo1"));
     EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
-    EXPECT_NE(last_.find("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE\r\n"), std::string::npos)
+    EXPECT_NE(last_.find("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE\r\n"),
+              std::string::npos)
         << last_;
     EXPECT_NE(last_.find("Accept: application/sdp\r\n"), std::string::npos);
-    EXPECT_NE(last_.find("Supported:"), std::string::npos);
+    EXPECT_NE(last_.find("Supported: 100rel, timer\r\n"), std::string::npos);
+}
+
+TEST_F(session_service_fixture, the_endpoint_100rel_and_timers_settings_apply_to_its_calls) {
+    // The defaults (100rel = yes, timers = yes): a caller asking for both gets both.
+    deliver(request("INVITE", "z9hG4bKi1") +
+                "Require: 100rel\nSupported: timer\nSession-Expires: 600\n",
+            offer);
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"}); // answered at once: no 1xx to PRACK
+    EXPECT_NE(last_.find("Session-Expires: 600;refresher=uac\r\n"), std::string::npos) << last_;
+    EXPECT_NE(last_.find("Supported: 100rel, timer\r\n"), std::string::npos) << last_;
+    // An endpoint that turns them off answers 420 for what it does not do.
+    build({}, "100rel = no\ntimers = no\n");
+    deliver(request("INVITE", "z9hG4bKi2") + "Require: 100rel, timer\n", offer);
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 420 Bad Extension"});
+    EXPECT_NE(last_.find("Unsupported: 100rel, timer\r\n"), std::string::npos) << last_;
+    // timers = required: a caller without timer support gets 421.
+    build({}, "timers = required\n");
+    deliver(request("INVITE", "z9hG4bKi3"), offer);
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 421 Extension Required"});
+    EXPECT_NE(last_.find("Require: timer\r\n"), std::string::npos) << last_;
 }
 
 TEST_F(session_service_fixture, a_call_through_the_distributor_carries_the_endpoint) {

@@ -64,11 +64,7 @@ flow flow_to_target(const dialog& d, const flow& source) {
 
 } // namespace detail
 
-namespace {
-
-/// The SDP of a request body: application/sdp itself, or the SDP part of a multipart body.
-/// Errors carry the status to answer: 415 for a body we cannot use, 400 for a malformed one.
-result<std::optional<std::string_view>> sdp_body(const message& m) {
+result<std::optional<std::string_view>> detail::sdp_body(const message& m) {
     if (m.body().empty()) return std::optional<std::string_view>{};
     const media_type& type = m.content_type();
     if (type.is("application", "sdp")) return std::optional<std::string_view>{m.body()};
@@ -89,8 +85,6 @@ result<std::optional<std::string_view>> sdp_body(const message& m) {
         return std::optional<std::string_view>{};
     return fail(415, "Unsupported Media Type");
 }
-
-} // namespace
 
 void session_layer::on_request(const incoming_request& in) noexcept {
     detail::depth_guard guard(*this);
@@ -168,41 +162,40 @@ void session_layer::new_invite(const incoming_request& in) {
     }
     if (r.ended) return;
 
-    if (options_.timers.mode != session_timer_mode::off) {
+    if (!choose_policy(r, m)) return; // 420/421 for extensions this session does not do
+    if (r.policy.timers.mode != session_timer_mode::off) {
         // RFC 4028 §9 (UAS behaviour).
         auto expires = find_session_expires(m);
         auto peer_min = find_min_se(m);
-        auto supported = find_supported(m);
         if (!expires || !peer_min) {
             (void)reject(r.handle, 400, "Bad Session Timer Header");
             return;
         }
-        r.peer_supports_timer = supported && supported->contains("timer");
         std::uint32_t interval = 0;
         if (*expires) {
-            if ((*expires)->delta_seconds < options_.timers.min_se) {
+            if ((*expires)->delta_seconds < r.policy.timers.min_se) {
                 // §8.1: too small: 422 with our Min-SE; the caller retries with a larger one.
                 outgoing_message too_small = *r.invite_base;
                 too_small.set_status(422);
-                too_small.add_header("Min-SE", std::to_string(options_.timers.min_se));
+                too_small.add_header("Min-SE", std::to_string(r.policy.timers.min_se));
                 respond(r, r.invite_server, std::move(too_small));
                 end(r, end_reason::rejected);
                 return;
             }
             interval = (*expires)->delta_seconds;
-        } else if (r.peer_supports_timer || options_.timers.mode == session_timer_mode::always) {
-            interval = options_.timers.session_expires;
+        } else if (r.peer_supports_timer || r.policy.timers.mode == session_timer_mode::always) {
+            interval = r.policy.timers.session_expires;
         }
         if (interval != 0) {
             if (*peer_min) interval = std::max(interval, **peer_min);
-            r.session_interval = std::max(interval, options_.timers.min_se);
+            r.session_interval = std::max(interval, r.policy.timers.min_se);
             refresher_role asked = *expires ? (*expires)->refresher : refresher_role::unspecified;
             // §9: the caller's choice stands; otherwise it refreshes if it can, else we do.
             r.we_refresh = asked == refresher_role::uas ||
                            (asked == refresher_role::unspecified && !r.peer_supports_timer);
         }
     }
-    auto body = sdp_body(m);
+    auto body = detail::sdp_body(m);
     if (!body) {
         (void)reject(r.handle, body.error_value().status, body.error_value().reason_phrase());
         return;
@@ -249,7 +242,7 @@ void session_layer::on_ack(const message& ack, const flow& source) noexcept {
     r.ok_bytes.clear();
     if (r.expect_sdp_in_ack) {
         r.expect_sdp_in_ack = false;
-        auto body = sdp_body(ack);
+        auto body = detail::sdp_body(ack);
         std::optional<sdp::session_description> answer;
         if (body && *body) {
             auto parsed = sdp::session_description::parse(**body);
@@ -347,6 +340,7 @@ void session_layer::in_dialog(const incoming_request& in) {
         return;
     case method::invite: reinvite(r, in); return;
     case method::update: update(r, in); return;
+    case method::prack: prack(r, in); return;
     case method::options: respond_plain(in, 200, {}, r.core.get()); return;
     case method::info:
         // An INFO nobody claimed: fine when empty (a keep-alive), otherwise we cannot use it.
@@ -393,7 +387,7 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
         respond_plain(in, 500, "Previous INVITE Still Pending", r.core.get()); // RFC 3261 §14.2
         return;
     }
-    auto body = sdp_body(m);
+    auto body = detail::sdp_body(m);
     if (!body) {
         respond_plain(in, body.error_value().status, body.error_value().reason_phrase(),
                       r.core.get());
@@ -448,7 +442,7 @@ void session_layer::update(record& r, const incoming_request& in) {
     // RFC 3311: UPDATE changes the session (an offer, answered in its 2xx) or only refreshes the
     // dialog (no body). It is a target refresh request, so our 2xx carries our Contact.
     const message& m = in.request;
-    auto body = sdp_body(m);
+    auto body = detail::sdp_body(m);
     if (!body) {
         respond_plain(in, body.error_value().status, body.error_value().reason_phrase(),
                       r.core.get());
@@ -470,34 +464,43 @@ void session_layer::update(record& r, const incoming_request& in) {
             respond_plain(in, 500, "Offer Pending", r.core.get());
             return;
         }
-        auto offer = sdp::session_description::parse(**body);
-        if (!offer) {
-            respond_plain(in, 400, offer.error_value().reason_phrase(), r.core.get());
-            return;
-        }
-        if (auto received = r.negotiator.receive_remote_offer(std::move(*offer)); !received) {
-            respond_plain(in, received.error_value().status == 491 ? 491 : 488, {}, r.core.get());
-            return;
-        }
-        auto answer = r.core->answer_offer(*r.negotiator.pending_remote());
+        auto answer = answer_new_offer(r, **body);
         if (!answer) {
-            (void)r.negotiator.cancel_offer();
             respond_plain(in, answer.error_value().status, answer.error_value().reason_phrase(),
                           r.core.get());
             return;
         }
-        if (!r.negotiator.set_local_answer(std::move(*answer)) || !r.negotiator.negotiate()) {
-            respond_plain(in, 500, "Negotiation Failed", r.core.get());
-            return;
-        }
-        ok.set_body("application/sdp", r.negotiator.active_local()->serialize());
-        r.media_applied = false;
-        r.apply_media();
+        ok.set_body("application/sdp", *answer);
     }
     add_session_timer_headers(r, ok);
     r.core->outgoing_response(ok);
     (void)transactions_.respond(in.server, 200, ok.serialize());
     start_session_timer(r); // RFC 4028 §10: so is an UPDATE
+}
+
+} // namespace parley
+
+namespace parley {
+
+result<std::string> session_layer::answer_new_offer(record& r, std::string_view body) {
+    auto offer = sdp::session_description::parse(body);
+    if (!offer) {
+        error bad = offer.error_value();
+        bad.status = 400;
+        return fail(bad);
+    }
+    if (auto received = r.negotiator.receive_remote_offer(std::move(*offer)); !received)
+        return fail(received.error_value().status == 491 ? 491 : 488, "");
+    auto answer = r.core->answer_offer(*r.negotiator.pending_remote());
+    if (!answer) {
+        (void)r.negotiator.cancel_offer();
+        return fail(answer.error_value());
+    }
+    if (!r.negotiator.set_local_answer(std::move(*answer)) || !r.negotiator.negotiate())
+        return fail(500, "Negotiation Failed");
+    r.media_applied = false;
+    r.apply_media();
+    return r.negotiator.active_local()->serialize();
 }
 
 } // namespace parley

@@ -3,6 +3,8 @@
 // 200 that crosses it (RFC 5407 §3.1.2), failures and timeouts.
 #include "session_record.hpp"
 
+#include <parley/sip/header_values.hpp>
+
 namespace parley {
 
 namespace {
@@ -25,6 +27,7 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
     r.handle = {next_id_++};
     r.outgoing = true;
     r.state = session_state::calling;
+    r.policy = c.policy ? *c.policy : default_policy();
     r.source = c.destination;
     r.core = std::make_unique<session>(
         extensions_.snapshot(),
@@ -43,6 +46,9 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
     invite.add_header("CSeq", "1 INVITE");
     invite.add_header("Contact", options_.contact);
     invite.add_header("Allow", options_.allow);
+    // RFC 3262: we PRACK reliable provisionals (session timers as UAC are not built yet).
+    if (r.policy.reliable != reliable_mode::off) invite.add_header("Supported", "100rel");
+    if (r.policy.reliable == reliable_mode::required) invite.add_header("Require", "100rel");
     r.core->begin();
     if (c.offer == offer_timing::in_invite) {
         auto offer = r.core->create_offer();
@@ -185,8 +191,19 @@ void session_layer::invite_response(record& r, const message& response) {
     case outcome::ignored: return;
     case outcome::early_created:
     case outcome::early_updated: {
+        std::optional<std::uint32_t> rseq;
+        if (r.policy.reliable != reliable_mode::off) {
+            auto require = find_require(response);
+            if (require && require->contains("100rel")) {
+                rseq = accept_reliable(r, response, *update->affected);
+                if (!rseq) return; // RFC 3262 §4: a retransmission, or out of order
+            }
+        }
         if (r.state == session_state::calling) r.state = session_state::early;
         early_media media = early_media::none;
+        if (auto offer = sdp_of(response);
+            offer && rseq && r.delayed_offer && r.negotiator.state() == sdp::negotiator_state::null)
+            (void)r.negotiator.receive_remote_offer(std::move(*offer)); // answered in the PRACK
         // Early media (RFC 3261 §13.2.1 / RFC 3960): the answer in a 18x applies now.
         if (auto answer = sdp_of(response);
             answer && !r.delayed_offer &&
@@ -197,6 +214,11 @@ void session_layer::invite_response(record& r, const message& response) {
                 r.apply_media();
                 media = early_media::present;
             }
+        }
+        if (rseq) {
+            send_prack(r, response, *update->affected, *rseq);
+            if (r.delayed_offer && r.negotiator.state() == sdp::negotiator_state::done)
+                media = early_media::present;
         }
         events_.on_progress(r.handle, *r.core, status, media);
         return;
@@ -232,7 +254,7 @@ void session_layer::invite_response(record& r, const message& response) {
     outgoing_message ack =
         d->build_outgoing({.method = "ACK", .cseq = r.last_invite_cseq, .via = via});
     bool bad_sdp = false;
-    if (r.delayed_offer) {
+    if (r.delayed_offer && r.negotiator.state() != sdp::negotiator_state::done) {
         // RFC 3261 §13.2.1: their offer is in the 2xx; our answer goes in the ACK.
         auto offer = sdp_of(response);
         std::optional<sdp::session_description> answer;

@@ -87,9 +87,9 @@ result<void> session_layer::ring(session_handle h) {
     outgoing_message m = *r.invite_base;
     m.set_status(180);
     m.add_header("Contact", options_.contact);
-    respond(r, r.invite_server, std::move(m));
-    r.state = session_state::early;
-    return {};
+    auto sent = send_provisional(r, std::move(m));
+    if (sent && !r.ended) r.state = session_state::early;
+    return sent;
 }
 
 result<void> session_layer::progress(session_handle h) {
@@ -106,9 +106,9 @@ result<void> session_layer::progress(session_handle h) {
         m.set_body("application/sdp", r.local_sdp);
         r.apply_media();
     }
-    respond(r, r.invite_server, std::move(m));
-    r.state = session_state::early;
-    return {};
+    auto sent = send_provisional(r, std::move(m));
+    if (sent && !r.ended) r.state = session_state::early;
+    return sent;
 }
 
 result<void> session_layer::answer(session_handle h) {
@@ -117,7 +117,11 @@ result<void> session_layer::answer(session_handle h) {
     if (it == sessions_.end()) return fail(481, "No Such Session");
     record& r = *it->second;
     if (!r.invite_server || r.state > session_state::early) return fail(500, "Already Answered");
-    if (r.delayed_offer) {
+    if (!r.unacked.empty()) {
+        r.answer_when_acked = true; // RFC 3262 §3: the 2xx waits for the PRACK
+        return {};
+    }
+    if (r.delayed_offer && r.negotiator.state() == sdp::negotiator_state::null) {
         // RFC 3261 §13.2.1: no offer in the INVITE, so ours goes in the 2xx and the answer
         // comes in the ACK.
         auto offer = r.core->create_offer(r.negotiator.active_local());
@@ -137,7 +141,9 @@ result<void> session_layer::answer(session_handle h) {
     ok.add_header("Contact", options_.contact);
     ok.add_header("Allow", options_.allow);
     add_session_timer_headers(r, ok);
-    ok.set_body("application/sdp", r.local_sdp);
+    // After an exchange completed in reliable 18x + PRACK (RFC 3262 §5), no SDP: it would be
+    // a new offer the caller did not expect.
+    if (!r.answered_early) ok.set_body("application/sdp", r.local_sdp);
     transaction_id server = r.invite_server;
     r.invite_server = {};
     by_invite_server_.erase(server.value);
@@ -249,6 +255,8 @@ void session_layer::end(record& r, end_reason why) {
     r.retransmit.cancel();
     r.glare_retry.cancel();
     r.session_timer.cancel();
+    r.rel_retransmit.cancel();
+    for (transaction_id p : r.pracks) by_client_.erase(p.value);
     if (r.reinvite_client) by_client_.erase(r.reinvite_client.value);
     if (r.invite_client) by_client_.erase(r.invite_client.value);
     by_dialog_.erase(detail::dialog_key(r.id));
@@ -279,6 +287,15 @@ void session_layer::on_response(transaction_id client, const message& response) 
     if (s == sessions_.end()) return;
     record& r = *s->second;
     r.core->incoming_response(response, response_phase::before_media);
+    if (auto p = std::find(r.pracks.begin(), r.pracks.end(), client); p != r.pracks.end()) {
+        // Our PRACK's answer: the supplements saw it; nothing else depends on it.
+        if (response.status() >= 200) {
+            r.pracks.erase(p);
+            by_client_.erase(client.value);
+        }
+        r.core->incoming_response(response, response_phase::after_media);
+        return;
+    }
     if (client == r.invite_client) {
         invite_response(r, response);
         if (!r.ended) r.core->incoming_response(response, response_phase::after_media);
@@ -301,6 +318,12 @@ void session_layer::on_client_failure(transaction_id client, failure_reason why)
     auto s = sessions_.find(it->second);
     if (s == sessions_.end()) return;
     record& r = *s->second;
+    if (auto p = std::find(r.pracks.begin(), r.pracks.end(), client); p != r.pracks.end()) {
+        // Our PRACK timed out (64*T1): the callee will fail its INVITE, or Timer B/C ends ours.
+        r.pracks.erase(p);
+        by_client_.erase(client.value);
+        return;
+    }
     if (client == r.invite_client && r.invite_ack.empty()) {
         // RFC 3261 §8.1.3.1: a timeout is a 408, a transport error a 503.
         r.core->set_final_status(why == failure_reason::timeout ? 408 : 503);

@@ -39,6 +39,22 @@ struct session_layer::record {
 
     transaction_id reinvite_server; ///< an incoming re-INVITE we have not answered yet
 
+    // RFC 3262 reliable provisionals. As UAS at most one is unacknowledged; later ones wait.
+    session_policy policy;
+    bool reliable = false;          ///< this INVITE's 18x go reliably
+    bool answer_when_acked = false; ///< answer() waits for the PRACK
+    bool answered_early = false;    ///< offer/answer done in reliable 18x + PRACK: 2xx has no SDP
+    std::uint16_t unacked_status = 0;
+    std::uint32_t rseq = 0;                          ///< the last RSeq we sent
+    std::string unacked;                             ///< the reliable 18x waiting for its PRACK
+    std::vector<outgoing_message> held_provisionals; ///< provisionals waiting behind it
+    duration rel_interval{};
+    time_point rel_give_up{};
+    timer rel_retransmit;
+    // As UAC: the last RSeq we PRACKed per early dialog (To tag), and our PRACKs in flight.
+    std::vector<std::pair<std::string, std::uint32_t>> pracked;
+    std::vector<transaction_id> pracks;
+
     // Outgoing sessions (we sent the INVITE).
     bool outgoing = false;
     std::unique_ptr<message> our_invite; ///< parsed: the dialog set builds dialogs from it
@@ -78,7 +94,9 @@ struct session_layer::record {
         retransmit.bind<&record::on_retransmit>(this);
         glare_retry.bind<&record::on_glare_retry>(this);
         session_timer.bind<&record::on_session_timer>(this);
+        rel_retransmit.bind<&record::on_rel_retransmit>(this);
     }
+    void on_rel_retransmit();
     void on_session_timer();
     void on_retransmit() { layer->retransmit_2xx(*this); }
     void on_glare_retry() { detail_guard_and_send(); }
@@ -135,6 +153,10 @@ struct depth_guard {
 outgoing_message response_skeleton(const message& request, std::uint16_t status,
                                    std::string_view reason, std::string_view top_via,
                                    std::string_view to_tag);
+
+/// The SDP of a request body: application/sdp itself, or the SDP part of a multipart body.
+/// Errors carry the status to answer: 415 for a body we cannot use, 400 for a malformed one.
+result<std::optional<std::string_view>> sdp_body(const message& m);
 
 /// Where requests inside the dialog go: the remote target when it is a numeric SIP URI (over
 /// the same protocol as `source`), otherwise back to `source`. Connection-oriented flows reuse

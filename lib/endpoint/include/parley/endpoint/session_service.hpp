@@ -7,7 +7,8 @@
 // The endpoint of an incoming INVITE: the session layer does not know endpoints (it sits below
 // this layer), so during the offer the context is readable through current_context(); the
 // application's session_events::on_incoming, which runs inside that offer, may keep it (with the
-// snapshot) in the session's cookies.
+// snapshot) in the session's cookies. The service is also the layer's session_policy_source:
+// each new session gets its endpoint's 100rel and session timer settings.
 //
 // Borrows the session layer (it outlives the service). Single-threaded: one shard.
 #pragma once
@@ -21,15 +22,25 @@
 namespace parley {
 
 struct session_service_options {
-    /// Option tags the session core implements (Supported, the Require check). Add "timer"
-    /// when the layer runs RFC 4028 session timers (session_layer_options::timers); 100rel
-    /// (RFC 3262) is not implemented yet.
-    std::vector<std::string> option_tags;
+    /// Option tags the session core implements (Supported, the Require check): RFC 3262
+    /// reliable provisionals and RFC 4028 session timers. An endpoint that turns one off
+    /// answers 420 itself (session_layer, per session).
+    std::vector<std::string> option_tags = {"100rel", "timer"};
 };
 
-class session_service final : public service {
+/// The session policy an endpoint's configuration asks for (100rel, timers).
+session_policy policy_of(const endpoint_config& endpoint) noexcept;
+
+class session_service final : public service, public session_policy_source {
 public:
+    /// Becomes `layer`'s policy source (session_layer::use_policies) until destroyed.
     explicit session_service(session_layer& layer, session_service_options options = {});
+    ~session_service() override;
+    session_service(const session_service&) = delete;
+    session_service& operator=(const session_service&) = delete;
+
+    /// The endpoint of the INVITE being offered, else the layer's defaults.
+    session_policy policy_for(const message& invite) noexcept override;
 
     std::string_view name() const noexcept override { return "session"; }
     service_capabilities capabilities() const override;

@@ -63,6 +63,7 @@ enum class end_reason : std::uint8_t {
     remote_rejected,  ///< outgoing: the callee answered with a final error (session::final_status)
     no_answer,        ///< outgoing: the INVITE timed out (Timer B or C)
     session_expired,  ///< RFC 4028: no refresh came in time; we sent BYE
+    no_prack,         ///< RFC 3262: a reliable provisional was never PRACKed; we sent a 5xx
 };
 
 /// Where the SDP offer of an outgoing session goes (RFC 3261 §13.2.1).
@@ -72,15 +73,6 @@ enum class offer_timing : std::uint8_t {
 };
 
 enum class early_media : std::uint8_t { none, present };
-
-/// What the application gives to start an outgoing session.
-struct outgoing_call {
-    std::string request_uri; ///< "sip:bob@192.0.2.10:5060"
-    std::string from;        ///< our From name-addr, e.g. "\"Parley\" <sip:parley@127.0.0.1>"
-    std::string to;          ///< "" means "<request_uri>"
-    flow destination;        ///< where the INVITE goes (numeric; resolving names is the caller's)
-    offer_timing offer = offer_timing::in_invite;
-};
 
 /// A change of the remote side's media direction (RFC 3264 §8.4, RFC 6337 §5).
 enum class remote_hold : std::uint8_t { held, resumed };
@@ -125,15 +117,41 @@ enum class redirect_policy : std::uint8_t { end_session, follow };
 
 /// RFC 4028 session timers for incoming sessions.
 enum class session_timer_mode : std::uint8_t {
-    off,    ///< ignore Session-Expires (a peer that requires timers gets 420 from the distributor)
-    on,     ///< run them when the caller asks (Session-Expires) or supports them (Supported: timer)
-    always, ///< run them for every call; we refresh when the caller cannot
+    off,      ///< ignore Session-Expires; a caller with Require: timer gets 420
+    on,       ///< run them when the caller asks (Session-Expires) or supports them
+    required, ///< as on, and a caller that does not support timers gets 421 (Require: timer)
+    always,   ///< run them for every call; we refresh when the caller cannot
 };
 
 struct session_timer_settings {
     session_timer_mode mode = session_timer_mode::off;
     std::uint32_t session_expires = 1800; ///< seconds we ask for when the caller does not say
     std::uint32_t min_se = 90;            ///< smaller requests get 422 with Min-SE (RFC 4028 §8.1)
+};
+
+/// RFC 3262 reliable provisional responses (the endpoint's 100rel).
+enum class reliable_mode : std::uint8_t {
+    off,            ///< not supported: a caller with Require: 100rel gets 420
+    supported,      ///< Supported: 100rel; our 18x go reliably when the caller requires it
+    peer_supported, ///< reliably whenever the caller supports (or requires) it
+    required,       ///< always reliably; a caller without 100rel support gets 421
+};
+
+/// What may differ per session: chosen for each new incoming INVITE (by its endpoint, through
+/// session_policy_source) or given with an outgoing call.
+struct session_policy {
+    reliable_mode reliable = reliable_mode::supported;
+    session_timer_settings timers{};
+};
+
+/// Chooses the policy of each new incoming session; the endpoint layer implements it.
+class session_policy_source {
+public:
+    /// Runs for a new INVITE before the supplements see it.
+    virtual session_policy policy_for(const message& invite) noexcept = 0;
+
+protected:
+    ~session_policy_source() = default;
 };
 
 /// Credentials for our outgoing INVITEs when a server challenges them (401/407): implemented
@@ -154,13 +172,24 @@ protected:
     ~outbound_credentials() = default;
 };
 
+/// What the application gives to start an outgoing session.
+struct outgoing_call {
+    std::string request_uri; ///< "sip:bob@192.0.2.10:5060"
+    std::string from;        ///< our From name-addr, e.g. "\"Parley\" <sip:parley@127.0.0.1>"
+    std::string to;          ///< "" means "<request_uri>"
+    flow destination;        ///< where the INVITE goes (numeric; resolving names is the caller's)
+    offer_timing offer = offer_timing::in_invite;
+    std::optional<session_policy> policy; ///< none: the layer's defaults
+};
+
 struct session_layer_options {
     std::string contact = "<sip:parley@127.0.0.1:5060>"; ///< our Contact in dialogs
     std::string via_address = "127.0.0.1:5060";          ///< sent-by of the requests we send
     std::string sdp_address = "127.0.0.1";               ///< o= address of our SDP
-    std::string allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE";
+    std::string allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK";
     std::size_t max_sessions = 100'000; ///< at the limit: 503 with Retry-After
     std::size_t max_queued_reinvites = 4;
+    std::size_t max_held_provisionals = 4; ///< waiting behind an unacknowledged reliable one
     std::uint32_t retry_after_seconds = 5;
     outbound_credentials* credentials = nullptr; ///< none: a 401/407 ends the outgoing session
     unsigned max_challenges = 2;                 ///< per outgoing INVITE (AST-2020-002: bounded)
@@ -169,6 +198,9 @@ struct session_layer_options {
     redirect_policy redirects = redirect_policy::end_session;
     unsigned max_redirects = 3;
     session_timer_settings timers{};
+    reliable_mode reliable_provisionals = reliable_mode::supported;
+    /// Per-INVITE policy (the endpoint's); none: `timers` and `reliable_provisionals` for all.
+    session_policy_source* policies = nullptr;
 };
 
 struct session_layer_stats {
@@ -178,6 +210,8 @@ struct session_layer_stats {
     std::uint64_t glare_491 = 0;
     std::uint64_t overlap_500 = 0;
     std::uint64_t no_dialog_481 = 0;
+    std::uint64_t reliable_provisionals = 0; ///< RFC 3262 18x sent reliably (first copies)
+    std::uint64_t prack_481 = 0;             ///< PRACKs matching no unacknowledged provisional
 };
 
 class session_layer final : public transaction_user {
@@ -195,11 +229,15 @@ public:
     /// later one is ACKed and sent BYE (RFC 3261 §13.2.2.4); a 200 after our CANCEL is ACKed
     /// and sent BYE (RFC 5407 §3.1.2). 3xx-6xx end the session (remote_rejected).
     result<session_handle> call(const outgoing_call& call);
-    /// 180 Ringing (reliable provisionals arrive with issue 7).
+    /// 180 Ringing. Provisionals go reliably (RFC 3262: Require: 100rel, RSeq, retransmitted
+    /// until PRACKed) when the session's policy and the caller agree; one waits while another
+    /// is unacknowledged (at most max_held_provisionals), and the first reliable one carries
+    /// our offer when the INVITE had none.
     result<void> ring(session_handle h);
     /// 183 Session Progress with the SDP answer (early media).
     result<void> progress(session_handle h);
-    /// 200 OK with the SDP answer, or with our offer when the INVITE had none.
+    /// 200 OK with the SDP answer, or with our offer when the INVITE had none. While a
+    /// reliable provisional is unacknowledged the 2xx waits for its PRACK (RFC 3262 §3).
     result<void> answer(session_handle h);
     /// A final error response to the INVITE (300-699).
     result<void> reject(session_handle h, std::uint16_t status, std::string_view reason = {});
@@ -224,6 +262,12 @@ public:
         return dialogs_.match_request(request) != nullptr;
     }
     const session_layer_stats& stats() const noexcept { return stats_; }
+    /// The policy of sessions nobody chose one for (the options' timers and 100rel).
+    session_policy default_policy() const noexcept {
+        return {options_.reliable_provisionals, options_.timers};
+    }
+    /// Sets (or clears) the per-INVITE policy source; start-up only.
+    void use_policies(session_policy_source* source) noexcept { options_.policies = source; }
 
     // ---- transaction_user ---------------------------------------------------------------------
     void on_request(const incoming_request& request) noexcept override;
@@ -242,6 +286,15 @@ private:
     void in_dialog(const incoming_request& in);
     void reinvite(record& r, const incoming_request& in);
     void update(record& r, const incoming_request& in);
+    void prack(record& r, const incoming_request& in);
+    result<std::string> answer_new_offer(record& r, std::string_view sdp);
+    bool choose_policy(record& r, const message& invite);
+    result<void> send_provisional(record& r, outgoing_message m);
+    void transmit_reliable(record& r, outgoing_message m);
+    void retransmit_reliable(record& r);
+    std::optional<std::uint32_t> accept_reliable(record& r, const message& response,
+                                                 const dialog& early);
+    void send_prack(record& r, const message& response, dialog& early, std::uint32_t rseq);
     void out_of_dialog(const incoming_request& in);
     void respond(record& r, transaction_id server, outgoing_message response);
     void respond_plain(const incoming_request& in, std::uint16_t status,

@@ -1,0 +1,264 @@
+// session_layer: the extensions a new INVITE negotiates (Require/Supported: 420, 421) and RFC
+// 3262 reliable provisional responses — as UAS: Require: 100rel + RSeq, retransmitted with T1
+// doubling until the PRACK, one at a time, the 2xx held until it came, offer/answer in the
+// 18x and PRACK; as UAC: one PRACK per reliable 18x, in RSeq order, retransmissions ignored.
+#include "session_record.hpp"
+
+#include <parley/sip/header_values.hpp>
+
+namespace parley {
+
+void session_layer::record::on_rel_retransmit() {
+    detail::depth_guard guard(*layer);
+    layer->retransmit_reliable(*this);
+}
+
+bool session_layer::choose_policy(record& r, const message& invite) {
+    r.policy =
+        options_.policies != nullptr ? options_.policies->policy_for(invite) : default_policy();
+    auto require = find_require(invite);
+    auto supported = find_supported(invite);
+    if (!require || !supported) {
+        (void)reject(r.handle, 400, "Bad Require or Supported Header");
+        return false;
+    }
+    bool requires_100rel = require->contains("100rel");
+    bool supports_100rel = requires_100rel || supported->contains("100rel");
+    bool requires_timer = require->contains("timer");
+    r.peer_supports_timer = requires_timer || supported->contains("timer");
+    bool rel_off = r.policy.reliable == reliable_mode::off;
+    bool timer_off = r.policy.timers.mode == session_timer_mode::off;
+    // RFC 3261 §8.2.2.3: an extension the caller requires and this session does not do.
+    if ((requires_100rel && rel_off) || (requires_timer && timer_off)) {
+        outgoing_message bad = *r.invite_base;
+        bad.set_status(420);
+        bad.add_header("Unsupported",
+                       requires_100rel && rel_off
+                           ? (requires_timer && timer_off ? "100rel, timer" : "100rel")
+                           : "timer");
+        respond(r, r.invite_server, std::move(bad));
+        end(r, end_reason::rejected);
+        return false;
+    }
+    // RFC 3261 §21.4.16: one we require and the caller does not support.
+    const char* needed = nullptr;
+    if (r.policy.reliable == reliable_mode::required && !supports_100rel)
+        needed = "100rel";
+    else if (r.policy.timers.mode == session_timer_mode::required && !r.peer_supports_timer)
+        needed = "timer";
+    if (needed != nullptr) {
+        outgoing_message bad = *r.invite_base;
+        bad.set_status(421);
+        bad.add_header("Require", needed);
+        respond(r, r.invite_server, std::move(bad));
+        end(r, end_reason::rejected);
+        return false;
+    }
+    r.reliable =
+        !rel_off && (requires_100rel || r.policy.reliable == reliable_mode::required ||
+                     (r.policy.reliable == reliable_mode::peer_supported && supports_100rel));
+    if (!rel_off || !timer_off)
+        r.invite_base->add_header("Supported", rel_off     ? "timer"
+                                               : timer_off ? "100rel"
+                                                           : "100rel, timer");
+    return true;
+}
+
+result<void> session_layer::send_provisional(record& r, outgoing_message m) {
+    if (!r.reliable) {
+        respond(r, r.invite_server, std::move(m));
+        return {};
+    }
+    if (!r.unacked.empty()) {
+        // §3: not a second reliable provisional before the first is acknowledged.
+        if (r.held_provisionals.size() >= options_.max_held_provisionals)
+            return fail(503, "Too Many Provisionals Waiting");
+        r.held_provisionals.push_back(std::move(m));
+        return {};
+    }
+    transmit_reliable(r, std::move(m));
+    return {};
+}
+
+void session_layer::transmit_reliable(record& r, outgoing_message m) {
+    if (r.delayed_offer && r.negotiator.state() == sdp::negotiator_state::null) {
+        // §5: without an offer in the INVITE, the first reliable provisional carries ours and
+        // the PRACK the answer.
+        auto offer = r.core->create_offer(r.negotiator.active_local());
+        if (!offer || !r.negotiator.set_local_offer(std::move(*offer))) {
+            (void)reject(r.handle, 488, "Not Acceptable Here");
+            return;
+        }
+        r.local_sdp = r.negotiator.pending_local()->serialize();
+        m.set_body("application/sdp", r.local_sdp);
+    } else if (!m.body().empty() && r.negotiator.state() == sdp::negotiator_state::done) {
+        r.answered_early = true; // the answer went reliably: the 2xx needs no SDP
+    }
+    if (r.rseq == 0) {
+        // §7.1: the first RSeq is random, low enough that it never wraps.
+        r.rseq =
+            static_cast<std::uint32_t>(((tag_seed_ ^ r.handle.value) * 0x9e3779b97f4a7c15u) >> 34) +
+            1;
+    } else {
+        ++r.rseq;
+    }
+    m.set_header("Require", "100rel");
+    m.set_header("RSeq", std::to_string(r.rseq));
+    r.core->outgoing_response(m);
+    r.unacked_status = m.status();
+    r.unacked = m.serialize();
+    ++stats_.reliable_provisionals;
+    (void)transactions_.respond(r.invite_server, r.unacked_status, r.unacked);
+    // §3: retransmitted every T1, doubling, until the PRACK; after 64*T1 the INVITE fails.
+    // A reliable transport carries it once (RFC 3261 §17.2.1 applies the same rule to 2xx).
+    const timer_settings& t = transactions_.options().timers;
+    r.rel_interval = t.t1;
+    r.rel_give_up = wheel_.now() + 64 * t.t1;
+    if (is_reliable(r.source.protocol))
+        wheel_.schedule(r.rel_retransmit, r.rel_give_up);
+    else
+        wheel_.schedule_after(r.rel_retransmit, r.rel_interval);
+}
+
+void session_layer::retransmit_reliable(record& r) {
+    if (r.unacked.empty() || r.ended || !r.invite_server) return;
+    if (wheel_.now() >= r.rel_give_up) {
+        // §3: "the UAS SHOULD reject the original request with a 5xx response".
+        r.unacked.clear();
+        r.held_provisionals.clear();
+        r.answer_when_acked = false;
+        outgoing_message failed = *r.invite_base;
+        failed.set_status(500, "Reliable Provisional Response Not Acknowledged");
+        respond(r, r.invite_server, std::move(failed));
+        end(r, end_reason::no_prack);
+        return;
+    }
+    (void)transactions_.respond(r.invite_server, r.unacked_status, r.unacked);
+    r.rel_interval *= 2;
+    wheel_.schedule(r.rel_retransmit, std::min(wheel_.now() + r.rel_interval, r.rel_give_up));
+}
+
+void session_layer::prack(record& r, const incoming_request& in) {
+    const message& m = in.request;
+    auto acked = find_rack(m);
+    if (!acked || !*acked) {
+        respond_plain(in, 400, "Missing or Bad RAck", r.core.get());
+        return;
+    }
+    const rack& k = **acked;
+    // §3: a PRACK matching no unacknowledged reliable provisional gets 481.
+    if (r.unacked.empty() || !r.invite_server || k.response_number != r.rseq ||
+        k.cseq_number != r.last_invite_cseq || k.method != method::invite) {
+        ++stats_.prack_481;
+        respond_plain(in, 481, "No Such Reliable Provisional", r.core.get());
+        return;
+    }
+    auto body = detail::sdp_body(m);
+    if (!body) {
+        respond_plain(in, body.error_value().status, body.error_value().reason_phrase(),
+                      r.core.get());
+        return;
+    }
+    outgoing_message ok = detail::response_skeleton(m, 200, {}, in.top_via, {});
+    bool bad_answer = false;
+    if (r.negotiator.state() == sdp::negotiator_state::local_offer) {
+        // §5: our offer went in the provisional, so the PRACK carries the answer.
+        std::optional<sdp::session_description> answer;
+        if (*body)
+            if (auto parsed = sdp::session_description::parse(**body)) answer = std::move(*parsed);
+        bad_answer = !answer || !r.negotiator.receive_remote_answer(std::move(*answer)) ||
+                     !r.negotiator.negotiate();
+        if (!bad_answer) {
+            r.answered_early = true;
+            r.media_applied = false;
+            r.apply_media();
+        }
+    } else if (*body) {
+        // A new offer in the PRACK, allowed once the first exchange is complete (§5); before
+        // our answer reached the caller it is an offer on top of an offer (RFC 3311 §5.2 rule).
+        if (!r.answered_early) {
+            ++stats_.overlap_500;
+            respond_plain(in, 500, "Offer Pending", r.core.get());
+            return;
+        }
+        auto answer = answer_new_offer(r, **body);
+        if (!answer) {
+            respond_plain(in, answer.error_value().status, answer.error_value().reason_phrase(),
+                          r.core.get());
+            return;
+        }
+        ok.set_body("application/sdp", *answer);
+    }
+    r.core->outgoing_response(ok);
+    (void)transactions_.respond(in.server, 200, ok.serialize());
+    r.unacked.clear();
+    r.rel_retransmit.cancel();
+    if (bad_answer) {
+        (void)reject(r.handle, 488, "No Usable Answer in PRACK");
+        return;
+    }
+    if (r.answer_when_acked) {
+        // The application answered while this provisional was unacknowledged (§3).
+        r.answer_when_acked = false;
+        r.held_provisionals.clear();
+        (void)answer(r.handle);
+        return;
+    }
+    if (!r.held_provisionals.empty()) {
+        outgoing_message next = std::move(r.held_provisionals.front());
+        r.held_provisionals.erase(r.held_provisionals.begin());
+        transmit_reliable(r, std::move(next));
+    }
+}
+
+std::optional<std::uint32_t> session_layer::accept_reliable(record& r, const message& response,
+                                                            const dialog& early) {
+    // RFC 3262 §4: each reliable provisional is processed and PRACKed once, in RSeq order;
+    // a retransmission (or one out of order) is discarded. Per early dialog (fork).
+    auto rseq = find_rseq(response);
+    if (!rseq || !*rseq) return std::nullopt;
+    std::string_view tag = early.id().remote_tag;
+    auto seen = std::find_if(r.pracked.begin(), r.pracked.end(),
+                             [&](const auto& p) { return p.first == tag; });
+    if (seen == r.pracked.end()) {
+        r.pracked.emplace_back(std::string(tag), **rseq);
+    } else {
+        if (**rseq != seen->second + 1) return std::nullopt;
+        seen->second = **rseq;
+    }
+    return **rseq;
+}
+
+void session_layer::send_prack(record& r, const message& response, dialog& early,
+                               std::uint32_t rseq) {
+    std::string branch = new_branch();
+    std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
+                      options_.via_address + ";branch=" + branch + ";rport";
+    outgoing_message prack = early.build_outgoing({.method = "PRACK", .via = via});
+    prack.add_header("RAck", std::to_string(rseq) + " " + std::to_string(response.cseq().number) +
+                                 " INVITE");
+    if (r.delayed_offer && r.negotiator.state() == sdp::negotiator_state::remote_offer) {
+        // §5: their offer came in this 18x (our INVITE had none): our answer goes in the PRACK.
+        if (auto answer = r.core->answer_offer(*r.negotiator.pending_remote());
+            answer && r.negotiator.set_local_answer(std::move(*answer)) &&
+            r.negotiator.negotiate()) {
+            r.local_sdp = r.negotiator.active_local()->serialize();
+            prack.set_body("application/sdp", r.local_sdp);
+            r.media_applied = false;
+            r.apply_media();
+        } else {
+            (void)r.negotiator.cancel_offer();
+        }
+    }
+    r.core->outgoing_request(prack);
+    auto sent =
+        transactions_.send_request({.bytes = prack.serialize(),
+                                    .branch = branch,
+                                    .method = "PRACK",
+                                    .destination = detail::flow_to_target(early, r.source)});
+    if (!sent) return;
+    r.pracks.push_back(*sent);
+    by_client_[sent->value] = r.handle.value;
+}
+
+} // namespace parley
