@@ -11,6 +11,9 @@ std::vector<registration> register_builtin(extension_registry& registry,
     out.push_back(registry.add_supplement(std::make_shared<info_dtmf_supplement>(),
                                           {.name = "info-dtmf", .methods = {method::info}}));
     out.push_back(registry.add_supplement(
+        options.transfer ? options.transfer : std::make_shared<transfer_supplement>(),
+        {.name = "transfer", .methods = {method::refer, method::notify}}));
+    out.push_back(registry.add_supplement(
         std::make_shared<reason_supplement>(),
         {.name = "reason", .methods = {method::invite, method::bye, method::cancel}}));
     // SDP handlers, per stream type, in the order they are asked.

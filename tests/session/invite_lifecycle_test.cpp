@@ -330,6 +330,53 @@ TEST_F(timer_fixture, rfc4028_always_we_refresh_a_caller_without_timers) {
     EXPECT_TRUE(out[0].starts_with("INVITE ")) << out[0];
 }
 
+TEST_F(session_fixture, supplements_send_requests_in_the_dialog_and_hear_their_final_status) {
+    deliver(invite());
+    std::string to_tag = last_to_tag();
+    deliver(in_dialog("ACK", to_tag, 1, "z9hG4bKack1"));
+    sent_lines();
+    session* s = layer->find(app.last);
+    ASSERT_NE(s, nullptr);
+    std::vector<std::uint16_t> heard;
+    response_extras extras;
+    extras.headers.emplace_back("Event", "refer;id=1");
+    extras.content_type = "message/sipfrag";
+    extras.body = "SIP/2.0 100 Trying\r\n";
+    ASSERT_TRUE(s->send_request(
+        "NOTIFY", extras, [&](std::uint16_t status, const message*) { heard.push_back(status); }));
+    std::string notify = last_sent();
+    EXPECT_EQ(sent_lines(), lines{"NOTIFY sip:alice@127.0.0.1:5062 SIP/2.0"});
+    EXPECT_NE(notify.find("CSeq: 1 NOTIFY\r\n"), std::string::npos) << notify;
+    EXPECT_NE(notify.find("Event: refer;id=1\r\n"), std::string::npos);
+    // The peer answers it.
+    auto sent = std::make_unique<message>();
+    ASSERT_TRUE(parse_message(notify, *sent, {.buffer = buffer_use::copy}));
+    deliver("SIP/2.0 200 OK\nVia: " + std::string(sent->find(header_id::via)->value) +
+            "\nFrom: " + std::string(sent->from().text) + "\nTo: " + std::string(sent->to().text) +
+            "\nCall-ID: call-1\nCSeq: 1 NOTIFY\n\n");
+    EXPECT_EQ(heard, std::vector<std::uint16_t>{200});
+    // The layer sends INVITE, ACK, CANCEL, PRACK and BYE itself.
+    EXPECT_EQ(s->send_request("BYE").error_value().status, 500);
+    // A timeout is a 408 for the callback and does not end the session (RFC 5057).
+    ASSERT_TRUE(s->send_request("INFO", {}, [&](std::uint16_t status, const message* m) {
+        heard.push_back(status);
+        EXPECT_EQ(m, nullptr);
+    }));
+    advance(seconds(40));
+    EXPECT_EQ(heard, (std::vector<std::uint16_t>{200, 408}));
+    EXPECT_EQ(layer->size(), 1u);
+}
+
+TEST_F(session_fixture, a_notify_matching_no_subscription_gets_481) {
+    deliver(invite());
+    std::string to_tag = last_to_tag();
+    deliver(in_dialog("ACK", to_tag, 1, "z9hG4bKack1"));
+    sent_lines();
+    deliver(in_dialog("NOTIFY", to_tag, 2, "z9hG4bKn1"));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 481 Subscription Does Not Exist"});
+    EXPECT_EQ(layer->size(), 1u);
+}
+
 TEST_F(session_fixture, the_session_limit_answers_503_with_retry_after) {
     layer = std::make_unique<session_layer>(transactions, sender, wheel, registry, app,
                                             session_layer_options{.max_sessions = 1});

@@ -148,6 +148,7 @@ void session_layer::new_invite(const incoming_request& in) {
     r.core = std::make_unique<session>(
         extensions_.snapshot(),
         session_options{.id = r.handle.value, .sdp_address = options_.sdp_address});
+    r.core->set_requester(&r); // the early dialog exists: supplements may send in it
     sessions_.emplace(r.handle.value, std::move(owned));
     by_dialog_.emplace(detail::dialog_key(r.id), r.handle.value);
     by_invite_server_.emplace(in.server.value, r.handle.value);
@@ -345,6 +346,10 @@ void session_layer::in_dialog(const incoming_request& in) {
     case method::info:
         // An INFO nobody claimed: fine when empty (a keep-alive), otherwise we cannot use it.
         respond_plain(in, m.body().empty() ? 200 : 415, {}, r.core.get());
+        return;
+    case method::notify:
+        // RFC 6665 §4.1.3: a NOTIFY matching no subscription of ours.
+        respond_plain(in, 481, "Subscription Does Not Exist", r.core.get());
         return;
     case method::unknown: respond_plain(in, 501, {}, r.core.get()); return;
     default: respond_plain(in, 405, {}, r.core.get()); return;

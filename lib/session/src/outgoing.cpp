@@ -248,6 +248,7 @@ void session_layer::invite_response(record& r, const message& response) {
     if (d == nullptr) return;
     r.d = d;
     r.id = d->id();
+    r.core->set_requester(&r);
     by_dialog_.emplace(detail::dialog_key(r.id), r.handle.value);
     std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
                       options_.via_address + ";branch=" + new_branch() + ";rport";

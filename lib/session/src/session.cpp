@@ -58,6 +58,20 @@ result<void> session::respond(std::uint16_t status, std::string_view reason,
     return responder_->respond(status, reason, extras);
 }
 
+result<void> session::send_request(std::string_view m, const response_extras& extras,
+                                   dialog_requester::response_callback done) {
+    switch (method_from_token(m)) {
+    case method::invite:
+    case method::ack:
+    case method::cancel:
+    case method::prack:
+    case method::bye: return fail(500, "The Session Layer Sends This Method Itself");
+    default: break;
+    }
+    if (requester_ == nullptr || ended_) return fail(481, "No Dialog");
+    return requester_->send_request(m, extras, std::move(done));
+}
+
 void session::incoming_response(const message& response, response_phase phase) noexcept {
     for (const auto& s : extensions_->supplements)
         if (s.options.phases.contains(phase) && method_matches(s.options, response.cseq().method))

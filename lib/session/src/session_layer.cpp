@@ -256,7 +256,9 @@ void session_layer::end(record& r, end_reason why) {
     r.glare_retry.cancel();
     r.session_timer.cancel();
     r.rel_retransmit.cancel();
-    for (transaction_id p : r.pracks) by_client_.erase(p.value);
+    for (const auto& p : r.requests) by_client_.erase(p.id.value);
+    r.requests.clear();
+    r.core->set_requester(nullptr);
     if (r.reinvite_client) by_client_.erase(r.reinvite_client.value);
     if (r.invite_client) by_client_.erase(r.invite_client.value);
     by_dialog_.erase(detail::dialog_key(r.id));
@@ -287,13 +289,8 @@ void session_layer::on_response(transaction_id client, const message& response) 
     if (s == sessions_.end()) return;
     record& r = *s->second;
     r.core->incoming_response(response, response_phase::before_media);
-    if (auto p = std::find(r.pracks.begin(), r.pracks.end(), client); p != r.pracks.end()) {
-        // Our PRACK's answer: the supplements saw it; nothing else depends on it.
-        if (response.status() >= 200) {
-            r.pracks.erase(p);
-            by_client_.erase(client.value);
-        }
-        r.core->incoming_response(response, response_phase::after_media);
+    if (request_response(r, client, &response, response.status())) {
+        if (!r.ended) r.core->incoming_response(response, response_phase::after_media);
         return;
     }
     if (client == r.invite_client) {
@@ -318,12 +315,9 @@ void session_layer::on_client_failure(transaction_id client, failure_reason why)
     auto s = sessions_.find(it->second);
     if (s == sessions_.end()) return;
     record& r = *s->second;
-    if (auto p = std::find(r.pracks.begin(), r.pracks.end(), client); p != r.pracks.end()) {
-        // Our PRACK timed out (64*T1): the callee will fail its INVITE, or Timer B/C ends ours.
-        r.pracks.erase(p);
-        by_client_.erase(client.value);
-        return;
-    }
+    // A PRACK or NOTIFY (...) that failed does not end the session (RFC 5057: a usage of
+    // the dialog failed); a lost PRACK fails the callee's INVITE, or our Timer B/C ends it.
+    if (request_response(r, client, nullptr, why == failure_reason::timeout ? 408 : 503)) return;
     if (client == r.invite_client && r.invite_ack.empty()) {
         // RFC 3261 §8.1.3.1: a timeout is a 408, a transport error a 503.
         r.core->set_final_status(why == failure_reason::timeout ? 408 : 503);
@@ -365,6 +359,47 @@ void session_layer::on_server_failure(transaction_id server, failure_reason why)
         (void)transactions_.respond(pending, 500, failed.serialize());
     }
     end(r, end_reason::transport_failed);
+}
+
+} // namespace parley
+
+namespace parley {
+
+result<void> session_layer::send_in_dialog(record& r, std::string_view method,
+                                           const response_extras& extras,
+                                           dialog_requester::response_callback done) {
+    detail::depth_guard guard(*this);
+    if (r.ended || r.d == nullptr || r.state == session_state::ending)
+        return fail(481, "No Dialog");
+    std::string branch = new_branch();
+    std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
+                      options_.via_address + ";branch=" + branch + ";rport";
+    outgoing_message request = r.d->build_outgoing({.method = method, .via = via});
+    for (const auto& [name, value] : extras.headers) request.add_header(name, value);
+    if (!extras.body.empty() || !extras.content_type.empty())
+        request.set_body(extras.content_type, extras.body);
+    r.core->outgoing_request(request);
+    auto sent = transactions_.send_request({.bytes = request.serialize(),
+                                            .branch = branch,
+                                            .method = method,
+                                            .destination = detail::flow_to_target(*r.d, r.source)});
+    if (!sent) return fail(sent.error_value());
+    r.requests.push_back({*sent, std::move(done)});
+    by_client_[sent->value] = r.handle.value;
+    return {};
+}
+
+bool session_layer::request_response(record& r, transaction_id client, const message* response,
+                                     std::uint16_t status) {
+    auto p = std::find_if(r.requests.begin(), r.requests.end(),
+                          [&](const auto& q) { return q.id == client; });
+    if (p == r.requests.end()) return false;
+    if (status < 200) return true;
+    auto done = std::move(p->done);
+    r.requests.erase(p);
+    by_client_.erase(client.value);
+    if (done) done(status, response);
+    return true;
 }
 
 } // namespace parley

@@ -11,7 +11,7 @@
 
 namespace parley {
 
-struct session_layer::record {
+struct session_layer::record final : dialog_requester {
     session_layer* layer = nullptr;
     session_handle handle;
     std::unique_ptr<session> core;
@@ -51,9 +51,15 @@ struct session_layer::record {
     duration rel_interval{};
     time_point rel_give_up{};
     timer rel_retransmit;
-    // As UAC: the last RSeq we PRACKed per early dialog (To tag), and our PRACKs in flight.
+    // As UAC: the last RSeq we PRACKed per early dialog (To tag).
     std::vector<std::pair<std::string, std::uint32_t>> pracked;
-    std::vector<transaction_id> pracks;
+
+    // Non-INVITE requests we sent in the dialog (PRACK, session::send_request) until final.
+    struct pending_request {
+        transaction_id id;
+        response_callback done;
+    };
+    std::vector<pending_request> requests;
 
     // Outgoing sessions (we sent the INVITE).
     bool outgoing = false;
@@ -97,6 +103,10 @@ struct session_layer::record {
         rel_retransmit.bind<&record::on_rel_retransmit>(this);
     }
     void on_rel_retransmit();
+    result<void> send_request(std::string_view method, const response_extras& extras,
+                              response_callback done) noexcept override {
+        return layer->send_in_dialog(*this, method, extras, std::move(done));
+    }
     void on_session_timer();
     void on_retransmit() { layer->retransmit_2xx(*this); }
     void on_glare_retry() { detail_guard_and_send(); }

@@ -5,9 +5,11 @@
 #include <parley/ext/info_dtmf.hpp>
 #include <parley/ext/null_media.hpp>
 #include <parley/ext/reason.hpp>
+#include <parley/ext/transfer.hpp>
 #include <parley/session/extensions.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace parley::ext {
@@ -21,6 +23,9 @@ enum class audio_handler : std::uint8_t {
 struct builtin_options {
     audio_handler audio = audio_handler::null_media;
     null_media_options null_media{};
+    /// The transfer supplement to register (the application makes it with its
+    /// transfer_events, and keeps it to send REFER); none: one that declines every REFER.
+    std::shared_ptr<transfer_supplement> transfer;
 };
 
 /// Registers every built-in supplement and SDP handler; they stay registered while the

@@ -15,6 +15,7 @@
 #include <parley/sip/outgoing_message.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,19 @@ public:
 
 protected:
     ~request_responder() = default;
+};
+
+/// Sends requests inside the session's dialog (implemented by the session layer).
+class dialog_requester {
+public:
+    /// The final status of a request sent with session::send_request (408 for a timeout, 503
+    /// when the transport failed; `response` is nullptr then).
+    using response_callback = std::function<void(std::uint16_t status, const message* response)>;
+    virtual result<void> send_request(std::string_view method, const response_extras& extras,
+                                      response_callback done) noexcept = 0;
+
+protected:
+    ~dialog_requester() = default;
 };
 
 struct session_options {
@@ -82,6 +96,16 @@ public:
     /// otherwise, or when the request was answered already.
     result<void> respond(std::uint16_t status, std::string_view reason = {},
                          const response_extras& extras = {});
+    /// Sends a non-INVITE request (NOTIFY, REFER, INFO, MESSAGE, ...) inside the session's
+    /// dialog, through the outgoing_request hooks; `done` hears its final status. It is not
+    /// called when the session ends first. Errors: 481 without a dialog (an outgoing session
+    /// before its answer, or one that is ending), 500 for INVITE, ACK, CANCEL, PRACK or BYE
+    /// (the session layer sends those itself).
+    result<void> send_request(std::string_view method, const response_extras& extras = {},
+                              dialog_requester::response_callback done = {});
+    /// Set by the session layer when the session has a dialog to send in.
+    void set_requester(dialog_requester* requester) noexcept { requester_ = requester; }
+
     /// Gives `response` to the supplements that asked for `phase` (and whose method filter
     /// matches the CSeq method).
     void incoming_response(const message& response, response_phase phase) noexcept;
@@ -125,6 +149,7 @@ private:
     std::vector<stream> streams_;
     std::uint16_t final_status_ = 0;
     request_responder* responder_ = nullptr; ///< set while incoming_request() runs
+    dialog_requester* requester_ = nullptr;
     bool begun_ = false;
     bool ended_ = false;
 };

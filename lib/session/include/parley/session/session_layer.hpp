@@ -288,6 +288,10 @@ private:
     void update(record& r, const incoming_request& in);
     void prack(record& r, const incoming_request& in);
     result<std::string> answer_new_offer(record& r, std::string_view sdp);
+    result<void> send_in_dialog(record& r, std::string_view method, const response_extras& extras,
+                                dialog_requester::response_callback done);
+    bool request_response(record& r, transaction_id client, const message* response,
+                          std::uint16_t status);
     bool choose_policy(record& r, const message& invite);
     result<void> send_provisional(record& r, outgoing_message m);
     void transmit_reliable(record& r, outgoing_message m);

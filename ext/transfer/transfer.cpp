@@ -1,0 +1,165 @@
+#include <parley/ext/transfer.hpp>
+
+#include <parley/base/text.hpp>
+#include <parley/session/session.hpp>
+#include <parley/sip/header_values.hpp>
+#include <parley/sip/message_writer.hpp>
+
+#include <string>
+
+namespace parley::ext {
+
+namespace {
+
+/// The notifier's side of one implicit subscription (RFC 3515 §2.4.4).
+struct subscription {
+    std::uint32_t id = 0; ///< the REFER's CSeq: Event: refer;id=<it> (RFC 3515 §2.4.6)
+};
+
+/// The transferor's side: a REFER we sent, until its subscription ends.
+struct sent_refer {
+    bool accepted = false; ///< its 2xx arrived
+};
+
+/// Expires of the subscription while the transfer runs (RFC 3515 §2.4.4 leaves it to us).
+constexpr std::string_view active_state = "active;expires=60";
+
+} // namespace
+
+std::optional<std::uint16_t> sipfrag_status(std::string_view body) noexcept {
+    // RFC 3420: the fragment starts with a status line, "SIP/2.0 SP 3DIGIT SP reason".
+    if (body.size() < 11 || !text::iequals(body.substr(0, 8), "SIP/2.0 ")) return std::nullopt;
+    std::uint16_t status = 0;
+    for (std::size_t i = 8; i < 11; ++i) {
+        if (!text::is_digit(body[i])) return std::nullopt;
+        status = static_cast<std::uint16_t>(status * 10 + (body[i] - '0'));
+    }
+    if (status < 100 || status > 699) return std::nullopt;
+    if (body.size() > 11 && body[11] != ' ' && body[11] != '\r' && body[11] != '\n')
+        return std::nullopt;
+    return status;
+}
+
+request_verdict transfer_supplement::incoming_request(session& s, const message& request) noexcept {
+    switch (request.method()) {
+    case method::refer: return incoming_refer(s, request);
+    case method::notify: return incoming_notify(s, request);
+    default: return request_verdict::proceed();
+    }
+}
+
+request_verdict transfer_supplement::incoming_refer(session& s, const message& request) noexcept {
+    // RFC 3515 §2.4.1: exactly one Refer-To.
+    std::size_t refer_tos = 0;
+    for (const header_field& h : request.headers())
+        if (h.id == header_id::refer_to) ++refer_tos;
+    if (refer_tos == 0) return request_verdict::reject(400, "Missing Refer-To");
+    if (refer_tos > 1) return request_verdict::reject(400, "More Than One Refer-To");
+    auto to = find_refer_to(request);
+    if (!to || !*to) return request_verdict::reject(400, "Bad Refer-To");
+    auto sub = find_refer_sub(request);
+    if (!sub) return request_verdict::reject(400, "Bad Refer-Sub");
+    auto by = find_referred_by(request);
+    if (!by) return request_verdict::reject(400, "Bad Referred-By");
+    if (s.cookies().get_value<subscription>(transfer_cookie) != nullptr)
+        return request_verdict::reject(491, "Transfer Already in Progress");
+
+    transfer_request t;
+    const uri& target = (*to)->target.address;
+    t.target = std::string(target.text.substr(0, target.text.find('?')));
+    t.refer_to = std::string((*to)->target.text);
+    if (*by) t.referred_by = std::string((*by)->referrer.text);
+    t.replaces = (*to)->embedded_replaces;
+    t.subscription = !*sub || **sub == refer_sub::subscription;
+
+    transfer_verdict verdict =
+        events_ != nullptr ? events_->allow(s, t) : transfer_verdict::declined;
+    if (verdict == transfer_verdict::forbidden)
+        return request_verdict::reject(403, "Transfer Forbidden");
+    if (verdict == transfer_verdict::declined) return request_verdict::reject(603, "Declined");
+
+    // RFC 4488 §4: the 2xx says Refer-Sub: false when it agrees not to subscribe.
+    response_extras accepted;
+    if (!t.subscription) accepted.headers.emplace_back("Refer-Sub", "false");
+    if (!s.respond(202, {}, accepted)) return request_verdict::handled();
+    if (t.subscription) {
+        std::uint32_t id = request.cseq().number;
+        s.cookies().add_value<subscription>(transfer_cookie, subscription{id});
+        (void)notify(s, 100); // RFC 3515 §2.4.4: the first NOTIFY right after the 202
+    }
+    events_->on_transfer(s, t);
+    return request_verdict::handled();
+}
+
+result<void> transfer_supplement::notify(session& s, std::uint16_t status,
+                                         std::string_view reason) {
+    if (status < 100 || status > 699) return fail(500, "Status Outside 100-699");
+    auto* sub = s.cookies().get_value<subscription>(transfer_cookie);
+    if (sub == nullptr) return fail(481, "No Transfer Subscription");
+    bool final = status >= 200;
+    std::string fragment = "SIP/2.0 " + std::to_string(status) + " " +
+                           std::string(reason.empty() ? default_reason(status) : reason) + "\r\n";
+    response_extras extras;
+    extras.headers.emplace_back("Event", "refer;id=" + std::to_string(sub->id));
+    extras.headers.emplace_back("Subscription-State",
+                                final ? std::string("terminated;reason=noresource")
+                                      : std::string(active_state));
+    extras.content_type = "message/sipfrag;version=2.0";
+    extras.body = fragment;
+    if (final) s.cookies().remove(transfer_cookie);
+    return s.send_request("NOTIFY", extras);
+}
+
+result<void> transfer_supplement::refer(session& s, std::string_view refer_to,
+                                        const refer_options& options) {
+    if (s.cookies().get_value<sent_refer>(outgoing_refer_cookie) != nullptr)
+        return fail(491, "Transfer Already in Progress");
+    response_extras extras;
+    extras.headers.emplace_back("Refer-To", std::string(refer_to));
+    if (!options.referred_by.empty())
+        extras.headers.emplace_back("Referred-By", std::string(options.referred_by));
+    if (!options.subscription) extras.headers.emplace_back("Refer-Sub", "false");
+    session* on = &s;
+    transfer_events* events = events_;
+    bool subscription = options.subscription;
+    auto sent = s.send_request(
+        "REFER", extras, [on, events, subscription](std::uint16_t status, const message* response) {
+            auto* state = on->cookies().get_value<sent_refer>(outgoing_refer_cookie);
+            if (state == nullptr) return; // a NOTIFY already ended it
+            bool no_notifies = !subscription;
+            if (response != nullptr) {
+                auto sub = find_refer_sub(*response);
+                if (sub && *sub && **sub == refer_sub::no_subscription) no_notifies = true;
+            }
+            if (status >= 300 || no_notifies) {
+                // Refused, or accepted without a subscription: nothing more will come.
+                on->cookies().remove(outgoing_refer_cookie);
+                if (events != nullptr) events->on_transfer_progress(*on, status, true);
+                return;
+            }
+            state->accepted = true;
+        });
+    if (!sent) return sent;
+    s.cookies().add_value<sent_refer>(outgoing_refer_cookie);
+    return {};
+}
+
+request_verdict transfer_supplement::incoming_notify(session& s, const message& request) noexcept {
+    auto event = find_event(request);
+    if (!event || !*event || !text::iequals((*event)->package, "refer"))
+        return request_verdict::proceed(); // another package: not ours
+    if (s.cookies().get_value<sent_refer>(outgoing_refer_cookie) == nullptr)
+        return request_verdict::proceed(); // no REFER of ours: the core answers 481
+    auto state = find_subscription_state(request);
+    if (!state || !*state) return request_verdict::reject(400, "Bad Subscription-State");
+    auto status = sipfrag_status(request.body());
+    if (!request.content_type().is("message", "sipfrag") || !status)
+        return request_verdict::reject(400, "Bad Sipfrag Body");
+    bool final = (*state)->state == substate::terminated;
+    (void)s.respond(200);
+    if (final) s.cookies().remove(outgoing_refer_cookie);
+    if (events_ != nullptr) events_->on_transfer_progress(s, *status, final);
+    return request_verdict::handled();
+}
+
+} // namespace parley::ext

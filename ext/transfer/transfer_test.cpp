@@ -1,0 +1,220 @@
+// The transfer supplement on a bare session: what it answers, the NOTIFYs it sends, what it
+// hands to the application, and the transferor's side.
+#include <parley/ext/transfer.hpp>
+
+#include <parley/session/session.hpp>
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace parley::ext {
+namespace {
+
+std::unique_ptr<message> parse(std::string text) {
+    std::string bytes;
+    for (char c : text) bytes += c == '\n' ? std::string("\r\n") : std::string(1, c);
+    auto m = std::make_unique<message>();
+    auto r = parse_message(bytes, *m, {.buffer = buffer_use::copy});
+    EXPECT_TRUE(r) << r.error_value().reason << "\n" << bytes;
+    return m;
+}
+
+std::unique_ptr<message> refer(std::string_view extra, int cseq = 5) {
+    return parse("REFER sip:b@h SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\n"
+                 "From: <sip:a@h>;tag=1\nTo: <sip:b@h>;tag=2\nCall-ID: c\nCSeq: " +
+                 std::to_string(cseq) + " REFER\n" + std::string(extra) + "Content-Length: 0\n\n");
+}
+
+std::unique_ptr<message> notify_with(std::string_view state, std::string_view fragment,
+                                     std::string_view event = "refer") {
+    return parse("NOTIFY sip:a@h SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bK2\n"
+                 "From: <sip:b@h>;tag=2\nTo: <sip:a@h>;tag=1\nCall-ID: c\nCSeq: 7 NOTIFY\n"
+                 "Event: " +
+                 std::string(event) + "\nSubscription-State: " + std::string(state) +
+                 "\nContent-Type: message/sipfrag\nContent-Length: " +
+                 std::to_string(fragment.size()) + "\n\n" + std::string(fragment));
+}
+
+struct sent_message {
+    std::uint16_t status = 0; ///< responses
+    std::string method;       ///< requests
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    std::string header(std::string_view name) const {
+        for (const auto& [n, v] : headers)
+            if (n == name) return v;
+        return {};
+    }
+};
+
+struct recorder final : request_responder, dialog_requester {
+    std::vector<sent_message> out;
+    response_callback last_done;
+    result<void> respond(std::uint16_t status, std::string_view,
+                         const response_extras& extras) noexcept override {
+        out.push_back({status, {}, extras.headers, std::string(extras.body)});
+        return {};
+    }
+    result<void> send_request(std::string_view method, const response_extras& extras,
+                              response_callback done) noexcept override {
+        out.push_back({0, std::string(method), extras.headers, std::string(extras.body)});
+        last_done = std::move(done);
+        return {};
+    }
+};
+
+struct app_events final : transfer_events {
+    transfer_verdict verdict = transfer_verdict::accept;
+    std::vector<transfer_request> transfers;
+    std::vector<std::pair<std::uint16_t, bool>> progress;
+    transfer_verdict allow(session&, const transfer_request&) noexcept override { return verdict; }
+    void on_transfer(session&, const transfer_request& t) noexcept override {
+        transfers.push_back(t);
+    }
+    void on_transfer_progress(session&, std::uint16_t status, bool final) noexcept override {
+        progress.emplace_back(status, final);
+    }
+};
+
+struct transfer_fixture : ::testing::Test {
+    app_events events;
+    std::shared_ptr<transfer_supplement> transfer = std::make_shared<transfer_supplement>(&events);
+    extension_registry registry;
+    registration r =
+        registry.add_supplement(transfer, {.methods = {method::refer, method::notify}});
+    session s{registry.snapshot(), {.id = 1}};
+    recorder wire;
+    void SetUp() override { s.set_requester(&wire); }
+    request_verdict deliver(const message& m) { return s.incoming_request(m, &wire); }
+};
+
+TEST_F(transfer_fixture, an_accepted_refer_gets_202_then_notifies_until_a_final_status) {
+    auto verdict = deliver(*refer("Refer-To: <sip:carol@h>\nReferred-By: <sip:alice@h>\n"));
+    EXPECT_TRUE(verdict.was_handled());
+    ASSERT_EQ(wire.out.size(), 2u);
+    EXPECT_EQ(wire.out[0].status, 202);
+    EXPECT_EQ(wire.out[1].method, "NOTIFY");
+    EXPECT_EQ(wire.out[1].header("Event"), "refer;id=5");
+    EXPECT_EQ(wire.out[1].header("Subscription-State"), "active;expires=60");
+    EXPECT_EQ(wire.out[1].body, "SIP/2.0 100 Trying\r\n");
+    ASSERT_EQ(events.transfers.size(), 1u);
+    EXPECT_EQ(events.transfers[0].target, "sip:carol@h");
+    EXPECT_EQ(events.transfers[0].referred_by, "<sip:alice@h>");
+    EXPECT_FALSE(events.transfers[0].replaces);
+    // The application reports progress; the final status terminates the subscription.
+    ASSERT_TRUE(transfer_supplement::notify(s, 180));
+    EXPECT_EQ(wire.out.back().body, "SIP/2.0 180 Ringing\r\n");
+    ASSERT_TRUE(transfer_supplement::notify(s, 200));
+    EXPECT_EQ(wire.out.back().header("Subscription-State"), "terminated;reason=noresource");
+    EXPECT_EQ(wire.out.back().body, "SIP/2.0 200 OK\r\n");
+    auto again = transfer_supplement::notify(s, 200);
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error_value().status, 481);
+}
+
+TEST_F(transfer_fixture, refer_sub_false_is_echoed_in_the_202_and_no_notify_follows) {
+    EXPECT_TRUE(deliver(*refer("Refer-To: sip:carol@h\nRefer-Sub: false\n")).was_handled());
+    ASSERT_EQ(wire.out.size(), 1u);
+    EXPECT_EQ(wire.out[0].status, 202);
+    EXPECT_EQ(wire.out[0].header("Refer-Sub"), "false");
+    ASSERT_EQ(events.transfers.size(), 1u);
+    EXPECT_FALSE(events.transfers[0].subscription);
+    EXPECT_FALSE(transfer_supplement::notify(s, 200));
+}
+
+TEST_F(transfer_fixture, a_refer_without_one_usable_refer_to_gets_400) {
+    struct row {
+        std::string_view headers;
+        std::string_view reason;
+    };
+    const row rows[] = {
+        {"", "Missing Refer-To"},
+        {"Refer-To: <sip:a@h>\nRefer-To: <sip:b@h>\n", "More Than One Refer-To"},
+        {"Refer-To: <sip:a@h\n", "Bad Refer-To"},
+        {"Refer-To: <sip:a@h>\nRefer-Sub: maybe\n", "Bad Refer-Sub"},
+    };
+    for (const row& c : rows) {
+        auto verdict = deliver(*refer(c.headers));
+        EXPECT_EQ(verdict.status(), 400) << c.reason;
+        EXPECT_EQ(verdict.reason(), c.reason);
+    }
+    EXPECT_TRUE(wire.out.empty());
+    EXPECT_TRUE(events.transfers.empty());
+}
+
+TEST_F(transfer_fixture, the_application_may_forbid_or_decline_and_without_one_refer_is_declined) {
+    events.verdict = transfer_verdict::declined;
+    EXPECT_EQ(deliver(*refer("Refer-To: <sip:c@h>\n")).status(), 603);
+    events.verdict = transfer_verdict::forbidden;
+    EXPECT_EQ(deliver(*refer("Refer-To: <sip:c@h>\n")).status(), 403);
+    extension_registry bare;
+    registration plain =
+        bare.add_supplement(std::make_shared<transfer_supplement>(), {.methods = {method::refer}});
+    session other{bare.snapshot(), {.id = 2}};
+    EXPECT_EQ(other.incoming_request(*refer("Refer-To: <sip:c@h>\n")).status(), 603);
+    EXPECT_TRUE(events.transfers.empty());
+}
+
+TEST_F(transfer_fixture, replaces_in_refer_to_marks_an_attended_transfer) {
+    deliver(*refer("Refer-To: <sip:carol@h?Replaces=abc%40h%3Bto-tag%3D7%3Bfrom-tag%3D8>\n"));
+    ASSERT_EQ(events.transfers.size(), 1u);
+    EXPECT_EQ(events.transfers[0].target, "sip:carol@h");
+    ASSERT_TRUE(events.transfers[0].replaces);
+    EXPECT_EQ(*events.transfers[0].replaces, "abc@h;to-tag=7;from-tag=8");
+}
+
+TEST_F(transfer_fixture, a_second_refer_during_a_transfer_gets_491) {
+    deliver(*refer("Refer-To: <sip:c@h>\n"));
+    EXPECT_EQ(deliver(*refer("Refer-To: <sip:d@h>\n", 6)).status(), 491);
+    ASSERT_TRUE(transfer_supplement::notify(s, 486));
+    EXPECT_TRUE(deliver(*refer("Refer-To: <sip:d@h>\n", 7)).was_handled()) << "after the final";
+}
+
+TEST_F(transfer_fixture, as_transferor_notifies_are_answered_and_reported_in_order) {
+    ASSERT_TRUE(transfer->refer(s, "<sip:carol@h>", {.referred_by = "<sip:bob@h>"}));
+    ASSERT_EQ(wire.out.size(), 1u);
+    EXPECT_EQ(wire.out[0].method, "REFER");
+    EXPECT_EQ(wire.out[0].header("Refer-To"), "<sip:carol@h>");
+    EXPECT_EQ(wire.out[0].header("Referred-By"), "<sip:bob@h>");
+    EXPECT_EQ(transfer->refer(s, "<sip:dave@h>").error_value().status, 491);
+    wire.last_done(202, nullptr);
+    EXPECT_TRUE(deliver(*notify_with("active;expires=60", "SIP/2.0 100 Trying\n")).was_handled());
+    EXPECT_EQ(wire.out.back().status, 200);
+    EXPECT_TRUE(
+        deliver(*notify_with("terminated;reason=noresource", "SIP/2.0 200 OK\n")).was_handled());
+    EXPECT_EQ(events.progress,
+              (std::vector<std::pair<std::uint16_t, bool>>{{100, false}, {200, true}}));
+    // The subscription is over: a later NOTIFY is the core's to answer (481).
+    EXPECT_TRUE(deliver(*notify_with("active", "SIP/2.0 180 Ringing\n")).proceeds());
+    // Another package is never ours.
+    EXPECT_TRUE(deliver(*notify_with("active", "x", "dialog")).proceeds());
+}
+
+TEST_F(transfer_fixture, as_transferor_a_refused_refer_is_reported_final) {
+    ASSERT_TRUE(transfer->refer(s, "<sip:carol@h>"));
+    wire.last_done(603, nullptr);
+    EXPECT_EQ(events.progress, (std::vector<std::pair<std::uint16_t, bool>>{{603, true}}));
+    EXPECT_TRUE(transfer->refer(s, "<sip:carol@h>")) << "a new REFER may go";
+}
+
+TEST_F(transfer_fixture, a_bad_notify_for_our_refer_gets_400) {
+    ASSERT_TRUE(transfer->refer(s, "<sip:carol@h>"));
+    EXPECT_EQ(deliver(*notify_with("active", "hello")).status(), 400);
+}
+
+TEST(sipfrag, the_status_line_of_a_fragment) {
+    EXPECT_EQ(sipfrag_status("SIP/2.0 100 Trying\r\n"), 100);
+    EXPECT_EQ(sipfrag_status("SIP/2.0 603 Declined"), 603);
+    EXPECT_EQ(sipfrag_status("SIP/2.0 200\r\n"), 200);
+    EXPECT_EQ(sipfrag_status("SIP/2.0 20 OK"), std::nullopt);
+    EXPECT_EQ(sipfrag_status("SIP/2.0 2000 OK"), std::nullopt);
+    EXPECT_EQ(sipfrag_status("SIP/2.0 099 Low"), std::nullopt);
+    EXPECT_EQ(sipfrag_status("INVITE sip:a@h SIP/2.0"), std::nullopt);
+    EXPECT_EQ(sipfrag_status(""), std::nullopt);
+}
+
+} // namespace
+} // namespace parley::ext
