@@ -4,7 +4,10 @@
 // in front of the services: the session core answering calls through the built-in extensions
 // (an RTP echo per call from the media layer, or with --null-media signalling only) and the OPTIONS
 // responder. Call behaviour by Request-URI user, for tests: "busy…" → 486, "decline…" → 603,
-// "ring…" → 180 and never answers (for CANCEL), anything else → 200 at once.
+// "ring…" → 180 and never answers (for CANCEL), "early…" → 183 then 200, anything else → 200
+// at once. A REFER (blind transfer) makes parleyd call the Refer-To target (a numeric SIP URI)
+// with the echo, report the progress in NOTIFYs, and hang up the transferred call once the
+// target answered.
 //
 //   parleyd [-c FILE] [--check-config] [--port PORT] [--shards N] [--null-media]
 // SIGHUP reloads the configuration (endpoints, auth, identify) without touching established
@@ -29,24 +32,36 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace parley {
 namespace {
 
-/// What a session keeps of the distributor's verdict: the endpoint and the snapshot it lives in
-/// (for its codecs and trust settings once the session core reads them).
+class call_logic;
+
+/// Which shard's call logic owns a session, and its handle (a cookie on every incoming call):
+/// what the transfer supplement, shared by the shards, needs to reach the right one.
+struct call_home {
+    call_logic* logic = nullptr;
+    session_handle handle;
+};
+constexpr std::string_view call_home_cookie = "parleyd-call";
+
 /// The call logic (the seed's "channel"): decides what to do with each incoming session.
 class call_logic final : public session_events {
 public:
     session_layer* layer = nullptr;
     session_service* service = nullptr;
+    std::string from; ///< our From for calls we place (transfers)
+
     void on_incoming(session_handle h, session& s, const message& invite) noexcept override {
         // Runs inside the distributor's offer: its context names the caller's endpoint.
         if (const request_context* c = service->current_context();
             c != nullptr && c->endpoint != nullptr && c->snapshot != nullptr)
             s.cookies().add_value<session_endpoint>(session_endpoint_cookie,
                                                     session_endpoint{*c->snapshot, c->endpoint});
+        s.cookies().add_value<call_home>(call_home_cookie, call_home{this, h});
         std::string_view user = invite.request_uri().user;
         if (user.starts_with("busy"))
             (void)layer->reject(h, 486);
@@ -60,6 +75,76 @@ public:
             (void)layer->answer(h);
         } else
             (void)layer->answer(h);
+    }
+
+    /// A blind transfer of `transferred`: call the target; its progress goes to the
+    /// transferor in NOTIFYs, and its answer ends the transferred call (RFC 5589 §6).
+    void transfer(session_handle transferred, const ext::transfer_request& t) noexcept {
+        auto target = parse_uri(t.target);
+        std::optional<socket_address> address;
+        if (target && target->is_sip())
+            address =
+                socket_address::from_numeric(target->host, target->port != 0 ? target->port : 5060);
+        if (!address) {
+            notify(transferred, 503, "Transfer Target Not Reachable");
+            return;
+        }
+        flow destination;
+        destination.protocol = transport_protocol::udp;
+        destination.remote = *address;
+        auto placed =
+            layer->call({.request_uri = t.target, .from = from, .destination = destination});
+        if (!placed) {
+            notify(transferred, placed.error_value().status);
+            return;
+        }
+        transfers_[placed->value] = transferred;
+    }
+    void on_progress(session_handle h, session&, std::uint16_t status,
+                     early_media) noexcept override {
+        if (auto it = transfers_.find(h.value); it != transfers_.end()) notify(it->second, status);
+    }
+    void on_confirmed(session_handle h, session&) noexcept override {
+        auto it = transfers_.find(h.value);
+        if (it == transfers_.end()) return;
+        session_handle transferred = it->second;
+        transfers_.erase(it);
+        notify(transferred, 200);
+        (void)layer->terminate(transferred); // the transfer is done: our part of it ends
+    }
+    void on_ended(session_handle h, session& s, end_reason) noexcept override {
+        auto it = transfers_.find(h.value);
+        if (it == transfers_.end()) return;
+        session_handle transferred = it->second;
+        transfers_.erase(it);
+        std::uint16_t status = s.final_status();
+        notify(transferred, status >= 300 ? status : 487);
+    }
+
+private:
+    void notify(session_handle transferred, std::uint16_t status, std::string_view reason = {}) {
+        if (session* s = layer->find(transferred))
+            (void)ext::transfer_supplement::notify(*s, status, reason);
+    }
+    std::unordered_map<std::uint64_t, session_handle> transfers_; ///< target call → transferred
+};
+
+/// The transfer supplement's events for every shard: each session's call_home names the call
+/// logic of its shard (which is the thread this runs on).
+class transfer_router final : public ext::transfer_events {
+public:
+    ext::transfer_verdict allow(session& s, const ext::transfer_request&) noexcept override {
+        if (s.cookies().get_value<call_home>(call_home_cookie) == nullptr)
+            return ext::transfer_verdict::declined; // a call we placed: not ours to move
+        const auto* endpoint = s.cookies().get_value<session_endpoint>(session_endpoint_cookie);
+        if (endpoint != nullptr && endpoint->endpoint != nullptr &&
+            !endpoint->endpoint->allow_transfer)
+            return ext::transfer_verdict::declined; // allow_transfer = no
+        return ext::transfer_verdict::accept;
+    }
+    void on_transfer(session& s, const ext::transfer_request& t) noexcept override {
+        if (auto* home = s.cookies().get_value<call_home>(call_home_cookie))
+            home->logic->transfer(home->handle, t);
     }
 };
 
@@ -80,6 +165,7 @@ void log_auth_failure(unsigned shard_index, const auth_failure_report& r) {
 }
 
 struct shard_settings {
+    std::string from; ///< our From on calls parleyd places
     session_layer_options sessions;
     transaction_options transactions;
     distributor_options pipeline;
@@ -101,6 +187,7 @@ public:
           session_service_(sessions_), options_(distributor_) {
         logic_.layer = &sessions_;
         logic_.service = &session_service_;
+        logic_.from = settings.from;
         distributor_.add_service(session_service_, {.priority = 10});
         distributor_.add_service(options_, {.priority = 20});
     }
@@ -308,11 +395,13 @@ int run(int argc, char** argv) {
         return 1;
     }
     socket_address local = net_options.enable_udp ? net.udp_address() : net.tcp_address();
+    transfer_router transfers; // before the registry: it outlives the transfer supplement
     extension_registry registry;
     std::vector<registration> extensions;
     // Media: an RTP echo per call (the media layer), or signalling only (null media).
     ext::builtin_options builtin;
     builtin.null_media.address = local.host_text();
+    builtin.transfer = std::make_shared<ext::transfer_supplement>(&transfers);
     if (cli->media == media_mode::rtp_echo) {
         builtin.audio = ext::audio_handler::none;
         extensions.push_back(
@@ -337,6 +426,12 @@ int run(int argc, char** argv) {
     for (std::size_t i = 0; i < shard_count; ++i) {
         shard_settings settings;
         settings.sessions.contact = "<sip:parleyd@" + local.to_string() + ">";
+        settings.from = "<sip:parleyd@" + local.to_string() + ">";
+        // A call parleyd places must have a Call-ID of this shard: its responses are
+        // dispatched by Call-ID.
+        settings.sessions.owns_call_id = [&shards, i](std::string_view call_id) {
+            return shards.index_for(call_id) == i;
+        };
         settings.sessions.via_address = local.to_string();
         settings.sessions.sdp_address = local.host_text();
         settings.sessions.max_sessions = config.system().max_sessions / shard_count + 1;

@@ -305,6 +305,23 @@ TEST_F(uac_fixture, without_our_offer_the_reliable_183_offers_and_our_prack_answ
     EXPECT_EQ(app.events, lines{"confirmed"});
 }
 
+TEST_F(uac_fixture, a_sharded_layer_places_calls_with_call_ids_it_owns) {
+    std::vector<std::string> asked;
+    with({.owns_call_id = [&](std::string_view id) {
+        asked.emplace_back(id);
+        return asked.size() == 3; // the third one drawn belongs to "this shard"
+    }});
+    start();
+    ASSERT_EQ(asked.size(), 3u);
+    EXPECT_EQ(header_of(invite_text, "Call-ID"), asked[2]);
+    with({.owns_call_id = [](std::string_view) { return false; }});
+    auto h = layer->call({.request_uri = "sip:bob@127.0.0.1:5062",
+                          .from = "<sip:parley@127.0.0.1>",
+                          .destination = peer});
+    ASSERT_FALSE(h);
+    EXPECT_EQ(h.error_value().status, 500) << "bounded: no endless draw";
+}
+
 TEST_F(uac_fixture, with_100rel_off_we_neither_advertise_nor_prack) {
     with({.reliable_provisionals = reliable_mode::off});
     start();

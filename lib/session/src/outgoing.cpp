@@ -33,6 +33,10 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
         extensions_.snapshot(),
         session_options{.id = r.handle.value, .sdp_address = options_.sdp_address});
     std::string call_id = new_tag() + "@parley";
+    for (int tries = 1; options_.owns_call_id && !options_.owns_call_id(call_id); ++tries) {
+        if (tries == 1000) return fail(500, "No Call-ID Owned by This Layer");
+        call_id = new_tag() + "@parley";
+    }
     std::string tag = new_tag();
     std::string branch = new_branch();
     std::string via = "SIP/2.0/" + std::string(via_token(c.destination.protocol)) + " " +

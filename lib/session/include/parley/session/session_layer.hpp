@@ -199,6 +199,9 @@ struct session_layer_options {
     unsigned max_redirects = 3;
     session_timer_settings timers{};
     reliable_mode reliable_provisionals = reliable_mode::supported;
+    /// Whether a Call-ID's dialogs belong to this layer (a sharded server dispatches by Call-ID):
+    /// call() draws Call-IDs until one is (a bounded number of tries). Empty: every one is.
+    std::function<bool(std::string_view call_id)> owns_call_id;
     /// Per-INVITE policy (the endpoint's); none: `timers` and `reliable_provisionals` for all.
     session_policy_source* policies = nullptr;
 };
