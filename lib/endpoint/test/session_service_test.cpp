@@ -179,7 +179,7 @@ TEST_F(session_service_fixture, options_out_of_a_dialog_is_answered_by_the_optio
               std::string::npos)
         << last_;
     EXPECT_NE(last_.find("Accept: application/sdp\r\n"), std::string::npos);
-    EXPECT_NE(last_.find("Supported: 100rel, timer\r\n"), std::string::npos);
+    EXPECT_NE(last_.find("Supported: 100rel, timer, replaces\r\n"), std::string::npos);
 }
 
 TEST_F(session_service_fixture, the_endpoint_100rel_and_timers_settings_apply_to_its_calls) {

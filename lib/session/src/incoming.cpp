@@ -164,6 +164,7 @@ void session_layer::new_invite(const incoming_request& in) {
     if (r.ended) return;
 
     if (!choose_policy(r, m)) return; // 420/421 for extensions this session does not do
+    if (!find_replaced(r, m)) return; // RFC 3891: 400/481/486/603
     if (r.policy.timers.mode != session_timer_mode::off) {
         // RFC 4028 §9 (UAS behaviour).
         auto expires = find_session_expires(m);
@@ -263,6 +264,15 @@ void session_layer::on_ack(const message& ack, const flow& source) noexcept {
         r.state = session_state::confirmed;
         std::string().swap(r.local_sdp); // the negotiator keeps what we sent
         start_session_timer(r);
+        if (r.replaces) {
+            // RFC 3891 §3: the new dialog is up; the replaced one is shut down with BYE.
+            auto old = sessions_.find(r.replaces.value);
+            if (old != sessions_.end() && old->second->state != session_state::ending &&
+                !old->second->ended) {
+                old->second->pending_end = end_reason::replaced;
+                send_bye(*old->second);
+            }
+        }
         events_.on_confirmed(r.handle, *r.core);
     }
     if (!r.ended) try_send_queued(r); // a re-INVITE of ours may have waited for this ACK
@@ -358,6 +368,11 @@ void session_layer::in_dialog(const incoming_request& in) {
 
 void session_layer::reinvite(record& r, const incoming_request& in) {
     const message& m = in.request;
+    if (m.find(header_id::replaces) != nullptr) {
+        // Replaces names a dialog to take over: meaningless inside one (RFC 3891 §3).
+        respond_plain(in, 488, "Replaces in a Re-INVITE", r.core.get());
+        return;
+    }
     // RFC 3261 §14.2: a second INVITE before we sent the final response to the first gets
     // 500 with Retry-After (0-10 s); one after our 2xx but before its ACK gets 491.
     if (r.invite_server) {
@@ -506,6 +521,45 @@ result<std::string> session_layer::answer_new_offer(record& r, std::string_view 
     r.media_applied = false;
     r.apply_media();
     return r.negotiator.active_local()->serialize();
+}
+
+} // namespace parley
+
+namespace parley {
+
+bool session_layer::find_replaced(record& r, const message& invite) {
+    // RFC 3891 §3, as the UAS of an INVITE with Replaces.
+    std::size_t count = 0;
+    for (const header_field& h : invite.headers())
+        if (h.id == header_id::replaces) ++count;
+    if (count == 0) return true;
+    auto wanted = find_replaces(invite);
+    if (count > 1 || !wanted || !*wanted) {
+        (void)reject(r.handle, 400, "Bad Replaces");
+        return false;
+    }
+    // The to-tag is our (local) tag, the from-tag the peer's, as in a request we receive.
+    dialog_id target{std::string((*wanted)->call_id), std::string((*wanted)->to_tag),
+                     std::string((*wanted)->from_tag)};
+    record* old = by_dialog(target);
+    if (old == &r) old = nullptr;
+    std::uint16_t refusal = 0;
+    const char* reason = "";
+    if (old == nullptr || (!old->outgoing && old->state < session_state::answered)) {
+        // No such dialog, or an early one we did not initiate: left alone.
+        refusal = 481;
+        reason = "No Dialog to Replace";
+    } else if (old->state == session_state::ending) {
+        refusal = 603; // it is already going away
+    } else if ((*wanted)->early_only) {
+        refusal = 486; // early-only, and the dialog is confirmed
+    }
+    if (refusal != 0) {
+        (void)reject(r.handle, refusal, reason);
+        return false;
+    }
+    r.replaces = old->handle;
+    return true;
 }
 
 } // namespace parley

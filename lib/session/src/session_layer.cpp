@@ -47,6 +47,11 @@ session* session_layer::find(session_handle h) noexcept {
     return it == sessions_.end() ? nullptr : it->second->core.get();
 }
 
+session_handle session_layer::replaces(session_handle h) const noexcept {
+    auto it = sessions_.find(h.value);
+    return it == sessions_.end() ? session_handle{} : it->second->replaces;
+}
+
 session_state session_layer::state(session_handle h) const noexcept {
     auto it = sessions_.find(h.value);
     return it == sessions_.end() ? session_state::ending : it->second->state;

@@ -38,6 +38,7 @@ struct session_layer::record final : dialog_requester {
     timer retransmit;
 
     transaction_id reinvite_server; ///< an incoming re-INVITE we have not answered yet
+    session_handle replaces;        ///< RFC 3891: the session this one replaces once confirmed
 
     // RFC 3262 reliable provisionals. As UAS at most one is unacknowledged; later ones wait.
     session_policy policy;

@@ -23,9 +23,9 @@ namespace parley {
 
 struct session_service_options {
     /// Option tags the session core implements (Supported, the Require check): RFC 3262
-    /// reliable provisionals and RFC 4028 session timers. An endpoint that turns one off
-    /// answers 420 itself (session_layer, per session).
-    std::vector<std::string> option_tags = {"100rel", "timer"};
+    /// reliable provisionals, RFC 4028 session timers, RFC 3891 Replaces. An endpoint that
+    /// turns 100rel or timers off answers 420 itself (session_layer, per session).
+    std::vector<std::string> option_tags = {"100rel", "timer", "replaces"};
 };
 
 /// The session policy an endpoint's configuration asks for (100rel, timers).

@@ -64,6 +64,7 @@ enum class end_reason : std::uint8_t {
     no_answer,        ///< outgoing: the INVITE timed out (Timer B or C)
     session_expired,  ///< RFC 4028: no refresh came in time; we sent BYE
     no_prack,         ///< RFC 3262: a reliable provisional was never PRACKed; we sent a 5xx
+    replaced,         ///< RFC 3891: an INVITE with Replaces took its place; we sent BYE
 };
 
 /// Where the SDP offer of an outgoing session goes (RFC 3261 §13.2.1).
@@ -258,6 +259,10 @@ public:
     result<void> send_reinvite(session_handle h, reinvite_callback done = {});
 
     session* find(session_handle h) noexcept;
+    /// RFC 3891: the session an incoming session replaces (its INVITE's Replaces matched it),
+    /// or a null handle. The replaced one gets BYE (end_reason::replaced) once the new one is
+    /// confirmed.
+    session_handle replaces(session_handle h) const noexcept;
     session_state state(session_handle h) const noexcept;
     std::size_t size() const noexcept { return sessions_.size(); }
     /// Whether an in-dialog request (or a 2xx ACK) belongs to one of this layer's dialogs.
@@ -296,6 +301,7 @@ private:
     bool request_response(record& r, transaction_id client, const message* response,
                           std::uint16_t status);
     bool choose_policy(record& r, const message& invite);
+    bool find_replaced(record& r, const message& invite);
     result<void> send_provisional(record& r, outgoing_message m);
     void transmit_reliable(record& r, outgoing_message m);
     void retransmit_reliable(record& r);
