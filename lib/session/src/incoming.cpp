@@ -165,6 +165,8 @@ void session_layer::new_invite(const incoming_request& in) {
 
     if (!choose_policy(r, m)) return; // 420/421 for extensions this session does not do
     if (!find_replaced(r, m)) return; // RFC 3891: 400/481/486/603
+    if (auto allow = find_allow(m); allow && allow->contains(method::update))
+        r.peer_allows_update = true; // our session timer refreshes may use UPDATE
     if (r.policy.timers.mode != session_timer_mode::off) {
         // RFC 4028 §9 (UAS behaviour).
         auto expires = find_session_expires(m);
@@ -407,6 +409,7 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
         respond_plain(in, 500, "Previous INVITE Still Pending", r.core.get()); // RFC 3261 §14.2
         return;
     }
+    if (!timer_in_request(r, in)) return; // 422 (RFC 4028 §9)
     auto body = detail::sdp_body(m);
     if (!body) {
         respond_plain(in, body.error_value().status, body.error_value().reason_phrase(),
@@ -470,6 +473,7 @@ void session_layer::update(record& r, const incoming_request& in) {
     }
     outgoing_message ok = detail::response_skeleton(m, 200, {}, in.top_via, {});
     ok.add_header("Contact", options_.contact);
+    if (!timer_in_request(r, in)) return; // a refresh too small: 422 (RFC 4028 §9)
     if (*body) {
         // RFC 3311 §5.2: an offer while ours is unanswered is glare (491); while theirs is
         // unanswered, 500 with Retry-After.

@@ -50,9 +50,16 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
     invite.add_header("CSeq", "1 INVITE");
     invite.add_header("Contact", options_.contact);
     invite.add_header("Allow", options_.allow);
-    // RFC 3262: we PRACK reliable provisionals (session timers as UAC are not built yet).
-    if (r.policy.reliable != reliable_mode::off) invite.add_header("Supported", "100rel");
+    // RFC 3262: we PRACK reliable provisionals; RFC 4028 §7.1: we offer a session interval.
+    bool rel = r.policy.reliable != reliable_mode::off;
+    bool timers = r.policy.timers.mode != session_timer_mode::off;
+    if (rel || timers)
+        invite.add_header("Supported", rel && timers ? "100rel, timer" : rel ? "100rel" : "timer");
     if (r.policy.reliable == reliable_mode::required) invite.add_header("Require", "100rel");
+    if (timers) {
+        invite.add_header("Session-Expires", std::to_string(r.policy.timers.session_expires));
+        invite.add_header("Min-SE", std::to_string(r.policy.timers.min_se));
+    }
     r.core->begin();
     if (c.offer == offer_timing::in_invite) {
         auto offer = r.core->create_offer();
@@ -108,22 +115,13 @@ void session_layer::ack_and_bye(const dialog& d, std::uint32_t cseq, const flow&
          .destination = to});
 }
 
-bool session_layer::resend_with_credentials(record& r, const message& challenge) {
-    // RFC 3261 §22.2: a 401/407 to our INVITE is answered by the same request with credentials,
-    // a new CSeq and a new branch; bounded (Asterisk's AST-2020-002 was an endless loop).
-    if (options_.credentials == nullptr || !r.invite_request || r.cancelled ||
-        ++r.challenges > options_.max_challenges)
-        return false;
-    auto answer =
-        options_.credentials->answer_challenge(*r.core, challenge, "INVITE", r.request_uri);
-    if (!answer) return false;
-    outgoing_message invite = *r.invite_request;
+bool session_layer::resend_invite(record& r, outgoing_message invite) {
+    // The same INVITE again (same Call-ID and tags): a new branch and CSeq (RFC 3261 §8.1.3.5).
     std::string branch = new_branch();
     invite.set_header("Via", "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
                                  options_.via_address + ";branch=" + branch + ";rport");
     r.last_invite_cseq += 1;
     invite.set_header("CSeq", std::to_string(r.last_invite_cseq) + " INVITE");
-    invite.set_header(answer->header_name, answer->value);
     std::string bytes = invite.serialize();
     auto parsed = std::make_unique<message>();
     if (!parse_message(bytes, *parsed, {.buffer = buffer_use::copy})) return false;
@@ -134,8 +132,35 @@ bool session_layer::resend_with_credentials(record& r, const message& challenge)
     r.invite_client = *sent;
     by_client_[sent->value] = r.handle.value;
     r.our_invite = std::move(parsed);
+    r.invite_request = std::move(invite);
     r.forks.emplace(options_.contact); // a new transaction: its own dialogs
     return true;
+}
+
+bool session_layer::resend_with_credentials(record& r, const message& challenge) {
+    // RFC 3261 §22.2: a 401/407 to our INVITE is answered by the same request with credentials,
+    // a new CSeq and a new branch; bounded (Asterisk's AST-2020-002 was an endless loop).
+    if (options_.credentials == nullptr || !r.invite_request || r.cancelled ||
+        ++r.challenges > options_.max_challenges)
+        return false;
+    auto answer =
+        options_.credentials->answer_challenge(*r.core, challenge, "INVITE", r.request_uri);
+    if (!answer) return false;
+    outgoing_message invite = *r.invite_request;
+    invite.set_header(answer->header_name, answer->value);
+    return resend_invite(r, std::move(invite));
+}
+
+bool session_layer::retry_after_422(record& r, const message& too_small) {
+    // RFC 4028 §7.4: retry once with the larger interval the 422's Min-SE names.
+    auto floor = find_min_se(too_small);
+    if (!floor || !*floor || r.timer_retried || !r.invite_request || r.cancelled) return false;
+    r.timer_retried = true;
+    std::uint32_t interval = std::max(**floor, r.policy.timers.session_expires);
+    outgoing_message invite = *r.invite_request;
+    invite.set_header("Session-Expires", std::to_string(interval));
+    invite.set_header("Min-SE", std::to_string(**floor));
+    return resend_invite(r, std::move(invite));
 }
 
 bool session_layer::follow_redirect(record& r, const message& redirect) {
@@ -184,6 +209,7 @@ bool session_layer::follow_redirect(record& r, const message& redirect) {
 void session_layer::invite_response(record& r, const message& response) {
     std::uint16_t status = response.status();
     if ((status == 401 || status == 407) && resend_with_credentials(r, response)) return;
+    if (status == 422 && retry_after_422(r, response)) return;
     if (status >= 300 && status < 400) {
         r.core->incoming_response(response, response_phase::before_redirect);
         if (follow_redirect(r, response)) return;
@@ -292,6 +318,21 @@ void session_layer::invite_response(record& r, const message& response) {
     r.media_applied = false;
     r.apply_media();
     r.state = session_state::confirmed;
+    if (auto allow = find_allow(response); allow && allow->contains(method::update))
+        r.peer_allows_update = true;
+    if (r.policy.timers.mode != session_timer_mode::off) {
+        // RFC 4028 §7.2: the 2xx states the interval and who refreshes; without it the callee
+        // does not do timers, and only `always` runs them (we refresh).
+        if (auto expires = find_session_expires(response); expires && *expires) {
+            r.session_interval = std::max((*expires)->delta_seconds, r.policy.timers.min_se);
+            r.we_refresh = (*expires)->refresher != refresher_role::uas;
+            r.peer_supports_timer = true;
+        } else if (r.policy.timers.mode == session_timer_mode::always) {
+            r.session_interval = r.policy.timers.session_expires;
+            r.we_refresh = true;
+        }
+        start_session_timer(r);
+    }
     events_.on_confirmed(r.handle, *r.core);
     if (!r.ended) try_send_queued(r);
 }

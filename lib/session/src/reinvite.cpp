@@ -1,6 +1,8 @@
-// session_layer: re-INVITEs we send (the seed's ast_sip_session_send_reinvite): queueing, the
-// 2xx ACK, 491 back-off (RFC 3261 §14.1), and ending on 408/481 (§12.2.1.2).
+// session_layer: re-INVITEs and UPDATEs we send (the seed's ast_sip_session_send_reinvite):
+// queueing, the 2xx ACK, 491 back-off (RFC 3261 §14.1), and ending on 408/481 (§12.2.1.2).
 #include "session_record.hpp"
+
+#include <parley/sip/header_values.hpp>
 
 #include <random>
 
@@ -12,6 +14,11 @@ void session_layer::record::detail_guard_and_send() {
 }
 
 result<void> session_layer::send_reinvite(session_handle h, reinvite_callback done) {
+    return send_refresh(h, refresh_method::reinvite, std::move(done));
+}
+
+result<void> session_layer::send_refresh(session_handle h, refresh_method how,
+                                         reinvite_callback done) {
     detail::depth_guard guard(*this);
     auto it = sessions_.find(h.value);
     if (it == sessions_.end()) return fail(481, "No Such Session");
@@ -19,7 +26,7 @@ result<void> session_layer::send_reinvite(session_handle h, reinvite_callback do
     if (r.state == session_state::ending) return fail(481, "Session Ending");
     if (r.queued.size() >= options_.max_queued_reinvites)
         return fail(503, "Too Many Queued Re-INVITEs");
-    r.queued.push_back(std::move(done));
+    r.queued.push_back({how, std::move(done)});
     try_send_queued(r);
     return {};
 }
@@ -29,8 +36,8 @@ void session_layer::try_send_queued(record& r) {
     if (r.bye_after_reinvite && !r.reinvite_client) {
         // The re-INVITE the BYE waited for is over: hang up now; queued ones never go out.
         r.bye_after_reinvite = false;
-        for (auto& done : r.queued)
-            if (done) done(r.handle, *r.core, 487);
+        for (auto& q : r.queued)
+            if (q.done) q.done(r.handle, *r.core, 487);
         r.queued.clear();
         send_bye(r);
         return;
@@ -41,31 +48,38 @@ void session_layer::try_send_queued(record& r) {
                 !r.ok_bytes.empty() || r.glare_retry.armed() ||
                 r.negotiator.state() != sdp::negotiator_state::done;
     if (busy) return;
-    reinvite_callback done = std::move(r.queued.front());
+    refresh_method how = r.queued.front().how;
+    reinvite_callback done = std::move(r.queued.front().done);
     r.queued.erase(r.queued.begin());
-    auto offer = r.core->create_offer(r.negotiator.active_local());
-    if (!offer || !r.negotiator.set_local_offer(std::move(*offer))) {
-        if (done) done(r.handle, *r.core, 488);
-        try_send_queued(r);
-        return;
+    bool with_offer = how != refresh_method::update_no_sdp;
+    if (with_offer) {
+        auto offer = r.core->create_offer(r.negotiator.active_local());
+        if (!offer || !r.negotiator.set_local_offer(std::move(*offer))) {
+            if (done) done(r.handle, *r.core, 488);
+            try_send_queued(r);
+            return;
+        }
     }
+    std::string_view method = how == refresh_method::reinvite ? "INVITE" : "UPDATE";
     std::string branch = new_branch();
     std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
                       options_.via_address + ";branch=" + branch + ";rport";
-    outgoing_message invite = r.d->build_outgoing({.method = "INVITE", .via = via});
-    invite.add_header("Allow", options_.allow);
-    invite.set_body("application/sdp", r.negotiator.pending_local()->serialize());
-    r.core->outgoing_request(invite);
+    outgoing_message request = r.d->build_outgoing({.method = method, .via = via});
+    request.add_header("Allow", options_.allow);
+    add_refresh_timer_headers(r, request);
+    if (with_offer) request.set_body("application/sdp", r.negotiator.pending_local()->serialize());
+    r.core->outgoing_request(request);
     r.reinvite_destination = detail::flow_to_target(*r.d, r.source);
-    auto sent = transactions_.send_request({.bytes = invite.serialize(),
+    auto sent = transactions_.send_request({.bytes = request.serialize(),
                                             .branch = branch,
-                                            .method = "INVITE",
+                                            .method = method,
                                             .destination = r.reinvite_destination});
     if (!sent) {
-        (void)r.negotiator.cancel_offer();
+        if (with_offer) (void)r.negotiator.cancel_offer();
         if (done) done(r.handle, *r.core, sent.error_value().status);
         return;
     }
+    r.in_flight = how;
     r.reinvite_client = *sent;
     r.reinvite_done = std::move(done);
     r.reinvite_cseq = r.d->local_cseq();
@@ -76,6 +90,32 @@ void session_layer::try_send_queued(record& r) {
 void session_layer::reinvite_response(record& r, const message& response) {
     std::uint16_t status = response.status();
     if (status < 200) return;
+    if (status < 300 && r.in_flight != refresh_method::reinvite) {
+        // Our UPDATE's 2xx: a target refresh (RFC 3311 §5.1), the answer when we offered.
+        r.d->receive_response(response, method::update);
+        by_client_.erase(r.reinvite_client.value);
+        r.reinvite_client = {};
+        auto done = std::move(r.reinvite_done);
+        if (r.in_flight == refresh_method::update) {
+            std::optional<sdp::session_description> answer;
+            if (response.content_type().is("application", "sdp"))
+                if (auto parsed = sdp::session_description::parse(response.body()))
+                    answer = std::move(*parsed);
+            if (!answer || !r.negotiator.receive_remote_answer(std::move(*answer)) ||
+                !r.negotiator.negotiate()) {
+                r.pending_end = end_reason::bad_ack;
+                if (done) done(r.handle, *r.core, 488);
+                if (!r.ended) send_bye(r);
+                return;
+            }
+            r.media_applied = false;
+            r.apply_media();
+        }
+        timer_from_response(r, response);
+        if (done) done(r.handle, *r.core, status);
+        if (!r.ended) try_send_queued(r);
+        return;
+    }
     if (status < 300) {
         // RFC 6026 §7.2: every 2xx (retransmissions too) gets our ACK, which is no transaction.
         if (!r.reinvite_ack.empty()) {
@@ -109,12 +149,13 @@ void session_layer::reinvite_response(record& r, const message& response) {
         r.apply_media();
         auto done = std::move(r.reinvite_done);
         r.reinvite_client = {};
+        timer_from_response(r, response);
         if (done) done(r.handle, *r.core, status);
-        try_send_queued(r);
+        if (!r.ended) try_send_queued(r);
         return;
     }
     // A failure leaves the session as it was (RFC 3261 §14.1).
-    (void)r.negotiator.cancel_offer();
+    if (r.in_flight != refresh_method::update_no_sdp) (void)r.negotiator.cancel_offer();
     auto done = std::move(r.reinvite_done);
     by_client_.erase(r.reinvite_client.value);
     r.reinvite_client = {};
@@ -124,12 +165,19 @@ void session_layer::reinvite_response(record& r, const message& response) {
         std::uniform_int_distribution<int> steps(r.d->role() == dialog_role::uac ? 210 : 0,
                                                  r.d->role() == dialog_role::uac ? 400 : 200);
         std::mt19937 random(static_cast<std::uint32_t>(tag_seed_ ^ tags_));
-        r.queued.insert(r.queued.begin(), std::move(done));
+        r.queued.insert(r.queued.begin(), {r.in_flight, std::move(done)});
         wheel_.schedule_after(r.glare_retry, milliseconds(10 * steps(random)));
         return;
     }
     if (done) done(r.handle, *r.core, status);
     if (r.ended) return;
+    if (status == 422) {
+        // RFC 4028 §7.4: our interval was too small: the 422's Min-SE is the new floor. The
+        // next refresh (the timer fires again) asks for it.
+        if (auto floor = find_min_se(response); floor && *floor)
+            r.session_interval = std::max(r.session_interval, **floor);
+    }
+    if (status != 481 && status != 408) start_session_timer(r); // try again at the next turn
     if (status == 481 || status == 408) {
         // §12.2.1.2: the dialog is gone (481) or unreachable (408).
         if (status == 408) {

@@ -76,10 +76,16 @@ struct session_layer::record final : dialog_requester {
     bool cancelled = false;
     bool bye_after_reinvite = false; ///< terminate() waits for our re-INVITE's final response
 
-    // Our own re-INVITEs (the seed's send_reinvite): one in flight, the rest queued.
-    std::vector<reinvite_callback>
+    // Our own refreshes (the seed's send_reinvite, and UPDATEs): one in flight, the rest queued.
+    struct queued_refresh {
+        refresh_method how = refresh_method::reinvite;
+        reinvite_callback done;
+    };
+    std::vector<queued_refresh>
         queued; ///< a vector: libstdc++'s deque allocates 576 bytes up front
-    transaction_id reinvite_client;
+    refresh_method in_flight = refresh_method::reinvite;
+    bool peer_allows_update = false; ///< its Allow lists UPDATE: session timer refreshes use it
+    transaction_id reinvite_client;  ///< our re-INVITE or UPDATE in flight
     reinvite_callback reinvite_done;
     std::uint32_t reinvite_cseq = 0;
     flow reinvite_destination;
@@ -90,7 +96,8 @@ struct session_layer::record final : dialog_requester {
     std::uint32_t session_interval = 0;
     bool we_refresh = false;
     bool peer_supports_timer = false;
-    std::string bye_reason; ///< a Reason header value for our BYE, when we know why
+    bool timer_retried = false; ///< our INVITE was resent once after a 422
+    std::string bye_reason;     ///< a Reason header value for our BYE, when we know why
     timer session_timer;
     transaction_id bye_client; ///< our BYE
     end_reason pending_end = end_reason::local_hangup;

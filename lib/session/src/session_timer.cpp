@@ -1,7 +1,8 @@
-// session_layer: RFC 4028 session timers for incoming sessions. The interval is agreed on the
-// INVITE and its 2xx; the refresher sends a re-INVITE at half the interval, and when the other
-// side is the refresher and nothing arrives before the interval minus min(32 s, interval/3)
-// (§10), we end the call with BYE.
+// session_layer: RFC 4028 session timers. The interval is agreed on the INVITE and its 2xx and
+// again on every refresh (a re-INVITE or UPDATE either way, §7.4/§9); the refresher refreshes
+// at half the interval (by UPDATE without SDP when the peer allows it, else re-INVITE), and
+// when the other side is the refresher and nothing arrives before the interval minus
+// min(32 s, interval/3) (§10), we end the call with BYE.
 #include "session_record.hpp"
 
 #include <parley/sip/header_values.hpp>
@@ -34,16 +35,64 @@ void session_layer::add_session_timer_headers(const record& r, outgoing_message&
     if (r.peer_supports_timer) ok.set_header("Require", "timer");
 }
 
+void session_layer::add_refresh_timer_headers(const record& r, outgoing_message& request) const {
+    if (r.session_interval == 0) return;
+    // §7.4: a refresh we send states the interval and who refreshes; we are its UAC.
+    request.set_header("Session-Expires", std::to_string(r.session_interval) +
+                                              (r.we_refresh ? ";refresher=uac" : ";refresher=uas"));
+    request.set_header("Min-SE", std::to_string(r.policy.timers.min_se));
+    request.set_header("Supported", "timer");
+}
+
+void session_layer::timer_from_response(record& r, const message& response) {
+    // §7.2: the 2xx of our refresh states the interval and the refresher (its UAC is us).
+    if (r.session_interval == 0) return;
+    if (auto expires = find_session_expires(response); expires && *expires) {
+        r.session_interval = std::max((*expires)->delta_seconds, r.policy.timers.min_se);
+        r.we_refresh = (*expires)->refresher != refresher_role::uas;
+    }
+    start_session_timer(r);
+}
+
+bool session_layer::timer_in_request(record& r, const incoming_request& in) {
+    // §9 for a refresh the peer sends: it may change the interval and the refresher.
+    if (r.policy.timers.mode == session_timer_mode::off) return true;
+    const message& m = in.request;
+    auto expires = find_session_expires(m);
+    auto peer_min = find_min_se(m);
+    if (!expires || !peer_min) {
+        respond_plain(in, 400, "Bad Session Timer Header", r.core.get());
+        return false;
+    }
+    if (!*expires) return true; // the current interval stays; our 2xx restates it
+    if ((*expires)->delta_seconds < r.policy.timers.min_se) {
+        outgoing_message too_small = detail::response_skeleton(m, 422, {}, in.top_via, {});
+        too_small.add_header("Min-SE", std::to_string(r.policy.timers.min_se));
+        r.core->outgoing_response(too_small);
+        (void)transactions_.respond(in.server, 422, too_small.serialize());
+        return false;
+    }
+    std::uint32_t interval = (*expires)->delta_seconds;
+    if (*peer_min) interval = std::max(interval, **peer_min);
+    r.session_interval = interval;
+    auto supported = find_supported(m);
+    bool sender_can = supported && supported->contains("timer");
+    switch ((*expires)->refresher) {
+    case refresher_role::uac: r.we_refresh = false; break; // the sender refreshes
+    case refresher_role::uas: r.we_refresh = true; break;
+    case refresher_role::unspecified: r.we_refresh = !sender_can; break;
+    }
+    if (sender_can) r.peer_supports_timer = true;
+    return true;
+}
+
 void session_layer::session_timer_fired(record& r) {
     if (r.ended || r.state != session_state::confirmed) return;
     if (r.we_refresh) {
-        // §10: our refresh is a re-INVITE (a new offer from the handlers, through the queue);
-        // a failed one ends the call as any re-INVITE failure would (408/481), else retry.
-        auto queued =
-            send_reinvite(r.handle, [this](session_handle h, session&, std::uint16_t status) {
-                auto it = sessions_.find(h.value);
-                if (it != sessions_.end() && status < 300) start_session_timer(*it->second);
-            });
+        // §10: our refresh, through the outgoing supplements and the same queue as every
+        // other; its 2xx restarts the timer, a failure retries at the next turn.
+        auto queued = send_refresh(r.handle, r.peer_allows_update ? refresh_method::update_no_sdp
+                                                                  : refresh_method::reinvite);
         if (!queued) start_session_timer(r);
         return;
     }

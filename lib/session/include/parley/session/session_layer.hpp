@@ -75,6 +75,13 @@ enum class offer_timing : std::uint8_t {
 
 enum class early_media : std::uint8_t { none, present };
 
+/// How a refresh of ours goes (RFC 3261 §14, RFC 3311, RFC 4028 §7.4).
+enum class refresh_method : std::uint8_t {
+    reinvite,      ///< re-INVITE with a new offer from the SDP handlers
+    update,        ///< UPDATE with a new offer (RFC 3311): no ACK, no ringing phase
+    update_no_sdp, ///< UPDATE without a body: refreshes the dialog and the session timer only
+};
+
 /// A change of the remote side's media direction (RFC 3264 §8.4, RFC 6337 §5).
 enum class remote_hold : std::uint8_t { held, resumed };
 
@@ -257,6 +264,10 @@ public:
     /// can; at most `max_queued_reinvites` wait (503 beyond). A 491 is retried after the RFC 3261
     /// §14.1 interval; 481 or 408 ends the session (§12.2.1.2).
     result<void> send_reinvite(session_handle h, reinvite_callback done = {});
+    /// send_reinvite, or an UPDATE (with or without a new offer) in the same queue, with the
+    /// same glare back-off and failure rules. Every refresh of ours carries Session-Expires
+    /// while a session timer runs, and its 2xx restarts the timer with the interval it states.
+    result<void> send_refresh(session_handle h, refresh_method how, reinvite_callback done = {});
 
     session* find(session_handle h) noexcept;
     /// RFC 3891: the session an incoming session replaces (its INVITE's Replaces matched it),
@@ -317,11 +328,16 @@ private:
     void send_bye(record& r);
     void try_send_queued(record& r);
     void invite_response(record& r, const message& response);
+    bool resend_invite(record& r, outgoing_message invite);
     bool resend_with_credentials(record& r, const message& challenge);
+    bool retry_after_422(record& r, const message& too_small);
     bool follow_redirect(record& r, const message& redirect);
     void start_session_timer(record& r);
     void add_session_timer_headers(const record& r, outgoing_message& ok) const;
     void session_timer_fired(record& r);
+    bool timer_in_request(record& r, const incoming_request& in);
+    void timer_from_response(record& r, const message& response);
+    void add_refresh_timer_headers(const record& r, outgoing_message& request) const;
     void ack_and_bye(const dialog& d, std::uint32_t cseq, const flow& destination);
     void reinvite_response(record& r, const message& response);
     void end(record& r, end_reason why);
