@@ -8,7 +8,7 @@ std::vector<registration> register_builtin(extension_registry& registry,
                                            const builtin_options& options) {
     std::vector<registration> out;
     // Supplements, in the order they run.
-    out.push_back(registry.add_supplement(std::make_shared<info_dtmf_supplement>(),
+    out.push_back(registry.add_supplement(std::make_shared<info_dtmf_supplement>(options.dtmf),
                                           {.name = "info-dtmf", .methods = {method::info}}));
     out.push_back(registry.add_supplement(
         options.transfer ? options.transfer : std::make_shared<transfer_supplement>(),

@@ -4,10 +4,10 @@
 // in front of the services: the session core answering calls through the built-in extensions
 // (an RTP echo per call from the media layer, or with --null-media signalling only) and the OPTIONS
 // responder. Call behaviour by Request-URI user, for tests: "busy…" → 486, "decline…" → 603,
-// "ring…" → 180 and never answers (for CANCEL), "early…" → 183 then 200, anything else → 200
-// at once. A REFER (blind transfer) makes parleyd call the Refer-To target (a numeric SIP URI)
-// with the echo, report the progress in NOTIFYs, and hang up the transferred call once the
-// target answered.
+// "ring…" → 180 and never answers (for CANCEL), "progress…" → 183 with early media and never
+// answers, "early…" → 183 then 200, anything else → 200 at once. A REFER (blind transfer) makes
+// parleyd call the Refer-To target (a numeric SIP URI) with the echo, report the progress in
+// NOTIFYs, and hang up the transferred call once the target answered.
 //
 //   parleyd [-c FILE] [--check-config] [--port PORT] [--shards N] [--null-media]
 // SIGHUP reloads the configuration (endpoints, auth, identify) without touching established
@@ -69,6 +69,8 @@ public:
             (void)layer->reject(h, 603);
         else if (user.starts_with("ring"))
             (void)layer->ring(h);
+        else if (user.starts_with("progress"))
+            (void)layer->progress(h); // early media, never answered (for CANCEL, early UPDATE)
         else if (user.starts_with("early")) {
             // Early media, then the answer (which waits for the PRACK of a reliable 183).
             (void)layer->progress(h);

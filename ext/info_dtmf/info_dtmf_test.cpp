@@ -35,13 +35,28 @@ TEST(info_dtmf, digits_from_both_body_types) {
     EXPECT_EQ(dtmf_digit("dtmf-relay", "Signal=10\r\n"), '*');
     EXPECT_EQ(dtmf_digit("dtmf", "7"), '7');
     EXPECT_EQ(dtmf_digit("dtmf", "a"), 'A');
+    EXPECT_EQ(dtmf_digit("dtmf-relay", "Signal=16\r\n"), '!') << "hook flash";
+    EXPECT_EQ(dtmf_digit("dtmf-relay", "Signal=!\r\n"), '!');
+    EXPECT_EQ(dtmf_duration("Signal=5\r\nDuration=160\r\n"), 160u);
+    EXPECT_EQ(dtmf_duration("Signal=5\r\n"), 0u);
+    EXPECT_EQ(dtmf_duration("Duration=9999999\r\n"), 0u) << "bounded";
     EXPECT_FALSE(dtmf_digit("dtmf-relay", "Signal=X\r\n"));
     EXPECT_FALSE(dtmf_digit("dtmf", ""));
 }
 
+struct heard_digits final : dtmf_listener {
+    std::string digits;
+    std::vector<std::uint32_t> durations;
+    void on_dtmf(session&, char digit, std::uint32_t ms) noexcept override {
+        digits.push_back(digit);
+        durations.push_back(ms);
+    }
+};
+
 TEST(info_dtmf, answers_200_collects_digits_and_rejects_what_it_cannot_use) {
     extension_registry registry;
-    auto r = registry.add_supplement(std::make_shared<info_dtmf_supplement>(),
+    heard_digits heard;
+    auto r = registry.add_supplement(std::make_shared<info_dtmf_supplement>(&heard),
                                      {.methods = {method::info}});
     session s(registry.snapshot(), {.id = 1});
     answer_log answers;
@@ -51,6 +66,8 @@ TEST(info_dtmf, answers_200_collects_digits_and_rejects_what_it_cannot_use) {
     EXPECT_TRUE(s.incoming_request(*info("application/dtmf", "2"), &answers).was_handled());
     EXPECT_EQ(answers.statuses, (std::vector<int>{200, 200}));
     EXPECT_EQ(*s.cookies().get_value<std::string>(dtmf_digits_cookie), "12");
+    EXPECT_EQ(heard.digits, "12") << "handed to the application";
+    EXPECT_EQ(heard.durations, (std::vector<std::uint32_t>{160, 0}));
     auto bad = s.incoming_request(*info("application/dtmf", "Z"), &answers);
     EXPECT_EQ(bad.status(), 400);
     auto package =

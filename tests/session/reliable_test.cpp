@@ -183,6 +183,24 @@ TEST_F(reliable_fixture, an_offer_in_a_prack_before_our_answer_gets_500) {
     EXPECT_FALSE(header_of(refused, "Retry-After").empty());
 }
 
+TEST_F(reliable_fixture, an_early_update_may_offer_only_once_our_answer_went_reliably) {
+    deliver(invite("call-1", offer_sdp, std::string(contact) + "Require: 100rel\n"));
+    std::string ringing = last_sent(); // a reliable 180 without our answer
+    std::string to_tag = last_to_tag();
+    sent_lines();
+    deliver(in_dialog("UPDATE", to_tag, 2, "z9hG4bKu1", offer_sdp));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 500 Offer Pending"}) << "RFC 3311 §5.2";
+    deliver(prack(to_tag, 3, header_of(ringing, "RSeq") + " 1 INVITE", "z9hG4bKp1"));
+    ASSERT_TRUE(layer->progress(app.last));
+    std::string progress = last_sent();
+    deliver(prack(to_tag, 4, header_of(progress, "RSeq") + " 1 INVITE", "z9hG4bKp2"));
+    sent_lines();
+    deliver(in_dialog("UPDATE", to_tag, 5, "z9hG4bKu2", offer_sdp));
+    std::string ok = last_sent();
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    EXPECT_NE(ok.find("m=audio 30000"), std::string::npos) << "the answer in the UPDATE's 2xx";
+}
+
 TEST_F(reliable_fixture, the_policy_decides_when_provisionals_go_reliably) {
     struct row {
         reliable_mode mode;

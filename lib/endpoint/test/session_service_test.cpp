@@ -189,7 +189,7 @@ TEST_F(session_service_fixture, the_endpoint_100rel_and_timers_settings_apply_to
             offer);
     EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"}); // answered at once: no 1xx to PRACK
     EXPECT_NE(last_.find("Session-Expires: 600;refresher=uac\r\n"), std::string::npos) << last_;
-    EXPECT_NE(last_.find("Supported: 100rel, timer\r\n"), std::string::npos) << last_;
+    EXPECT_NE(last_.find("Supported: 100rel, timer, replaces\r\n"), std::string::npos) << last_;
     // An endpoint that turns them off answers 420 for what it does not do.
     build({}, "100rel = no\ntimers = no\n");
     deliver(request("INVITE", "z9hG4bKi2") + "Require: 100rel, timer\n", offer);

@@ -354,7 +354,16 @@ void session_layer::in_dialog(const incoming_request& in) {
     case method::invite: reinvite(r, in); return;
     case method::update: update(r, in); return;
     case method::prack: prack(r, in); return;
-    case method::options: respond_plain(in, 200, {}, r.core.get()); return;
+    case method::options: {
+        // RFC 3261 §11.2: what this session can do.
+        outgoing_message ok = detail::response_skeleton(m, 200, {}, in.top_via, {});
+        ok.add_header("Allow", options_.allow);
+        ok.add_header("Accept", "application/sdp");
+        ok.add_header("Supported", detail::supported_tags(r.policy));
+        r.core->outgoing_response(ok);
+        (void)transactions_.respond(in.server, 200, ok.serialize());
+        return;
+    }
     case method::info:
         // An INFO nobody claimed: fine when empty (a keep-alive), otherwise we cannot use it.
         respond_plain(in, m.body().empty() ? 200 : 415, {}, r.core.get());
@@ -482,7 +491,10 @@ void session_layer::update(record& r, const incoming_request& in) {
             respond_plain(in, 491, {}, r.core.get());
             return;
         }
-        if (r.negotiator.state() == sdp::negotiator_state::remote_offer ||
+        // The INVITE's offer counts as unanswered until our answer went reliably (RFC 3311
+        // §5.1: a 2xx or a reliable provisional; an unreliable 183 does not count).
+        bool invite_offer_open = r.invite_server && !r.delayed_offer && !r.answered_early;
+        if (invite_offer_open || r.negotiator.state() == sdp::negotiator_state::remote_offer ||
             r.negotiator.state() == sdp::negotiator_state::wait_negotiate) {
             ++stats_.overlap_500;
             respond_plain(in, 500, "Offer Pending", r.core.get());

@@ -57,11 +57,15 @@ bool session_layer::choose_policy(record& r, const message& invite) {
     r.reliable =
         !rel_off && (requires_100rel || r.policy.reliable == reliable_mode::required ||
                      (r.policy.reliable == reliable_mode::peer_supported && supports_100rel));
-    if (!rel_off || !timer_off)
-        r.invite_base->add_header("Supported", rel_off     ? "timer"
-                                               : timer_off ? "100rel"
-                                                           : "100rel, timer");
+    r.invite_base->add_header("Supported", detail::supported_tags(r.policy));
     return true;
+}
+
+std::string detail::supported_tags(const session_policy& policy) {
+    std::string tags;
+    if (policy.reliable != reliable_mode::off) tags = "100rel, ";
+    if (policy.timers.mode != session_timer_mode::off) tags += "timer, ";
+    return tags + "replaces";
 }
 
 result<void> session_layer::send_provisional(record& r, outgoing_message m) {

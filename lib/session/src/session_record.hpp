@@ -176,6 +176,10 @@ outgoing_message response_skeleton(const message& request, std::uint16_t status,
 /// Errors carry the status to answer: 415 for a body we cannot use, 400 for a malformed one.
 result<std::optional<std::string_view>> sdp_body(const message& m);
 
+/// The option tags a session with `policy` supports (its Supported header), e.g.
+/// "100rel, timer, replaces".
+std::string supported_tags(const session_policy& policy);
+
 /// Where requests inside the dialog go: the remote target when it is a numeric SIP URI (over
 /// the same protocol as `source`), otherwise back to `source`. Connection-oriented flows reuse
 /// their connection.

@@ -26,6 +26,7 @@ struct builtin_options {
     /// The transfer supplement to register (the application makes it with its
     /// transfer_events, and keeps it to send REFER); none: one that declines every REFER.
     std::shared_ptr<transfer_supplement> transfer;
+    dtmf_listener* dtmf = nullptr; ///< hears INFO DTMF digits (borrowed; none: cookie only)
 };
 
 /// Registers every built-in supplement and SDP handler; they stay registered while the
