@@ -13,9 +13,10 @@ std::vector<registration> register_builtin(extension_registry& registry,
     out.push_back(registry.add_supplement(
         options.transfer ? options.transfer : std::make_shared<transfer_supplement>(),
         {.name = "transfer", .methods = {method::refer, method::notify}}));
-    out.push_back(registry.add_supplement(
-        std::make_shared<reason_supplement>(),
-        {.name = "reason", .methods = {method::invite, method::bye, method::cancel}}));
+    out.push_back(registry.add_supplement(std::make_shared<reason_supplement>(),
+                                          {.name = "reason",
+                                           .methods = {method::invite, method::bye, method::cancel},
+                                           .phases = {response_phase::before_media}}));
     // SDP handlers, per stream type, in the order they are asked.
     if (options.audio == audio_handler::null_media)
         out.push_back(registry.add_sdp_handler(

@@ -42,14 +42,28 @@ int cause_for_status(std::uint16_t status) {
 
 } // namespace
 
-request_verdict reason_supplement::incoming_request(session& s, const message& request) noexcept {
-    if (request.method() != method::bye && request.method() != method::cancel)
-        return request_verdict::proceed();
-    if (const header_field* reason = request.find(header_id::reason)) {
+namespace {
+
+void keep_reason(session& s, const message& m) {
+    if (const header_field* reason = m.find(header_id::reason)) {
         s.cookies().remove(reason_received_cookie);
         s.cookies().add_value<std::string>(reason_received_cookie, std::string(reason->value));
     }
+}
+
+} // namespace
+
+request_verdict reason_supplement::incoming_request(session& s, const message& request) noexcept {
+    if (request.method() == method::bye || request.method() == method::cancel)
+        keep_reason(s, request);
     return request_verdict::proceed();
+}
+
+void reason_supplement::incoming_response(session& s, const message& response,
+                                          response_phase phase) noexcept {
+    (void)phase;
+    if (response.cseq().method == method::invite && response.status() >= 300)
+        keep_reason(s, response);
 }
 
 void reason_supplement::outgoing_request(session& s, outgoing_message& request) noexcept {

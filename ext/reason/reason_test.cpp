@@ -61,3 +61,33 @@ TEST_F(fixture, the_peers_reason_is_kept_for_the_application) {
 
 } // namespace
 } // namespace parley::ext
+
+namespace parley::ext {
+namespace {
+
+TEST(reason_response, an_error_to_our_invite_keeps_its_reason) {
+    extension_registry registry;
+    registration r = registry.add_supplement(
+        std::make_shared<reason_supplement>(),
+        {.methods = {method::invite}, .phases = {response_phase::before_media}});
+    session s{registry.snapshot(), {.id = 1}};
+    auto response = [](std::string_view status, std::string_view extra) {
+        std::string text = "SIP/2.0 " + std::string(status) +
+                           "\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@h>;tag=1\r\n"
+                           "To: <sip:b@h>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n" +
+                           std::string(extra) + "Content-Length: 0\r\n\r\n";
+        auto m = std::make_unique<message>();
+        EXPECT_TRUE(parse_message(text, *m, {.buffer = buffer_use::copy}));
+        return m;
+    };
+    s.incoming_response(*response("180 Ringing", "Reason: Q.850;cause=1\r\n"),
+                        response_phase::before_media);
+    EXPECT_EQ(s.cookies().get_value<std::string>(reason_received_cookie), nullptr) << "only errors";
+    s.incoming_response(*response("486 Busy Here", "Reason: Q.850;cause=17\r\n"),
+                        response_phase::before_media);
+    ASSERT_NE(s.cookies().get_value<std::string>(reason_received_cookie), nullptr);
+    EXPECT_EQ(*s.cookies().get_value<std::string>(reason_received_cookie), "Q.850;cause=17");
+}
+
+} // namespace
+} // namespace parley::ext
