@@ -24,6 +24,7 @@ struct caller_app : session_events {
     session_layer* layer = nullptr;
     timer_wheel* wheel = nullptr;
     duration hold = seconds(2);
+    bool mid_call = false; ///< an UPDATE with an offer and an INFO once the call is up
     std::map<std::uint64_t, std::string> outcomes;
     struct hangup {
         caller_app* app;
@@ -36,7 +37,14 @@ struct caller_app : session_events {
     };
     std::map<std::uint64_t, std::unique_ptr<hangup>> hangups;
     void on_incoming(session_handle, session&, const message&) noexcept override {}
-    void on_confirmed(session_handle h, session&) noexcept override {
+    void on_confirmed(session_handle h, session& s) noexcept override {
+        if (mid_call) {
+            (void)layer->send_refresh(h, refresh_method::update);
+            response_extras dtmf;
+            dtmf.content_type = "application/dtmf-relay";
+            dtmf.body = "Signal=5\r\nDuration=160\r\n";
+            (void)s.send_request("INFO", dtmf);
+        }
         auto& slot = hangups[h.value];
         slot = std::make_unique<hangup>(this, h);
         wheel->schedule_after(slot->t, hold);
@@ -63,7 +71,15 @@ struct run_result {
     bool idle = false;
 };
 
-run_result run_calls(const network_options& network_options, int calls) {
+/// What the calls exercise beyond INVITE/ACK/BYE.
+struct call_features {
+    bool reliable = false; ///< the callee requires 100rel: reliable 180, PRACK, the 2xx waits
+    bool mid_call = false; ///< UPDATE with an offer and an INFO from the caller
+    bool timers = false;   ///< RFC 4028 on both sides, 90 s, calls held 200 s: refreshes run
+};
+
+run_result run_calls(const network_options& network_options, int calls,
+                     call_features features = {}) {
     timer_wheel wheel{time_point{}};
     sim_network net(wheel, network_options);
     auto caller_address = *socket_address::from_numeric("10.0.0.1", 5060);
@@ -78,14 +94,25 @@ run_result run_calls(const network_options& network_options, int calls) {
     {
         side left(a, wheel);
         side right(b, wheel);
+        session_timer_settings timers{.mode = features.timers ? session_timer_mode::on
+                                                              : session_timer_mode::off,
+                                      .session_expires = 90,
+                                      .min_se = 90};
         left.layer = std::make_unique<session_layer>(
             left.transactions, a, wheel, registry, caller,
             session_layer_options{.contact = "<sip:a@10.0.0.1:5060>",
-                                  .via_address = "10.0.0.1:5060"});
+                                  .via_address = "10.0.0.1:5060",
+                                  .timers = timers});
         right.layer = std::make_unique<session_layer>(
             right.transactions, b, wheel, registry, callee,
             session_layer_options{.contact = "<sip:b@10.0.0.2:5060>",
-                                  .via_address = "10.0.0.2:5060"});
+                                  .via_address = "10.0.0.2:5060",
+                                  .timers = timers,
+                                  .reliable_provisionals = features.reliable
+                                                               ? reliable_mode::required
+                                                               : reliable_mode::supported});
+        caller.mid_call = features.mid_call;
+        if (features.timers) caller.hold = seconds(200);
         left.tu.to = left.layer.get();
         right.tu.to = right.layer.get();
         caller.layer = left.layer.get();
@@ -162,6 +189,35 @@ TEST(sim_session, heavy_loss_may_fail_calls_but_never_leaks) {
     std::string summary;
     for (const auto& [o, n] : totals) summary += " " + o + "=" + std::to_string(n);
     std::printf("[ sim_session ] 100 seeds x 4 calls, 50%% loss, 20%% dup:%s\n", summary.c_str());
+}
+
+TEST(sim_session, prack_update_info_and_session_timers_complete_on_a_perfect_network) {
+    auto r = run_calls({.seed = 5}, 12, {.reliable = true, .mid_call = true, .timers = true});
+    EXPECT_TRUE(r.idle);
+    const std::string completed =
+        std::to_string(static_cast<int>(end_reason::local_hangup)) + "/200";
+    EXPECT_EQ(r.outcomes[completed], 12);
+}
+
+TEST(sim_session, prack_update_info_and_session_timers_under_loss_end_every_call) {
+    std::map<std::string, int> totals;
+    for (int seed = 1; seed <= 60; ++seed) {
+        SCOPED_TRACE("seed " + std::to_string(seed));
+        auto r = run_calls({.loss = 0.2,
+                            .duplication = 0.1,
+                            .min_delay = milliseconds(0),
+                            .max_delay = milliseconds(200),
+                            .seed = static_cast<std::uint64_t>(seed),
+                            .record_trace = false},
+                           4, {.reliable = true, .mid_call = true, .timers = true});
+        EXPECT_TRUE(r.idle);
+        for (const auto& [o, n] : r.outcomes) totals[o] += n;
+        if (::testing::Test::HasFailure()) break;
+    }
+    std::string summary;
+    for (const auto& [o, n] : totals) summary += " " + o + "=" + std::to_string(n);
+    std::printf("[ sim_session ] 60 seeds x 4 calls with PRACK/UPDATE/INFO/timers, 20%% loss:%s\n",
+                summary.c_str());
 }
 
 TEST(sim_session, stream_mode_every_call_completes) {
