@@ -61,11 +61,11 @@ bool session_layer::choose_policy(record& r, const message& invite) {
     return true;
 }
 
-std::string detail::supported_tags(const session_policy& policy) {
-    std::string tags;
-    if (policy.reliable != reliable_mode::off) tags = "100rel, ";
-    if (policy.timers.mode != session_timer_mode::off) tags += "timer, ";
-    return tags + "replaces";
+std::string_view detail::supported_tags(const session_policy& policy) {
+    static constexpr std::string_view tags[] = {"replaces", "timer, replaces", "100rel, replaces",
+                                                "100rel, timer, replaces"};
+    return tags[(policy.reliable != reliable_mode::off ? 2 : 0) +
+                (policy.timers.mode != session_timer_mode::off ? 1 : 0)];
 }
 
 result<void> session_layer::send_provisional(record& r, outgoing_message m) {

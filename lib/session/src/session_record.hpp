@@ -178,7 +178,7 @@ result<std::optional<std::string_view>> sdp_body(const message& m);
 
 /// The option tags a session with `policy` supports (its Supported header), e.g.
 /// "100rel, timer, replaces".
-std::string supported_tags(const session_policy& policy);
+std::string_view supported_tags(const session_policy& policy);
 
 /// Where requests inside the dialog go: the remote target when it is a numeric SIP URI (over
 /// the same protocol as `source`), otherwise back to `source`. Connection-oriented flows reuse
