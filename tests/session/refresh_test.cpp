@@ -104,6 +104,22 @@ TEST_F(refresh_fixture, a_refresh_from_the_caller_may_change_the_interval) {
     EXPECT_EQ(out[0], "BYE sip:alice@127.0.0.1:5062 SIP/2.0");
 }
 
+TEST_F(refresh_fixture, the_preference_for_refreshing_ourselves_applies_when_the_caller_says_none) {
+    auto options = timers(session_timer_mode::on);
+    options.timers.we_prefer_to_refresh = true;
+    with(options);
+    deliver(
+        invite("call-1", peer_sdp,
+               "Contact: <sip:alice@127.0.0.1:5062>\nSupported: timer\nSession-Expires: 600\n"));
+    EXPECT_EQ(header_of(last_sent(), "Session-Expires"), "600;refresher=uas");
+    deliver(invite("call-2", peer_sdp,
+                   "Contact: <sip:alice@127.0.0.1:5062>\nSupported: timer\n"
+                   "Session-Expires: 600;refresher=uac\n",
+                   "z9hG4bKinv2"));
+    EXPECT_EQ(header_of(last_sent(), "Session-Expires"), "600;refresher=uac")
+        << "the caller's choice stands";
+}
+
 TEST_F(refresh_fixture, a_refresh_asking_too_small_an_interval_gets_422) {
     with(timers(session_timer_mode::on));
     establish("Supported: timer\nSession-Expires: 120;refresher=uac\n");

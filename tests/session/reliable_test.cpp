@@ -201,6 +201,25 @@ TEST_F(reliable_fixture, an_early_update_may_offer_only_once_our_answer_went_rel
     EXPECT_NE(ok.find("m=audio 30000"), std::string::npos) << "the answer in the UPDATE's 2xx";
 }
 
+TEST_F(reliable_fixture, we_may_update_our_early_dialog_once_our_answer_was_pracked) {
+    app.what = policy::wait;
+    deliver(invite("call-1", offer_sdp, std::string(contact) + "Require: 100rel\n"));
+    ASSERT_TRUE(layer->progress(app.last));
+    std::string progress = last_sent();
+    std::string to_tag = last_to_tag();
+    sent_lines();
+    std::vector<std::uint16_t> heard;
+    ASSERT_TRUE(layer->send_refresh(
+        app.last, refresh_method::update,
+        [&](session_handle, session&, std::uint16_t status) { heard.push_back(status); }));
+    EXPECT_TRUE(sent_lines().empty()) << "waits for the PRACK of our answer";
+    deliver(prack(to_tag, 2, header_of(progress, "RSeq") + " 1 INVITE", "z9hG4bKp1"));
+    lines out = sent_lines();
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out[0], "SIP/2.0 200 OK");
+    EXPECT_EQ(out[1], "UPDATE sip:alice@127.0.0.1:5062 SIP/2.0") << "in the early dialog";
+}
+
 TEST_F(reliable_fixture, the_policy_decides_when_provisionals_go_reliably) {
     struct row {
         reliable_mode mode;

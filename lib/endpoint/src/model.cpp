@@ -62,6 +62,11 @@ constexpr std::array<std::pair<std::string_view, reliable_provisional>, 4> rel10
     {"peer_supported", reliable_provisional::peer_supported},
 }};
 
+constexpr std::array<std::pair<std::string_view, timers_refresher>, 3> refresher_names{{
+    {"auto", timers_refresher::automatic},
+    {"uac", timers_refresher::uac},
+    {"uas", timers_refresher::uas},
+}};
 constexpr std::array<std::pair<std::string_view, session_timers_mode>, 4> timers_names{{
     {"no", session_timers_mode::no},
     {"yes", session_timers_mode::yes},
@@ -434,6 +439,11 @@ void configuration_builder::add_endpoint(const config_section& section) {
                 e.timers = *v;
             else
                 bad("no, yes, required or always");
+        } else if (k == "timers_refresher") {
+            if (auto v = lookup(refresher_names, o.value))
+                e.timers_refresher = *v;
+            else
+                bad("auto, uac or uas");
         } else if (k == "timers_min_se") {
             // RFC 4028 §4: Min-SE is never below 90 seconds.
             if (auto n = parse_number(o.value, 90, UINT32_MAX))

@@ -19,6 +19,7 @@ session_policy policy_of(const endpoint_config& endpoint) noexcept {
     }
     p.timers.min_se = endpoint.timers_min_se;
     p.timers.session_expires = endpoint.timers_sess_expires;
+    p.timers.we_prefer_to_refresh = endpoint.timers_refresher == timers_refresher::uas;
     return p;
 }
 

@@ -74,6 +74,7 @@ send_rpid = 1
 timers = always
 timers_min_se = 120
 timers_sess_expires = 600
+timers_refresher = uas
 dtmf_mode = info
 rtp_symmetric = yes
 allow_transfer = no
@@ -149,6 +150,7 @@ match_header = X-Trunk: carrier-a
     EXPECT_EQ(e.timers, session_timers_mode::always);
     EXPECT_EQ(e.timers_min_se, 120u);
     EXPECT_EQ(e.timers_sess_expires, 600u);
+    EXPECT_EQ(e.timers_refresher, timers_refresher::uas);
     EXPECT_EQ(e.dtmf_mode, dtmf_mode::info);
     EXPECT_TRUE(e.rtp_symmetric);
     EXPECT_FALSE(e.allow_transfer);
@@ -185,6 +187,7 @@ TEST(configuration, endpoint_defaults) {
     EXPECT_EQ(e.timers, session_timers_mode::yes);
     EXPECT_EQ(e.timers_min_se, 90u);
     EXPECT_EQ(e.timers_sess_expires, 1800u);
+    EXPECT_EQ(e.timers_refresher, timers_refresher::automatic);
     EXPECT_EQ(e.dtmf_mode, dtmf_mode::rfc4733);
     EXPECT_FALSE(e.trust_id_inbound);
     EXPECT_TRUE(e.allow_transfer);
@@ -395,6 +398,9 @@ INSTANTIATE_TEST_SUITE_P(
         error_case{"bad_timers", transport + ep + "timers=forced\n",
                    "pjsip.conf:8: error: [e] timers: expected no, yes, required or always, got "
                    "\"forced\""},
+        error_case{"bad_timers_refresher", transport + ep + "timers_refresher=both\n",
+                   "pjsip.conf:8: error: [e] timers_refresher: expected auto, uac or uas, got "
+                   "\"both\""},
         error_case{"min_se_below_90", transport + ep + "timers_min_se=30\n",
                    "pjsip.conf:8: error: [e] timers_min_se: expected a number of seconds >= 90, "
                    "got \"30\""},

@@ -194,9 +194,11 @@ void session_layer::new_invite(const incoming_request& in) {
             if (*peer_min) interval = std::max(interval, **peer_min);
             r.session_interval = std::max(interval, r.policy.timers.min_se);
             refresher_role asked = *expires ? (*expires)->refresher : refresher_role::unspecified;
-            // §9: the caller's choice stands; otherwise it refreshes if it can, else we do.
+            // §9: the caller's choice stands; otherwise it refreshes if it can (unless we prefer
+            // to), else we do.
             r.we_refresh = asked == refresher_role::uas ||
-                           (asked == refresher_role::unspecified && !r.peer_supports_timer);
+                           (asked == refresher_role::unspecified &&
+                            (!r.peer_supports_timer || r.policy.timers.we_prefer_to_refresh));
         }
     }
     auto body = detail::sdp_body(m);

@@ -44,8 +44,12 @@ void session_layer::try_send_queued(record& r) {
     }
     if (r.queued.empty()) return;
     // Every wait is bounded: each of these ends by a response, an ACK, a timer or the session.
-    bool busy = r.state != session_state::confirmed || r.reinvite_client || r.reinvite_server ||
-                !r.ok_bytes.empty() || r.glare_retry.armed() ||
+    // An UPDATE may go in our early dialog too, once our answer went reliably and was PRACKed
+    // (RFC 3311 §5.1); a re-INVITE only in a confirmed one.
+    bool early_update = r.queued.front().how != refresh_method::reinvite && !r.outgoing &&
+                        r.state == session_state::early && r.answered_early && r.unacked.empty();
+    bool busy = (r.state != session_state::confirmed && !early_update) || r.reinvite_client ||
+                r.reinvite_server || !r.ok_bytes.empty() || r.glare_retry.armed() ||
                 r.negotiator.state() != sdp::negotiator_state::done;
     if (busy) return;
     refresh_method how = r.queued.front().how;

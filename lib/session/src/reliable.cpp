@@ -213,6 +213,7 @@ void session_layer::prack(record& r, const incoming_request& in) {
         r.held_provisionals.erase(r.held_provisionals.begin());
         transmit_reliable(r, std::move(next));
     }
+    if (!r.ended) try_send_queued(r); // an UPDATE of ours may have waited for this PRACK
 }
 
 std::optional<std::uint32_t> session_layer::accept_reliable(record& r, const message& response,

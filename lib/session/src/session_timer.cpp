@@ -80,7 +80,9 @@ bool session_layer::timer_in_request(record& r, const incoming_request& in) {
     switch ((*expires)->refresher) {
     case refresher_role::uac: r.we_refresh = false; break; // the sender refreshes
     case refresher_role::uas: r.we_refresh = true; break;
-    case refresher_role::unspecified: r.we_refresh = !sender_can; break;
+    case refresher_role::unspecified:
+        r.we_refresh = !sender_can || r.policy.timers.we_prefer_to_refresh;
+        break;
     }
     if (sender_can) r.peer_supports_timer = true;
     return true;

@@ -116,6 +116,12 @@ enum class session_timers_mode : std::uint8_t {
     required, ///< reject peers without timer support
     always,   ///< always run timers, even when the peer does not ask
 };
+/// Who refreshes (RFC 4028 §9) when the caller's INVITE does not say.
+enum class timers_refresher : std::uint8_t {
+    automatic, ///< the caller when it supports timers, else we
+    uac,       ///< the caller when it supports timers (the same as automatic)
+    uas,       ///< we do
+};
 enum class dtmf_mode : std::uint8_t { rfc4733, inband, info, auto_, auto_info };
 
 struct caller_id {
@@ -142,6 +148,7 @@ struct endpoint_config {
     session_timers_mode timers = session_timers_mode::yes;
     std::uint32_t timers_min_se = 90;         ///< seconds, >= 90 (RFC 4028 §4)
     std::uint32_t timers_sess_expires = 1800; ///< seconds, >= timers_min_se
+    parley::timers_refresher timers_refresher = timers_refresher::automatic;
     parley::dtmf_mode dtmf_mode = dtmf_mode::rfc4733;
     bool rtp_symmetric = false;
     bool allow_transfer = true;
