@@ -94,8 +94,12 @@ public:
         flow destination;
         destination.protocol = transport_protocol::udp;
         destination.remote = *address;
-        auto placed =
-            layer->call({.request_uri = t.target, .from = from, .destination = destination});
+        outgoing_call call{.request_uri = t.target, .from = from, .destination = destination};
+        // RFC 3892: the triggered INVITE names the transferor; RFC 3891: an attended transfer
+        // replaces the transfer target's dialog with the transferor.
+        if (!t.referred_by.empty()) call.headers.emplace_back("Referred-By", t.referred_by);
+        if (t.replaces) call.headers.emplace_back("Replaces", *t.replaces);
+        auto placed = layer->call(call);
         if (!placed) {
             notify(transferred, placed.error_value().status);
             return;

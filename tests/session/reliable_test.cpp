@@ -359,6 +359,18 @@ TEST_F(uac_fixture, a_sharded_layer_places_calls_with_call_ids_it_owns) {
     EXPECT_EQ(h.error_value().status, 500) << "bounded: no endless draw";
 }
 
+TEST_F(uac_fixture, a_call_carries_the_headers_the_application_gives) {
+    auto h = layer->call({.request_uri = "sip:bob@127.0.0.1:5062",
+                          .from = "<sip:parley@127.0.0.1>",
+                          .destination = peer,
+                          .headers = {{"Referred-By", "<sip:alice@127.0.0.1>"},
+                                      {"Replaces", "abc@h;to-tag=1;from-tag=2"}}});
+    ASSERT_TRUE(h);
+    std::string sent = last_sent();
+    EXPECT_EQ(header_of(sent, "Referred-By"), "<sip:alice@127.0.0.1>");
+    EXPECT_EQ(header_of(sent, "Replaces"), "abc@h;to-tag=1;from-tag=2");
+}
+
 TEST_F(uac_fixture, with_100rel_off_we_neither_advertise_nor_prack) {
     with({.reliable_provisionals = reliable_mode::off});
     start();

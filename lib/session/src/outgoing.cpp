@@ -56,6 +56,7 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
     if (rel || timers)
         invite.add_header("Supported", rel && timers ? "100rel, timer" : rel ? "100rel" : "timer");
     if (r.policy.reliable == reliable_mode::required) invite.add_header("Require", "100rel");
+    for (const auto& [name, value] : c.headers) invite.add_header(name, value);
     if (timers) {
         invite.add_header("Session-Expires", std::to_string(r.policy.timers.session_expires));
         invite.add_header("Min-SE", std::to_string(r.policy.timers.min_se));

@@ -191,6 +191,8 @@ struct outgoing_call {
     flow destination;        ///< where the INVITE goes (numeric; resolving names is the caller's)
     offer_timing offer = offer_timing::in_invite;
     std::optional<session_policy> policy; ///< none: the layer's defaults
+    /// More headers for the INVITE (name, value), e.g. Referred-By and Replaces of a transfer.
+    std::vector<std::pair<std::string, std::string>> headers;
 };
 
 struct session_layer_options {
