@@ -56,11 +56,7 @@ public:
     std::string from; ///< our From for calls we place (transfers)
 
     void on_incoming(session_handle h, session& s, const message& invite) noexcept override {
-        // Runs inside the distributor's offer: its context names the caller's endpoint.
-        if (const request_context* c = service->current_context();
-            c != nullptr && c->endpoint != nullptr && c->snapshot != nullptr)
-            s.cookies().add_value<session_endpoint>(session_endpoint_cookie,
-                                                    session_endpoint{*c->snapshot, c->endpoint});
+        // The session_service put the caller's endpoint in its cookie before it began.
         s.cookies().add_value<call_home>(call_home_cookie, call_home{this, h});
         std::string_view user = invite.request_uri().user;
         if (user.starts_with("busy"))

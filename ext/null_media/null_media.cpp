@@ -20,7 +20,11 @@ stream_verdict null_media::answer_stream(session& s, const sdp::session_descript
     if (offered.port == 0 || !offered.is_rtp() ||
         offered.proto.find("SAVP") != std::string_view::npos)
         return stream_verdict::not_handled;
-    auto matches = sdp::intersect_formats(offered, options_.codecs);
+    const media_preferences& wants = s.media();
+    auto matches =
+        sdp::intersect_formats(offered, wants.codecs ? *wants.codecs : options_.codecs,
+                               {.events = wants.telephone_event ? sdp::telephone_event::include
+                                                                : sdp::telephone_event::exclude});
     if (matches.empty()) return stream_verdict::not_handled;
     std::string_view none[] = {"0"};
     auto m = answer.add_media(offered.media, port_for(s), offered.proto, none);
@@ -39,7 +43,12 @@ stream_verdict null_media::offer_stream(session& s, sdp::session_description& of
                                         const sdp::media_description* previous) noexcept {
     (void)index;
     (void)previous;
-    sdp::add_audio_offer(offer, port_for(s), options_.address, options_.codecs);
+    const media_preferences& wants = s.media();
+    if (wants.codecs && wants.codecs->empty()) return stream_verdict::not_handled;
+    sdp::add_audio_offer(offer, port_for(s), options_.address,
+                         wants.codecs ? *wants.codecs : options_.codecs,
+                         {.events = wants.telephone_event ? sdp::telephone_event::include
+                                                          : sdp::telephone_event::exclude});
     return stream_verdict::handled;
 }
 

@@ -259,7 +259,7 @@ TEST_F(reliable_fixture, the_policy_decides_when_provisionals_go_reliably) {
 
 TEST_F(reliable_fixture, the_policy_source_chooses_per_invite) {
     struct by_user final : session_policy_source {
-        session_policy policy_for(const message& invite) noexcept override {
+        session_policy policy_for(const message& invite, session&) noexcept override {
             session_policy p;
             if (invite.request_uri().user == "bob") p.reliable = reliable_mode::off;
             return p;

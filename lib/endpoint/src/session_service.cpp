@@ -32,10 +32,40 @@ session_service::~session_service() {
     layer_.use_policies(nullptr);
 }
 
-session_policy session_service::policy_for(const message& invite) noexcept {
+media_preferences media_of(const endpoint_config& endpoint) {
+    media_preferences m;
+    std::vector<sdp::codec> codecs;
+    for (codec c : endpoint.codecs) {
+        switch (c) {
+        case codec::ulaw: codecs.push_back({"PCMU", 8000, 1}); break;
+        case codec::alaw: codecs.push_back({"PCMA", 8000, 1}); break;
+        case codec::g722: codecs.push_back({"G722", 8000, 1}); break;
+        case codec::g729: codecs.push_back({"G729", 8000, 1}); break;
+        case codec::gsm: codecs.push_back({"GSM", 8000, 1}); break;
+        case codec::opus: codecs.push_back({"opus", 48000, 2}); break;
+        case codec::telephone_event: break; // dtmf_mode decides RFC 4733, as in Asterisk
+        }
+    }
+    m.codecs = std::move(codecs);
+    // RFC 4733 events for rfc4733 and the auto modes (which fall back to inband / INFO when the
+    // peer does not offer them); inband and info never negotiate them.
+    m.telephone_event = endpoint.dtmf_mode == dtmf_mode::rfc4733 ||
+                        endpoint.dtmf_mode == dtmf_mode::auto_ ||
+                        endpoint.dtmf_mode == dtmf_mode::auto_info;
+    m.symmetric_rtp = endpoint.rtp_symmetric;
+    m.max_audio_streams = endpoint.max_audio_streams;
+    return m;
+}
+
+session_policy session_service::policy_for(const message& invite, session& s) noexcept {
     (void)invite;
-    if (current_ != nullptr && current_->endpoint != nullptr) return policy_of(*current_->endpoint);
-    return layer_.default_policy();
+    if (current_ == nullptr || current_->endpoint == nullptr) return layer_.default_policy();
+    const endpoint_config& endpoint = *current_->endpoint;
+    if (current_->snapshot != nullptr)
+        s.cookies().add_value<session_endpoint>(session_endpoint_cookie,
+                                                session_endpoint{*current_->snapshot, &endpoint});
+    s.media() = media_of(endpoint);
+    return policy_of(endpoint);
 }
 
 service_capabilities session_service::capabilities() const {

@@ -202,6 +202,32 @@ TEST_F(session_service_fixture, the_endpoint_100rel_and_timers_settings_apply_to
     EXPECT_NE(last_.find("Require: timer\r\n"), std::string::npos) << last_;
 }
 
+TEST(endpoint_media, the_endpoints_codecs_dtmf_mode_symmetry_and_stream_limit) {
+    endpoint_config e;
+    e.codecs = {codec::alaw, codec::telephone_event, codec::ulaw, codec::opus};
+    e.dtmf_mode = dtmf_mode::info;
+    e.rtp_symmetric = true;
+    e.max_audio_streams = 2;
+    media_preferences m = media_of(e);
+    ASSERT_TRUE(m.codecs);
+    ASSERT_EQ(m.codecs->size(), 3u) << "telephone-event is dtmf_mode's, not a codec";
+    EXPECT_EQ((*m.codecs)[0].encoding_name, "PCMA");
+    EXPECT_EQ((*m.codecs)[1].encoding_name, "PCMU");
+    EXPECT_EQ((*m.codecs)[2].clock_rate, 48000u);
+    EXPECT_FALSE(m.telephone_event) << "dtmf_mode = info";
+    EXPECT_TRUE(m.symmetric_rtp);
+    EXPECT_EQ(m.max_audio_streams, 2u);
+    for (dtmf_mode mode : {dtmf_mode::rfc4733, dtmf_mode::auto_, dtmf_mode::auto_info}) {
+        e.dtmf_mode = mode;
+        EXPECT_TRUE(media_of(e).telephone_event);
+    }
+    e.dtmf_mode = dtmf_mode::inband;
+    EXPECT_FALSE(media_of(e).telephone_event);
+    e.codecs.clear();
+    ASSERT_TRUE(media_of(e).codecs);
+    EXPECT_TRUE(media_of(e).codecs->empty()) << "allows nothing: accepts nothing";
+}
+
 TEST_F(session_service_fixture, a_call_through_the_distributor_carries_the_endpoint) {
     deliver(request("INVITE", "z9hG4bKi1"), offer);
     EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});

@@ -27,7 +27,8 @@ struct media_context::stream {
     asio::ip::udp::endpoint from;
     asio::ip::udp::endpoint remote;
     bool have_remote = false;
-    bool learned = false; ///< the remote came from a received packet (symmetric RTP)
+    bool learned = false;  ///< the remote came from a received packet (symmetric RTP)
+    bool symmetric = true; ///< answer where packets come from, not where the SDP said
     bool closing = false;
     int pending = 0;
     explicit stream(asio::io_context& io) : socket(io) {}
@@ -85,9 +86,11 @@ std::uint16_t media_context::port_of(std::uint64_t id) const noexcept {
     return it == streams_.end() ? 0 : it->second->port;
 }
 
-void media_context::set_remote(std::uint64_t id, const socket_address& remote) {
+void media_context::set_remote(std::uint64_t id, const socket_address& remote, bool symmetric) {
     auto it = streams_.find(id);
-    if (it == streams_.end() || it->second->learned) return;
+    if (it == streams_.end()) return;
+    it->second->symmetric = symmetric;
+    if (it->second->learned && symmetric) return;
     it->second->remote = asio::ip::udp::endpoint(to_asio(remote), remote.port);
     it->second->have_remote = remote.port != 0;
 }
@@ -103,9 +106,12 @@ void media_context::receive(stream& s) {
             }
             ++stats_.packets_in;
             // Symmetric RTP: answer where the packets come from (NATs rewrite the SDP's address).
-            s.remote = s.from;
-            s.have_remote = true;
-            s.learned = true;
+            // Without it (rtp_symmetric = no) packets go where the SDP said, once it said.
+            if (s.symmetric || !s.have_remote) {
+                s.remote = s.from;
+                s.have_remote = true;
+                s.learned = true;
+            }
             if (n >= 12) { // an RTP header at least (RFC 3550 §5.1); anything shorter is noise
                 asio::error_code send_ec;
                 s.socket.send_to(asio::buffer(s.buffer.data(), n), s.remote, 0, send_ec);

@@ -35,7 +35,11 @@ stream_verdict rtp_echo::answer_stream(session& s, const sdp::session_descriptio
     if (offered.port == 0 || !offered.is_rtp() ||
         offered.proto.find("SAVP") != std::string_view::npos)
         return stream_verdict::not_handled; // SRTP and others are for another handler
-    auto matches = sdp::intersect_formats(offered, context->settings().codecs);
+    const media_preferences& wants = s.media();
+    auto matches = sdp::intersect_formats(
+        offered, wants.codecs ? *wants.codecs : context->settings().codecs,
+        {.events = wants.telephone_event ? sdp::telephone_event::include
+                                         : sdp::telephone_event::exclude});
     if (matches.empty()) return stream_verdict::not_handled;
     // A re-offer of a stream we already run keeps its socket.
     auto* existing = dynamic_cast<stream_cookie*>(s.cookies().get(cookie_name(index)));
@@ -62,6 +66,7 @@ stream_verdict rtp_echo::offer_stream(session& s, sdp::session_description& offe
     (void)previous;
     media_context* context = media_context::current();
     if (context == nullptr) return stream_verdict::not_handled;
+    if (s.media().codecs && s.media().codecs->empty()) return stream_verdict::not_handled;
     auto* existing = dynamic_cast<stream_cookie*>(s.cookies().get(cookie_name(index)));
     std::uint64_t stream = existing != nullptr ? existing->stream : 0;
     if (stream == 0) {
@@ -70,8 +75,11 @@ stream_verdict rtp_echo::offer_stream(session& s, sdp::session_description& offe
         stream = *opened;
         s.cookies().add(cookie_name(index), std::make_unique<stream_cookie>(context, stream));
     }
+    const media_preferences& wants = s.media();
     sdp::add_audio_offer(offer, context->port_of(stream), context->settings().address,
-                         context->settings().codecs);
+                         wants.codecs ? *wants.codecs : context->settings().codecs,
+                         {.events = wants.telephone_event ? sdp::telephone_event::include
+                                                          : sdp::telephone_event::exclude});
     return stream_verdict::handled;
 }
 
@@ -83,7 +91,7 @@ void rtp_echo::apply_stream(session& s, const sdp::session_description& local,
     const sdp::connection_field* where = remote.effective_connection(index);
     if (where == nullptr || where->address == "0.0.0.0") return; // RFC 2543 hold: nowhere to send
     if (auto address = socket_address::from_numeric(where->address, remote.media()[index].port))
-        c->context->set_remote(c->stream, *address);
+        c->context->set_remote(c->stream, *address, s.media().symmetric_rtp);
 }
 
 void rtp_echo::stop_stream(session& s, std::size_t index) noexcept {

@@ -186,7 +186,8 @@ result<void> validate_new_offer(const session_description& previous,
 }
 
 media_editor add_audio_offer(session_description& offer, std::uint16_t port,
-                             std::string_view address, std::span<const codec> codecs) {
+                             std::string_view address, std::span<const codec> codecs,
+                             const intersect_options& options) {
     std::vector<std::string> formats;
     std::vector<std::string> maps;
     int next_dynamic = 96;
@@ -203,13 +204,16 @@ media_editor add_audio_offer(session_description& offer, std::uint16_t port,
         maps.push_back(std::to_string(pt) + " " + std::string(c.encoding_name) + "/" +
                        std::to_string(c.clock_rate));
     }
-    formats.push_back("101");
-    maps.push_back("101 telephone-event/8000");
+    bool events = options.events == telephone_event::include;
+    if (events) {
+        formats.push_back("101");
+        maps.push_back("101 telephone-event/8000");
+    }
     std::vector<std::string_view> views(formats.begin(), formats.end());
     media_editor m = offer.add_media("audio", port, "RTP/AVP", views);
     m.add_connection({"IN", address.find(':') == std::string_view::npos ? "IP4" : "IP6", address});
     for (const std::string& map : maps) m.add_attribute("rtpmap", map);
-    m.add_attribute("fmtp", "101 0-16");
+    if (events) m.add_attribute("fmtp", "101 0-16");
     m.set_direction(direction::sendrecv);
     return m;
 }

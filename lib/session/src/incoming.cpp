@@ -153,6 +153,8 @@ void session_layer::new_invite(const incoming_request& in) {
     by_dialog_.emplace(detail::dialog_key(r.id), r.handle.value);
     by_invite_server_.emplace(in.server.value, r.handle.value);
     ++stats_.sessions_created;
+    r.policy =
+        options_.policies != nullptr ? options_.policies->policy_for(m, *r.core) : default_policy();
     r.core->begin();
 
     // The supplements first (caller id, screening, Replaces, ...): a reject ends it here.
@@ -163,8 +165,8 @@ void session_layer::new_invite(const incoming_request& in) {
     }
     if (r.ended) return;
 
-    if (!choose_policy(r, m)) return; // 420/421 for extensions this session does not do
-    if (!find_replaced(r, m)) return; // RFC 3891: 400/481/486/603
+    if (!check_extensions(r, m)) return; // 420/421 for extensions this session does not do
+    if (!find_replaced(r, m)) return;    // RFC 3891: 400/481/486/603
     if (auto allow = find_allow(m); allow && allow->contains(method::update))
         r.peer_allows_update = true; // our session timer refreshes may use UPDATE
     if (r.policy.timers.mode != session_timer_mode::off) {

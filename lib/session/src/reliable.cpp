@@ -13,9 +13,7 @@ void session_layer::record::on_rel_retransmit() {
     layer->retransmit_reliable(*this);
 }
 
-bool session_layer::choose_policy(record& r, const message& invite) {
-    r.policy =
-        options_.policies != nullptr ? options_.policies->policy_for(invite) : default_policy();
+bool session_layer::check_extensions(record& r, const message& invite) {
     auto require = find_require(invite);
     auto supported = find_supported(invite);
     if (!require || !supported) {

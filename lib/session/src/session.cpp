@@ -124,6 +124,7 @@ result<sdp::session_description> session::answer_offer(const sdp::session_descri
     std::vector<stream> streams = streams_;
     if (streams.size() < offer.media().size()) streams.resize(offer.media().size());
     bool any_accepted = false;
+    std::uint32_t audio_accepted = 0; ///< media_preferences::max_audio_streams counts these
     for (std::size_t i = 0; i < offer.media().size(); ++i) {
         const sdp::media_description& offered = offer.media()[i];
         sdp_handler* taker = nullptr;
@@ -142,7 +143,9 @@ result<sdp::session_description> session::answer_offer(const sdp::session_descri
             auto took = ask(*streams[i].handler);
             if (!took) return fail(took.error_value());
             if (*took) taker = streams[i].handler;
-        } else if (offered.port != 0) {
+        } else if (offered.port != 0 &&
+                   !(offered.media == "audio" && media_.max_audio_streams != 0 &&
+                     audio_accepted >= media_.max_audio_streams)) {
             if (const auto* chain = extensions_->handlers_for(offered.media)) {
                 for (const auto& entry : *chain) {
                     auto took = ask(*entry.handler);
@@ -154,10 +157,12 @@ result<sdp::session_description> session::answer_offer(const sdp::session_descri
                 }
             }
         }
-        if (taker == nullptr)
+        if (taker == nullptr) {
             sdp::add_declined_stream(answer, offered); // RFC 3264 §6: port 0
-        else
+        } else {
             any_accepted = any_accepted || answer.media()[i].port != 0;
+            if (offered.media == "audio" && answer.media()[i].port != 0) ++audio_accepted;
+        }
         streams[i] = {taker, std::string(offered.media)};
     }
     if (!any_accepted) return fail(488, "No Acceptable Media");

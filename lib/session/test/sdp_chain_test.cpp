@@ -113,6 +113,19 @@ TEST_F(fixture, a_stream_without_a_handler_is_declined_and_the_answer_keeps_coun
     EXPECT_TRUE(sdp::session_description::parse(answer->serialize()));
 }
 
+TEST_F(fixture, audio_streams_beyond_the_sessions_limit_are_declined) {
+    add("audio", std::make_shared<format_handler>("pcmu", "0", log));
+    session s(registry.snapshot(), {.id = 1});
+    s.media().max_audio_streams = 1; // the endpoint's max_audio_streams
+    auto answer = s.answer_offer(parse_sdp(offer_text(
+        {"m=audio 49170 RTP/AVP 0", "m=audio 49172 RTP/AVP 0", "m=video 5 RTP/AVP 31"})));
+    ASSERT_TRUE(answer) << answer.error_value().reason;
+    ASSERT_EQ(answer->media().size(), 3u);
+    EXPECT_NE(answer->media()[0].port, 0);
+    EXPECT_EQ(answer->media()[1].port, 0) << "the second audio stream is over the limit";
+    EXPECT_EQ(s.stream_handler(1), nullptr);
+}
+
 TEST_F(fixture, failed_abandons_the_negotiation_with_488_and_changes_nothing) {
     add("audio", std::make_shared<format_handler>("pcmu", "0", log));
     add("video", std::make_shared<failing_handler>());

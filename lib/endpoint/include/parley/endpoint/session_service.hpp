@@ -8,12 +8,15 @@
 // this layer), so during the offer the context is readable through current_context(); the
 // application's session_events::on_incoming, which runs inside that offer, may keep it (with the
 // snapshot) in the session's cookies. The service is also the layer's session_policy_source:
-// each new session gets its endpoint's 100rel and session timer settings.
+// each new session gets its endpoint (the session_endpoint cookie), its 100rel and session
+// timer settings, and its media preferences (allow/disallow codecs, dtmf_mode's
+// telephone-event, rtp_symmetric, max_audio_streams) before it begins.
 //
 // Borrows the session layer (it outlives the service). Single-threaded: one shard.
 #pragma once
 
 #include <parley/endpoint/distributor.hpp>
+#include <parley/endpoint/session_endpoint.hpp>
 #include <parley/session/session_layer.hpp>
 
 #include <string>
@@ -30,6 +33,9 @@ struct session_service_options {
 
 /// The session policy an endpoint's configuration asks for (100rel, timers).
 session_policy policy_of(const endpoint_config& endpoint) noexcept;
+/// The media preferences of an endpoint's sessions (codecs, telephone-event, symmetric RTP,
+/// audio stream limit).
+media_preferences media_of(const endpoint_config& endpoint);
 
 class session_service final : public service, public session_policy_source {
 public:
@@ -39,8 +45,9 @@ public:
     session_service(const session_service&) = delete;
     session_service& operator=(const session_service&) = delete;
 
-    /// The endpoint of the INVITE being offered, else the layer's defaults.
-    session_policy policy_for(const message& invite) noexcept override;
+    /// The endpoint of the INVITE being offered (kept in the session's cookie, its media
+    /// preferences set), else the layer's defaults.
+    session_policy policy_for(const message& invite, session& s) noexcept override;
 
     std::string_view name() const noexcept override { return "session"; }
     service_capabilities capabilities() const override;

@@ -57,8 +57,9 @@ public:
     std::optional<std::uint64_t> open_echo();
     std::uint16_t port_of(std::uint64_t stream) const noexcept;
     /// Where echoed packets go until the first packet arrives (RFC 3550: the SDP's address and
-    /// port); afterwards packets go back to their source (symmetric RTP, RFC 4961).
-    void set_remote(std::uint64_t stream, const socket_address& remote);
+    /// port); afterwards back to their source (symmetric RTP, RFC 4961) unless `symmetric` is
+    /// false, which keeps the SDP's address.
+    void set_remote(std::uint64_t stream, const socket_address& remote, bool symmetric = true);
     void close(std::uint64_t stream) noexcept;
 
     const media_settings& settings() const noexcept { return settings_; }
@@ -78,9 +79,10 @@ private:
     media_stats stats_;
 };
 
-/// The "audio" SDP handler of real calls: codecs in `media_settings::codecs` order, the offer's
-/// payload types, telephone-event when offered, RFC 3264 direction rules; one echoing RTP
-/// stream per accepted m-line.
+/// The "audio" SDP handler of real calls: codecs in the session's media_preferences order (else
+/// `media_settings::codecs`), the offer's payload types, telephone-event when offered and the
+/// preferences allow it, RFC 3264 direction rules; one echoing RTP stream per accepted m-line,
+/// symmetric unless the preferences say otherwise.
 class rtp_echo final : public sdp_handler {
 public:
     stream_verdict answer_stream(session& s, const sdp::session_description& offer,

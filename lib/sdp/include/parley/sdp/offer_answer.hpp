@@ -90,11 +90,12 @@ media_editor add_declined_stream(session_description& answer, const media_descri
 // ---- building offers --------------------------------------------------------------------------
 
 /// Appends an RTP/AVP audio m-line offering `codecs` (in order) plus telephone-event/8000 on
-/// payload type 101 (events 0-16, RFC 4733), on `port` at `address` (IP4 or IP6 by its form),
-/// sendrecv. Codecs with an RFC 3551 static payload type use it (PCMU 0, PCMA 8, G722 9, ...);
-/// others get dynamic types from 96.
+/// payload type 101 (events 0-16, RFC 4733; unless `options.events` excludes it), on `port` at
+/// `address` (IP4 or IP6 by its form), sendrecv. Codecs with an RFC 3551 static payload type use it
+/// (PCMU 0, PCMA 8, G722 9, ...); others get dynamic types from 96.
 media_editor add_audio_offer(session_description& offer, std::uint16_t port,
-                             std::string_view address, std::span<const codec> codecs);
+                             std::string_view address, std::span<const codec> codecs,
+                             const intersect_options& options = {});
 
 // ---- validation -------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@
 
 #include <parley/base/result.hpp>
 #include <parley/sdp/description.hpp>
+#include <parley/sdp/offer_answer.hpp>
 #include <parley/session/cookies.hpp>
 #include <parley/session/extensions.hpp>
 #include <parley/sip/outgoing_message.hpp>
@@ -54,6 +55,16 @@ protected:
     ~dialog_requester() = default;
 };
 
+/// What the session's endpoint asks of its media, set before the first SDP exchange (by the
+/// endpoint layer); the core and the SDP handlers honour it.
+struct media_preferences {
+    /// Preference order; none: each handler's own list (an empty list accepts no codec).
+    std::optional<std::vector<sdp::codec>> codecs;
+    bool telephone_event = true; ///< offer and answer RFC 4733 telephone-event
+    bool symmetric_rtp = true;   ///< send RTP where it comes from (RFC 4961), else to the SDP
+    std::uint32_t max_audio_streams = 0; ///< 0: no limit; audio m-lines beyond it are declined
+};
+
 struct session_options {
     std::uint64_t id = 0;                  ///< unique per process; also the SDP o= session id
     std::string sdp_username = "-";        ///< o= username (RFC 8866 §5.2: "-" when there is none)
@@ -73,6 +84,8 @@ public:
     std::uint16_t final_status() const noexcept { return final_status_; }
     void set_final_status(std::uint16_t status) noexcept { final_status_ = status; }
     cookie_jar& cookies() noexcept { return cookies_; }
+    media_preferences& media() noexcept { return media_; }
+    const media_preferences& media() const noexcept { return media_; }
     const extension_snapshot& extensions() const noexcept { return *extensions_; }
 
     // ---- supplements --------------------------------------------------------------------
@@ -146,6 +159,7 @@ private:
     std::shared_ptr<const extension_snapshot> extensions_;
     session_options options_;
     cookie_jar cookies_;
+    media_preferences media_;
     std::vector<stream> streams_;
     std::uint16_t final_status_ = 0;
     request_responder* responder_ = nullptr; ///< set while incoming_request() runs

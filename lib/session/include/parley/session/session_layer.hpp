@@ -158,8 +158,9 @@ struct session_policy {
 /// Chooses the policy of each new incoming session; the endpoint layer implements it.
 class session_policy_source {
 public:
-    /// Runs for a new INVITE before the supplements see it.
-    virtual session_policy policy_for(const message& invite) noexcept = 0;
+    /// Runs for a new INVITE before the session begins (before its supplements see anything):
+    /// it may also set the session's media preferences and cookies (its endpoint).
+    virtual session_policy policy_for(const message& invite, session& s) noexcept = 0;
 
 protected:
     ~session_policy_source() = default;
@@ -316,7 +317,7 @@ private:
                                 dialog_requester::response_callback done);
     bool request_response(record& r, transaction_id client, const message* response,
                           std::uint16_t status);
-    bool choose_policy(record& r, const message& invite);
+    bool check_extensions(record& r, const message& invite);
     bool find_replaced(record& r, const message& invite);
     result<void> send_provisional(record& r, outgoing_message m);
     void transmit_reliable(record& r, outgoing_message m);
