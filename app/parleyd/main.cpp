@@ -14,6 +14,7 @@
 // calls; SIGINT/SIGTERM stop.
 #include <parley/endpoint/configuration.hpp>
 #include <parley/endpoint/distributor.hpp>
+#include <parley/endpoint/endpoint_identity.hpp>
 #include <parley/endpoint/identify.hpp>
 #include <parley/endpoint/session_endpoint.hpp>
 #include <parley/endpoint/session_service.hpp>
@@ -417,6 +418,10 @@ int run(int argc, char** argv) {
         }
     }
     for (auto& r : ext::register_builtin(registry, builtin)) extensions.push_back(std::move(r));
+    // The endpoint's identity settings (trust_id_inbound, callerid, send_pai, send_rpid).
+    extensions.push_back(
+        registry.add_supplement(std::make_shared<endpoint_identity_supplement>(),
+                                {.name = "endpoint-identity", .methods = {method::invite}}));
     // The configured limits are for the whole server: each shard gets its share. The
     // distributor refuses new out-of-dialog work at 90% of the transaction share, which leaves
     // the rest to requests inside established dialogs (the layer itself stops at 100%).

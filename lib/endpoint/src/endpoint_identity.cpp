@@ -1,0 +1,57 @@
+// endpoint_identity: the endpoint's identity options on its sessions (endpoint_identity.hpp).
+#include <parley/endpoint/endpoint_identity.hpp>
+
+#include <parley/endpoint/session_endpoint.hpp>
+#include <parley/session/session.hpp>
+
+namespace parley {
+
+namespace {
+
+/// What we assert about ourselves to the caller: the called URI (the INVITE's To).
+struct called_party {
+    std::string uri;
+};
+constexpr std::string_view called_party_cookie = "endpoint.called";
+
+} // namespace
+
+request_verdict endpoint_identity_supplement::incoming_request(session& s,
+                                                               const message& request) noexcept {
+    if (request.method() != method::invite || !request.to().tag.empty())
+        return request_verdict::proceed(); // the initial INVITE only
+    const auto* home = s.cookies().get_value<session_endpoint>(session_endpoint_cookie);
+    if (home == nullptr || home->endpoint == nullptr) return request_verdict::proceed();
+    const endpoint_config& e = *home->endpoint;
+    auto who = identity_from_request(request, e.trust_id_inbound ? identity_trust::trusted
+                                                                 : identity_trust::untrusted);
+    if (who) {
+        // The endpoint's callerid overrides what the request says (as in Asterisk).
+        if (!e.callerid.name.empty()) who->display_name = e.callerid.name;
+        if (!e.callerid.number.empty()) who->number = e.callerid.number;
+        s.cookies().remove(caller_identity_cookie);
+        s.cookies().add_value<party_identity>(caller_identity_cookie, std::move(*who));
+    }
+    if (e.send_pai || e.send_rpid) {
+        s.cookies().remove(called_party_cookie);
+        s.cookies().add_value<called_party>(called_party_cookie,
+                                            called_party{std::string(request.to().address.text)});
+    }
+    return request_verdict::proceed();
+}
+
+void endpoint_identity_supplement::outgoing_response(session& s,
+                                                     outgoing_message& response) noexcept {
+    if (response.method() != "INVITE" || response.status() <= 100 || response.status() >= 300)
+        return;
+    const auto* home = s.cookies().get_value<session_endpoint>(session_endpoint_cookie);
+    const auto* us = s.cookies().get_value<called_party>(called_party_cookie);
+    if (home == nullptr || home->endpoint == nullptr || us == nullptr) return;
+    const endpoint_config& e = *home->endpoint;
+    if (e.send_pai) response.set_header("P-Asserted-Identity", "<" + us->uri + ">");
+    if (e.send_rpid)
+        response.set_header("Remote-Party-ID",
+                            "<" + us->uri + ">;party=called;screen=yes;privacy=off");
+}
+
+} // namespace parley

@@ -1,0 +1,94 @@
+// The endpoint's identity options on a bare session: the caller's identity by trust_id_inbound
+// and callerid, and P-Asserted-Identity / Remote-Party-ID by send_pai / send_rpid.
+#include <parley/endpoint/endpoint_identity.hpp>
+
+#include <parley/endpoint/session_endpoint.hpp>
+#include <parley/session/session.hpp>
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+namespace parley {
+namespace {
+
+std::unique_ptr<message> invite_from_pbx() {
+    std::string text = "INVITE sip:echo@h SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
+                       "From: \"Front Desk\" <sip:100@h>;tag=1\r\nTo: <sip:echo@h>\r\n"
+                       "Call-ID: c\r\nCSeq: 1 INVITE\r\n"
+                       "P-Asserted-Identity: \"Alice\" <sip:+15551234@h>\r\n"
+                       "Content-Length: 0\r\n\r\n";
+    auto m = std::make_unique<message>();
+    EXPECT_TRUE(parse_message(text, *m, {.buffer = buffer_use::copy}));
+    return m;
+}
+
+struct identity_fixture : ::testing::Test {
+    endpoint_config endpoint;
+    extension_registry registry;
+    registration r = registry.add_supplement(std::make_shared<endpoint_identity_supplement>(),
+                                             {.methods = {method::invite}});
+    std::unique_ptr<session> s;
+    void start() {
+        s = std::make_unique<session>(registry.snapshot(), session_options{.id = 1});
+        s->cookies().add_value<session_endpoint>(session_endpoint_cookie,
+                                                 session_endpoint{nullptr, &endpoint});
+        s->begin();
+        EXPECT_TRUE(s->incoming_request(*invite_from_pbx()).proceeds());
+    }
+    const party_identity& caller() {
+        static const party_identity none;
+        auto* p = s->cookies().get_value<party_identity>(caller_identity_cookie);
+        EXPECT_NE(p, nullptr);
+        return p != nullptr ? *p : none;
+    }
+};
+
+TEST_F(identity_fixture, an_untrusted_endpoint_is_known_by_its_from) {
+    start();
+    EXPECT_EQ(caller().number, "100");
+    EXPECT_EQ(caller().display_name, "Front Desk");
+}
+
+TEST_F(identity_fixture, trust_id_inbound_takes_the_asserted_identity) {
+    endpoint.trust_id_inbound = true;
+    start();
+    EXPECT_EQ(caller().number, "+15551234");
+    EXPECT_EQ(caller().source, identity_source::p_asserted_identity);
+}
+
+TEST_F(identity_fixture, the_endpoints_callerid_overrides_what_the_request_says) {
+    endpoint.trust_id_inbound = true;
+    endpoint.callerid = {"Lobby", "200"};
+    start();
+    EXPECT_EQ(caller().display_name, "Lobby");
+    EXPECT_EQ(caller().number, "200");
+}
+
+TEST_F(identity_fixture, send_pai_and_send_rpid_assert_the_called_party_in_1xx_and_2xx) {
+    endpoint.send_pai = true;
+    endpoint.send_rpid = true;
+    start();
+    auto ok = outgoing_message::response(200, {}, "INVITE");
+    s->outgoing_response(ok);
+    EXPECT_EQ(ok.header("P-Asserted-Identity"), "<sip:echo@h>");
+    EXPECT_EQ(ok.header("Remote-Party-ID"), "<sip:echo@h>;party=called;screen=yes;privacy=off");
+    auto ringing = outgoing_message::response(180, {}, "INVITE");
+    s->outgoing_response(ringing);
+    EXPECT_TRUE(ringing.header("P-Asserted-Identity"));
+    auto busy = outgoing_message::response(486, {}, "INVITE");
+    s->outgoing_response(busy);
+    EXPECT_FALSE(busy.header("P-Asserted-Identity")) << "only 1xx and 2xx";
+}
+
+TEST_F(identity_fixture, without_send_pai_nothing_is_asserted) {
+    start();
+    auto ok = outgoing_message::response(200, {}, "INVITE");
+    s->outgoing_response(ok);
+    EXPECT_FALSE(ok.header("P-Asserted-Identity"));
+    EXPECT_FALSE(ok.header("Remote-Party-ID"));
+}
+
+} // namespace
+} // namespace parley
