@@ -26,11 +26,11 @@ stream_verdict null_media::answer_stream(session& s, const sdp::session_descript
                                {.events = wants.telephone_event ? sdp::telephone_event::include
                                                                 : sdp::telephone_event::exclude});
     if (matches.empty()) return stream_verdict::not_handled;
+    const std::string& address = wants.address.empty() ? options_.address : wants.address;
     std::string_view none[] = {"0"};
     auto m = answer.add_media(offered.media, port_for(s), offered.proto, none);
     sdp::apply_formats(m, matches);
-    m.add_connection(
-        {"IN", options_.address.find(':') == std::string::npos ? "IP4" : "IP6", options_.address});
+    m.add_connection({"IN", address.find(':') == std::string::npos ? "IP4" : "IP6", address});
     if (auto ptime = offered.ptime()) m.add_attribute("ptime", std::to_string(*ptime));
     // RFC 3264 §6.1: sendonly is answered recvonly, recvonly sendonly, inactive inactive.
     m.set_direction(
@@ -45,7 +45,8 @@ stream_verdict null_media::offer_stream(session& s, sdp::session_description& of
     (void)previous;
     const media_preferences& wants = s.media();
     if (wants.codecs && wants.codecs->empty()) return stream_verdict::not_handled;
-    sdp::add_audio_offer(offer, port_for(s), options_.address,
+    sdp::add_audio_offer(offer, port_for(s),
+                         wants.address.empty() ? options_.address : wants.address,
                          wants.codecs ? *wants.codecs : options_.codecs,
                          {.events = wants.telephone_event ? sdp::telephone_event::include
                                                           : sdp::telephone_event::exclude});

@@ -57,6 +57,27 @@ media_preferences media_of(const endpoint_config& endpoint) {
     return m;
 }
 
+void apply_external_addresses(const transport_config& transport, const socket_address& source,
+                              std::string_view contact, std::string_view via_address,
+                              session_policy& policy, media_preferences& media) {
+    if (transport.external_signaling_address.empty() && transport.external_media_address.empty())
+        return;
+    for (const ip_network& local : transport.local_net)
+        if (local.contains(source)) return; // a peer on our side of the NAT
+    if (!transport.external_signaling_address.empty()) {
+        std::string_view port = via_address.substr(via_address.rfind(':') + 1);
+        std::string external = transport.external_signaling_address + ":" +
+                               (transport.external_signaling_port != 0
+                                    ? std::to_string(transport.external_signaling_port)
+                                    : std::string(port));
+        policy.via_address = external;
+        policy.contact = std::string(contact);
+        if (std::size_t at = policy.contact.find(via_address); at != std::string::npos)
+            policy.contact.replace(at, via_address.size(), external);
+    }
+    if (!transport.external_media_address.empty()) media.address = transport.external_media_address;
+}
+
 session_policy session_service::policy_for(const message& invite, session& s) noexcept {
     (void)invite;
     if (current_ == nullptr || current_->endpoint == nullptr) return layer_.default_policy();
@@ -65,7 +86,22 @@ session_policy session_service::policy_for(const message& invite, session& s) no
         s.cookies().add_value<session_endpoint>(session_endpoint_cookie,
                                                 session_endpoint{*current_->snapshot, &endpoint});
     s.media() = media_of(endpoint);
-    return policy_of(endpoint);
+    session_policy policy = policy_of(endpoint);
+    if (current_->snapshot != nullptr && *current_->snapshot != nullptr &&
+        current_request_ != nullptr) {
+        // The endpoint's transport, else the first of the request's protocol.
+        const configuration& config = **current_->snapshot;
+        const transport_config* transport =
+            endpoint.transport.empty() ? nullptr : config.find_transport(endpoint.transport);
+        for (const transport_config& t : config.transports())
+            if (transport == nullptr && t.protocol == current_request_->source.protocol)
+                transport = &t;
+        if (transport != nullptr)
+            apply_external_addresses(*transport, current_request_->source.remote,
+                                     layer_.options().contact, layer_.options().via_address, policy,
+                                     s.media());
+    }
+    return policy;
 }
 
 service_capabilities session_service::capabilities() const {
@@ -84,9 +120,12 @@ service_claim session_service::offer(const incoming_request& request,
     // Restored, not cleared: a nested offer (a request handled inside a callback) keeps the
     // outer one readable once it returns.
     const request_context* outer = current_;
+    const incoming_request* outer_request = current_request_;
     current_ = &context;
+    current_request_ = &request;
     layer_.on_request(request);
     current_ = outer;
+    current_request_ = outer_request;
     return service_claim::claimed;
 }
 

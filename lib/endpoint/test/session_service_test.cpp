@@ -106,10 +106,13 @@ struct session_service_fixture : ::testing::Test {
     flow peer;
 
     void SetUp() override { build({}); }
-    void build(overload_limits limits, std::string_view endpoint_options = {}) {
+    void build(overload_limits limits, std::string_view endpoint_options = {},
+               std::string_view transport_options = {}) {
         std::string text = open_config;
         if (!endpoint_options.empty())
             text.insert(text.find("allow = ulaw\n") + 13, std::string(endpoint_options));
+        if (!transport_options.empty())
+            text.insert(text.find("bind = 127.0.0.1:5060\n") + 22, std::string(transport_options));
         auto loaded = parse_configuration(text, "open.conf");
         ASSERT_TRUE(loaded.ok()) << loaded.errors[0].to_string();
         options.reset();
@@ -226,6 +229,43 @@ TEST(endpoint_media, the_endpoints_codecs_dtmf_mode_symmetry_and_stream_limit) {
     e.codecs.clear();
     ASSERT_TRUE(media_of(e).codecs);
     EXPECT_TRUE(media_of(e).codecs->empty()) << "allows nothing: accepts nothing";
+}
+
+TEST(external_addresses, a_peer_outside_local_net_sees_the_external_ones) {
+    transport_config t;
+    t.external_signaling_address = "203.0.113.5";
+    t.external_media_address = "203.0.113.6";
+    t.local_net = {*ip_network::parse("10.0.0.0/8")};
+    auto outside = *socket_address::from_numeric("198.51.100.7", 5060);
+    session_policy policy;
+    media_preferences media;
+    apply_external_addresses(t, outside, "<sip:parleyd@10.0.0.2:5060>", "10.0.0.2:5060", policy,
+                             media);
+    EXPECT_EQ(policy.via_address, "203.0.113.5:5060");
+    EXPECT_EQ(policy.contact, "<sip:parleyd@203.0.113.5:5060>");
+    EXPECT_EQ(media.address, "203.0.113.6");
+    t.external_signaling_port = 5070;
+    apply_external_addresses(t, outside, "<sip:parleyd@10.0.0.2:5060>", "10.0.0.2:5060", policy,
+                             media);
+    EXPECT_EQ(policy.via_address, "203.0.113.5:5070");
+    session_policy inside_policy;
+    media_preferences inside_media;
+    apply_external_addresses(t, *socket_address::from_numeric("10.1.2.3", 5060),
+                             "<sip:parleyd@10.0.0.2:5060>", "10.0.0.2:5060", inside_policy,
+                             inside_media);
+    EXPECT_TRUE(inside_policy.contact.empty()) << "local_net: no rewriting";
+    EXPECT_TRUE(inside_media.address.empty());
+}
+
+TEST_F(session_service_fixture, a_call_from_outside_local_net_gets_our_external_addresses) {
+    build({}, {},
+          "external_signaling_address = 203.0.113.5\nexternal_media_address = 203.0.113.6\n"
+          "local_net = 10.0.0.0/8\n");
+    deliver(request("INVITE", "z9hG4bKi1"), offer);
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    EXPECT_NE(last_.find("Contact: <sip:parley@203.0.113.5:5060>\r\n"), std::string::npos) << last_;
+    EXPECT_NE(last_.find("o=- "), std::string::npos);
+    EXPECT_NE(last_.find(" IN IP4 203.0.113.6\r\n"), std::string::npos) << "o= (and c=)";
 }
 
 TEST_F(session_service_fixture, a_call_through_the_distributor_carries_the_endpoint) {

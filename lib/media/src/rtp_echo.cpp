@@ -36,10 +36,10 @@ stream_verdict rtp_echo::answer_stream(session& s, const sdp::session_descriptio
         offered.proto.find("SAVP") != std::string_view::npos)
         return stream_verdict::not_handled; // SRTP and others are for another handler
     const media_preferences& wants = s.media();
-    auto matches = sdp::intersect_formats(
-        offered, wants.codecs ? *wants.codecs : context->settings().codecs,
-        {.events = wants.telephone_event ? sdp::telephone_event::include
-                                         : sdp::telephone_event::exclude});
+    auto matches =
+        sdp::intersect_formats(offered, wants.codecs ? *wants.codecs : context->settings().codecs,
+                               {.events = wants.telephone_event ? sdp::telephone_event::include
+                                                                : sdp::telephone_event::exclude});
     if (matches.empty()) return stream_verdict::not_handled;
     // A re-offer of a stream we already run keeps its socket.
     auto* existing = dynamic_cast<stream_cookie*>(s.cookies().get(cookie_name(index)));
@@ -53,7 +53,8 @@ stream_verdict rtp_echo::answer_stream(session& s, const sdp::session_descriptio
     std::string_view placeholder[] = {"0"};
     auto m = answer.add_media(offered.media, context->port_of(stream), offered.proto, placeholder);
     sdp::apply_formats(m, matches);
-    m.add_connection(connection_for(context->settings().address));
+    m.add_connection(
+        connection_for(wants.address.empty() ? context->settings().address : wants.address));
     if (auto ptime = offered.ptime()) m.add_attribute("ptime", std::to_string(*ptime));
     m.set_direction(
         sdp::answer_direction(offer.effective_direction(index), sdp::direction::sendrecv));
@@ -76,7 +77,8 @@ stream_verdict rtp_echo::offer_stream(session& s, sdp::session_description& offe
         s.cookies().add(cookie_name(index), std::make_unique<stream_cookie>(context, stream));
     }
     const media_preferences& wants = s.media();
-    sdp::add_audio_offer(offer, context->port_of(stream), context->settings().address,
+    sdp::add_audio_offer(offer, context->port_of(stream),
+                         wants.address.empty() ? context->settings().address : wants.address,
                          wants.codecs ? *wants.codecs : context->settings().codecs,
                          {.events = wants.telephone_event ? sdp::telephone_event::include
                                                           : sdp::telephone_event::exclude});

@@ -123,8 +123,18 @@ void session_layer::new_invite(const incoming_request& in) {
         respond_plain(in, 503);
         return;
     }
+    // The session first: its policy (the endpoint's) names the Contact its dialog uses.
+    auto owned = std::make_unique<record>();
+    record& r = *owned;
+    r.layer = this;
+    r.handle = {next_id_++};
+    r.core = std::make_unique<session>(
+        extensions_.snapshot(),
+        session_options{.id = r.handle.value, .sdp_address = options_.sdp_address});
+    r.policy =
+        options_.policies != nullptr ? options_.policies->policy_for(m, *r.core) : default_policy();
     std::string tag = new_tag();
-    auto created = dialog::create_uas(m, tag, options_.contact);
+    auto created = dialog::create_uas(m, tag, contact_of(r));
     if (!created) {
         respond_plain(in, created.error_value().status, created.error_value().reason_phrase());
         return;
@@ -134,10 +144,6 @@ void session_layer::new_invite(const incoming_request& in) {
         respond_plain(in, 500);
         return;
     }
-    auto owned = std::make_unique<record>();
-    record& r = *owned;
-    r.layer = this;
-    r.handle = {next_id_++};
     r.d = d;
     r.id = d->id();
     r.source = in.source;
@@ -145,16 +151,11 @@ void session_layer::new_invite(const incoming_request& in) {
     r.last_invite_cseq = m.cseq().number;
     // Built for a status above 100 so that To carries our tag; each use sets its own status.
     r.invite_base.emplace(detail::response_skeleton(m, 200, {}, in.top_via, tag));
-    r.core = std::make_unique<session>(
-        extensions_.snapshot(),
-        session_options{.id = r.handle.value, .sdp_address = options_.sdp_address});
     r.core->set_requester(&r); // the early dialog exists: supplements may send in it
     sessions_.emplace(r.handle.value, std::move(owned));
     by_dialog_.emplace(detail::dialog_key(r.id), r.handle.value);
     by_invite_server_.emplace(in.server.value, r.handle.value);
     ++stats_.sessions_created;
-    r.policy =
-        options_.policies != nullptr ? options_.policies->policy_for(m, *r.core) : default_policy();
     r.core->begin();
 
     // The supplements first (caller id, screening, Replaces, ...): a reject ends it here.
@@ -430,7 +431,7 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
         return;
     }
     outgoing_message ok = detail::response_skeleton(m, 200, {}, in.top_via, {});
-    ok.add_header("Contact", options_.contact);
+    ok.add_header("Contact", contact_of(r));
     ok.add_header("Allow", options_.allow);
     if (!*body) {
         // RFC 3261 §14.2 / RFC 6337: an INVITE without SDP gets a fresh offer; the answer
@@ -485,7 +486,7 @@ void session_layer::update(record& r, const incoming_request& in) {
         return;
     }
     outgoing_message ok = detail::response_skeleton(m, 200, {}, in.top_via, {});
-    ok.add_header("Contact", options_.contact);
+    ok.add_header("Contact", contact_of(r));
     if (!timer_in_request(r, in)) return; // a refresh too small: 422 (RFC 4028 §9)
     if (*body) {
         // RFC 3311 §5.2: an offer while ours is unanswered is glare (491); while theirs is

@@ -40,7 +40,7 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
     std::string tag = new_tag();
     std::string branch = new_branch();
     std::string via = "SIP/2.0/" + std::string(via_token(c.destination.protocol)) + " " +
-                      options_.via_address + ";branch=" + branch + ";rport";
+                      via_of(r) + ";branch=" + branch + ";rport";
     outgoing_message invite = outgoing_message::request("INVITE", c.request_uri);
     invite.add_header("Via", via);
     invite.add_header("Max-Forwards", "70");
@@ -48,7 +48,7 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
     invite.add_header("To", c.to.empty() ? "<" + c.request_uri + ">" : c.to);
     invite.add_header("Call-ID", call_id);
     invite.add_header("CSeq", "1 INVITE");
-    invite.add_header("Contact", options_.contact);
+    invite.add_header("Contact", contact_of(r));
     invite.add_header("Allow", options_.allow);
     // RFC 3262: we PRACK reliable provisionals; RFC 4028 §7.1: we offer a session interval.
     bool rel = r.policy.reliable != reliable_mode::off;
@@ -79,7 +79,7 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
     r.our_invite = std::make_unique<message>();
     if (!parse_message(bytes, *r.our_invite, {.buffer = buffer_use::copy}))
         return fail(500, "Our INVITE Does Not Parse"); // a supplement broke it
-    r.forks.emplace(options_.contact);
+    r.forks.emplace(contact_of(r));
     r.last_invite_cseq = 1;
     auto sent = transactions_.send_request({.bytes = std::move(bytes),
                                             .branch = branch,
@@ -120,7 +120,7 @@ bool session_layer::resend_invite(record& r, outgoing_message invite) {
     // The same INVITE again (same Call-ID and tags): a new branch and CSeq (RFC 3261 §8.1.3.5).
     std::string branch = new_branch();
     invite.set_header("Via", "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
-                                 options_.via_address + ";branch=" + branch + ";rport");
+                                 via_of(r) + ";branch=" + branch + ";rport");
     r.last_invite_cseq += 1;
     invite.set_header("CSeq", std::to_string(r.last_invite_cseq) + " INVITE");
     std::string bytes = invite.serialize();
@@ -134,7 +134,7 @@ bool session_layer::resend_invite(record& r, outgoing_message invite) {
     by_client_[sent->value] = r.handle.value;
     r.our_invite = std::move(parsed);
     r.invite_request = std::move(invite);
-    r.forks.emplace(options_.contact); // a new transaction: its own dialogs
+    r.forks.emplace(contact_of(r)); // a new transaction: its own dialogs
     return true;
 }
 
@@ -180,7 +180,7 @@ bool session_layer::follow_redirect(record& r, const message& redirect) {
         std::string branch = new_branch();
         invite.set_request_uri(target.text);
         invite.set_header("Via", "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
-                                     options_.via_address + ";branch=" + branch + ";rport");
+                                     via_of(r) + ";branch=" + branch + ";rport");
         r.last_invite_cseq += 1;
         invite.set_header("CSeq", std::to_string(r.last_invite_cseq) + " INVITE");
         std::string bytes = invite.serialize();
@@ -201,7 +201,7 @@ bool session_layer::follow_redirect(record& r, const message& redirect) {
         r.request_uri = std::string(target.text);
         r.invite_request = std::move(invite);
         r.our_invite = std::move(parsed);
-        r.forks.emplace(options_.contact);
+        r.forks.emplace(contact_of(r));
         return true;
     }
     return false;
@@ -281,8 +281,8 @@ void session_layer::invite_response(record& r, const message& response) {
     r.id = d->id();
     r.core->set_requester(&r);
     by_dialog_.emplace(detail::dialog_key(r.id), r.handle.value);
-    std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
-                      options_.via_address + ";branch=" + new_branch() + ";rport";
+    std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " + via_of(r) +
+                      ";branch=" + new_branch() + ";rport";
     outgoing_message ack =
         d->build_outgoing({.method = "ACK", .cseq = r.last_invite_cseq, .via = via});
     bool bad_sdp = false;

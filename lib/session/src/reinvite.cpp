@@ -66,8 +66,8 @@ void session_layer::try_send_queued(record& r) {
     }
     std::string_view method = how == refresh_method::reinvite ? "INVITE" : "UPDATE";
     std::string branch = new_branch();
-    std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
-                      options_.via_address + ";branch=" + branch + ";rport";
+    std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " + via_of(r) +
+                      ";branch=" + branch + ";rport";
     outgoing_message request = r.d->build_outgoing({.method = method, .via = via});
     request.add_header("Allow", options_.allow);
     add_refresh_timer_headers(r, request);
@@ -127,8 +127,8 @@ void session_layer::reinvite_response(record& r, const message& response) {
             return;
         }
         r.d->receive_response(response, method::invite);
-        std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
-                          options_.via_address + ";branch=" + new_branch() + ";rport";
+        std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " + via_of(r) +
+                          ";branch=" + new_branch() + ";rport";
         outgoing_message ack =
             r.d->build_outgoing({.method = "ACK", .cseq = r.reinvite_cseq, .via = via});
         r.core->outgoing_request(ack);

@@ -235,8 +235,8 @@ std::optional<std::uint32_t> session_layer::accept_reliable(record& r, const mes
 void session_layer::send_prack(record& r, const message& response, dialog& early,
                                std::uint32_t rseq) {
     std::string branch = new_branch();
-    std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
-                      options_.via_address + ";branch=" + branch + ";rport";
+    std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " + via_of(r) +
+                      ";branch=" + branch + ";rport";
     outgoing_message prack = early.build_outgoing({.method = "PRACK", .via = via});
     prack.add_header("RAck", std::to_string(rseq) + " " + std::to_string(response.cseq().number) +
                                  " INVITE");

@@ -100,8 +100,9 @@ sdp::session_description session::skeleton() const {
     origin.session_id = session_id;
     origin.session_version = 1;
     origin.network_type = "IN";
-    origin.address_type = options_.sdp_address.find(':') == std::string::npos ? "IP4" : "IP6";
-    origin.address = options_.sdp_address;
+    const std::string& address = media_.address.empty() ? options_.sdp_address : media_.address;
+    origin.address_type = address.find(':') == std::string::npos ? "IP4" : "IP6";
+    origin.address = address;
     d.set_origin(origin);
     d.set_session_name("-");
     d.add_timing({0, 0});

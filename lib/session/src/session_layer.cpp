@@ -42,6 +42,14 @@ std::string session_layer::new_branch() {
     return std::string(text, static_cast<std::size_t>(n));
 }
 
+const std::string& session_layer::contact_of(const record& r) const noexcept {
+    return r.policy.contact.empty() ? options_.contact : r.policy.contact;
+}
+
+const std::string& session_layer::via_of(const record& r) const noexcept {
+    return r.policy.via_address.empty() ? options_.via_address : r.policy.via_address;
+}
+
 session* session_layer::find(session_handle h) noexcept {
     auto it = sessions_.find(h.value);
     return it == sessions_.end() ? nullptr : it->second->core.get();
@@ -91,7 +99,7 @@ result<void> session_layer::ring(session_handle h) {
     if (!r.invite_server || r.state > session_state::early) return fail(500, "Not Ringing Now");
     outgoing_message m = *r.invite_base;
     m.set_status(180);
-    m.add_header("Contact", options_.contact);
+    m.add_header("Contact", contact_of(r));
     auto sent = send_provisional(r, std::move(m));
     if (sent && !r.ended) r.state = session_state::early;
     return sent;
@@ -105,7 +113,7 @@ result<void> session_layer::progress(session_handle h) {
     if (!r.invite_server || r.state > session_state::early) return fail(500, "Not Early Now");
     outgoing_message m = *r.invite_base;
     m.set_status(183);
-    m.add_header("Contact", options_.contact);
+    m.add_header("Contact", contact_of(r));
     if (r.negotiator.state() == sdp::negotiator_state::done && !r.delayed_offer) {
         // Early media: the answer goes in the 183 and the streams start now (RFC 3261 §13.3.1.1).
         m.set_body("application/sdp", r.local_sdp);
@@ -143,7 +151,7 @@ result<void> session_layer::answer(session_handle h) {
     }
     outgoing_message ok = *r.invite_base;
     ok.set_status(200);
-    ok.add_header("Contact", options_.contact);
+    ok.add_header("Contact", contact_of(r));
     ok.add_header("Allow", options_.allow);
     add_session_timer_headers(r, ok);
     // After an exchange completed in reliable 18x + PRACK (RFC 3262 §5), no SDP: it would be
@@ -237,8 +245,8 @@ void session_layer::send_bye(record& r) {
     r.retransmit.cancel();
     r.state = session_state::ending;
     std::string branch = new_branch();
-    std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
-                      options_.via_address + ";branch=" + branch + ";rport";
+    std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " + via_of(r) +
+                      ";branch=" + branch + ";rport";
     outgoing_message bye = r.d->build_outgoing({.method = "BYE", .via = via});
     if (!r.bye_reason.empty()) bye.set_header("Reason", r.bye_reason); // RFC 3326
     r.core->outgoing_request(bye);
@@ -377,8 +385,8 @@ result<void> session_layer::send_in_dialog(record& r, std::string_view method,
     if (r.ended || r.d == nullptr || r.state == session_state::ending)
         return fail(481, "No Dialog");
     std::string branch = new_branch();
-    std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
-                      options_.via_address + ";branch=" + branch + ";rport";
+    std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " + via_of(r) +
+                      ";branch=" + branch + ";rport";
     outgoing_message request = r.d->build_outgoing({.method = method, .via = via});
     for (const auto& [name, value] : extras.headers) request.add_header(name, value);
     if (!extras.body.empty() || !extras.content_type.empty())

@@ -72,6 +72,15 @@ private:
     session_layer& layer_;
     session_service_options options_;
     const request_context* current_ = nullptr;
+    const incoming_request* current_request_ = nullptr;
 };
+
+/// The external addresses (transport external_signaling_address / external_media_address) a
+/// session with `source` uses when `source` is outside the transport's local_net, written into
+/// `policy` (Contact, Via) and `media` (o=, c=); `contact`/`via_address` are the layer's own,
+/// whose host:port is replaced. Nothing when the transport has no external address.
+void apply_external_addresses(const transport_config& transport, const socket_address& source,
+                              std::string_view contact, std::string_view via_address,
+                              session_policy& policy, media_preferences& media);
 
 } // namespace parley

@@ -153,6 +153,10 @@ enum class reliable_mode : std::uint8_t {
 struct session_policy {
     reliable_mode reliable = reliable_mode::supported;
     session_timer_settings timers{};
+    /// Our Contact and Via sent-by for this session ("" = the layer's): the external address
+    /// of a server behind NAT, for a peer outside its local networks.
+    std::string contact;
+    std::string via_address;
 };
 
 /// Chooses the policy of each new incoming session; the endpoint layer implements it.
@@ -287,9 +291,10 @@ public:
         return dialogs_.match_request(request) != nullptr;
     }
     const session_layer_stats& stats() const noexcept { return stats_; }
+    const session_layer_options& options() const noexcept { return options_; }
     /// The policy of sessions nobody chose one for (the options' timers and 100rel).
     session_policy default_policy() const noexcept {
-        return {options_.reliable_provisionals, options_.timers};
+        return {options_.reliable_provisionals, options_.timers, {}, {}};
     }
     /// Sets (or clears) the per-INVITE policy source; start-up only.
     void use_policies(session_policy_source* source) noexcept { options_.policies = source; }
@@ -349,6 +354,8 @@ private:
     void end(record& r, end_reason why);
     void finish_ended();
     record* by_dialog(const dialog_id& id) noexcept;
+    const std::string& contact_of(const record& r) const noexcept;
+    const std::string& via_of(const record& r) const noexcept;
     std::string new_tag();
     std::string new_branch();
 
