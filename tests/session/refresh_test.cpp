@@ -12,14 +12,6 @@ using lines = std::vector<std::string>;
 constexpr std::string_view peer_sdp = "v=0\no=alice 1 2 IN IP4 127.0.0.1\ns=-\nc=IN IP4 "
                                       "127.0.0.1\nt=0 0\nm=audio 20000 RTP/AVP 0\n";
 
-std::string header_of(const std::string& bytes, std::string_view name) {
-    std::string key = "\r\n" + std::string(name) + ": ";
-    std::size_t at = bytes.find(key);
-    if (at == std::string::npos) return {};
-    at += key.size();
-    return bytes.substr(at, bytes.find("\r\n", at) - at);
-}
-
 struct refresh_fixture : session_fixture {
     std::string to_tag;
     void with(session_layer_options options) {

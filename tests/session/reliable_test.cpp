@@ -15,15 +15,6 @@ constexpr std::string_view answer_sdp = "v=0\no=alice 1 1 IN IP4 127.0.0.1\ns=-\
                                         "127.0.0.1\nt=0 0\nm=audio 20000 RTP/AVP 0\n";
 constexpr std::string_view contact = "Contact: <sip:alice@127.0.0.1:5062>\n";
 
-/// A header's value in raw bytes we sent ("" when absent).
-std::string header_of(const std::string& bytes, std::string_view name) {
-    std::string key = "\r\n" + std::string(name) + ": ";
-    std::size_t at = bytes.find(key);
-    if (at == std::string::npos) return {};
-    at += key.size();
-    return bytes.substr(at, bytes.find("\r\n", at) - at);
-}
-
 struct reliable_fixture : session_fixture {
     void with(session_layer_options options) {
         layer = std::make_unique<session_layer>(transactions, sender, wheel, registry, app,

@@ -162,6 +162,15 @@ struct session_fixture : ::testing::Test {
     }
 };
 
+/// A header's value in raw bytes we sent ("" when absent).
+inline std::string header_of(const std::string& bytes, std::string_view name) {
+    std::string key = "\r\n" + std::string(name) + ": ";
+    std::size_t at = bytes.find(key);
+    if (at == std::string::npos) return {};
+    at += key.size();
+    return bytes.substr(at, bytes.find("\r\n", at) - at);
+}
+
 inline std::string
 invite(std::string_view call_id = "call-1",
        std::string_view body =

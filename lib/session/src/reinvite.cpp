@@ -8,6 +8,20 @@
 
 namespace parley {
 
+namespace {
+
+/// The answer to our offer in a 2xx, negotiated; false when there is none usable.
+bool take_answer(session_layer::record& r, const message& response) {
+    std::optional<sdp::session_description> answer;
+    if (response.content_type().is("application", "sdp"))
+        if (auto parsed = sdp::session_description::parse(response.body()))
+            answer = std::move(*parsed);
+    return answer && r.negotiator.receive_remote_answer(std::move(*answer)) &&
+           r.negotiator.negotiate();
+}
+
+} // namespace
+
 void session_layer::record::detail_guard_and_send() {
     detail::depth_guard guard(*layer);
     layer->try_send_queued(*this);
@@ -101,12 +115,7 @@ void session_layer::reinvite_response(record& r, const message& response) {
         r.reinvite_client = {};
         auto done = std::move(r.reinvite_done);
         if (r.in_flight == refresh_method::update) {
-            std::optional<sdp::session_description> answer;
-            if (response.content_type().is("application", "sdp"))
-                if (auto parsed = sdp::session_description::parse(response.body()))
-                    answer = std::move(*parsed);
-            if (!answer || !r.negotiator.receive_remote_answer(std::move(*answer)) ||
-                !r.negotiator.negotiate()) {
+            if (!take_answer(r, response)) {
                 r.pending_end = end_reason::bad_ack;
                 if (done) done(r.handle, *r.core, 488);
                 if (!r.ended) send_bye(r);
@@ -134,12 +143,7 @@ void session_layer::reinvite_response(record& r, const message& response) {
         r.core->outgoing_request(ack);
         r.reinvite_ack = ack.serialize();
         (void)sender_.send(r.reinvite_destination, r.reinvite_ack);
-        std::optional<sdp::session_description> answer;
-        if (response.content_type().is("application", "sdp"))
-            if (auto parsed = sdp::session_description::parse(response.body()))
-                answer = std::move(*parsed);
-        if (!answer || !r.negotiator.receive_remote_answer(std::move(*answer)) ||
-            !r.negotiator.negotiate()) {
+        if (!take_answer(r, response)) {
             // Our offer got no usable answer: the session cannot go on (RFC 3261 §14.1 leaves
             // the old session in place only for a failure response).
             r.pending_end = end_reason::bad_ack;
