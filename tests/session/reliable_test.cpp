@@ -362,6 +362,47 @@ TEST_F(uac_fixture, a_call_carries_the_headers_the_application_gives) {
     EXPECT_EQ(header_of(sent, "Replaces"), "abc@h;to-tag=1;from-tag=2");
 }
 
+TEST_F(uac_fixture, the_callee_may_update_its_early_dialog) {
+    start();
+    respond(183, "b1", "Require: 100rel\nRSeq: 1\n", answer_sdp);
+    sent_lines(); // our PRACK
+    auto ours = std::make_unique<message>();
+    ASSERT_TRUE(parse_message(invite_text, *ours, {.buffer = buffer_use::copy}));
+    auto from_callee = [&](std::string_view method, int cseq, std::string_view body) {
+        std::string r = std::string(method) +
+                        " sip:parley@127.0.0.1:5060 SIP/2.0\nVia: SIP/2.0/UDP "
+                        "127.0.0.1:5062;branch=z9hG4bKc" +
+                        std::to_string(cseq) +
+                        "\nFrom: <sip:bob@127.0.0.1:5062>;tag=b1\nTo: <sip:parley@127.0.0.1>;tag=" +
+                        std::string(ours->from().tag) +
+                        "\nCall-ID: " + std::string(ours->call_id()) +
+                        "\nCSeq: " + std::to_string(cseq) + " " + std::string(method) +
+                        "\nContact: <sip:bob@127.0.0.1:5062>\nMax-Forwards: 70\n";
+        if (!body.empty()) r += "Content-Type: application/sdp\n";
+        r += "\n";
+        r += body;
+        deliver(r);
+    };
+    from_callee("UPDATE", 2, offer_sdp);
+    std::string ok = last_sent();
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    EXPECT_NE(ok.find("m=audio 30000"), std::string::npos) << "our answer in the 200";
+    from_callee("INFO", 3, {});
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    // A request on an early dialog we never saw is still 481.
+    std::string stray = "INFO sip:parley@127.0.0.1:5060 SIP/2.0\nVia: SIP/2.0/UDP "
+                        "127.0.0.1:5062;branch=z9hG4bKc9\nFrom: <sip:bob@127.0.0.1:5062>;tag=zz\n"
+                        "To: <sip:parley@127.0.0.1>;tag=" +
+                        std::string(ours->from().tag) +
+                        "\nCall-ID: " + std::string(ours->call_id()) +
+                        "\nCSeq: 9 INFO\nMax-Forwards: 70\n\n";
+    deliver(stray);
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 481 Call/Transaction Does Not Exist"});
+    respond(200, "b1", "");
+    EXPECT_EQ(sent_lines(), lines{"ACK sip:bob@127.0.0.1:5062 SIP/2.0"});
+    EXPECT_EQ(app.events, lines{"confirmed"});
+}
+
 TEST_F(uac_fixture, with_100rel_off_we_neither_advertise_nor_prack) {
     with({.reliable_provisionals = reliable_mode::off});
     start();

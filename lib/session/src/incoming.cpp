@@ -311,7 +311,21 @@ void session_layer::in_dialog(const incoming_request& in) {
         return;
     }
     record& r = *found;
-    if (auto ordered = r.d->receive_request(m); !ordered) {
+    // Our own INVITE's early dialog (the call is not up yet): the fork that sent the request.
+    dialog* d = r.d != nullptr ? r.d
+                : r.forks      ? r.forks->find(dialog_id_of_received(m).remote_tag)
+                               : nullptr;
+    if (d == nullptr) {
+        ++stats_.no_dialog_481;
+        respond_plain(in, 481);
+        return;
+    }
+    if (r.d == nullptr && m.method() == method::bye) {
+        // RFC 3261 §15: a BYE ends that early dialog only; our INVITE still gets its answer.
+        respond_plain(in, 200, {}, r.core.get());
+        return;
+    }
+    if (auto ordered = d->receive_request(m); !ordered) {
         respond_plain(in, ordered.error_value().status, ordered.error_value().reason_phrase(),
                       r.core.get());
         return;

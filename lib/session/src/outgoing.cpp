@@ -222,6 +222,12 @@ void session_layer::invite_response(record& r, const message& response) {
     case outcome::ignored: return;
     case outcome::early_created:
     case outcome::early_updated: {
+        if (update->what == outcome::early_created) {
+            // The callee may send requests (UPDATE, INFO, PRACK-less ones) in its early dialog.
+            std::string key = detail::dialog_key(update->affected->id());
+            if (by_dialog_.emplace(key, r.handle.value).second)
+                r.early_keys.push_back(std::move(key));
+        }
         std::optional<std::uint32_t> rseq;
         if (r.policy.reliable != reliable_mode::off) {
             auto require = find_require(response);
@@ -280,6 +286,9 @@ void session_layer::invite_response(record& r, const message& response) {
     r.d = d;
     r.id = d->id();
     r.core->set_requester(&r);
+    // The call is this dialog: the other early dialogs are over (RFC 3261 §13.2.2.4).
+    for (const std::string& key : r.early_keys) by_dialog_.erase(key);
+    r.early_keys.clear();
     by_dialog_.emplace(detail::dialog_key(r.id), r.handle.value);
     std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " + via_of(r) +
                       ";branch=" + new_branch() + ";rport";

@@ -65,6 +65,11 @@ session_state session_layer::state(session_handle h) const noexcept {
     return it == sessions_.end() ? session_state::ending : it->second->state;
 }
 
+bool session_layer::owns_dialog(const message& request) noexcept {
+    if (dialogs_.match_request(request) != nullptr) return true;
+    return !by_dialog_.empty() && by_dialog(dialog_id_of_received(request)) != nullptr;
+}
+
 session_layer::record* session_layer::by_dialog(const dialog_id& id) noexcept {
     auto it = by_dialog_.find(detail::dialog_key(id));
     if (it == by_dialog_.end()) return nullptr;
@@ -275,6 +280,8 @@ void session_layer::end(record& r, end_reason why) {
     if (r.reinvite_client) by_client_.erase(r.reinvite_client.value);
     if (r.invite_client) by_client_.erase(r.invite_client.value);
     by_dialog_.erase(detail::dialog_key(r.id));
+    for (const std::string& key : r.early_keys) by_dialog_.erase(key);
+    r.early_keys.clear();
     if (r.invite_server) by_invite_server_.erase(r.invite_server.value);
     if (r.bye_client) by_client_.erase(r.bye_client.value);
     dialogs_.erase(r.id);

@@ -52,6 +52,7 @@ struct session_layer::record final : dialog_requester {
     duration rel_interval{};
     time_point rel_give_up{};
     timer rel_retransmit;
+    std::vector<std::string> early_keys; ///< UAC: dialog keys of our early dialogs (by_dialog_)
     // As UAC: the last RSeq we PRACKed per early dialog (To tag).
     std::vector<std::pair<std::string, std::uint32_t>> pracked;
 

@@ -287,9 +287,8 @@ public:
     session_state state(session_handle h) const noexcept;
     std::size_t size() const noexcept { return sessions_.size(); }
     /// Whether an in-dialog request (or a 2xx ACK) belongs to one of this layer's dialogs.
-    bool owns_dialog(const message& request) noexcept {
-        return dialogs_.match_request(request) != nullptr;
-    }
+    /// Early dialogs of our own INVITEs count too (the callee may send UPDATE or INFO in them).
+    bool owns_dialog(const message& request) noexcept;
     const session_layer_stats& stats() const noexcept { return stats_; }
     const session_layer_options& options() const noexcept { return options_; }
     /// The policy of sessions nobody chose one for (the options' timers and 100rel).
