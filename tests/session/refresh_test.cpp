@@ -116,11 +116,22 @@ TEST_F(refresh_fixture, a_refresh_asking_too_small_an_interval_gets_422) {
     with(timers(session_timer_mode::on));
     establish("Supported: timer\nSession-Expires: 120;refresher=uac\n");
     std::string reinvite = in_dialog("INVITE", to_tag, 2, "z9hG4bKr1", peer_sdp);
-    reinvite.insert(reinvite.find("Max-Forwards"), "Session-Expires: 30\n");
+    reinvite.insert(reinvite.find("Max-Forwards"), "Session-Expires: 30\nSupported: timer\n");
     deliver(reinvite);
     std::string refused = last_sent();
     EXPECT_EQ(sent_lines(), lines{"SIP/2.0 422 Session Interval Too Small"});
     EXPECT_EQ(header_of(refused, "Min-SE"), "90");
+    deliver(in_dialog("ACK", to_tag, 2, "z9hG4bKr1")); // the 422's ACK
+    // The refused refresh changed nothing: the caller still refreshes every 120 s at most.
+    advance(seconds(87));
+    EXPECT_TRUE(sent_lines().empty());
+    // §9: a caller that does not support timers cannot retry after a 422: we raise it instead.
+    std::string raised = in_dialog("INVITE", to_tag, 3, "z9hG4bKr2", peer_sdp);
+    raised.insert(raised.find("Max-Forwards"), "Session-Expires: 30\n");
+    deliver(raised);
+    std::string ok = last_sent();
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    EXPECT_EQ(header_of(ok, "Session-Expires"), "90;refresher=uas") << "we refresh it";
 }
 
 TEST_F(refresh_fixture, an_update_with_an_offer_from_the_api_gets_its_answer) {

@@ -211,6 +211,16 @@ TEST_F(reliable_fixture, we_may_update_our_early_dialog_once_our_answer_was_prac
     EXPECT_EQ(out[1], "UPDATE sip:alice@127.0.0.1:5062 SIP/2.0") << "in the early dialog";
 }
 
+TEST_F(reliable_fixture, a_bye_in_the_early_dialog_still_gets_the_invite_answered) {
+    deliver(invite("call-1", offer_sdp, std::string(contact)));
+    std::string to_tag = last_to_tag();
+    sent_lines();
+    deliver(in_dialog("BYE", to_tag, 2, "z9hG4bKb1"));
+    EXPECT_EQ(sent_lines(), (lines{"SIP/2.0 200 OK", "SIP/2.0 487 Request Terminated"}))
+        << "RFC 3261 §15.1.2";
+    EXPECT_EQ(layer->size(), 0u);
+}
+
 TEST_F(reliable_fixture, the_policy_decides_when_provisionals_go_reliably) {
     struct row {
         reliable_mode mode;
@@ -231,6 +241,7 @@ TEST_F(reliable_fixture, the_policy_decides_when_provisionals_go_reliably) {
     int n = 0;
     for (const row& r : rows) {
         with({.reliable_provisionals = r.mode});
+        sent_lines(); // the previous layer answered its ringing INVITE (487) as it went
         std::string call = "call-p" + std::to_string(++n);
         deliver(invite(call, offer_sdp, std::string(contact) + std::string(r.caller),
                        "z9hG4bK" + call));
@@ -401,6 +412,26 @@ TEST_F(uac_fixture, the_callee_may_update_its_early_dialog) {
     respond(200, "b1", "");
     EXPECT_EQ(sent_lines(), lines{"ACK sip:bob@127.0.0.1:5062 SIP/2.0"});
     EXPECT_EQ(app.events, lines{"confirmed"});
+}
+
+TEST_F(uac_fixture, replacing_our_early_dialog_cancels_our_invite) {
+    app.what = policy::answer;
+    start();
+    respond(180, "b1", "");
+    auto ours = std::make_unique<message>();
+    ASSERT_TRUE(parse_message(invite_text, *ours, {.buffer = buffer_use::copy}));
+    // RFC 3891 §3: an INVITE replacing an early dialog we initiated is accepted, and the
+    // replaced one is CANCELled once the new one is up.
+    deliver(invite("call-9", offer_sdp,
+                   std::string(contact) + "Replaces: " + std::string(ours->call_id()) +
+                       ";to-tag=" + std::string(ours->from().tag) + ";from-tag=b1\n",
+                   "z9hG4bKrep"));
+    std::string tag = last_to_tag();
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    deliver(in_dialog("ACK", tag, 1, "z9hG4bKrepack", {}, "call-9"));
+    lines out = sent_lines();
+    ASSERT_FALSE(out.empty());
+    EXPECT_EQ(out[0], "CANCEL sip:bob@127.0.0.1:5062 SIP/2.0");
 }
 
 TEST_F(uac_fixture, with_100rel_off_we_neither_advertise_nor_prack) {

@@ -180,8 +180,9 @@ void session_layer::new_invite(const incoming_request& in) {
         }
         std::uint32_t interval = 0;
         if (*expires) {
-            if ((*expires)->delta_seconds < r.policy.timers.min_se) {
+            if ((*expires)->delta_seconds < r.policy.timers.min_se && r.peer_supports_timer) {
                 // §8.1: too small: 422 with our Min-SE; the caller retries with a larger one.
+                // (A caller without timer support cannot: §9 raises the interval instead.)
                 outgoing_message too_small = *r.invite_base;
                 too_small.set_status(422);
                 too_small.add_header("Min-SE", std::to_string(r.policy.timers.min_se));
@@ -437,7 +438,8 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
         respond_plain(in, 500, "Previous INVITE Still Pending", r.core.get()); // RFC 3261 §14.2
         return;
     }
-    if (!timer_in_request(r, in)) return; // 422 (RFC 4028 §9)
+    timer_request timer;
+    if (!timer_in_request(r, in, timer)) return; // 422 (RFC 4028 §9)
     auto body = detail::sdp_body(m);
     if (!body) {
         respond_plain(in, body.error_value().status, body.error_value().reason_phrase(),
@@ -484,6 +486,7 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
     }
     ok.set_body("application/sdp", r.local_sdp);
     r.last_invite_cseq = m.cseq().number;
+    apply_timer_request(r, timer);    // the refresh is accepted: its interval holds
     add_session_timer_headers(r, ok); // §9: without them the refresher would stop refreshing
     send_final_2xx(r, in.server, std::move(ok));
     start_session_timer(r); // RFC 4028 §10: a re-INVITE is a refresh
@@ -501,7 +504,8 @@ void session_layer::update(record& r, const incoming_request& in) {
     }
     outgoing_message ok = detail::response_skeleton(m, 200, {}, in.top_via, {});
     ok.add_header("Contact", contact_of(r));
-    if (!timer_in_request(r, in)) return; // a refresh too small: 422 (RFC 4028 §9)
+    timer_request timer;
+    if (!timer_in_request(r, in, timer)) return; // a refresh too small: 422 (RFC 4028 §9)
     if (*body) {
         // RFC 3311 §5.2: an offer while ours is unanswered is glare (491); while theirs is
         // unanswered, 500 with Retry-After.
@@ -527,6 +531,7 @@ void session_layer::update(record& r, const incoming_request& in) {
         }
         ok.set_body("application/sdp", *answer);
     }
+    apply_timer_request(r, timer);
     add_session_timer_headers(r, ok);
     r.core->outgoing_response(ok);
     (void)transactions_.respond(in.server, 200, ok.serialize());

@@ -135,6 +135,7 @@ bool session_layer::resend_invite(record& r, outgoing_message invite) {
     r.our_invite = std::move(parsed);
     r.invite_request = std::move(invite);
     r.forks.emplace(contact_of(r)); // a new transaction: its own dialogs
+    r.pracked.clear();              // and its own RSeq spaces (RFC 3262 §4)
     return true;
 }
 
@@ -202,6 +203,7 @@ bool session_layer::follow_redirect(record& r, const message& redirect) {
         r.invite_request = std::move(invite);
         r.our_invite = std::move(parsed);
         r.forks.emplace(contact_of(r));
+        r.pracked.clear();
         return true;
     }
     return false;

@@ -67,6 +67,7 @@ void session_layer::try_send_queued(record& r) {
                 r.negotiator.state() != sdp::negotiator_state::done;
     if (busy) return;
     refresh_method how = r.queued.front().how;
+    bool for_timer = r.queued.front().for_timer;
     reinvite_callback done = std::move(r.queued.front().done);
     r.queued.erase(r.queued.begin());
     bool with_offer = how != refresh_method::update_no_sdp;
@@ -74,6 +75,7 @@ void session_layer::try_send_queued(record& r) {
         auto offer = r.core->create_offer(r.negotiator.active_local());
         if (!offer || !r.negotiator.set_local_offer(std::move(*offer))) {
             if (done) done(r.handle, *r.core, 488);
+            if (for_timer) retry_timer_refresh(r);
             try_send_queued(r);
             return;
         }
@@ -95,9 +97,11 @@ void session_layer::try_send_queued(record& r) {
     if (!sent) {
         if (with_offer) (void)r.negotiator.cancel_offer();
         if (done) done(r.handle, *r.core, sent.error_value().status);
+        if (for_timer && !r.ended) retry_timer_refresh(r);
         return;
     }
     r.in_flight = how;
+    r.in_flight_for_timer = for_timer;
     r.reinvite_client = *sent;
     r.reinvite_done = std::move(done);
     r.reinvite_cseq = r.d->local_cseq();
@@ -173,7 +177,7 @@ void session_layer::reinvite_response(record& r, const message& response) {
         std::uniform_int_distribution<int> steps(r.d->role() == dialog_role::uac ? 210 : 0,
                                                  r.d->role() == dialog_role::uac ? 400 : 200);
         std::mt19937 random(static_cast<std::uint32_t>(tag_seed_ ^ tags_));
-        r.queued.insert(r.queued.begin(), {r.in_flight, std::move(done)});
+        r.queued.insert(r.queued.begin(), {r.in_flight, std::move(done), r.in_flight_for_timer});
         wheel_.schedule_after(r.glare_retry, milliseconds(10 * steps(random)));
         return;
     }
@@ -185,7 +189,9 @@ void session_layer::reinvite_response(record& r, const message& response) {
         if (auto floor = find_min_se(response); floor && *floor)
             r.session_interval = std::max(r.session_interval, **floor);
     }
-    if (status != 481 && status != 408) start_session_timer(r); // try again at the next turn
+    // Our timer refresh failed (not fatally): try again shortly, the interval is running out.
+    // Another request failing leaves the timer as it was.
+    if (r.in_flight_for_timer && status != 481 && status != 408) retry_timer_refresh(r);
     if (status == 481 || status == 408) {
         // §12.2.1.2: the dialog is gone (481) or unreachable (408).
         if (status == 408) {

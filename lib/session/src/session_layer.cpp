@@ -80,6 +80,7 @@ session_layer::record* session_layer::by_dialog(const dialog_id& id) noexcept {
 void session_layer::respond(record& r, transaction_id server, outgoing_message response) {
     r.core->outgoing_response(response); // supplements see every response of the session
     std::uint16_t status = response.status();
+    if (server == r.invite_server && status >= 200) r.invite_answered = true;
     (void)transactions_.respond(server, status, response.serialize());
 }
 
@@ -247,6 +248,20 @@ void session_layer::retransmit_2xx(record& r) {
 }
 
 void session_layer::send_bye(record& r) {
+    if (r.invite_server && !r.invite_answered && !r.outgoing) {
+        // RFC 3261 §15: the callee may not send BYE before its final response; the INVITE
+        // gets an error instead, which ends the early dialog.
+        outgoing_message failed = *r.invite_base;
+        failed.set_status(500, "Session Failed");
+        respond(r, r.invite_server, std::move(failed));
+        end(r, r.pending_end);
+        return;
+    }
+    if (r.d == nullptr) {
+        // Our INVITE is not answered yet: CANCEL it (its 487 ends the session).
+        (void)terminate(r.handle);
+        return;
+    }
     r.retransmit.cancel();
     r.state = session_state::ending;
     std::string branch = new_branch();
@@ -269,6 +284,13 @@ void session_layer::send_bye(record& r) {
 
 void session_layer::end(record& r, end_reason why) {
     if (r.ended) return;
+    if (r.invite_server && !r.invite_answered && r.invite_base) {
+        // RFC 3261 §15.1.2: a session that ends before its final response (a BYE in the early
+        // dialog, say) still answers its INVITE: 487.
+        outgoing_message terminated = *r.invite_base;
+        terminated.set_status(487);
+        respond(r, r.invite_server, std::move(terminated));
+    }
     r.ended = true;
     r.retransmit.cancel();
     r.glare_retry.cancel();
@@ -359,6 +381,10 @@ void session_layer::on_client_failure(transaction_id client, failure_reason why)
         return;
     }
     end(r, why == failure_reason::timeout ? r.pending_end : end_reason::transport_failed);
+}
+
+void session_layer::on_terminated(transaction_id id) noexcept {
+    by_client_.erase(id.value); // a client transaction of ours is over: no response can follow
 }
 
 void session_layer::on_server_failure(transaction_id server, failure_reason why) noexcept {

@@ -20,6 +20,7 @@ struct session_layer::record final : dialog_requester {
     session_state state = session_state::incoming;
     flow source; ///< where the INVITE came from; our requests go there unless the target says
     transaction_id invite_server;                ///< the initial INVITE, until its final response
+    bool invite_answered = false;                ///< a final response to invite_server went
     std::optional<outgoing_message> invite_base; ///< headers every response to the INVITE copies
     std::uint32_t last_invite_cseq = 0;
 
@@ -81,10 +82,12 @@ struct session_layer::record final : dialog_requester {
     struct queued_refresh {
         refresh_method how = refresh_method::reinvite;
         reinvite_callback done;
+        bool for_timer = false; ///< our RFC 4028 refresh: a failure retries it soon
     };
     std::vector<queued_refresh>
         queued; ///< a vector: libstdc++'s deque allocates 576 bytes up front
     refresh_method in_flight = refresh_method::reinvite;
+    bool in_flight_for_timer = false;
     bool peer_allows_update = false; ///< its Allow lists UPDATE: session timer refreshes use it
     transaction_id reinvite_client;  ///< our re-INVITE or UPDATE in flight
     reinvite_callback reinvite_done;

@@ -54,8 +54,10 @@ void session_layer::timer_from_response(record& r, const message& response) {
     start_session_timer(r);
 }
 
-bool session_layer::timer_in_request(record& r, const incoming_request& in) {
-    // §9 for a refresh the peer sends: it may change the interval and the refresher.
+bool session_layer::timer_in_request(record& r, const incoming_request& in, timer_request& out) {
+    // §9 for a refresh the peer sends: it may change the interval and the refresher. Nothing
+    // changes until our 2xx goes (apply_timer_request): a refused refresh changes nothing.
+    out = {};
     if (r.policy.timers.mode == session_timer_mode::off) return true;
     const message& m = in.request;
     auto expires = find_session_expires(m);
@@ -65,27 +67,44 @@ bool session_layer::timer_in_request(record& r, const incoming_request& in) {
         return false;
     }
     if (!*expires) return true; // the current interval stays; our 2xx restates it
-    if ((*expires)->delta_seconds < r.policy.timers.min_se) {
-        outgoing_message too_small = detail::response_skeleton(m, 422, {}, in.top_via, {});
-        too_small.add_header("Min-SE", std::to_string(r.policy.timers.min_se));
-        r.core->outgoing_response(too_small);
-        (void)transactions_.respond(in.server, 422, too_small.serialize());
-        return false;
-    }
-    std::uint32_t interval = (*expires)->delta_seconds;
-    if (*peer_min) interval = std::max(interval, **peer_min);
-    r.session_interval = interval;
     auto supported = find_supported(m);
     bool sender_can = supported && supported->contains("timer");
+    std::uint32_t interval = (*expires)->delta_seconds;
+    if (interval < r.policy.timers.min_se) {
+        if (!sender_can) {
+            interval = r.policy.timers.min_se; // §9: no 422 to a UAC that cannot retry with it
+        } else {
+            outgoing_message too_small = detail::response_skeleton(m, 422, {}, in.top_via, {});
+            too_small.add_header("Min-SE", std::to_string(r.policy.timers.min_se));
+            r.core->outgoing_response(too_small);
+            (void)transactions_.respond(in.server, 422, too_small.serialize());
+            return false;
+        }
+    }
+    if (*peer_min) interval = std::max(interval, **peer_min);
+    out.present = true;
+    out.interval = interval;
+    out.sender_can = sender_can;
     switch ((*expires)->refresher) {
-    case refresher_role::uac: r.we_refresh = false; break; // the sender refreshes
-    case refresher_role::uas: r.we_refresh = true; break;
+    case refresher_role::uac: out.we_refresh = false; break; // the sender refreshes
+    case refresher_role::uas: out.we_refresh = true; break;
     case refresher_role::unspecified:
-        r.we_refresh = !sender_can || r.policy.timers.we_prefer_to_refresh;
+        out.we_refresh = !sender_can || r.policy.timers.we_prefer_to_refresh;
         break;
     }
-    if (sender_can) r.peer_supports_timer = true;
     return true;
+}
+
+void session_layer::apply_timer_request(record& r, const timer_request& t) {
+    if (!t.present) return;
+    r.session_interval = t.interval;
+    r.we_refresh = t.we_refresh;
+    if (t.sender_can) r.peer_supports_timer = true;
+}
+
+void session_layer::retry_timer_refresh(record& r) {
+    if (r.ended || r.session_interval == 0) return;
+    wheel_.schedule_after(r.session_timer, seconds(5));
 }
 
 void session_layer::session_timer_fired(record& r) {
@@ -93,9 +112,15 @@ void session_layer::session_timer_fired(record& r) {
     if (r.we_refresh) {
         // §10: our refresh, through the outgoing supplements and the same queue as every
         // other; its 2xx restarts the timer, a failure retries at the next turn.
-        auto queued = send_refresh(r.handle, r.peer_allows_update ? refresh_method::update_no_sdp
-                                                                  : refresh_method::reinvite);
-        if (!queued) start_session_timer(r);
+        if (r.queued.size() >= options_.max_queued_reinvites) {
+            retry_timer_refresh(r);
+            return;
+        }
+        r.queued.push_back(
+            {r.peer_allows_update ? refresh_method::update_no_sdp : refresh_method::reinvite,
+             {},
+             true});
+        try_send_queued(r);
         return;
     }
     // The refresher was silent for the whole interval: the session is gone (§10).

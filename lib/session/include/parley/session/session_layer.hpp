@@ -306,6 +306,7 @@ public:
     void on_client_failure(transaction_id client, failure_reason why) noexcept override;
     void on_server_failure(transaction_id server, failure_reason why) noexcept override;
     void on_stray_response(const message& response, const flow& source) noexcept override;
+    void on_terminated(transaction_id id) noexcept override;
 
     struct record;
 
@@ -345,7 +346,15 @@ private:
     void start_session_timer(record& r);
     void add_session_timer_headers(const record& r, outgoing_message& ok) const;
     void session_timer_fired(record& r);
-    bool timer_in_request(record& r, const incoming_request& in);
+    void retry_timer_refresh(record& r);
+    struct timer_request {
+        bool present = false;
+        bool we_refresh = false;
+        bool sender_can = false;
+        std::uint32_t interval = 0;
+    };
+    bool timer_in_request(record& r, const incoming_request& in, timer_request& out);
+    void apply_timer_request(record& r, const timer_request& t);
     void timer_from_response(record& r, const message& response);
     void add_refresh_timer_headers(const record& r, outgoing_message& request) const;
     void ack_and_bye(const dialog& d, std::uint32_t cseq, const flow& destination);
