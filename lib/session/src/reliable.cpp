@@ -93,6 +93,7 @@ void session_layer::transmit_reliable(record& r, outgoing_message m) {
         }
         r.local_sdp = r.negotiator.pending_local()->serialize();
         m.set_body("application/sdp", r.local_sdp);
+        r.offer_in_provisional = true;
     } else if (!m.body().empty() && r.negotiator.state() == sdp::negotiator_state::done) {
         r.answered_early = true; // the answer went reliably: the 2xx needs no SDP
     }
@@ -163,8 +164,9 @@ void session_layer::prack(record& r, const incoming_request& in) {
     }
     outgoing_message ok = detail::response_skeleton(m, 200, {}, in.top_via, {});
     bool bad_answer = false;
-    if (r.negotiator.state() == sdp::negotiator_state::local_offer) {
+    if (r.offer_in_provisional) {
         // §5: our offer went in the provisional, so the PRACK carries the answer.
+        r.offer_in_provisional = false;
         std::optional<sdp::session_description> answer;
         if (*body)
             if (auto parsed = sdp::session_description::parse(**body)) answer = std::move(*parsed);

@@ -46,6 +46,7 @@ struct session_layer::record final : dialog_requester {
     bool reliable = false;          ///< this INVITE's 18x go reliably
     bool answer_when_acked = false; ///< answer() waits for the PRACK
     bool answered_early = false;    ///< offer/answer done in reliable 18x + PRACK: 2xx has no SDP
+    bool offer_in_provisional = false; ///< our offer went in the unacknowledged reliable 18x
     std::uint16_t unacked_status = 0;
     std::uint32_t rseq = 0;                          ///< the last RSeq we sent
     std::string unacked;                             ///< the reliable 18x waiting for its PRACK
