@@ -163,6 +163,21 @@ TEST_F(refresh_fixture, a_491_to_our_update_is_retried_after_the_rfc3261_interva
     EXPECT_EQ(out[0], "UPDATE sip:alice@127.0.0.1:5062 SIP/2.0") << "the same method again";
 }
 
+TEST_F(refresh_fixture, a_late_2xx_copy_of_our_reinvite_is_acked_after_a_later_request) {
+    establish("");
+    ASSERT_TRUE(layer->send_reinvite(app.last));
+    std::string reinvite = last_sent();
+    sent_lines();
+    answer(reinvite, 200, {}, peer_sdp);
+    EXPECT_EQ(sent_lines(), lines{"ACK sip:alice@127.0.0.1:5062 SIP/2.0"});
+    ASSERT_TRUE(layer->send_refresh(app.last, refresh_method::update_no_sdp));
+    EXPECT_EQ(sent_lines(), lines{"UPDATE sip:alice@127.0.0.1:5062 SIP/2.0"});
+    // Our ACK was lost: the peer retransmits its 2xx, and still gets the ACK (RFC 3261
+    // §13.2.2.4), although the UPDATE went out since.
+    answer(reinvite, 200, {}, peer_sdp);
+    EXPECT_EQ(sent_lines(), lines{"ACK sip:alice@127.0.0.1:5062 SIP/2.0"});
+}
+
 // ---- as UAC -------------------------------------------------------------------------------------
 
 struct uac_timer_fixture : refresh_fixture {

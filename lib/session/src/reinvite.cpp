@@ -105,8 +105,28 @@ void session_layer::try_send_queued(record& r) {
     r.reinvite_client = *sent;
     r.reinvite_done = std::move(done);
     r.reinvite_cseq = r.d->local_cseq();
-    r.reinvite_ack.clear();
+    if (how == refresh_method::reinvite && !r.reinvite_ack.empty()) {
+        // The previous re-INVITE's ACK stays for its 2xx retransmissions (ours may be lost).
+        r.previous_ack = std::move(r.reinvite_ack);
+        r.previous_ack_cseq = r.reinvite_ack_cseq;
+        r.reinvite_ack.clear();
+    }
     by_client_[sent->value] = r.handle.value;
+}
+
+bool session_layer::ack_again(record& r, const message& response) {
+    // RFC 3261 §13.2.2.4: every 2xx retransmission of a re-INVITE of ours gets the same ACK,
+    // also after a later request of ours went out.
+    if (response.cseq().method != method::invite || response.status() < 200 ||
+        response.status() >= 300)
+        return false;
+    std::uint32_t n = response.cseq().number;
+    const std::string* ack = !r.reinvite_ack.empty() && n == r.reinvite_ack_cseq   ? &r.reinvite_ack
+                             : !r.previous_ack.empty() && n == r.previous_ack_cseq ? &r.previous_ack
+                                                                                   : nullptr;
+    if (ack == nullptr || n == r.reinvite_cseq) return false; // the current one: reinvite_response
+    (void)sender_.send(r.reinvite_destination, *ack);
+    return true;
 }
 
 void session_layer::reinvite_response(record& r, const message& response) {
@@ -146,6 +166,7 @@ void session_layer::reinvite_response(record& r, const message& response) {
             r.d->build_outgoing({.method = "ACK", .cseq = r.reinvite_cseq, .via = via});
         r.core->outgoing_request(ack);
         r.reinvite_ack = ack.serialize();
+        r.reinvite_ack_cseq = r.reinvite_cseq;
         (void)sender_.send(r.reinvite_destination, r.reinvite_ack);
         if (!take_answer(r, response)) {
             // Our offer got no usable answer: the session cannot go on (RFC 3261 §14.1 leaves

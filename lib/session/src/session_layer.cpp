@@ -345,6 +345,8 @@ void session_layer::on_response(transaction_id client, const message& response) 
     if (client == r.reinvite_client ||
         (response.cseq().method == method::invite && response.cseq().number == r.reinvite_cseq))
         reinvite_response(r, response);
+    else
+        (void)ack_again(r, response);
     if (r.ended) return;
     r.core->incoming_response(response, response_phase::after_media);
     if (response.status() >= 200 && client == r.bye_client) end(r, r.pending_end);

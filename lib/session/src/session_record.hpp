@@ -95,7 +95,10 @@ struct session_layer::record final : dialog_requester {
     std::uint32_t reinvite_cseq = 0;
     flow reinvite_destination;
     std::string reinvite_ack; ///< our ACK for its 2xx, resent for every 2xx retransmission
-    timer glare_retry;        ///< RFC 3261 §14.1 back-off after a 491
+    std::uint32_t reinvite_ack_cseq = 0;
+    std::string previous_ack; ///< the ACK of the re-INVITE before, for its late 2xx copies
+    std::uint32_t previous_ack_cseq = 0;
+    timer glare_retry; ///< RFC 3261 §14.1 back-off after a 491
 
     // RFC 4028 session timer: session_interval 0 when not running.
     std::uint32_t session_interval = 0;

@@ -359,6 +359,7 @@ private:
     void add_refresh_timer_headers(const record& r, outgoing_message& request) const;
     void ack_and_bye(const dialog& d, std::uint32_t cseq, const flow& destination);
     void reinvite_response(record& r, const message& response);
+    bool ack_again(record& r, const message& response);
     void end(record& r, end_reason why);
     void finish_ended();
     record* by_dialog(const dialog_id& id) noexcept;
