@@ -39,6 +39,7 @@ const std::string sdp_answer = "v=0\r\n"
 transaction_options lingering_allowance() {
     transaction_options o;
     o.limits.max_transactions = 2'000'000;
+    o.limits.expected_transactions = 1'600'000; // 64 * 25,000: no re-bucketing pause at the peak
     return o;
 }
 

@@ -19,6 +19,10 @@ transaction_options layer_options(const load_options& o) {
     // Completed: at 40,000 calls/s that is over a million live transactions, far above the
     // default limit, which is meant for a server facing untrusted peers.
     t.limits.max_transactions = 50'000'000;
+    // Sized for what lingers at this rate (64*T1 per INVITE), so that the tables never
+    // re-bucket mid-run: a pause there would show as setup latency that is not the server's.
+    t.limits.expected_transactions =
+        static_cast<std::size_t>(o.rate * 64 * std::chrono::duration<double>(o.t1).count()) + 1024;
     return t;
 }
 

@@ -39,7 +39,13 @@ layer_core::layer_core(message_sender& sender, transaction_user& user, timer_whe
                        const transaction_options& options)
     : sender_(sender), user_(user), wheel_(wheel), options_(options),
       clients_(0, key_hash(random_seed())), servers_(0, key_hash(random_seed())),
-      scratch_message_(std::make_unique<message>()) {}
+      scratch_message_(std::make_unique<message>()) {
+    if (std::size_t n = options.limits.expected_transactions; n != 0) {
+        by_id_.reserve(n);
+        servers_.reserve(n);
+        clients_.reserve(n);
+    }
+}
 
 layer_core::~layer_core() {
     // Transactions die with the layer, silently: the TU is being torn down too.

@@ -72,6 +72,10 @@ struct transaction_limits {
     /// client transaction sends and the answer to an incoming CANCEL are exempt: at most one per
     /// INVITE, and they release resources.
     std::size_t max_transactions = 200'000;
+    /// Transactions the tables are sized for up front (0: they grow as needed). Growing
+    /// re-buckets a whole table at once, a pause of tens of milliseconds at a million entries
+    /// that shows as a latency tail; a server expecting that many sizes them once.
+    std::size_t expected_transactions = 0;
     /// Seconds written in the Retry-After of the 503 sent at the limit.
     std::uint32_t retry_after_seconds = 5;
 };
