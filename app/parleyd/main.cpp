@@ -410,8 +410,14 @@ int run(int argc, char** argv) {
         extensions.push_back(
             registry.add_sdp_handler("audio", std::make_shared<media::rtp_echo>(), "rtp-echo"));
         for (std::size_t i = 0; i < shards.size(); ++i) {
-            auto context = std::make_unique<media::media_context>(
-                shards.at(i).io(), media::media_settings{.address = local.host_text()});
+            // Each shard its own slice of the RTP port range: no two shards race for a port.
+            media::media_settings media{.address = local.host_text()};
+            auto slice =
+                static_cast<std::uint16_t>((media.port_max - media.port_min) / shards.size());
+            media.port_min = static_cast<std::uint16_t>(media.port_min + i * slice);
+            media.port_max = static_cast<std::uint16_t>(media.port_min + slice);
+            auto context =
+                std::make_unique<media::media_context>(shards.at(i).io(), std::move(media));
             media::media_context* raw = context.get();
             shards.at(i).post([raw] { media::media_context::bind_current(raw); }); // its own thread
             media_contexts.push_back(std::move(context));

@@ -59,8 +59,8 @@ std::optional<std::uint64_t> media_context::open_echo() {
     asio::error_code ec;
     auto address = asio::ip::make_address(settings_.address, ec);
     if (ec) return std::nullopt;
-    // A port may be taken by another process: try the next few.
-    for (int attempt = 0; attempt < 8 && !free_ports_.empty(); ++attempt) {
+    // A port may be taken by another process: try others (bounded; the range is large).
+    for (int attempt = 0; attempt < 64 && !free_ports_.empty(); ++attempt) {
         std::uint16_t port = free_ports_.back();
         free_ports_.pop_back();
         auto s = std::make_unique<stream>(io_);
