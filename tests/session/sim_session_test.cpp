@@ -140,6 +140,24 @@ run_result run_calls(const network_options& network_options, int calls,
     return out;
 }
 
+/// Runs `calls` calls on each seed 1..seeds over a lossy network; every seed must end idle.
+/// Returns the outcomes summed over the seeds, as " reason/status=count ...".
+std::string run_seeds(int seeds, network_options network, call_features features = {}) {
+    std::map<std::string, int> totals;
+    for (int seed = 1; seed <= seeds; ++seed) {
+        SCOPED_TRACE("seed " + std::to_string(seed));
+        network.seed = static_cast<std::uint64_t>(seed);
+        network.record_trace = false;
+        auto r = run_calls(network, 4, features);
+        EXPECT_TRUE(r.idle);
+        for (const auto& [o, n] : r.outcomes) totals[o] += n;
+        if (::testing::Test::HasFailure()) break;
+    }
+    std::string summary;
+    for (const auto& [o, n] : totals) summary += " " + o + "=" + std::to_string(n);
+    return summary;
+}
+
 TEST(sim_session, perfect_network_every_call_completes) {
     auto r = run_calls({.seed = 1}, 20);
     EXPECT_TRUE(r.idle);
@@ -151,43 +169,19 @@ TEST(sim_session, perfect_network_every_call_completes) {
 TEST(sim_session, lossy_networks_end_every_call_and_leave_nothing) {
     int seeds = 200;
     if (const char* env = std::getenv("PARLEY_SESSION_SEEDS")) seeds = std::atoi(env);
-    std::map<std::string, int> totals;
-    for (int seed = 1; seed <= seeds; ++seed) {
-        SCOPED_TRACE("seed " + std::to_string(seed));
-        auto r = run_calls({.loss = 0.2,
-                            .duplication = 0.1,
-                            .min_delay = milliseconds(0),
-                            .max_delay = milliseconds(200),
-                            .seed = static_cast<std::uint64_t>(seed),
-                            .record_trace = false},
-                           4);
-        EXPECT_TRUE(r.idle);
-        for (const auto& [o, n] : r.outcomes) totals[o] += n;
-        if (::testing::Test::HasFailure()) break;
-    }
-    std::string summary;
-    for (const auto& [o, n] : totals) summary += " " + o + "=" + std::to_string(n);
+    std::string summary = run_seeds(seeds, {.loss = 0.2,
+                                            .duplication = 0.1,
+                                            .min_delay = milliseconds(0),
+                                            .max_delay = milliseconds(200)});
     std::printf("[ sim_session ] %d seeds x 4 calls, 20%% loss, 10%% dup:%s\n", seeds,
                 summary.c_str());
 }
 
 TEST(sim_session, heavy_loss_may_fail_calls_but_never_leaks) {
-    std::map<std::string, int> totals;
-    for (int seed = 1; seed <= 100; ++seed) {
-        SCOPED_TRACE("seed " + std::to_string(seed));
-        auto r = run_calls({.loss = 0.5,
-                            .duplication = 0.2,
-                            .min_delay = milliseconds(0),
-                            .max_delay = milliseconds(800),
-                            .seed = static_cast<std::uint64_t>(seed),
-                            .record_trace = false},
-                           4);
-        EXPECT_TRUE(r.idle);
-        for (const auto& [o, n] : r.outcomes) totals[o] += n;
-        if (::testing::Test::HasFailure()) break;
-    }
-    std::string summary;
-    for (const auto& [o, n] : totals) summary += " " + o + "=" + std::to_string(n);
+    std::string summary = run_seeds(100, {.loss = 0.5,
+                                          .duplication = 0.2,
+                                          .min_delay = milliseconds(0),
+                                          .max_delay = milliseconds(800)});
     std::printf("[ sim_session ] 100 seeds x 4 calls, 50%% loss, 20%% dup:%s\n", summary.c_str());
 }
 
@@ -200,22 +194,12 @@ TEST(sim_session, prack_update_info_and_session_timers_complete_on_a_perfect_net
 }
 
 TEST(sim_session, prack_update_info_and_session_timers_under_loss_end_every_call) {
-    std::map<std::string, int> totals;
-    for (int seed = 1; seed <= 60; ++seed) {
-        SCOPED_TRACE("seed " + std::to_string(seed));
-        auto r = run_calls({.loss = 0.2,
-                            .duplication = 0.1,
-                            .min_delay = milliseconds(0),
-                            .max_delay = milliseconds(200),
-                            .seed = static_cast<std::uint64_t>(seed),
-                            .record_trace = false},
-                           4, {.reliable = true, .mid_call = true, .timers = true});
-        EXPECT_TRUE(r.idle);
-        for (const auto& [o, n] : r.outcomes) totals[o] += n;
-        if (::testing::Test::HasFailure()) break;
-    }
-    std::string summary;
-    for (const auto& [o, n] : totals) summary += " " + o + "=" + std::to_string(n);
+    std::string summary = run_seeds(60,
+                                    {.loss = 0.2,
+                                     .duplication = 0.1,
+                                     .min_delay = milliseconds(0),
+                                     .max_delay = milliseconds(200)},
+                                    {.reliable = true, .mid_call = true, .timers = true});
     std::printf("[ sim_session ] 60 seeds x 4 calls with PRACK/UPDATE/INFO/timers, 20%% loss:%s\n",
                 summary.c_str());
 }
