@@ -149,10 +149,16 @@ std::string quoted(std::string_view text) {
 
 void configuration_builder::add_section(const config_section& section) {
     const config_option* type = type_option(section);
+    if (type == nullptr && !section.options.empty() &&
+        std::all_of(section.options.begin(), section.options.end(),
+                    [](const config_option& o) { return o.key == "exten" || o.key == "same"; })) {
+        add_context(section);
+        return;
+    }
     if (type == nullptr) {
         error(section.where, section.name, "type",
               "expected a \"type =\" option (transport, endpoint, aor, auth, identify, global "
-              "or system)");
+              "or system), or only \"exten =>\" and \"same =>\" lines (a dialplan context)");
         return;
     }
     const std::string& t = type->value;
@@ -217,6 +223,11 @@ void configuration_builder::add_system(const config_section& section) {
                 bad("trace, debug, info, warning, error or off");
         } else if (k == "user_agent") {
             s.user_agent = o.value;
+        } else if (k == "sounds_dir" || k == "recordings_dir") {
+            if (o.value.empty())
+                bad("a folder");
+            else
+                (k == "sounds_dir" ? s.sounds_dir : s.recordings_dir) = o.value;
         } else if (k == "default_expires") {
             if (auto n = parse_number(o.value, 1, UINT32_MAX))
                 s.default_expires = *n;
@@ -576,6 +587,18 @@ void configuration_builder::add_auth(const config_section& section) {
         error(section.where, section.name, "md5_cred",
               "expected a \"md5_cred =\" option (auth_type = md5)");
     config_.auths_.push_back(std::move(a));
+}
+
+void configuration_builder::add_context(const config_section& section) {
+    std::string duplicate;
+    if (is_duplicate(config_.contexts_, section, duplicate))
+        return error(section.where, section.name, "", duplicate);
+    dialplan_context context;
+    context.name = section.name;
+    context.where = section.where;
+    for (const config_option& o : section.options)
+        (void)parse_dialplan_line(o, section.name, context, diagnostics_);
+    config_.contexts_.push_back(std::move(context));
 }
 
 void configuration_builder::add_identify(const config_section& section) {

@@ -29,6 +29,7 @@ private:
     void add_aor(const config_section& section);
     void add_auth(const config_section& section);
     void add_identify(const config_section& section);
+    void add_context(const config_section& section);
 
     void error(const config_location& where, const std::string& section, const std::string& option,
                std::string message);

@@ -29,6 +29,9 @@ const aor_config* configuration::find_aor(std::string_view name) const noexcept 
 const auth_config* configuration::find_auth(std::string_view name) const noexcept {
     return find_named(auths_, name);
 }
+const dialplan_context* configuration::find_context(std::string_view name) const noexcept {
+    return find_named(contexts_, name);
+}
 
 bool configuration_builder::reference_exists(const reference& r) const noexcept {
     if (r.target_type == "transport") return config_.find_transport(r.name) != nullptr;
@@ -38,6 +41,18 @@ bool configuration_builder::reference_exists(const reference& r) const noexcept 
 }
 
 void configuration_builder::validate() {
+    if (config_.contexts_.empty()) {
+        // No dialplan of its own: the built-in extensions (they are known to parse).
+        std::vector<config_diagnostic> ignored;
+        config_document builtin =
+            read_config_text(builtin_dialplan_text(), "<built-in dialplan>", ignored);
+        for (const config_section& section : builtin.sections) add_context(section);
+    }
+    for (const endpoint_config& e : config_.endpoints_)
+        if (config_.find_context(e.context) == nullptr)
+            warning(e.where, e.name, "context",
+                    "no dialplan context named \"" + e.context +
+                        "\": every call from this endpoint gets 404");
     for (const reference& r : references_)
         if (!reference_exists(r))
             error(r.where, r.section, r.option,
@@ -135,7 +150,8 @@ config_check_report describe_load_result(const config_load_result& loaded, std::
     report.text += std::string(name) + ": valid: " + count(c.transports().size(), "transport") +
                    ", " + count(c.endpoints().size(), "endpoint") + ", " +
                    count(c.aors().size(), "aor") + ", " + count(c.auths().size(), "auth") + ", " +
-                   count(c.identifies().size(), "identify section") + " (" +
+                   count(c.identifies().size(), "identify section") + ", " +
+                   count(c.contexts().size(), "dialplan context") + " (" +
                    count(loaded.warnings.size(), "warning") + ")\n";
     return report;
 }

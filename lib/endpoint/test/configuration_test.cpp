@@ -51,6 +51,10 @@ local_net = 10.0.0.0/8, 192.168.0.0/255.255.0.0
 type = transport
 protocol = TCP
 
+[from-phones]
+exten => _X.,1,Answer()
+ same => n,Echo()
+
 [endpoint-base](!)
 type = endpoint
 disallow = all
@@ -327,7 +331,8 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(
         error_case{"missing_type", transport + "[e]\ncontext=x\n",
                    "pjsip.conf:5: error: [e] type: expected a \"type =\" option (transport, "
-                   "endpoint, aor, auth, identify, global or system)"},
+                   "endpoint, aor, auth, identify, global or system), or only \"exten =>\" and "
+                   "\"same =>\" lines (a dialplan context)"},
         error_case{"unknown_type", transport + "[e]\ntype=endpont\n",
                    "pjsip.conf:6: error: [e] type: expected transport, endpoint, aor, auth, "
                    "identify, global or system, got \"endpont\""},
@@ -515,7 +520,7 @@ TEST(configuration, check_config_reports_and_exit_codes) {
     auto good = check_configuration("");
     EXPECT_EQ(good.exit_code, 0);
     EXPECT_EQ(good.text, "<embedded default>: valid: 2 transports, 1 endpoint, 0 aors, 0 auths, "
-                         "1 identify section (0 warnings)\n");
+                         "1 identify section, 1 dialplan context (0 warnings)\n");
 
     load_options options;
     options.reader.load_file = [](const std::string& path) -> std::optional<std::string> {

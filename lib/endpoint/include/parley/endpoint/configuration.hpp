@@ -14,12 +14,15 @@
 // the reader's loader hook.
 //
 // Sections and their `type=`: transport, endpoint, aor, auth, identify, and Parley's own
-// settings in `type=global` or `type=system` (docs/configuration.md lists every option).
+// settings in `type=global` or `type=system` (docs/configuration.md lists every option). A
+// section without `type=` whose lines are `exten =>` / `same =>` is a dialplan context
+// (dialplan.hpp); a file with no context gets the built-in ones.
 // pjsip.conf commonly gives one name to an endpoint, its aor and its auth ([6001]); names are
 // unique per type.
 #pragma once
 
 #include <parley/endpoint/config_reader.hpp>
+#include <parley/endpoint/dialplan.hpp>
 #include <parley/endpoint/digest.hpp>
 #include <parley/transport/address.hpp>
 
@@ -75,6 +78,8 @@ struct system_settings {
     std::uint32_t max_transactions = 200'000;
     std::uint32_t max_dialogs = 100'000;
     std::uint32_t max_sessions = 50'000;
+    std::string sounds_dir;              ///< Playback() files; "" = the built-in sounds
+    std::string recordings_dir = "/tmp"; ///< where a relative Record() file goes
     std::vector<identify_method> endpoint_identifier_order{
         identify_method::username, identify_method::auth_username, identify_method::ip,
         identify_method::header};
@@ -200,12 +205,15 @@ public:
     const std::vector<aor_config>& aors() const noexcept { return aors_; }
     const std::vector<auth_config>& auths() const noexcept { return auths_; }
     const std::vector<identify_config>& identifies() const noexcept { return identifies_; }
+    /// The dialplan contexts (the built-in ones when the file has none).
+    const std::vector<dialplan_context>& contexts() const noexcept { return contexts_; }
 
     /// By name; nullptr when absent. The pointers live as long as the snapshot.
     const transport_config* find_transport(std::string_view name) const noexcept;
     const endpoint_config* find_endpoint(std::string_view name) const noexcept;
     const aor_config* find_aor(std::string_view name) const noexcept;
     const auth_config* find_auth(std::string_view name) const noexcept;
+    const dialplan_context* find_context(std::string_view name) const noexcept;
 
     /// The file (or name) it was read from.
     const std::string& source() const noexcept { return source_; }
@@ -220,6 +228,7 @@ private:
     std::vector<aor_config> aors_;
     std::vector<auth_config> auths_;
     std::vector<identify_config> identifies_;
+    std::vector<dialplan_context> contexts_;
 };
 
 struct config_load_result {
