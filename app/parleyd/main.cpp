@@ -1,17 +1,18 @@
 // parleyd: the Parley server. It runs the signalling path end to end: the configuration
 // (embedded default or -c FILE), shards, UDP/TCP/TLS transports, transactions, and per shard the
 // service distributor (identification, digest authentication, overload answers, Require check)
-// in front of the services: the session core answering calls through the built-in extensions
-// (an RTP echo per call from the media layer, or with --null-media signalling only) and the OPTIONS
-// responder. Call behaviour by Request-URI user, for tests: "busy…" → 486, "decline…" → 603,
-// "ring…" → 180 and never answers (for CANCEL), "progress…" → 183 with early media and never
-// answers, "early…" → 183 then 200, anything else → 200 at once. A REFER (blind transfer) makes
-// parleyd call the Refer-To target (a numeric SIP URI) with the echo, report the progress in
-// NOTIFYs, and hang up the transferred call once the target answered.
+// in front of the services: the session core, whose calls run the dialplan of their endpoint's
+// context (call_script.hpp: answer, ring, early media, echo, playback, record, tones, DTMF; the
+// built-in extensions when the configuration has no dialplan) with RTP from the media layer
+// (or with --null-media signalling only), and the OPTIONS responder. A REFER (blind transfer)
+// makes parleyd call the Refer-To target (a numeric SIP URI), report the progress in NOTIFYs,
+// and hang up the transferred call once the target answered.
 //
 //   parleyd [-c FILE] [--check-config] [--port PORT] [--shards N] [--null-media]
 // SIGHUP reloads the configuration (endpoints, auth, identify) without touching established
 // calls; SIGINT/SIGTERM stop.
+#include "call_script.hpp"
+
 #include <parley/endpoint/configuration.hpp>
 #include <parley/endpoint/distributor.hpp>
 #include <parley/endpoint/endpoint_identity.hpp>
@@ -19,14 +20,17 @@
 #include <parley/endpoint/session_endpoint.hpp>
 #include <parley/endpoint/session_service.hpp>
 #include <parley/ext/builtin.hpp>
-#include <parley/media/rtp_echo.hpp>
+#include <parley/media/rtp_media.hpp>
 #include <parley/session/session_layer.hpp>
 #include <parley/transport/transport.hpp>
 
 #include <arpa/inet.h>
 #include <netdb.h>
 
+#include <atomic>
 #include <bit>
+#include <chrono>
+#include <thread>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -38,118 +42,6 @@
 
 namespace parley {
 namespace {
-
-class call_logic;
-
-/// Which shard's call logic owns a session, and its handle (a cookie on every incoming call):
-/// what the transfer supplement, shared by the shards, needs to reach the right one.
-struct call_home {
-    call_logic* logic = nullptr;
-    session_handle handle;
-};
-constexpr std::string_view call_home_cookie = "parleyd-call";
-
-/// The call logic (the seed's "channel"): decides what to do with each incoming session.
-class call_logic final : public session_events {
-public:
-    session_layer* layer = nullptr;
-    session_service* service = nullptr;
-    std::string from; ///< our From for calls we place (transfers)
-
-    void on_incoming(session_handle h, session& s, const message& invite) noexcept override {
-        // The session_service put the caller's endpoint in its cookie before it began.
-        s.cookies().add_value<call_home>(call_home_cookie, call_home{this, h});
-        std::string_view user = invite.request_uri().user;
-        if (user.starts_with("busy"))
-            (void)layer->reject(h, 486);
-        else if (user.starts_with("decline"))
-            (void)layer->reject(h, 603);
-        else if (user.starts_with("ring"))
-            (void)layer->ring(h);
-        else if (user.starts_with("progress"))
-            (void)layer->progress(h); // early media, never answered (for CANCEL, early UPDATE)
-        else if (user.starts_with("early")) {
-            // Early media, then the answer (which waits for the PRACK of a reliable 183).
-            (void)layer->progress(h);
-            (void)layer->answer(h);
-        } else
-            (void)layer->answer(h);
-    }
-
-    /// A blind transfer of `transferred`: call the target; its progress goes to the
-    /// transferor in NOTIFYs, and its answer ends the transferred call (RFC 5589 §6).
-    void transfer(session_handle transferred, const ext::transfer_request& t) noexcept {
-        auto target = parse_uri(t.target);
-        std::optional<socket_address> address;
-        if (target && target->is_sip())
-            address =
-                socket_address::from_numeric(target->host, target->port != 0 ? target->port : 5060);
-        if (!address) {
-            notify(transferred, 503, "Transfer Target Not Reachable");
-            return;
-        }
-        flow destination;
-        destination.protocol = transport_protocol::udp;
-        destination.remote = *address;
-        outgoing_call call{.request_uri = t.target, .from = from, .destination = destination};
-        // RFC 3892: the triggered INVITE names the transferor; RFC 3891: an attended transfer
-        // replaces the transfer target's dialog with the transferor.
-        if (!t.referred_by.empty()) call.headers.emplace_back("Referred-By", t.referred_by);
-        if (t.replaces) call.headers.emplace_back("Replaces", *t.replaces);
-        auto placed = layer->call(call);
-        if (!placed) {
-            notify(transferred, placed.error_value().status);
-            return;
-        }
-        transfers_[placed->value] = transferred;
-    }
-    void on_progress(session_handle h, session&, std::uint16_t status,
-                     early_media) noexcept override {
-        if (auto it = transfers_.find(h.value); it != transfers_.end()) notify(it->second, status);
-    }
-    void on_confirmed(session_handle h, session&) noexcept override {
-        auto it = transfers_.find(h.value);
-        if (it == transfers_.end()) return;
-        session_handle transferred = it->second;
-        transfers_.erase(it);
-        notify(transferred, 200);
-        (void)layer->terminate(transferred); // the transfer is done: our part of it ends
-    }
-    void on_ended(session_handle h, session& s, end_reason) noexcept override {
-        auto it = transfers_.find(h.value);
-        if (it == transfers_.end()) return;
-        session_handle transferred = it->second;
-        transfers_.erase(it);
-        std::uint16_t status = s.final_status();
-        notify(transferred, status >= 300 ? status : 487);
-    }
-
-private:
-    void notify(session_handle transferred, std::uint16_t status, std::string_view reason = {}) {
-        if (session* s = layer->find(transferred))
-            (void)ext::transfer_supplement::notify(*s, status, reason);
-    }
-    std::unordered_map<std::uint64_t, session_handle> transfers_; ///< target call → transferred
-};
-
-/// The transfer supplement's events for every shard: each session's call_home names the call
-/// logic of its shard (which is the thread this runs on).
-class transfer_router final : public ext::transfer_events {
-public:
-    ext::transfer_verdict allow(session& s, const ext::transfer_request&) noexcept override {
-        if (s.cookies().get_value<call_home>(call_home_cookie) == nullptr)
-            return ext::transfer_verdict::declined; // a call we placed: not ours to move
-        const auto* endpoint = s.cookies().get_value<session_endpoint>(session_endpoint_cookie);
-        if (endpoint != nullptr && endpoint->endpoint != nullptr &&
-            !endpoint->endpoint->allow_transfer)
-            return ext::transfer_verdict::declined; // allow_transfer = no
-        return ext::transfer_verdict::accept;
-    }
-    void on_transfer(session& s, const ext::transfer_request& t) noexcept override {
-        if (auto* home = s.cookies().get_value<call_home>(call_home_cookie))
-            home->logic->transfer(home->handle, t);
-    }
-};
 
 /// Logs an authentication failure at the 1st, 2nd, 4th, 8th... from one address, so that a
 /// guessing peer cannot flood the log.
@@ -168,7 +60,8 @@ void log_auth_failure(unsigned shard_index, const auth_failure_report& r) {
 }
 
 struct shard_settings {
-    std::string from; ///< our From on calls parleyd places
+    call_settings calls;
+    session_service_options service;
     session_layer_options sessions;
     transaction_options transactions;
     distributor_options pipeline;
@@ -181,20 +74,21 @@ public:
     shard_stack(shard& home, transport& net, const extension_registry& registry,
                 std::shared_ptr<const endpoint_identifier> identifier, shard_settings settings)
         : home_(home), net_(net),
+          // The logic keeps a reference to the session layer, built right after it.
+          logic_(sessions_, home.timers(), std::move(settings.calls)),
           // The layer keeps a reference to its TU, built right after it.
           transactions_(*this, distributor_, home.timers(), settings.transactions),
           distributor_(transactions_, home.timers(), std::move(identifier),
                        std::move(settings.pipeline)),
           sessions_(transactions_, *this, home.timers(), registry, logic_,
                     std::move(settings.sessions)),
-          session_service_(sessions_), options_(distributor_) {
-        logic_.layer = &sessions_;
-        logic_.service = &session_service_;
-        logic_.from = settings.from;
+          session_service_(sessions_, std::move(settings.service)), options_(distributor_) {
         distributor_.add_service(session_service_, {.priority = 10});
         distributor_.add_service(options_, {.priority = 20});
     }
     transaction_layer& transactions() noexcept { return transactions_; }
+    void hang_up_all() noexcept { logic_.hang_up_all(); }
+    std::size_t live_sessions() const noexcept { return sessions_.size(); }
     /// A reloaded configuration: new requests use it, established dialogs keep theirs.
     void use_identifier(std::shared_ptr<const endpoint_identifier> identifier) noexcept {
         distributor_.set_identifier(std::move(identifier));
@@ -262,12 +156,12 @@ public:
     }
 };
 
-enum class media_mode : std::uint8_t { rtp_echo, null };
+enum class media_mode : std::uint8_t { rtp, null };
 
 struct command_line {
     std::string config_file;
     bool check_only = false;
-    media_mode media = media_mode::rtp_echo;
+    media_mode media = media_mode::rtp;
     std::optional<std::uint16_t> port;
     std::optional<unsigned> shards;
 };
@@ -398,17 +292,27 @@ int run(int argc, char** argv) {
         return 1;
     }
     socket_address local = net_options.enable_udp ? net.udp_address() : net.tcp_address();
-    transfer_router transfers; // before the registry: it outlives the transfer supplement
+    // Before the registry: they outlive the supplements that point at them.
+    transfer_router transfers;
+    dtmf_router digits;
     extension_registry registry;
     std::vector<registration> extensions;
-    // Media: an RTP echo per call (the media layer), or signalling only (null media).
+    // Routing first: an unknown destination gets 404 before anything else happens.
+    auto router = std::make_shared<call_router>(cli->media == media_mode::null);
+    extensions.push_back(registry.add_supplement(
+        router,
+        {.name = "parleyd-router", .methods = {method::invite}, .priority = -100}));
+    // Media: RTP streams from the media layer; sessions that ask for none (NoMedia(), or every
+    // one with --null-media) get the signalling-only handler registered after it.
     ext::builtin_options builtin;
+    builtin.audio = ext::audio_handler::null_media;
     builtin.null_media.address = local.host_text();
+    builtin.null_media.only_without_media = cli->media != media_mode::null;
     builtin.transfer = std::make_shared<ext::transfer_supplement>(&transfers);
-    if (cli->media == media_mode::rtp_echo) {
-        builtin.audio = ext::audio_handler::none;
+    builtin.dtmf = &digits;
+    if (cli->media == media_mode::rtp) {
         extensions.push_back(
-            registry.add_sdp_handler("audio", std::make_shared<media::rtp_echo>(), "rtp-echo"));
+            registry.add_sdp_handler("audio", std::make_shared<media::rtp_media>(), "rtp"));
         for (std::size_t i = 0; i < shards.size(); ++i) {
             // Each shard its own slice of the RTP port range: no two shards race for a port.
             media::media_settings media{.address = local.host_text()};
@@ -439,7 +343,20 @@ int run(int argc, char** argv) {
     for (std::size_t i = 0; i < shard_count; ++i) {
         shard_settings settings;
         settings.sessions.contact = "<sip:parleyd@" + local.to_string() + ">";
-        settings.from = "<sip:parleyd@" + local.to_string() + ">";
+        settings.calls.from = "<sip:parleyd@" + local.to_string() + ">";
+        settings.calls.null_media = cli->media == media_mode::null;
+        settings.calls.sounds_dir = PARLEY_SOUNDS_DIR;
+        // A caller reaches us back over the protocol it called on (RFC 3261 §8.1.1.8).
+        if (net_options.enable_tcp) {
+            std::string tcp = net.tcp_address().to_string();
+            settings.service.local_addresses.push_back(
+                {transport_protocol::tcp, "<sip:parleyd@" + tcp + ";transport=tcp>", tcp});
+        }
+        if (!net_options.tls.certificate_file.empty()) {
+            std::string tls = net.tls_address().to_string();
+            settings.service.local_addresses.push_back(
+                {transport_protocol::tls, "<sip:parleyd@" + tls + ";transport=tls>", tls});
+        }
         // A call parleyd places must have a Call-ID of this shard: its responses are
         // dispatched by Call-ID.
         settings.sessions.owns_call_id = [&shards, i](std::string_view call_id) {
@@ -494,7 +411,34 @@ int run(int argc, char** argv) {
         std::printf("parleyd: configuration reloaded\n");
         std::fflush(stdout);
     }
-    std::printf("parleyd: stopping (%s)\n", which == SIGTERM ? "SIGTERM" : "SIGINT");
+    // Stop: refuse new calls (503), hang up the active ones, and give their BYEs a bounded
+    // time (two seconds and a half, plenty for answers on a working network) before exiting.
+    std::printf("parleyd: stopping (%s): ending the active calls\n",
+                which == SIGTERM ? "SIGTERM" : "SIGINT");
+    std::fflush(stdout);
+    router->stop_accepting();
+    std::atomic<std::size_t> live{0};
+    for (std::size_t i = 0; i < shards.size(); ++i) {
+        shard_stack* stack = app.stacks[i].get();
+        shards.at(i).post([stack] { stack->hang_up_all(); });
+    }
+    for (int wait = 0; wait < 50; ++wait) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        live = 0;
+        std::atomic<std::size_t> answered{0};
+        for (std::size_t i = 0; i < shards.size(); ++i) {
+            shard_stack* stack = app.stacks[i].get();
+            shards.at(i).post([stack, &live, &answered] {
+                live += stack->live_sessions();
+                ++answered;
+            });
+        }
+        while (answered.load() < shards.size())
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        if (live.load() == 0) break;
+    }
+    std::printf("parleyd: stopped (%zu session(s) still up were dropped)\n", live.load());
+    std::fflush(stdout);
     shards.stop();
     net.stop();
     return 0;

@@ -15,6 +15,7 @@ std::uint16_t null_media::port_for(const session& s) const noexcept {
 stream_verdict null_media::answer_stream(session& s, const sdp::session_description& offer,
                                          std::size_t index,
                                          sdp::session_description& answer) noexcept {
+    if (options_.only_without_media && s.media().open_media) return stream_verdict::not_handled;
     const sdp::media_description& offered = offer.media()[index];
     // Only RTP audio; anything else is for another handler (or declined).
     if (offered.port == 0 || !offered.is_rtp() ||
@@ -43,6 +44,7 @@ stream_verdict null_media::offer_stream(session& s, sdp::session_description& of
                                         const sdp::media_description* previous) noexcept {
     (void)index;
     (void)previous;
+    if (options_.only_without_media && s.media().open_media) return stream_verdict::not_handled;
     const media_preferences& wants = s.media();
     if (wants.codecs && wants.codecs->empty()) return stream_verdict::not_handled;
     sdp::add_audio_offer(offer, port_for(s),

@@ -14,6 +14,8 @@ std::string q850_reason(int cause) {
     case 21: text = "Call rejected"; break;
     case 31: text = "Normal, unspecified"; break;
     case 34: text = "No circuit/channel available"; break;
+    case 38: text = "Network out of order"; break;
+    case 41: text = "Temporary failure"; break;
     case 58: text = "Bearer capability not presently available"; break;
     case 65: text = "Bearer capability not implemented"; break;
     case 102: text = "Recovery on timer expiry"; break;

@@ -22,7 +22,7 @@ target=$(awk '/^udp /{print $2}' "$work/parleyd.out")
 [[ -n "$target" ]] || { echo "parleyd did not start"; cat "$work/parleyd.out"; exit 1; }
 
 cd "$work"
-if ! timeout 60 sipp -sf "$scenario" -s service -t u1 -i 127.0.0.1 -p 0 -m "$calls" -r 10 \
+if ! timeout 60 sipp -sf "$scenario" -s echo -t u1 -i 127.0.0.1 -p 0 -m "$calls" -r 10 \
     -timeout 30s -timeout_error -nostdin -trace_err -trace_stat -stf stats.csv \
     "$target" >sipp.out 2>&1; then
   echo "SIPp scenario $(basename "$scenario") failed:"

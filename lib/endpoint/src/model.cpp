@@ -482,6 +482,11 @@ void configuration_builder::add_endpoint(const config_section& section) {
                 e.max_audio_streams = *n;
             else
                 bad("a number from 1 to 64");
+        } else if (k == "rtp_timeout") {
+            if (auto n = parse_number(o.value, 0, 86400))
+                e.rtp_timeout = *n;
+            else
+                bad("a number of seconds from 0 (never) to 86400");
         } else {
             warning(o.where, section.name, k, "unknown option for type=endpoint; ignored");
         }

@@ -87,6 +87,16 @@ session_policy session_service::policy_for(const message& invite, session& s) no
                                                 session_endpoint{*current_->snapshot, &endpoint});
     s.media() = media_of(endpoint);
     session_policy policy = policy_of(endpoint);
+    std::string_view contact = layer_.options().contact;
+    std::string_view via_address = layer_.options().via_address;
+    if (current_request_ != nullptr)
+        for (const auto& local : options_.local_addresses)
+            if (local.protocol == current_request_->source.protocol) {
+                policy.contact = local.contact;
+                policy.via_address = local.via_address;
+                contact = local.contact;
+                via_address = local.via_address;
+            }
     if (current_->snapshot != nullptr && *current_->snapshot != nullptr &&
         current_request_ != nullptr) {
         // The endpoint's transport, else the first of the request's protocol.
@@ -97,9 +107,8 @@ session_policy session_service::policy_for(const message& invite, session& s) no
             if (transport == nullptr && t.protocol == current_request_->source.protocol)
                 transport = &t;
         if (transport != nullptr)
-            apply_external_addresses(*transport, current_request_->source.remote,
-                                     layer_.options().contact, layer_.options().via_address, policy,
-                                     s.media());
+            apply_external_addresses(*transport, current_request_->source.remote, contact,
+                                     via_address, policy, s.media());
     }
     return policy;
 }

@@ -1,6 +1,13 @@
-#include <parley/media/rtp_echo.hpp>
+#include <parley/media/media_context.hpp>
 
+#include <parley/media/rtp.hpp>
+
+#include <asio/ip/udp.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <array>
 #include <cstring>
+#include <random>
 
 namespace parley::media {
 
@@ -17,21 +24,62 @@ asio::ip::address to_asio(const socket_address& a) {
     std::memcpy(b.data(), a.ip.data(), 16);
     return asio::ip::address_v6(b);
 }
+
+std::uint32_t random_u32() {
+    static thread_local std::mt19937 engine{std::random_device{}()};
+    return static_cast<std::uint32_t>(engine());
+}
+
+constexpr std::size_t max_packet = 2048;
+constexpr std::uint32_t max_ptime_ms = 120;
 } // namespace
 
 struct media_context::stream {
-    std::uint64_t id = 0;
+    stream_id id = 0;
     std::uint16_t port = 0;
     asio::ip::udp::socket socket;
-    std::array<char, 2048> buffer{};
+    std::array<std::uint8_t, max_packet> buffer{};
     asio::ip::udp::endpoint from;
     asio::ip::udp::endpoint remote;
     bool have_remote = false;
     bool learned = false;  ///< the remote came from a received packet (symmetric RTP)
     bool symmetric = true; ///< answer where packets come from, not where the SDP said
     bool closing = false;
-    int pending = 0;
-    explicit stream(asio::io_context& io) : socket(io) {}
+    bool we_send = true;
+    bool peer_sends = true;
+    int pending = 0; ///< asynchronous operations in flight (receive, timers)
+
+    stream_format format;
+    bool echoing = false;
+
+    // Playback: one packet per ptime, paced by a timer on absolute deadlines (no drift).
+    std::unique_ptr<audio_source> source;
+    std::function<void()> played;
+    std::unique_ptr<audio_encoder> encoder;
+    asio::steady_timer send_timer;
+    bool sending = false; ///< the send timer is armed
+    std::chrono::steady_clock::time_point next_send{};
+    std::uint32_t ssrc = random_u32();
+    std::uint16_t sequence = static_cast<std::uint16_t>(random_u32());
+    std::uint32_t timestamp = random_u32();
+    bool marker = true; ///< the first packet of a talk spurt (RFC 3551 §4.1)
+
+    // Recording.
+    std::unique_ptr<sound_file_writer> recorder;
+    std::unique_ptr<audio_decoder> decoder;
+
+    // DTMF: RFC 4733 §2.5.1.2 — every packet of one event has the same timestamp.
+    std::function<void(char)> dtmf;
+    std::optional<std::uint32_t> last_event_timestamp;
+
+    // RTP timeout.
+    std::chrono::milliseconds timeout{0};
+    std::function<void()> expired;
+    asio::steady_timer timeout_timer;
+    bool timeout_armed = false;
+    std::chrono::steady_clock::time_point last_packet = std::chrono::steady_clock::now();
+
+    explicit stream(asio::io_context& io) : socket(io), send_timer(io), timeout_timer(io) {}
 };
 
 media_context::media_context(asio::io_context& io, media_settings settings)
@@ -55,7 +103,16 @@ void media_context::bind_current(media_context* context) noexcept {
     current_context = context;
 }
 
-std::optional<std::uint64_t> media_context::open_echo() {
+media_context::stream* media_context::find(stream_id id) noexcept {
+    auto it = streams_.find(id);
+    return it == streams_.end() || it->second->closing ? nullptr : it->second.get();
+}
+const media_context::stream* media_context::find(stream_id id) const noexcept {
+    auto it = streams_.find(id);
+    return it == streams_.end() || it->second->closing ? nullptr : it->second.get();
+}
+
+std::optional<media_context::stream_id> media_context::open() {
     asio::error_code ec;
     auto address = asio::ip::make_address(settings_.address, ec);
     if (ec) return std::nullopt;
@@ -81,53 +138,263 @@ std::optional<std::uint64_t> media_context::open_echo() {
     return std::nullopt;
 }
 
-std::uint16_t media_context::port_of(std::uint64_t id) const noexcept {
-    auto it = streams_.find(id);
-    return it == streams_.end() ? 0 : it->second->port;
+std::uint16_t media_context::port_of(stream_id id) const noexcept {
+    const stream* s = find(id);
+    return s == nullptr ? 0 : s->port;
 }
 
-void media_context::set_remote(std::uint64_t id, const socket_address& remote, bool symmetric) {
-    auto it = streams_.find(id);
-    if (it == streams_.end()) return;
-    it->second->symmetric = symmetric;
-    if (it->second->learned && symmetric) return;
-    it->second->remote = asio::ip::udp::endpoint(to_asio(remote), remote.port);
-    it->second->have_remote = remote.port != 0;
+bool media_context::is_open(stream_id id) const noexcept {
+    return find(id) != nullptr;
+}
+
+void media_context::set_remote(stream_id id, const socket_address& remote, bool symmetric) {
+    stream* s = find(id);
+    if (s == nullptr) return;
+    s->symmetric = symmetric;
+    if (s->learned && symmetric) return;
+    s->remote = asio::ip::udp::endpoint(to_asio(remote), remote.port);
+    s->have_remote = remote.port != 0;
+}
+
+void media_context::set_format(stream_id id, const stream_format& format) {
+    stream* s = find(id);
+    if (s == nullptr) return;
+    bool codec_changed = s->format.codec != format.codec || !s->encoder;
+    s->format = format;
+    if (s->format.ptime_ms == 0 || s->format.ptime_ms > max_ptime_ms) s->format.ptime_ms = 20;
+    if (codec_changed) {
+        s->encoder = make_encoder(format.codec);
+        s->decoder = make_decoder(format.codec);
+    }
+}
+
+void media_context::set_direction(stream_id id, bool we_send, bool peer_sends) {
+    stream* s = find(id);
+    if (s == nullptr) return;
+    s->we_send = we_send;
+    if (peer_sends && !s->peer_sends) s->last_packet = std::chrono::steady_clock::now();
+    s->peer_sends = peer_sends;
+}
+
+void media_context::echo(stream_id id) {
+    stream* s = find(id);
+    if (s == nullptr) return;
+    s->source.reset();
+    s->played = nullptr;
+    s->echoing = true;
+}
+
+void media_context::play(stream_id id, std::unique_ptr<audio_source> source,
+                         std::function<void()> done) {
+    stream* s = find(id);
+    if (s == nullptr) return;
+    s->echoing = false;
+    s->source = std::move(source);
+    s->played = std::move(done);
+    if (!s->encoder) s->encoder = make_encoder(s->format.codec);
+    start_sending(*s);
+}
+
+unsigned media_context::audio_rate_of(stream_id id) const noexcept {
+    const stream* s = find(id);
+    return audio_rate(s == nullptr ? audio_codec::pcmu : s->format.codec);
+}
+
+void media_context::stop(stream_id id) noexcept {
+    stream* s = find(id);
+    if (s == nullptr) return;
+    s->echoing = false;
+    s->source.reset();
+    s->played = nullptr;
+}
+
+bool media_context::record(stream_id id, const std::string& path, std::string& error) {
+    stream* s = find(id);
+    if (s == nullptr) {
+        error = "the call has no open audio stream";
+        return false;
+    }
+    auto writer = sound_file_writer::create(path, audio_rate(s->format.codec), error);
+    if (!writer) return false;
+    if (!s->decoder) s->decoder = make_decoder(s->format.codec);
+    s->recorder = std::move(writer);
+    return true;
+}
+
+void media_context::stop_recording(stream_id id) noexcept {
+    if (stream* s = find(id)) s->recorder.reset(); // the writer completes the file
+}
+
+void media_context::on_dtmf(stream_id id, std::function<void(char)> heard) {
+    if (stream* s = find(id)) s->dtmf = std::move(heard);
+}
+
+void media_context::set_timeout(stream_id id, std::chrono::milliseconds after,
+                                std::function<void()> expired) {
+    stream* s = find(id);
+    if (s == nullptr) return;
+    s->timeout = after;
+    s->expired = std::move(expired);
+    s->last_packet = std::chrono::steady_clock::now();
+    if (after.count() > 0 && !s->timeout_armed) arm_timeout(*s);
+}
+
+void media_context::arm_timeout(stream& s) {
+    // Checked once a second (or at the timeout when shorter): coarse on purpose, one timer
+    // per stream and no work per packet beyond a time stamp.
+    auto period = std::min<std::chrono::milliseconds>(s.timeout, std::chrono::seconds(1));
+    s.timeout_armed = true;
+    ++s.pending;
+    s.timeout_timer.expires_after(period);
+    s.timeout_timer.async_wait([this, &s](const asio::error_code& ec) {
+        --s.pending;
+        s.timeout_armed = false;
+        if (ec || s.closing) {
+            finished(s);
+            return;
+        }
+        if (s.timeout.count() == 0) return;
+        auto now = std::chrono::steady_clock::now();
+        if (!s.peer_sends) s.last_packet = now; // on hold: silence is expected
+        if (now - s.last_packet >= s.timeout) {
+            s.timeout = std::chrono::milliseconds(0);
+            if (auto expired = std::move(s.expired)) expired();
+            return;
+        }
+        arm_timeout(s);
+    });
 }
 
 void media_context::receive(stream& s) {
     ++s.pending;
-    s.socket.async_receive_from(
-        asio::buffer(s.buffer), s.from, [this, &s](const asio::error_code& ec, std::size_t n) {
-            --s.pending;
-            if (ec || s.closing) {
-                finished(s);
-                return;
-            }
-            ++stats_.packets_in;
-            // Symmetric RTP: answer where the packets come from (NATs rewrite the SDP's address).
-            // Without it (rtp_symmetric = no) packets go where the SDP said, once it said.
-            if (s.symmetric || !s.have_remote) {
-                s.remote = s.from;
-                s.have_remote = true;
-                s.learned = true;
-            }
-            if (n >= 12) { // an RTP header at least (RFC 3550 §5.1); anything shorter is noise
-                asio::error_code send_ec;
-                s.socket.send_to(asio::buffer(s.buffer.data(), n), s.remote, 0, send_ec);
-                if (!send_ec) ++stats_.packets_out;
-            }
-            receive(s);
-        });
+    s.socket.async_receive_from(asio::buffer(s.buffer), s.from,
+                                [this, &s](const asio::error_code& ec, std::size_t n) {
+                                    --s.pending;
+                                    if (ec || s.closing) {
+                                        finished(s);
+                                        return;
+                                    }
+                                    handle_packet(s, n);
+                                    if (!s.closing) receive(s);
+                                });
 }
 
-void media_context::close(std::uint64_t id) noexcept {
+void media_context::handle_packet(stream& s, std::size_t n) {
+    ++stats_.packets_in;
+    std::span<const std::uint8_t> bytes(s.buffer.data(), n);
+    auto packet = parse_rtp(bytes);
+    if (!packet || looks_like_rtcp(bytes)) {
+        ++stats_.malformed; // noise, or RTCP multiplexed on the port: nothing to do with it
+        return;
+    }
+    s.last_packet = std::chrono::steady_clock::now();
+    // Symmetric RTP: answer where the packets come from (NATs rewrite the SDP's address).
+    // Without it (rtp_symmetric = no) packets go where the SDP said, once it said.
+    if (s.symmetric || !s.have_remote) {
+        s.remote = s.from;
+        s.have_remote = true;
+        s.learned = true;
+    }
+    if (s.echoing && s.we_send) {
+        asio::error_code send_ec;
+        s.socket.send_to(asio::buffer(s.buffer.data(), n), s.remote, 0, send_ec);
+        if (!send_ec) ++stats_.packets_out;
+    }
+    const std::uint8_t pt = packet->header.payload_type;
+    if (s.format.event_payload_type && pt == *s.format.event_payload_type) {
+        auto event = parse_telephone_event(packet->payload);
+        if (!event || s.last_event_timestamp == packet->header.timestamp) return;
+        s.last_event_timestamp = packet->header.timestamp; // the first packet of an event
+        char digit = dtmf_digit(event->event);
+        if (digit == 0) return;
+        ++stats_.dtmf_events;
+        if (s.dtmf) {
+            auto heard = s.dtmf; // the callback may change the stream's handlers
+            heard(digit);
+        }
+        return;
+    }
+    if (s.recorder && s.decoder && pt == s.format.payload_type) {
+        std::array<std::int16_t, max_packet * 2> pcm{};
+        std::size_t samples = s.decoder->decode(packet->payload, pcm);
+        s.recorder->write(std::span<const std::int16_t>(pcm.data(), samples));
+    }
+}
+
+void media_context::start_sending(stream& s) {
+    if (s.sending) return;
+    s.sending = true;
+    s.marker = true;
+    s.next_send = std::chrono::steady_clock::now();
+    send_tick(s);
+}
+
+void media_context::send_tick(stream& s) {
+    if (!s.source) {
+        s.sending = false;
+        return;
+    }
+    const std::uint32_t ptime = s.format.ptime_ms;
+    const std::size_t samples = audio_rate(s.format.codec) * ptime / 1000;
+    std::array<std::int16_t, 16000 * max_ptime_ms / 1000> pcm{};
+    std::size_t got = s.source->read(std::span<std::int16_t>(pcm.data(), samples));
+    if (got == 0) {
+        // Finished: back to idle, then tell whoever asked (who may start something else).
+        s.source.reset();
+        s.sending = false;
+        if (auto done = std::move(s.played)) done();
+        return;
+    }
+    // A short last read is padded with silence: every packet has the full ptime.
+    if (s.we_send && s.have_remote && s.encoder) {
+        std::array<std::uint8_t, 12 + 16000 * max_ptime_ms / 1000> packet{};
+        rtp_header h{.payload_type = s.format.payload_type,
+                     .marker = s.marker,
+                     .sequence = s.sequence,
+                     .timestamp = s.timestamp,
+                     .ssrc = s.ssrc};
+        std::size_t head = write_rtp_header(h, packet);
+        std::size_t body = s.encoder->encode(std::span<const std::int16_t>(pcm.data(), samples),
+                                             std::span<std::uint8_t>(packet).subspan(head));
+        asio::error_code ec;
+        s.socket.send_to(asio::buffer(packet.data(), head + body), s.remote, 0, ec);
+        if (!ec) ++stats_.packets_out;
+        ++s.sequence;
+        s.marker = false;
+    }
+    // The timestamp advances whether or not we sent (RFC 3550 §5.1: it follows the clock).
+    s.timestamp += rtp_clock(s.format.codec) * ptime / 1000;
+    s.next_send += std::chrono::milliseconds(ptime);
+    auto now = std::chrono::steady_clock::now();
+    if (s.next_send + std::chrono::milliseconds(5 * ptime) < now)
+        s.next_send = now; // far behind (the loop stalled): do not burst to catch up
+    ++s.pending;
+    s.send_timer.expires_at(s.next_send);
+    s.send_timer.async_wait([this, &s](const asio::error_code& ec) {
+        --s.pending;
+        if (ec || s.closing) {
+            s.sending = false;
+            finished(s);
+            return;
+        }
+        send_tick(s);
+    });
+}
+
+void media_context::close(stream_id id) noexcept {
     auto it = streams_.find(id);
     if (it == streams_.end() || it->second->closing) return;
     stream& s = *it->second;
     s.closing = true;
+    s.source.reset();
+    s.played = nullptr;
+    s.dtmf = nullptr;
+    s.expired = nullptr;
+    s.recorder.reset();
     asio::error_code ec;
-    s.socket.close(ec); // the pending receive completes with operation_aborted, then it goes
+    s.socket.close(ec); // pending operations complete with operation_aborted, then it goes
+    s.send_timer.cancel();
+    s.timeout_timer.cancel();
     finished(s);
 }
 

@@ -26,6 +26,13 @@ session_layer::~session_layer() {
     finish_ended();
 }
 
+std::vector<session_handle> session_layer::handles() const {
+    std::vector<session_handle> out;
+    out.reserve(sessions_.size());
+    for (const auto& [id, r] : sessions_) out.push_back(session_handle{id});
+    return out;
+}
+
 std::string session_layer::new_tag() {
     char text[40];
     int n = std::snprintf(text, sizeof text, "%08llx-%llx",

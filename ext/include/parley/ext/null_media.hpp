@@ -22,6 +22,9 @@ struct null_media_options {
     std::vector<sdp::codec> codecs{{"PCMU", 8000, 1}, {"PCMA", 8000, 1}, {"G722", 8000, 1}};
     std::uint16_t first_port = 10000; ///< ports handed out: first_port + 2 * (session id % span)
     std::uint16_t port_span = 10000;
+    /// Take only the sessions whose media preferences ask for no media (open_media = false),
+    /// behind a real RTP handler; otherwise every RTP audio stream.
+    bool only_without_media = false;
 };
 
 class null_media final : public sdp_handler {

@@ -158,6 +158,7 @@ struct endpoint_config {
     bool rtp_symmetric = false;
     bool allow_transfer = true;
     std::uint32_t max_audio_streams = 1;
+    std::uint32_t rtp_timeout = 0; ///< seconds without RTP before the call is hung up (0: never)
     config_location where;
 };
 

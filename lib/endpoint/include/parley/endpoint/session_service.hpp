@@ -29,6 +29,15 @@ struct session_service_options {
     /// reliable provisionals, RFC 4028 session timers, RFC 3891 Replaces. An endpoint that
     /// turns 100rel or timers off answers 420 itself (session_layer, per session).
     std::vector<std::string> option_tags = {"100rel", "timer", "replaces"};
+    /// Our Contact and Via sent-by for sessions whose INVITE came over a given protocol (a
+    /// TCP caller must get a Contact that reaches our TCP listener, with ;transport=tcp);
+    /// none for a protocol: the session layer's own.
+    struct local_address {
+        transport_protocol protocol = transport_protocol::udp;
+        std::string contact;     ///< "<sip:parleyd@127.0.0.1:5060;transport=tcp>"
+        std::string via_address; ///< "127.0.0.1:5060"
+    };
+    std::vector<local_address> local_addresses;
 };
 
 /// The session policy an endpoint's configuration asks for (100rel, timers).

@@ -63,6 +63,9 @@ struct media_preferences {
     bool telephone_event = true; ///< offer and answer RFC 4733 telephone-event
     bool symmetric_rtp = true;   ///< send RTP where it comes from (RFC 4961), else to the SDP
     std::uint32_t max_audio_streams = 0; ///< 0: no limit; audio m-lines beyond it are declined
+    /// false: negotiate SDP but open no RTP socket (a signalling-only handler takes the
+    /// streams): load tests and benchmarks.
+    bool open_media = true;
     /// The address written into o= and c= ("" = the session's and the handlers' own): the
     /// external media address of a server behind NAT, for a peer outside its local networks.
     std::string address;

@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace parley {
 
@@ -280,6 +281,8 @@ public:
     result<void> send_refresh(session_handle h, refresh_method how, reinvite_callback done = {});
 
     session* find(session_handle h) noexcept;
+    /// Every live session (a server stopping hangs them all up).
+    std::vector<session_handle> handles() const;
     /// RFC 3891: the session an incoming session replaces (its INVITE's Replaces matched it),
     /// or a null handle. The replaced one gets BYE (end_reason::replaced) once the new one is
     /// confirmed.

@@ -1,0 +1,401 @@
+#include "call_script.hpp"
+
+#include <parley/endpoint/session_endpoint.hpp>
+#include <parley/ext/reason.hpp>
+#include <parley/media/rtp_media.hpp>
+#include <parley/session/session.hpp>
+
+#include <cstdio>
+
+namespace parley {
+
+namespace {
+
+/// "demo" → "<dir>/demo.wav"; a path with a folder is taken as written.
+std::string sound_path(const std::string& dir, const std::string& name) {
+    std::string path = name.find('/') == std::string::npos ? dir + "/" + name : name;
+    if (path.find('.', path.rfind('/') + 1) == std::string::npos) path += ".wav";
+    return path;
+}
+
+/// ${EXTEN} replaced by the Request-URI user, kept to characters safe in a file name or URI.
+std::string expand(std::string_view text, std::string_view user) {
+    std::string safe;
+    for (char ch : user)
+        if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+            ch == '+' || ch == '-' || ch == '_' || ch == '.' || ch == '*' || ch == '#')
+            safe += ch;
+    std::string out;
+    for (std::size_t at = 0;;) {
+        std::size_t var = text.find("${EXTEN}", at);
+        out.append(text.substr(at, var - at));
+        if (var == std::string_view::npos) return out;
+        out += safe;
+        at = var + 8;
+    }
+}
+
+const char* name_of(const call_route& r) {
+    return r.extension != nullptr ? r.extension->name.c_str() : "?";
+}
+
+} // namespace
+
+/// One incoming call running its extension's steps.
+struct call_logic::call {
+    call_logic* logic = nullptr;
+    session_handle handle;
+    call_route route;
+    std::size_t next = 0;       ///< the next step's index
+    bool running = false;       ///< inside run(): an end is handled when it returns
+    bool ended = false;
+    bool waiting = false;       ///< a step is in progress (a timer, a playback, digits)
+    bool answered = false;
+    timer wake;                 ///< Wait, Record's maximum, Read's timeout
+    std::string digits;         ///< Read(): collected so far
+    std::uint32_t want_digits = 0;
+    bool reading = false;
+    bool recording = false;
+    std::uint16_t dial_status = 0; ///< the last Dial()'s failure, the default final status
+
+    void woke() noexcept {
+        if (reading) { // Read() timed out with what it has
+            reading = false;
+            std::printf("parleyd: call %llu (%s): read \"%s\" (timeout)\n",
+                        static_cast<unsigned long long>(handle.value), name_of(route),
+                        digits.c_str());
+            std::fflush(stdout);
+        }
+        if (recording) {
+            recording = false;
+            if (session* s = logic->layer_.find(handle))
+                if (auto audio = media::audio_of(*s)) audio->context->stop_recording(audio->id);
+        }
+        logic->resume(handle.value);
+    }
+};
+
+call_logic::call_logic(session_layer& layer, timer_wheel& wheel, call_settings settings)
+    : layer_(layer), wheel_(wheel), settings_(std::move(settings)) {}
+
+call_logic::~call_logic() = default;
+
+void call_logic::on_incoming(session_handle h, session& s, const message& invite) noexcept {
+    (void)invite;
+    s.cookies().add_value<call_home>(call_home_cookie, call_home{this, h});
+    const call_route* route = s.cookies().get_value<call_route>(call_route_cookie);
+    if (route == nullptr || route->extension == nullptr) { // the router let it through: odd
+        (void)layer_.reject(h, 500);
+        return;
+    }
+    auto c = std::make_unique<call>();
+    c->logic = this;
+    c->handle = h;
+    c->route = *route;
+    c->wake.bind<&call::woke>(c.get());
+    call& ref = *c;
+    calls_.emplace(h.value, std::move(c));
+    const auto* endpoint = s.cookies().get_value<session_endpoint>(session_endpoint_cookie);
+    std::uint32_t rtp_timeout =
+        endpoint != nullptr && endpoint->endpoint != nullptr ? endpoint->endpoint->rtp_timeout : 0;
+    if (auto audio = media::audio_of(s)) {
+        std::uint64_t id = h.value;
+        audio->context->on_dtmf(audio->id, [this, id](char d) { digit({id}, d); });
+        if (rtp_timeout != 0)
+            audio->context->set_timeout(
+                audio->id, std::chrono::seconds(rtp_timeout), [this, id, rtp_timeout] {
+                    session_handle handle{id};
+                    if (session* live = layer_.find(handle)) {
+                        std::printf("parleyd: call %llu: no RTP for %u s, hanging up\n",
+                                    static_cast<unsigned long long>(id), rtp_timeout);
+                        std::fflush(stdout);
+                        live->cookies().remove(ext::reason_cause_cookie);
+                        live->cookies().add_value<int>(ext::reason_cause_cookie, 41);
+                        (void)layer_.terminate(handle);
+                    }
+                });
+    }
+    run(ref);
+}
+
+void call_logic::run(call& c) noexcept {
+    c.running = true;
+    while (!c.ended && !c.waiting) {
+        if (c.next >= c.route.extension->steps.size()) {
+            finish(c, c.dial_status != 0 ? c.dial_status : 480); // no more steps: hang up
+            break;
+        }
+        if (!step(c)) break;
+    }
+    c.running = false;
+    if (c.ended) calls_.erase(c.handle.value);
+}
+
+void call_logic::resume(std::uint64_t id) noexcept {
+    auto it = calls_.find(id);
+    if (it == calls_.end() || it->second->ended) return;
+    call& c = *it->second;
+    c.waiting = false;
+    run(c);
+}
+
+void call_logic::finish(call& c, std::uint16_t status) noexcept {
+    c.next = c.route.extension->steps.size();
+    c.waiting = true; // nothing more to run; the session's end removes the call
+    if (c.answered)
+        (void)layer_.terminate(c.handle);
+    else
+        (void)layer_.reject(c.handle, status);
+}
+
+bool call_logic::step(call& c) noexcept {
+    const dialplan_step& st = c.route.extension->steps[c.next++];
+    session* s = layer_.find(c.handle);
+    if (s == nullptr) {
+        c.ended = true;
+        return false;
+    }
+    auto audio = media::audio_of(*s);
+    switch (st.action) {
+    case dialplan_action::answer:
+        if (!c.answered) (void)layer_.answer(c.handle);
+        c.answered = true;
+        return true;
+    case dialplan_action::ringing:
+        if (!c.answered) (void)layer_.ring(c.handle);
+        return true;
+    case dialplan_action::progress:
+        if (!c.answered) (void)layer_.progress(c.handle);
+        return true;
+    case dialplan_action::no_media:
+        return true; // chosen by the router before the SDP was negotiated
+    case dialplan_action::echo:
+        if (audio) audio->context->echo(audio->id);
+        c.waiting = true; // until the call ends
+        return false;
+    case dialplan_action::playback: {
+        if (!audio) return true;
+        std::string dir = c.route.snapshot->system().sounds_dir;
+        std::string path = sound_path(dir.empty() ? settings_.sounds_dir : dir,
+                                      expand(st.text, c.route.user));
+        std::string error;
+        auto source = media::open_sound_file(path, audio->context->audio_rate_of(audio->id), error);
+        if (!source) {
+            std::fprintf(stderr, "parleyd: Playback(%s): %s\n", st.text.c_str(), error.c_str());
+            return true; // as Asterisk: a missing file is skipped
+        }
+        std::uint64_t id = c.handle.value;
+        audio->context->play(audio->id, std::move(source), [this, id] { resume(id); });
+        c.waiting = true;
+        return false;
+    }
+    case dialplan_action::tone: {
+        c.waiting = true; // an endless tone (no duration) never resumes
+        if (!audio) {     // nothing to play it on: just the time it takes
+            if (st.number != 0) wheel_.schedule_after(c.wake, milliseconds(st.number));
+            return false;
+        }
+        auto tone = media::make_tone(st.tones, audio->context->audio_rate_of(audio->id),
+                                     std::chrono::milliseconds(st.number));
+        std::uint64_t id = c.handle.value;
+        audio->context->play(audio->id, std::move(tone), [this, id] { resume(id); });
+        return false;
+    }
+    case dialplan_action::record: {
+        if (!audio) return true;
+        std::string path = expand(st.text, c.route.user);
+        if (path.find('/') == std::string::npos)
+            path = c.route.snapshot->system().recordings_dir + "/" + path;
+        if (path.find('.', path.rfind('/') + 1) == std::string::npos) path += ".wav";
+        std::string error;
+        if (!audio->context->record(audio->id, path, error)) {
+            std::fprintf(stderr, "parleyd: Record(%s): %s\n", st.text.c_str(), error.c_str());
+            return true;
+        }
+        std::printf("parleyd: call %llu: recording to %s\n",
+                    static_cast<unsigned long long>(c.handle.value), path.c_str());
+        std::fflush(stdout);
+        c.recording = true;
+        c.waiting = true; // until '#', the maximum, or the end of the call
+        if (st.number != 0) wheel_.schedule_after(c.wake, milliseconds(st.number));
+        return false;
+    }
+    case dialplan_action::wait:
+        c.waiting = true;
+        if (st.number != 0) wheel_.schedule_after(c.wake, milliseconds(st.number));
+        return false;
+    case dialplan_action::read:
+        c.digits.clear();
+        c.want_digits = st.number;
+        c.reading = true;
+        c.waiting = true;
+        wheel_.schedule_after(c.wake, milliseconds(st.number2));
+        return false;
+    case dialplan_action::dial:
+        dial(c, st);
+        return !c.waiting;
+    case dialplan_action::reject:
+        finish(c, static_cast<std::uint16_t>(st.number));
+        return false;
+    case dialplan_action::hangup:
+        finish(c, st.number != 0 ? static_cast<std::uint16_t>(st.number) : 480);
+        return false;
+    }
+    return true;
+}
+
+void call_logic::digit(session_handle h, char d) noexcept {
+    auto it = calls_.find(h.value);
+    if (it == calls_.end()) return;
+    call& c = *it->second;
+    std::printf("parleyd: call %llu (%s): DTMF %c\n", static_cast<unsigned long long>(h.value),
+                name_of(c.route), d);
+    std::fflush(stdout);
+    if (c.recording && d == '#') {
+        c.recording = false;
+        if (session* s = layer_.find(h))
+            if (auto audio = media::audio_of(*s)) audio->context->stop_recording(audio->id);
+        c.wake.cancel();
+        resume(h.value);
+        return;
+    }
+    if (!c.reading) return;
+    if (d != '#') c.digits += d;
+    if (d == '#' || c.digits.size() >= c.want_digits) {
+        c.reading = false;
+        c.wake.cancel();
+        std::printf("parleyd: call %llu (%s): read \"%s\"\n",
+                    static_cast<unsigned long long>(h.value), name_of(c.route), c.digits.c_str());
+        std::fflush(stdout);
+        resume(h.value);
+    }
+}
+
+void call_logic::dial(call& c, const dialplan_step& step) noexcept {
+    (void)step;
+    // The B2BUA leg comes with the media bridge; until then Dial() fails like an unreachable
+    // target (Asterisk's DIALSTATUS=CHANUNAVAIL) and the script goes on.
+    std::fprintf(stderr, "parleyd: Dial(%s): bridged calls are not available yet\n",
+                 step.text.c_str());
+    c.dial_status = 503;
+}
+
+void call_logic::on_progress(session_handle h, session&, std::uint16_t status,
+                             early_media) noexcept {
+    if (auto it = transfers_.find(h.value); it != transfers_.end()) notify(it->second, status);
+}
+
+void call_logic::on_confirmed(session_handle h, session&) noexcept {
+    auto it = transfers_.find(h.value);
+    if (it == transfers_.end()) return;
+    session_handle transferred = it->second;
+    transfers_.erase(it);
+    notify(transferred, 200);
+    (void)layer_.terminate(transferred); // the transfer is done: our part of it ends
+}
+
+void call_logic::on_remote_hold(session_handle h, session&, remote_hold change) noexcept {
+    std::printf("parleyd: call %llu: %s\n", static_cast<unsigned long long>(h.value),
+                change == remote_hold::held ? "held by the caller" : "resumed by the caller");
+    std::fflush(stdout);
+}
+
+void call_logic::on_ended(session_handle h, session& s, end_reason) noexcept {
+    if (auto it = calls_.find(h.value); it != calls_.end()) {
+        call& c = *it->second;
+        c.ended = true;
+        c.wake.cancel();
+        if (!c.running) calls_.erase(it);
+    }
+    auto it = transfers_.find(h.value);
+    if (it == transfers_.end()) return;
+    session_handle transferred = it->second;
+    transfers_.erase(it);
+    std::uint16_t status = s.final_status();
+    notify(transferred, status >= 300 ? status : 487);
+}
+
+void call_logic::transfer(session_handle transferred, const ext::transfer_request& t) noexcept {
+    auto target = parse_uri(t.target);
+    std::optional<socket_address> address;
+    if (target && target->is_sip())
+        address =
+            socket_address::from_numeric(target->host, target->port != 0 ? target->port : 5060);
+    if (!address) {
+        notify(transferred, 503, "Transfer Target Not Reachable");
+        return;
+    }
+    flow destination;
+    destination.protocol = transport_protocol::udp;
+    destination.remote = *address;
+    outgoing_call placing{
+        .request_uri = t.target, .from = settings_.from, .destination = destination};
+    // RFC 3892: the triggered INVITE names the transferor; RFC 3891: an attended transfer
+    // replaces the transfer target's dialog with the transferor.
+    if (!t.referred_by.empty()) placing.headers.emplace_back("Referred-By", t.referred_by);
+    if (t.replaces) placing.headers.emplace_back("Replaces", *t.replaces);
+    auto placed = layer_.call(placing);
+    if (!placed) {
+        notify(transferred, placed.error_value().status);
+        return;
+    }
+    transfers_[placed->value] = transferred;
+}
+
+void call_logic::hang_up_all() noexcept {
+    for (session_handle h : layer_.handles()) {
+        if (session* s = layer_.find(h)) {
+            s->cookies().remove(ext::reason_cause_cookie);
+            s->cookies().add_value<int>(ext::reason_cause_cookie, 16); // normal clearing
+        }
+        (void)layer_.terminate(h);
+    }
+}
+
+void call_logic::notify(session_handle transferred, std::uint16_t status,
+                        std::string_view reason) {
+    if (session* s = layer_.find(transferred))
+        (void)ext::transfer_supplement::notify(*s, status, reason);
+}
+
+// ---- the shared adapters ------------------------------------------------------------------------
+
+request_verdict call_router::incoming_request(session& s, const message& request) noexcept {
+    if (request.method() != method::invite || !request.to().tag.empty())
+        return request_verdict::proceed(); // in a dialog: routed when the call began
+    if (stopping_.load(std::memory_order_relaxed))
+        return request_verdict::reject(503, "Server Stopping");
+    const auto* endpoint = s.cookies().get_value<session_endpoint>(session_endpoint_cookie);
+    if (endpoint == nullptr || endpoint->endpoint == nullptr || endpoint->snapshot == nullptr)
+        return request_verdict::reject(404, "No Route");
+    const dialplan_context* context = endpoint->snapshot->find_context(endpoint->endpoint->context);
+    std::string user(request.request_uri().user);
+    const dialplan_extension* extension = context != nullptr ? context->find(user) : nullptr;
+    if (extension == nullptr || extension->steps.empty()) return request_verdict::reject(404);
+    if (null_media_ || extension->steps.front().action == dialplan_action::no_media)
+        s.media().open_media = false;
+    s.cookies().add_value<call_route>(call_route_cookie,
+                                      call_route{endpoint->snapshot, extension, std::move(user)});
+    return request_verdict::proceed();
+}
+
+void dtmf_router::on_dtmf(session& s, char digit, std::uint32_t) noexcept {
+    if (auto* home = s.cookies().get_value<call_home>(call_home_cookie))
+        home->logic->digit(home->handle, digit);
+}
+
+ext::transfer_verdict transfer_router::allow(session& s, const ext::transfer_request&) noexcept {
+    if (s.cookies().get_value<call_home>(call_home_cookie) == nullptr)
+        return ext::transfer_verdict::declined; // a call we placed: not ours to move
+    const auto* endpoint = s.cookies().get_value<session_endpoint>(session_endpoint_cookie);
+    if (endpoint != nullptr && endpoint->endpoint != nullptr && !endpoint->endpoint->allow_transfer)
+        return ext::transfer_verdict::declined; // allow_transfer = no
+    return ext::transfer_verdict::accept;
+}
+
+void transfer_router::on_transfer(session& s, const ext::transfer_request& t) noexcept {
+    if (auto* home = s.cookies().get_value<call_home>(call_home_cookie))
+        home->logic->transfer(home->handle, t);
+}
+
+} // namespace parley

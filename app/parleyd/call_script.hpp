@@ -1,0 +1,126 @@
+// call_script: parleyd's call logic (the seed's "channel"). Every incoming call runs the steps
+// of the dialplan extension its Request-URI user matches in its endpoint's context: answer,
+// ring, early media, echo, playback, record, tones, waits, DTMF collection, a dial to another
+// party (a bridged B2BUA call), rejects and hang-ups. It also places the calls of blind
+// transfers (REFER) and reports their progress in NOTIFYs.
+//
+// It uses only the public session API: a supplement routes each new INVITE (404 for an unknown
+// destination, signalling-only media for NoMedia()) before its SDP is negotiated; the
+// session_events tell it what happens; cookies tie sessions to their shard's call logic; the
+// media layer's audio streams play, record, echo and hear DTMF.
+//
+// Ownership and threads: one call_logic per shard, on the shard's thread; it owns one `call`
+// per incoming session and forgets it when the session ends. The router and the DTMF and
+// transfer adapters are shared by the shards and find the right call_logic through the
+// session's call_home cookie.
+#pragma once
+
+#include <parley/endpoint/configuration.hpp>
+#include <parley/ext/info_dtmf.hpp>
+#include <parley/ext/transfer.hpp>
+#include <parley/session/session_layer.hpp>
+#include <parley/session/supplement.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace parley {
+
+class session_service;
+
+/// What every call logic of the server shares (immutable after start-up).
+struct call_settings {
+    std::string from;           ///< our From on calls parleyd places
+    bool null_media = false;    ///< --null-media: every call signalling only
+    std::string sounds_dir;     ///< Playback() files when the configuration names none
+};
+
+class call_logic final : public session_events {
+public:
+    call_logic(session_layer& layer, timer_wheel& wheel, call_settings settings);
+    ~call_logic() override;
+    call_logic(const call_logic&) = delete;
+    call_logic& operator=(const call_logic&) = delete;
+
+    void on_incoming(session_handle h, session& s, const message& invite) noexcept override;
+    void on_progress(session_handle h, session& s, std::uint16_t status,
+                     early_media media) noexcept override;
+    void on_confirmed(session_handle h, session& s) noexcept override;
+    void on_remote_hold(session_handle h, session& s, remote_hold change) noexcept override;
+    void on_ended(session_handle h, session& s, end_reason why) noexcept override;
+
+    /// A DTMF digit of an incoming call (RFC 4733 or INFO).
+    void digit(session_handle h, char d) noexcept;
+    /// A blind transfer of `transferred`: call the target; its progress goes to the
+    /// transferor in NOTIFYs, and its answer ends the transferred call (RFC 5589 §6).
+    void transfer(session_handle transferred, const ext::transfer_request& t) noexcept;
+
+    std::size_t active_calls() const noexcept { return calls_.size(); }
+    /// Ends every session of the shard (BYE, or a final response before the answer).
+    void hang_up_all() noexcept;
+
+    struct call;
+
+private:
+    friend struct call;
+    void run(call& c) noexcept;
+    bool step(call& c) noexcept; ///< one step; false when the call now waits
+    void resume(std::uint64_t id) noexcept;
+    void dial(call& c, const dialplan_step& step) noexcept;
+    void finish(call& c, std::uint16_t status) noexcept;
+    void notify(session_handle transferred, std::uint16_t status, std::string_view reason = {});
+
+    session_layer& layer_;
+    timer_wheel& wheel_;
+    call_settings settings_;
+    std::unordered_map<std::uint64_t, std::unique_ptr<call>> calls_;  ///< by session handle
+    std::unordered_map<std::uint64_t, session_handle> transfers_;     ///< target call → transferred
+};
+
+/// The session's call logic and handle (a cookie on every incoming call): what the shared
+/// adapters need to reach the right shard's call_logic.
+struct call_home {
+    call_logic* logic = nullptr;
+    session_handle handle;
+};
+inline constexpr std::string_view call_home_cookie = "parleyd-call";
+/// The dialplan extension chosen for a new INVITE (value_cookie<call_route>).
+struct call_route {
+    std::shared_ptr<const configuration> snapshot; ///< keeps `extension` alive
+    const dialplan_extension* extension = nullptr;
+    std::string user; ///< the Request-URI user: ${EXTEN}
+};
+inline constexpr std::string_view call_route_cookie = "parleyd-route";
+
+/// Routes each new INVITE through its endpoint's dialplan context before its SDP is
+/// negotiated: 404 when no extension matches, signalling-only media for NoMedia() (or for
+/// every call with --null-media).
+class call_router final : public supplement {
+public:
+    explicit call_router(bool null_media) : null_media_(null_media) {}
+    request_verdict incoming_request(session& s, const message& request) noexcept override;
+    /// From now on new calls get 503 (the server is stopping); any thread may call it.
+    void stop_accepting() noexcept { stopping_.store(true, std::memory_order_relaxed); }
+
+private:
+    bool null_media_;
+    std::atomic<bool> stopping_{false};
+};
+
+/// INFO DTMF digits to the call's logic.
+class dtmf_router final : public ext::dtmf_listener {
+public:
+    void on_dtmf(session& s, char digit, std::uint32_t duration_ms) noexcept override;
+};
+
+/// The transfer supplement's events for every shard.
+class transfer_router final : public ext::transfer_events {
+public:
+    ext::transfer_verdict allow(session& s, const ext::transfer_request& t) noexcept override;
+    void on_transfer(session& s, const ext::transfer_request& t) noexcept override;
+};
+
+} // namespace parley

@@ -1,0 +1,130 @@
+// media_context: one shard's RTP streams — their sockets, ports and what each one does.
+//
+// A stream is one negotiated audio m-line of a session. It receives on its own UDP socket and,
+// by what the application asks, echoes every packet back, plays an audio_source (a tone, a
+// sound file) encoded to the negotiated codec at the packet time, records what arrives to a
+// WAV file, reports RFC 4733 DTMF events, and says when no RTP arrived for too long. Streams
+// are addressed by id: a closed stream's id is never reused, so a stale id is a no-op.
+//
+// Ownership and threads: a media_context belongs to one shard and lives as long as its event
+// loop (asio::io_context); everything runs on that loop's thread, including the callbacks. It
+// owns the streams; a stream is freed only when no asynchronous operation on it is pending
+// (as transport connections are). Callbacks are not called once the stream is closed.
+#pragma once
+
+#include <parley/media/audio_source.hpp>
+#include <parley/media/codec.hpp>
+#include <parley/sdp/offer_answer.hpp>
+#include <parley/transport/address.hpp>
+
+#include <asio/io_context.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace parley::media {
+
+struct media_settings {
+    std::string address = "127.0.0.1"; ///< bound and written into c=
+    std::uint16_t port_min = 20000;    ///< RTP ports (even ones) come from [port_min, port_max)
+    std::uint16_t port_max = 30000;
+    std::vector<sdp::codec> codecs{{"PCMU", 8000, 1}, {"PCMA", 8000, 1}, {"G722", 8000, 1}};
+};
+
+struct media_stats {
+    std::uint64_t packets_in = 0;
+    std::uint64_t packets_out = 0;
+    std::uint64_t ports_exhausted = 0;
+    std::uint64_t dtmf_events = 0;
+    std::uint64_t malformed = 0; ///< datagrams that were not RTP
+};
+
+/// What the negotiation settled for a stream (from the local answer or the remote answer).
+struct stream_format {
+    audio_codec codec = audio_codec::pcmu;
+    std::uint8_t payload_type = 0;
+    std::optional<std::uint8_t> event_payload_type; ///< RFC 4733 telephone-event, if agreed
+    std::uint32_t ptime_ms = 20;
+};
+
+class media_context {
+public:
+    using stream_id = std::uint64_t;
+
+    media_context(asio::io_context& io, media_settings settings);
+    ~media_context();
+    media_context(const media_context&) = delete;
+    media_context& operator=(const media_context&) = delete;
+
+    /// The context of the calling thread's shard (nullptr on a thread without one).
+    static media_context* current() noexcept;
+    /// Makes `context` current for the calling thread: call it on the shard's own thread.
+    static void bind_current(media_context* context) noexcept;
+
+    // ---- streams ------------------------------------------------------------------------------
+    /// Opens an RTP socket on a free even port (idle: it receives and drops); nullopt when the
+    /// range is used up.
+    std::optional<stream_id> open();
+    void close(stream_id id) noexcept;
+    std::uint16_t port_of(stream_id id) const noexcept;
+    bool is_open(stream_id id) const noexcept;
+
+    /// Where packets go until the first packet arrives (RFC 3550: the SDP's address and port);
+    /// afterwards back to their source (symmetric RTP, RFC 4961) unless `symmetric` is false,
+    /// which keeps the SDP's address.
+    void set_remote(stream_id id, const socket_address& remote, bool symmetric = true);
+    void set_format(stream_id id, const stream_format& format);
+    /// Whether we may send (the negotiated direction is sendrecv or sendonly for us) and
+    /// whether the peer sends (it is not on hold): the RTP timeout only runs while it does.
+    void set_direction(stream_id id, bool we_send, bool peer_sends);
+
+    // ---- what a stream does -------------------------------------------------------------------
+    /// Sends every received RTP packet back (stops a playback without calling its `done`).
+    void echo(stream_id id);
+    /// Plays `source` (PCM at audio_rate of the stream's codec) one packet per ptime; `done`
+    /// runs once it finished. Replaces an echo or an earlier playback (whose `done` never runs).
+    void play(stream_id id, std::unique_ptr<audio_source> source, std::function<void()> done = {});
+    /// A source at the right rate for a playback on `id` (its codec's audio_rate).
+    unsigned audio_rate_of(stream_id id) const noexcept;
+    /// Back to idle: no echo, no playback.
+    void stop(stream_id id) noexcept;
+    /// Records the received audio (decoded) to a 16-bit mono WAV at the codec's rate, until
+    /// stop_recording or close; false (and `error` says why) when the file cannot be created.
+    bool record(stream_id id, const std::string& path, std::string& error);
+    void stop_recording(stream_id id) noexcept;
+    /// Each DTMF digit received as RFC 4733 events, once per event.
+    void on_dtmf(stream_id id, std::function<void(char digit)> heard);
+    /// `expired` runs once when no packet arrived for `after` while the peer was sending
+    /// (zero: no timeout).
+    void set_timeout(stream_id id, std::chrono::milliseconds after, std::function<void()> expired);
+
+    const media_settings& settings() const noexcept { return settings_; }
+    std::size_t live_streams() const noexcept { return streams_.size(); }
+    const media_stats& stats() const noexcept { return stats_; }
+
+private:
+    struct stream;
+    stream* find(stream_id id) noexcept;
+    const stream* find(stream_id id) const noexcept;
+    void receive(stream& s);
+    void handle_packet(stream& s, std::size_t n);
+    void start_sending(stream& s);
+    void send_tick(stream& s);
+    void arm_timeout(stream& s);
+    void finished(stream& s) noexcept;
+
+    asio::io_context& io_;
+    media_settings settings_;
+    std::unordered_map<stream_id, std::unique_ptr<stream>> streams_;
+    std::vector<std::uint16_t> free_ports_;
+    stream_id next_id_ = 1;
+    media_stats stats_;
+};
+
+} // namespace parley::media

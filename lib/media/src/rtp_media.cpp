@@ -1,0 +1,158 @@
+#include <parley/media/rtp_media.hpp>
+
+#include <parley/base/text.hpp>
+#include <parley/session/session.hpp>
+
+#include <string>
+
+namespace parley::media {
+
+namespace {
+
+/// Per-stream state of a session: closes its RTP stream when the cookie goes.
+struct stream_cookie final : cookie {
+    media_context* context;
+    media_context::stream_id stream;
+    stream_cookie(media_context* c, media_context::stream_id s) : context(c), stream(s) {}
+    ~stream_cookie() override { context->close(stream); }
+};
+
+constexpr std::size_t max_streams_looked_up = 8;
+
+std::string cookie_name(std::size_t index) {
+    return "media.rtp." + std::to_string(index);
+}
+
+sdp::connection_field connection_for(const std::string& address) {
+    return {"IN", address.find(':') == std::string::npos ? "IP4" : "IP6", address};
+}
+
+/// The session's stream for m-line `index`, opened on first use; 0 when no port is free.
+media_context::stream_id stream_for(session& s, media_context& context, std::size_t index) {
+    // A re-offer of a stream we already run keeps its socket.
+    if (auto* existing = dynamic_cast<stream_cookie*>(s.cookies().get(cookie_name(index))))
+        return existing->stream;
+    auto opened = context.open();
+    if (!opened) return 0;
+    s.cookies().add(cookie_name(index), std::make_unique<stream_cookie>(&context, *opened));
+    return *opened;
+}
+
+bool sends(sdp::direction d) noexcept {
+    return d == sdp::direction::sendrecv || d == sdp::direction::sendonly;
+}
+
+bool is_telephone_event(const sdp::media_description& m, std::uint8_t pt) {
+    auto map = m.find_rtpmap(pt);
+    if (!map) return false;
+    return text::iequals(map->encoding_name, "telephone-event");
+}
+
+bool listed(const sdp::media_description& m, std::uint8_t pt) {
+    for (std::size_t i = 0; i < m.formats.size(); ++i)
+        if (m.payload_type(i) == pt) return true;
+    return false;
+}
+
+/// The codec we send with: the first of our formats the peer also listed (the answer's own
+/// order when we answered), and the telephone-event both listed.
+std::optional<stream_format> negotiated_format(const sdp::media_description& local,
+                                               const sdp::media_description& remote) {
+    std::optional<stream_format> out;
+    std::optional<std::uint8_t> events;
+    for (std::size_t i = 0; i < local.formats.size(); ++i) {
+        auto pt = local.payload_type(i);
+        if (!pt || !listed(remote, *pt)) continue;
+        if (is_telephone_event(local, *pt)) {
+            if (!events) events = *pt;
+            continue;
+        }
+        if (out) continue;
+        auto map = local.find_rtpmap(*pt);
+        if (!map) continue;
+        if (auto codec = codec_from_name(map->encoding_name))
+            out = stream_format{.codec = *codec, .payload_type = *pt};
+    }
+    if (!out) return std::nullopt;
+    out->event_payload_type = events;
+    if (auto ptime = remote.ptime()) out->ptime_ms = *ptime;
+    return out;
+}
+
+} // namespace
+
+stream_verdict rtp_media::answer_stream(session& s, const sdp::session_description& offer,
+                                        std::size_t index,
+                                        sdp::session_description& answer) noexcept {
+    media_context* context = media_context::current();
+    if (context == nullptr || !s.media().open_media) return stream_verdict::not_handled;
+    const sdp::media_description& offered = offer.media()[index];
+    if (offered.port == 0 || !offered.is_rtp() ||
+        offered.proto.find("SAVP") != std::string_view::npos)
+        return stream_verdict::not_handled; // SRTP and others are for another handler
+    const media_preferences& wants = s.media();
+    auto matches =
+        sdp::intersect_formats(offered, wants.codecs ? *wants.codecs : context->settings().codecs,
+                               {.events = wants.telephone_event ? sdp::telephone_event::include
+                                                                : sdp::telephone_event::exclude});
+    if (matches.empty()) return stream_verdict::not_handled;
+    media_context::stream_id stream = stream_for(s, *context, index);
+    if (stream == 0) return stream_verdict::not_handled; // no port: declined, not a failure
+    std::string_view placeholder[] = {"0"};
+    auto m = answer.add_media(offered.media, context->port_of(stream), offered.proto, placeholder);
+    sdp::apply_formats(m, matches);
+    m.add_connection(
+        connection_for(wants.address.empty() ? context->settings().address : wants.address));
+    if (auto ptime = offered.ptime()) m.add_attribute("ptime", std::to_string(*ptime));
+    m.set_direction(
+        sdp::answer_direction(offer.effective_direction(index), sdp::direction::sendrecv));
+    return stream_verdict::handled;
+}
+
+stream_verdict rtp_media::offer_stream(session& s, sdp::session_description& offer,
+                                       std::size_t index,
+                                       const sdp::media_description* previous) noexcept {
+    (void)previous;
+    media_context* context = media_context::current();
+    if (context == nullptr || !s.media().open_media) return stream_verdict::not_handled;
+    if (s.media().codecs && s.media().codecs->empty()) return stream_verdict::not_handled;
+    media_context::stream_id stream = stream_for(s, *context, index);
+    if (stream == 0) return stream_verdict::not_handled;
+    const media_preferences& wants = s.media();
+    sdp::add_audio_offer(offer, context->port_of(stream),
+                         wants.address.empty() ? context->settings().address : wants.address,
+                         wants.codecs ? *wants.codecs : context->settings().codecs,
+                         {.events = wants.telephone_event ? sdp::telephone_event::include
+                                                          : sdp::telephone_event::exclude});
+    return stream_verdict::handled;
+}
+
+void rtp_media::apply_stream(session& s, const sdp::session_description& local,
+                             const sdp::session_description& remote, std::size_t index) noexcept {
+    auto* c = dynamic_cast<stream_cookie*>(s.cookies().get(cookie_name(index)));
+    if (c == nullptr || index >= local.media().size() || index >= remote.media().size()) return;
+    if (auto format = negotiated_format(local.media()[index], remote.media()[index]))
+        c->context->set_format(c->stream, *format);
+    c->context->set_direction(c->stream, sends(local.effective_direction(index)),
+                              sends(remote.effective_direction(index)));
+    const sdp::connection_field* where = remote.effective_connection(index);
+    if (where == nullptr || where->address == "0.0.0.0") { // RFC 2543 hold: nowhere to send
+        c->context->set_direction(c->stream, false, false);
+        return;
+    }
+    if (auto address = socket_address::from_numeric(where->address, remote.media()[index].port))
+        c->context->set_remote(c->stream, *address, s.media().symmetric_rtp);
+}
+
+void rtp_media::stop_stream(session& s, std::size_t index) noexcept {
+    s.cookies().remove(cookie_name(index));
+}
+
+std::optional<audio_stream> audio_of(session& s) noexcept {
+    for (std::size_t i = 0; i < max_streams_looked_up; ++i)
+        if (auto* c = dynamic_cast<stream_cookie*>(s.cookies().get(cookie_name(i))))
+            if (c->context->is_open(c->stream)) return audio_stream{c->context, c->stream};
+    return std::nullopt;
+}
+
+} // namespace parley::media

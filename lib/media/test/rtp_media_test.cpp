@@ -1,0 +1,274 @@
+// RTP echo on loopback (ctest runs inside a network namespace with only `lo`).
+#include <parley/media/rtp.hpp>
+#include <parley/media/rtp_media.hpp>
+
+#include <parley/session/session.hpp>
+
+#include <asio/ip/udp.hpp>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+namespace parley::media {
+namespace {
+
+std::string rtp_packet(std::uint16_t sequence) {
+    std::string p(172, '\xff'); // 12-byte header + 160 bytes of PCMU silence
+    p[0] = '\x80';
+    p[1] = 0; // PT 0
+    p[2] = static_cast<char>(sequence >> 8);
+    p[3] = static_cast<char>(sequence & 0xff);
+    return p;
+}
+
+struct fixture : ::testing::Test {
+    asio::io_context io;
+    media_context context{io, {.address = "127.0.0.1", .port_min = 41000, .port_max = 41100}};
+    asio::ip::udp::socket client{io,
+                                 asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
+
+    /// Runs the loop until `count` datagrams arrived at the client (or 2 s passed).
+    std::vector<std::string> receive(std::size_t count) {
+        std::vector<std::string> got;
+        client.non_blocking(true);
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+        while (got.size() < count && std::chrono::steady_clock::now() < deadline) {
+            io.poll();
+            char buffer[2048];
+            asio::error_code ec;
+            std::size_t n = client.receive(asio::buffer(buffer), 0, ec);
+            if (!ec)
+                got.emplace_back(buffer, n);
+            else
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            io.restart();
+        }
+        return got;
+    }
+};
+
+TEST_F(fixture, echoes_rtp_back_to_its_source_and_ignores_noise) {
+    auto stream = context.open();
+    ASSERT_TRUE(stream);
+    context.echo(*stream);
+    std::uint16_t port = context.port_of(*stream);
+    EXPECT_EQ(port % 2, 0) << "RTP on an even port (RFC 3550 §11)";
+    EXPECT_GE(port, 41000);
+    asio::ip::udp::endpoint to(asio::ip::make_address("127.0.0.1"), port);
+    client.send_to(asio::buffer(std::string("short")), to); // not RTP: dropped
+    for (std::uint16_t i = 0; i < 3; ++i) client.send_to(asio::buffer(rtp_packet(i)), to);
+    auto got = receive(3);
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_EQ(got[2], rtp_packet(2));
+    EXPECT_EQ(context.stats().packets_in, 4u);
+    EXPECT_EQ(context.stats().packets_out, 3u);
+}
+
+TEST_F(fixture, closing_returns_the_port_once_the_receive_is_done) {
+    auto stream = context.open();
+    ASSERT_TRUE(stream);
+    context.close(*stream);
+    io.poll(); // the aborted receive completes
+    EXPECT_EQ(context.live_streams(), 0u);
+}
+
+TEST(media_context_limits, ports_run_out_cleanly) {
+    asio::io_context io;
+    media_context context(io, {.address = "127.0.0.1", .port_min = 41200, .port_max = 41202});
+    auto first = context.open();
+    ASSERT_TRUE(first);
+    EXPECT_FALSE(context.open()) << "one even port in [41200, 41202)";
+    EXPECT_EQ(context.stats().ports_exhausted, 1u);
+    context.close(*first);
+    io.poll();
+    EXPECT_TRUE(context.open()) << "the port came back";
+}
+
+TEST_F(fixture, the_audio_handler_answers_with_its_port_and_closes_at_session_end) {
+    media_context::bind_current(&context);
+    extension_registry registry;
+    auto r = registry.add_sdp_handler("audio", std::make_shared<rtp_media>());
+    auto offer = sdp::session_description::parse(
+        "v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+        "m=audio 5004 RTP/AVP 8 0 101\r\na=rtpmap:101 telephone-event/8000\r\na=sendonly\r\n");
+    ASSERT_TRUE(offer);
+    {
+        session s(registry.snapshot(), {.id = 1});
+        auto answer = s.answer_offer(*offer);
+        ASSERT_TRUE(answer) << answer.error_value().reason;
+        const auto& m = answer->media()[0];
+        EXPECT_GE(m.port, 41000);
+        EXPECT_EQ(m.formats[0], "0") << "our order: PCMU first";
+        EXPECT_EQ(m.declared_direction(), sdp::direction::recvonly) << "sendonly answered recvonly";
+        EXPECT_EQ(context.live_streams(), 1u);
+        s.apply_negotiated(*answer, *offer);
+        auto audio = audio_of(s);
+        ASSERT_TRUE(audio);
+        EXPECT_EQ(audio->context, &context);
+    }
+    io.poll();
+    EXPECT_EQ(context.live_streams(), 0u) << "the session's end closed its stream";
+    media_context::bind_current(nullptr);
+}
+
+std::vector<std::uint8_t> bytes_of(const std::string& s) {
+    return {s.begin(), s.end()};
+}
+
+TEST_F(fixture, plays_a_source_as_paced_rtp_in_the_negotiated_codec_then_reports_done) {
+    auto stream = context.open();
+    ASSERT_TRUE(stream);
+    context.set_format(*stream, {.codec = audio_codec::pcma, .payload_type = 8, .ptime_ms = 20});
+    context.set_remote(*stream, *socket_address::from_numeric(
+                                    "127.0.0.1", client.local_endpoint().port()));
+    bool done = false;
+    // 100 ms of tone: five packets of 160 samples.
+    context.play(*stream, make_tone({1000}, 8000, std::chrono::milliseconds(100)),
+                 [&] { done = true; });
+    auto got = receive(5);
+    ASSERT_EQ(got.size(), 5u);
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        auto bytes = bytes_of(got[i]);
+        auto p = parse_rtp(bytes);
+        ASSERT_TRUE(p);
+        EXPECT_EQ(p->header.payload_type, 8);
+        EXPECT_EQ(p->payload.size(), 160u);
+        EXPECT_EQ(p->header.marker, i == 0) << "the first packet starts a talk spurt";
+        auto first = parse_rtp(bytes_of(got[0]));
+        EXPECT_EQ(static_cast<std::uint16_t>(p->header.sequence - first->header.sequence), i);
+        EXPECT_EQ(p->header.timestamp - first->header.timestamp, 160u * i);
+        EXPECT_EQ(p->header.ssrc, first->header.ssrc);
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (!done && std::chrono::steady_clock::now() < deadline) {
+        io.run_for(std::chrono::milliseconds(10));
+        io.restart();
+    }
+    EXPECT_TRUE(done);
+}
+
+std::string event_packet(std::uint8_t pt, std::uint32_t timestamp, std::uint16_t sequence,
+                         char digit, bool end) {
+    std::vector<std::uint8_t> p(16);
+    write_rtp_header({.payload_type = pt, .sequence = sequence, .timestamp = timestamp}, p);
+    write_telephone_event({.event = *dtmf_event(digit), .end = end, .volume = 10,
+                           .duration = 400},
+                          std::span<std::uint8_t>(p).subspan(12));
+    return {p.begin(), p.end()};
+}
+
+TEST_F(fixture, reports_each_rfc4733_event_once_however_often_it_is_repeated) {
+    auto stream = context.open();
+    ASSERT_TRUE(stream);
+    context.set_format(*stream, {.payload_type = 0, .event_payload_type = 101});
+    std::string digits;
+    context.on_dtmf(*stream, [&](char d) { digits += d; });
+    asio::ip::udp::endpoint to(asio::ip::make_address("127.0.0.1"), context.port_of(*stream));
+    std::uint16_t seq = 1;
+    for (char d : std::string("1#9")) {
+        std::uint32_t ts = 8000u * static_cast<std::uint32_t>(seq);
+        for (int i = 0; i < 3; ++i) client.send_to(asio::buffer(event_packet(101, ts, seq++, d, false)), to);
+        for (int i = 0; i < 3; ++i) client.send_to(asio::buffer(event_packet(101, ts, seq++, d, true)), to);
+    }
+    client.send_to(asio::buffer(event_packet(96, 1, seq++, '5', true)), to); // not the event PT
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (context.stats().packets_in < 19 && std::chrono::steady_clock::now() < deadline) {
+        io.run_for(std::chrono::milliseconds(10));
+        io.restart();
+    }
+    EXPECT_EQ(digits, "1#9");
+    EXPECT_EQ(context.stats().dtmf_events, 3u);
+}
+
+TEST_F(fixture, records_decoded_audio_to_a_wav_file) {
+    auto stream = context.open();
+    ASSERT_TRUE(stream);
+    context.set_format(*stream, {.codec = audio_codec::pcmu, .payload_type = 0});
+    std::string path = ::testing::TempDir() + "parley_record_test.wav";
+    std::string error;
+    ASSERT_TRUE(context.record(*stream, path, error)) << error;
+    asio::ip::udp::endpoint to(asio::ip::make_address("127.0.0.1"), context.port_of(*stream));
+    for (std::uint16_t i = 0; i < 10; ++i) client.send_to(asio::buffer(rtp_packet(i)), to);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (context.stats().packets_in < 10 && std::chrono::steady_clock::now() < deadline) {
+        io.run_for(std::chrono::milliseconds(10));
+        io.restart();
+    }
+    context.stop_recording(*stream);
+    auto source = open_sound_file(path, 8000, error);
+    ASSERT_TRUE(source) << error;
+    std::vector<std::int16_t> pcm(4000);
+    EXPECT_EQ(source->read(pcm), 1600u) << "ten packets of 160 samples";
+    std::remove(path.c_str());
+    EXPECT_FALSE(context.record(*stream, "/nonexistent-folder/x.wav", error));
+    EXPECT_NE(error.find("/nonexistent-folder/x.wav"), std::string::npos) << error;
+}
+
+TEST_F(fixture, says_once_when_no_rtp_arrived_in_time_unless_the_peer_holds) {
+    auto stream = context.open();
+    ASSERT_TRUE(stream);
+    int expired = 0;
+    context.set_direction(*stream, true, false); // the peer holds: no timeout
+    context.set_timeout(*stream, std::chrono::milliseconds(100), [&] { ++expired; });
+    io.run_for(std::chrono::milliseconds(300));
+    io.restart();
+    EXPECT_EQ(expired, 0);
+    context.set_direction(*stream, true, true);
+    io.run_for(std::chrono::milliseconds(400));
+    io.restart();
+    EXPECT_EQ(expired, 1);
+    io.run_for(std::chrono::milliseconds(200));
+    io.restart();
+    EXPECT_EQ(expired, 1) << "once";
+}
+
+TEST_F(fixture, the_negotiated_codec_is_the_first_of_ours_the_peer_listed) {
+    media_context::bind_current(&context);
+    extension_registry registry;
+    auto r = registry.add_sdp_handler("audio", std::make_shared<rtp_media>());
+    // The peer offers G.722 (9) and PCMA (8), events as 96, ptime 30.
+    auto offer = sdp::session_description::parse(
+        "v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+        "m=audio 5004 RTP/AVP 9 8 96\r\na=rtpmap:96 telephone-event/8000\r\na=ptime:30\r\n");
+    ASSERT_TRUE(offer);
+    session s(registry.snapshot(), {.id = 1});
+    s.media().codecs = std::vector<sdp::codec>{{"PCMA", 8000, 1}, {"G722", 8000, 1}};
+    auto answer = s.answer_offer(*offer);
+    ASSERT_TRUE(answer);
+    s.apply_negotiated(*answer, *offer);
+    auto audio = audio_of(s);
+    ASSERT_TRUE(audio);
+    client.non_blocking(false);
+    context.set_remote(audio->id, *socket_address::from_numeric(
+                                       "127.0.0.1", client.local_endpoint().port()));
+    context.play(audio->id, make_tone({440}, context.audio_rate_of(audio->id),
+                                      std::chrono::milliseconds(30)));
+    auto got = receive(1);
+    ASSERT_EQ(got.size(), 1u);
+    auto p = parse_rtp(bytes_of(got[0]));
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->header.payload_type, 8) << "PCMA: our first that the peer listed";
+    EXPECT_EQ(p->payload.size(), 240u) << "the peer's ptime of 30 ms";
+    media_context::bind_current(nullptr);
+}
+
+TEST_F(fixture, sessions_that_want_no_media_are_left_to_the_next_handler) {
+    media_context::bind_current(&context);
+    extension_registry registry;
+    auto r = registry.add_sdp_handler("audio", std::make_shared<rtp_media>());
+    auto offer = sdp::session_description::parse(
+        "v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+        "m=audio 5004 RTP/AVP 0\r\n");
+    ASSERT_TRUE(offer);
+    session s(registry.snapshot(), {.id = 1});
+    s.media().open_media = false;
+    auto answer = s.answer_offer(*offer);
+    EXPECT_EQ(context.live_streams(), 0u);
+    EXPECT_FALSE(audio_of(s));
+    media_context::bind_current(nullptr);
+}
+
+} // namespace
+} // namespace parley::media

@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+"""A call to parleyd with real RTP, checking what its dialplan step does to the media.
+Runs inside the test network namespace (loopback only).
+
+Usage: rtp_call.py <parleyd host:port> <extension> <check>
+checks:
+  echo      five PCMU packets come back unchanged
+  tone      the RTP that arrives is PCMU at 20 ms with a ~440 Hz tone (marker, sequence, timestamps)
+  early     a 183 with SDP comes first and the tone arrives before the 200
+  hold      re-INVITE sendonly: answered recvonly and the echo stops; sendrecv again: it resumes
+  dtmf      RFC 4733 events for 4, 2 and # (each sent as 3 + 3 end packets), then an INFO 7
+  playback  non-silent audio arrives, then parleyd hangs up (BYE) when the file ends
+  silence   send nothing: parleyd hangs up (BYE with a Reason) after its RTP timeout
+  record    send 1 s of a 1 kHz tone (PCMU), then hang up
+  stop      the call is up when parleyd gets SIGTERM: it must send BYE (Q.850 cause 16)
+"""
+import audioop
+import math
+import re
+import socket
+import struct
+import sys
+import time
+
+host, port = sys.argv[1].rsplit(":", 1)
+extension, check = sys.argv[2], sys.argv[3]
+target = (host, int(port))
+sip = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sip.bind(("127.0.0.1", 0))
+sip.settimeout(8)
+rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+rtp.bind(("127.0.0.1", 0))
+rtp.settimeout(2)
+local_sip = sip.getsockname()[1]
+local_rtp = rtp.getsockname()[1]
+branches = iter(range(1, 1000))
+call_id = f"rtp-{check}-{time.time_ns()}@127.0.0.1"
+
+
+def fail(message):
+    print(f"FAIL ({check}): {message}")
+    sys.exit(1)
+
+
+def request(method, cseq, to_tag="", body="", content_type="application/sdp"):
+    lines = [
+        f"{method} sip:{extension}@{host}:{port} SIP/2.0",
+        f"Via: SIP/2.0/UDP 127.0.0.1:{local_sip};branch=z9hG4bKpy{next(branches)};rport",
+        "From: <sip:tester@127.0.0.1>;tag=py1",
+        f"To: <sip:{extension}@{host}>" + (f";tag={to_tag}" if to_tag else ""),
+        f"Call-ID: {call_id}",
+        f"CSeq: {cseq} {method}",
+        f"Contact: <sip:tester@127.0.0.1:{local_sip}>",
+        "Max-Forwards: 70",
+    ]
+    if body:
+        lines.append(f"Content-Type: {content_type}")
+    lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n" + body).encode()
+
+
+def respond_ok(data):
+    """200 OK to a request parleyd sent us (its BYE)."""
+    head = data.split("\r\n\r\n", 1)[0].split("\r\n")
+    keep = [h for h in head[1:] if re.match(r"(Via|From|To|Call-ID|CSeq):", h, re.I)]
+    sip.sendto(("SIP/2.0 200 OK\r\n" + "\r\n".join(keep) + "\r\nContent-Length: 0\r\n\r\n")
+               .encode(), target)
+
+
+def response(final_only=True):
+    while True:
+        data = sip.recv(65535).decode(errors="replace")
+        if not data.startswith("SIP/2.0"):
+            continue  # a retransmitted request of parleyd's: not for us here
+        status = int(data.split(" ", 2)[1])
+        if status >= 200 or not final_only:
+            return status, data
+
+
+def offer(direction="sendrecv", version=1):
+    return (f"v=0\r\no=tester 1 {version} IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+            f"t=0 0\r\nm=audio {local_rtp} RTP/AVP 0 101\r\n"
+            f"a=rtpmap:101 telephone-event/8000\r\na={direction}\r\n")
+
+
+def rtp_packet(sequence, payload=b"\xff" * 160, pt=0, timestamp=None, marker=False):
+    ts = sequence * 160 if timestamp is None else timestamp
+    return struct.pack("!BBHII", 0x80, (0x80 if marker else 0) | pt, sequence & 0xFFFF,
+                       ts & 0xFFFFFFFF, 0x1234) + payload
+
+
+def receive_rtp(count, timeout=3.0):
+    packets = []
+    deadline = time.time() + timeout
+    while len(packets) < count and time.time() < deadline:
+        try:
+            data, _ = rtp.recvfrom(2048)
+        except socket.timeout:
+            break
+        packets.append(data)
+    return packets
+
+
+def tone_frequency(packets):
+    """The dominant frequency of PCMU payloads, by zero crossings."""
+    pcm = b"".join(audioop.ulaw2lin(p[12:], 2) for p in packets)
+    samples = struct.unpack(f"<{len(pcm) // 2}h", pcm)
+    crossings = sum(1 for a, b in zip(samples, samples[1:]) if (a < 0) != (b < 0))
+    return crossings / 2 / (len(samples) / 8000), max(abs(s) for s in samples)
+
+
+def check_tone(packets):
+    if len(packets) < 20:
+        fail(f"only {len(packets)} RTP packets of the tone arrived")
+    seq0, ts0 = struct.unpack("!HI", packets[0][2:8])
+    for i, p in enumerate(packets):
+        pt = p[1] & 0x7F
+        seq, ts = struct.unpack("!HI", p[2:8])
+        if pt != 0 or len(p) != 172:
+            fail(f"packet {i}: payload type {pt}, {len(p)} bytes; expected PCMU, 20 ms")
+        if (seq - seq0) & 0xFFFF != i or (ts - ts0) & 0xFFFFFFFF != 160 * i:
+            fail(f"packet {i}: sequence {seq} timestamp {ts} do not follow on")
+    frequency, peak = tone_frequency(packets)
+    if abs(frequency - 440) > 15 or peak < 1000:
+        fail(f"tone at {frequency:.0f} Hz, peak {peak}; expected 440 Hz and audible")
+    return frequency
+
+
+invite_body = offer()
+sip.sendto(request("INVITE", 1, body=invite_body), target)
+
+if check == "early":
+    status, data = response(final_only=False)
+    while status == 100:
+        status, data = response(final_only=False)
+    if status != 183 or "m=audio" not in data:
+        fail(f"expected 183 with SDP first, got {status}")
+    packets = receive_rtp(25)
+    frequency = check_tone(packets)
+    status, ok = response()
+    if status != 200:
+        fail(f"INVITE answered {status} after the early media")
+    print(f"early: 183 with SDP, {len(packets)} tone packets at {frequency:.0f} Hz, then 200")
+else:
+    status, ok = response()
+    if status != 200:
+        fail(f"INVITE answered {status}")
+
+to_tag = re.search(r"^To:.*;tag=([^;\r\n]+)", ok, re.M).group(1)
+media_port = int(re.search(r"^m=audio (\d+) RTP/AVP", ok, re.M).group(1))
+sip.sendto(request("ACK", 1, to_tag), target)
+media = (host, media_port)
+cseq = 2
+
+
+def echo_works(count=5, base=0):
+    for sequence in range(base, base + count):
+        packet = rtp_packet(sequence)
+        rtp.sendto(packet, media)
+        try:
+            data, _ = rtp.recvfrom(2048)
+        except socket.timeout:
+            return False
+        if data != packet:
+            fail("the echo differs from what was sent")
+        time.sleep(0.02)
+    return True
+
+
+def bye():
+    global cseq
+    sip.sendto(request("BYE", cseq, to_tag), target)
+    cseq += 1
+    status, _ = response()
+    if status != 200:
+        fail(f"BYE answered {status}")
+
+
+def wait_for_bye(timeout):
+    sip.settimeout(timeout)
+    while True:
+        try:
+            data = sip.recv(65535).decode(errors="replace")
+        except socket.timeout:
+            fail(f"parleyd did not hang up within {timeout} s")
+        if data.startswith("BYE "):
+            respond_ok(data)
+            return data
+
+
+if check == "echo":
+    if not echo_works():
+        fail("no echo")
+    bye()
+    print("echo: 5/5 packets came back; BYE 200")
+elif check == "tone":
+    frequency = check_tone(receive_rtp(25))
+    bye()
+    print(f"tone: 25 packets, PCMU 20 ms, {frequency:.0f} Hz; BYE 200")
+elif check == "early":
+    bye()
+elif check == "hold":
+    if not echo_works():
+        fail("no echo before the hold")
+    sip.sendto(request("INVITE", cseq, to_tag, body=offer("sendonly", 2)), target)
+    status, data = response()
+    if status != 200 or "a=recvonly" not in data:
+        fail(f"hold answered {status} without a=recvonly")
+    sip.sendto(request("ACK", cseq, to_tag), target)
+    cseq += 1
+    time.sleep(0.1)
+    rtp.settimeout(0.5)
+    if echo_works(1, 10):
+        fail("the echo went on while we held the call")
+    sip.sendto(request("INVITE", cseq, to_tag, body=offer("sendrecv", 3)), target)
+    status, data = response()
+    if status != 200 or "a=recvonly" in data or "a=inactive" in data:
+        fail(f"resume answered {status} still on hold")
+    sip.sendto(request("ACK", cseq, to_tag), target)
+    cseq += 1
+    rtp.settimeout(2)
+    if not echo_works(3, 20):
+        fail("no echo after the resume")
+    bye()
+    print("hold: echo, held (recvonly, no echo), resumed (echo again); BYE 200")
+elif check == "dtmf":
+    sequence = 100
+    for n, digit in enumerate([4, 2, 11]):  # 11 is '#'
+        timestamp = 8000 * (n + 1)
+        for end in (0, 0, 0, 0x80, 0x80, 0x80):
+            payload = struct.pack("!BBH", digit, end | 10, 800)
+            rtp.sendto(rtp_packet(sequence, payload, pt=101, timestamp=timestamp), media)
+            sequence += 1
+            time.sleep(0.01)
+    time.sleep(0.2)
+    info = "Signal=7\r\nDuration=160\r\n"
+    sip.sendto(request("INFO", cseq, to_tag, body=info,
+                       content_type="application/dtmf-relay"), target)
+    cseq += 1
+    status, _ = response()
+    if status != 200:
+        fail(f"INFO answered {status}")
+    time.sleep(0.2)
+    bye()
+    print("dtmf: sent 4 2 # as RFC 4733 events and 7 by INFO; BYE 200")
+elif check == "playback":
+    packets = receive_rtp(10)
+    if len(packets) < 10:
+        fail(f"only {len(packets)} packets of the playback arrived")
+    _, peak = tone_frequency(packets)
+    if peak < 500:
+        fail(f"the playback is silent (peak {peak})")
+    data = wait_for_bye(15)
+    print(f"playback: audible audio (peak {peak}), then parleyd's BYE")
+elif check == "silence":
+    data = wait_for_bye(8)
+    reason = re.search(r"^Reason:(.*)$", data, re.M)
+    if not reason or "cause=41" not in reason.group(1) or "Temporary failure" not in reason.group(1):
+        fail(f"the BYE has no Reason with Q.850 cause 41: {reason and reason.group(1)}")
+    print(f"silence: parleyd hung up with Reason:{reason.group(1).strip()}")
+elif check == "stop":
+    print("stop: call up", flush=True)
+    data = wait_for_bye(8)
+    reason = re.search(r"^Reason:(.*)$", data, re.M)
+    if not reason or "cause=16" not in reason.group(1):
+        fail(f"the BYE has no Reason with Q.850 cause 16: {reason and reason.group(1)}")
+    print(f"stop: parleyd hung up with Reason:{reason.group(1).strip()}")
+elif check == "record":
+    for sequence in range(50):
+        t = [int(8000 * math.sin(2 * math.pi * 1000 * (sequence * 160 + i) / 8000))
+             for i in range(160)]
+        payload = audioop.lin2ulaw(struct.pack(f"<{len(t)}h", *t), 2)
+        rtp.sendto(rtp_packet(sequence, payload), media)
+        time.sleep(0.02)
+    time.sleep(0.2)
+    bye()
+    print("record: sent 1 s of 1 kHz; BYE 200")
+else:
+    fail("unknown check")

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# One call with real RTP to a parleyd extension (tests/integration/rtp_call.py), plus what
+# parleyd must have logged or written. Usage: rtp_call_against_parleyd.sh <parleyd> <extension>
+# <check>. The record and silence checks run parleyd on a configuration made here (a dialplan
+# recording into the test's folder, an endpoint with rtp_timeout = 1); the others on the
+# embedded default.
+set -euo pipefail
+parleyd=$1 extension=$2 check=$3
+work=$(mktemp -d)
+pid=
+trap '[[ -n $pid ]] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }; rm -rf "$work"' EXIT
+args=(--port 0 --shards 2)
+if [[ $check == record || $check == silence ]]; then
+  cat >"$work/media.conf" <<CONF
+[global]
+type = global
+recordings_dir = $work
+
+[udp]
+type = transport
+protocol = udp
+bind = 127.0.0.1:5060
+
+[anonymous]
+type = endpoint
+context = media
+allow = ulaw,alaw,telephone-event
+rtp_timeout = 1
+
+[anonymous]
+type = identify
+endpoint = anonymous
+match = 127.0.0.0/8
+
+[media]
+exten => record,1,Answer()
+ same => n,Record(rec,5)
+ same => n,Hangup()
+exten => echo,1,Answer()
+ same => n,Echo()
+CONF
+  args+=(-c "$work/media.conf")
+fi
+"$parleyd" "${args[@]}" >"$work/out" 2>&1 &
+pid=$!
+for _ in $(seq 100); do grep -q '^udp ' "$work/out" 2>/dev/null && break; sleep 0.05; done
+target=$(awk '/^udp /{print $2}' "$work/out")
+[[ -n "$target" ]] || { echo "parleyd did not start"; cat "$work/out"; exit 1; }
+if [[ $check == stop ]]; then
+  # SIGTERM once the call is up: parleyd must hang it up and exit by itself, in time.
+  (for _ in $(seq 100); do grep -q "call up" "$work/client" 2>/dev/null && break; sleep 0.05; done
+   kill -TERM "$pid") &
+fi
+if ! timeout 40 python3 "$(dirname "$0")/rtp_call.py" "$target" "$extension" "$check" \
+    | tee "$work/client"; then
+  echo "--- parleyd output"; cat "$work/out"; exit 1
+fi
+if [[ $check == stop ]]; then
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  if kill -0 "$pid" 2>/dev/null; then echo "FAIL: parleyd still running 5 s after SIGTERM"; exit 1; fi
+  wait "$pid" || { echo "FAIL: parleyd exited with status $?"; cat "$work/out"; exit 1; }
+  pid=
+  grep -q 'stopped (0 session' "$work/out" || { echo "FAIL: parleyd dropped calls"; cat "$work/out"; exit 1; }
+  exit 0
+fi
+sleep 0.3
+expect() {
+  grep -q "$1" "$work/out" || { echo "FAIL: parleyd did not log: $1"; cat "$work/out"; exit 1; }
+}
+case $check in
+  dtmf) expect 'read "42"'; expect 'DTMF 7' ;;
+  silence) expect 'no RTP for 1 s, hanging up' ;;
+  record)
+    python3 - "$work/rec.wav" <<'PY'
+import struct, sys, wave
+w = wave.open(sys.argv[1])
+n = w.getnframes()
+assert w.getnchannels() == 1 and w.getframerate() == 8000, (w.getnchannels(), w.getframerate())
+s = struct.unpack(f"<{n}h", w.readframes(n))
+crossings = sum(1 for a, b in zip(s, s[1:]) if (a < 0) != (b < 0))
+freq = crossings / 2 / (n / 8000)
+assert 7000 <= n <= 8800, f"{n} samples recorded, expected about 1 s"
+assert abs(freq - 1000) < 30, f"recorded {freq:.0f} Hz, expected 1000"
+print(f"record: {n} samples at 8 kHz, {freq:.0f} Hz")
+PY
+    ;;
+esac
+if ! kill -0 "$pid" 2>/dev/null; then echo "FAIL: parleyd exited"; cat "$work/out"; exit 1; fi
