@@ -5,6 +5,10 @@
 #include <parley/media/rtp_media.hpp>
 #include <parley/session/session.hpp>
 
+#include <parley/base/text.hpp>
+#include <parley/media/codec.hpp>
+
+#include <algorithm>
 #include <cstdio>
 
 namespace parley {
@@ -46,17 +50,22 @@ struct call_logic::call {
     call_logic* logic = nullptr;
     session_handle handle;
     call_route route;
-    std::size_t next = 0;       ///< the next step's index
-    bool running = false;       ///< inside run(): an end is handled when it returns
+    std::size_t next = 0; ///< the next step's index
+    bool running = false; ///< inside run(): an end is handled when it returns
     bool ended = false;
-    bool waiting = false;       ///< a step is in progress (a timer, a playback, digits)
+    bool waiting = false; ///< a step is in progress (a timer, a playback, digits)
     bool answered = false;
-    timer wake;                 ///< Wait, Record's maximum, Read's timeout
-    std::string digits;         ///< Read(): collected so far
+    timer wake;         ///< Wait, Record's maximum, Read's timeout
+    std::string digits; ///< Read(): collected so far
     std::uint32_t want_digits = 0;
     bool reading = false;
     bool recording = false;
     std::uint16_t dial_status = 0; ///< the last Dial()'s failure, the default final status
+    session_handle leg;            ///< Dial(): the outgoing call
+    bool bridged = false;          ///< the leg answered: the two calls are one
+    timer dial_timeout;
+
+    void dial_expired() noexcept { logic->dial_expired(*this); }
 
     void woke() noexcept {
         if (reading) { // Read() timed out with what it has
@@ -93,6 +102,7 @@ void call_logic::on_incoming(session_handle h, session& s, const message& invite
     c->handle = h;
     c->route = *route;
     c->wake.bind<&call::woke>(c.get());
+    c->dial_timeout.bind<&call::dial_expired>(c.get());
     call& ref = *c;
     calls_.emplace(h.value, std::move(c));
     const auto* endpoint = s.cookies().get_value<session_endpoint>(session_endpoint_cookie);
@@ -136,7 +146,7 @@ void call_logic::resume(std::uint64_t id) noexcept {
     if (it == calls_.end() || it->second->ended) return;
     call& c = *it->second;
     c.waiting = false;
-    run(c);
+    if (!c.running) run(c); // else the running loop goes on by itself
 }
 
 void call_logic::finish(call& c, std::uint16_t status) noexcept {
@@ -176,8 +186,8 @@ bool call_logic::step(call& c) noexcept {
     case dialplan_action::playback: {
         if (!audio) return true;
         std::string dir = c.route.snapshot->system().sounds_dir;
-        std::string path = sound_path(dir.empty() ? settings_.sounds_dir : dir,
-                                      expand(st.text, c.route.user));
+        std::string path =
+            sound_path(dir.empty() ? settings_.sounds_dir : dir, expand(st.text, c.route.user));
         std::string error;
         auto source = media::open_sound_file(path, audio->context->audio_rate_of(audio->id), error);
         if (!source) {
@@ -231,12 +241,8 @@ bool call_logic::step(call& c) noexcept {
         c.waiting = true;
         wheel_.schedule_after(c.wake, milliseconds(st.number2));
         return false;
-    case dialplan_action::dial:
-        dial(c, st);
-        return !c.waiting;
-    case dialplan_action::reject:
-        finish(c, static_cast<std::uint16_t>(st.number));
-        return false;
+    case dialplan_action::dial: dial(c, st); return !c.waiting;
+    case dialplan_action::reject: finish(c, static_cast<std::uint16_t>(st.number)); return false;
     case dialplan_action::hangup:
         finish(c, st.number != 0 ? static_cast<std::uint16_t>(st.number) : 480);
         return false;
@@ -271,21 +277,186 @@ void call_logic::digit(session_handle h, char d) noexcept {
     }
 }
 
-void call_logic::dial(call& c, const dialplan_step& step) noexcept {
-    (void)step;
-    // The B2BUA leg comes with the media bridge; until then Dial() fails like an unreachable
-    // target (Asterisk's DIALSTATUS=CHANUNAVAIL) and the script goes on.
-    std::fprintf(stderr, "parleyd: Dial(%s): bridged calls are not available yet\n",
-                 step.text.c_str());
-    c.dial_status = 503;
+namespace {
+
+/// Where Dial() sends its INVITE: a SIP URI with a numeric host, or PJSIP/endpoint (the first
+/// contact of the endpoint's first aor) as Asterisk writes it.
+struct dial_target {
+    std::string request_uri;
+    flow destination;
+};
+
+std::optional<dial_target> resolve_target(const configuration& config, const std::string& text,
+                                          std::string& error) {
+    std::string uri_text = text;
+    if (text.starts_with("PJSIP/")) {
+        std::string name = text.substr(6);
+        const endpoint_config* endpoint = config.find_endpoint(name);
+        if (endpoint == nullptr) {
+            error = "no endpoint named \"" + name + "\"";
+            return std::nullopt;
+        }
+        for (const std::string& aor_name : endpoint->aors)
+            if (const aor_config* aor = config.find_aor(aor_name); aor && !aor->contact.empty()) {
+                uri_text = aor->contact.front();
+                break;
+            }
+        if (uri_text == text) {
+            error = "endpoint \"" + name + "\" has no aor with a contact";
+            return std::nullopt;
+        }
+    }
+    auto parsed = parse_uri(uri_text);
+    if (!parsed || !parsed->is_sip()) {
+        error = "not a SIP URI: \"" + uri_text + "\"";
+        return std::nullopt;
+    }
+    auto address =
+        socket_address::from_numeric(parsed->host, parsed->port != 0 ? parsed->port : 5060);
+    if (!address) {
+        error = "the host of \"" + uri_text + "\" is not a numeric address";
+        return std::nullopt;
+    }
+    dial_target out;
+    out.request_uri = uri_text;
+    out.destination.protocol = transport_protocol::udp;
+    out.destination.remote = *address;
+    return out;
+}
+
+/// The failure a Dial() reports to the caller when nothing follows it in the dialplan.
+std::uint16_t dial_failure(std::uint16_t status, end_reason why) {
+    switch (why) {
+    case end_reason::no_answer:
+    case end_reason::local_hangup: return 480;     // no answer in time (our timeout: CANCEL)
+    case end_reason::transport_failed: return 503; // unreachable
+    default: break;
+    }
+    if (status == 486 || status == 600) return 486; // busy
+    if (status == 404 || status == 484 || status == 604) return 404;
+    if (status == 408 || status == 480 || status == 487) return 480;
+    if (status == 603) return 603;
+    if (status >= 500) return 503;
+    return status >= 400 ? status : 503;
+}
+
+} // namespace
+
+void call_logic::dial(call& c, const dialplan_step& st) noexcept {
+    std::string text = expand(st.text, c.route.user);
+    std::string error;
+    auto target = resolve_target(*c.route.snapshot, text, error);
+    if (!target) {
+        std::fprintf(stderr, "parleyd: Dial(%s): %s\n", text.c_str(), error.c_str());
+        c.dial_status = 503; // Asterisk's CHANUNAVAIL: the script goes on
+        return;
+    }
+    outgoing_call leg{.request_uri = target->request_uri,
+                      .from = settings_.from,
+                      .destination = target->destination};
+    // The leg offers the codec the caller's call uses first: then the bridge relays packets
+    // as they are, without transcoding.
+    if (session* s = layer_.find(c.handle)) {
+        media_preferences wanted = s->media();
+        if (auto audio = media::audio_of(*s))
+            if (auto format = audio->context->format_of(audio->id)) {
+                std::vector<sdp::codec> codecs =
+                    wanted.codecs.value_or(audio->context->settings().codecs);
+                std::string_view name = media::codec_name(format->codec);
+                std::stable_partition(codecs.begin(), codecs.end(), [&](const sdp::codec& k) {
+                    return text::iequals(k.encoding_name, name);
+                });
+                wanted.codecs = std::move(codecs);
+            }
+        wanted.address.clear();
+        leg.media = std::move(wanted);
+    }
+    auto placed = layer_.call(leg);
+    if (!placed) {
+        std::fprintf(stderr, "parleyd: Dial(%s): %s\n", text.c_str(), placed.error_value().reason);
+        c.dial_status = 503;
+        return;
+    }
+    if (layer_.find(*placed) == nullptr) { // ended at once (the transport refused it)
+        c.dial_status = 503;
+        return;
+    }
+    c.leg = *placed;
+    c.bridged = false;
+    legs_[placed->value] = c.handle.value;
+    wheel_.schedule_after(c.dial_timeout, milliseconds(st.number));
+    c.waiting = true; // until the leg answers and one side hangs up, or the leg fails
+}
+
+void call_logic::dial_expired(call& c) noexcept {
+    session_handle leg = c.leg;
+    if (!leg) return;
+    // No answer in time. The leg is let go of now: its CANCEL waits for a provisional
+    // (RFC 3261 §9.1), which an unreachable callee never sends, and the script must not wait
+    // for Timer B.
+    legs_.erase(leg.value);
+    c.leg = {};
+    (void)layer_.terminate(leg);
+    c.dial_status = 480;
+    std::printf("parleyd: call %llu (%s): Dial failed: no answer in time\n",
+                static_cast<unsigned long long>(c.handle.value), name_of(c.route));
+    std::fflush(stdout);
+    resume(c.handle.value);
+}
+
+void call_logic::bridge_media(call& c) noexcept {
+    session* a = layer_.find(c.handle);
+    session* b = layer_.find(c.leg);
+    if (a == nullptr || b == nullptr) return;
+    auto x = media::audio_of(*a);
+    auto y = media::audio_of(*b);
+    if (x && y && x->context == y->context) x->context->bridge(x->id, y->id);
+}
+
+void call_logic::leg_ended(call& c, session& leg, end_reason why) noexcept {
+    c.leg = {};
+    c.dial_timeout.cancel();
+    if (c.bridged) { // the called party hung up: so does the caller's call
+        finish(c, 480);
+        return;
+    }
+    c.dial_status = dial_failure(leg.final_status(), why);
+    std::printf("parleyd: call %llu (%s): Dial failed: %u\n",
+                static_cast<unsigned long long>(c.handle.value), name_of(c.route),
+                static_cast<unsigned>(c.dial_status));
+    std::fflush(stdout);
+    resume(c.handle.value);
 }
 
 void call_logic::on_progress(session_handle h, session&, std::uint16_t status,
-                             early_media) noexcept {
+                             early_media media) noexcept {
     if (auto it = transfers_.find(h.value); it != transfers_.end()) notify(it->second, status);
+    auto leg = legs_.find(h.value);
+    if (leg == legs_.end()) return;
+    auto it = calls_.find(leg->second);
+    if (it == calls_.end() || it->second->answered) return;
+    call& c = *it->second;
+    // Forward the callee's progress: ringing, or early media (relayed from now on).
+    if (media == early_media::present) {
+        (void)layer_.progress(c.handle);
+        bridge_media(c);
+    } else if (status == 180) {
+        (void)layer_.ring(c.handle);
+    }
 }
 
 void call_logic::on_confirmed(session_handle h, session&) noexcept {
+    if (auto leg = legs_.find(h.value); leg != legs_.end()) {
+        if (auto call_it = calls_.find(leg->second); call_it != calls_.end()) {
+            call& c = *call_it->second;
+            c.dial_timeout.cancel();
+            c.bridged = true;
+            if (!c.answered) (void)layer_.answer(c.handle);
+            c.answered = true;
+            bridge_media(c);
+        }
+        return;
+    }
     auto it = transfers_.find(h.value);
     if (it == transfers_.end()) return;
     session_handle transferred = it->second;
@@ -300,11 +471,20 @@ void call_logic::on_remote_hold(session_handle h, session&, remote_hold change) 
     std::fflush(stdout);
 }
 
-void call_logic::on_ended(session_handle h, session& s, end_reason) noexcept {
+void call_logic::on_ended(session_handle h, session& s, end_reason why) noexcept {
+    if (auto leg = legs_.find(h.value); leg != legs_.end()) {
+        std::uint64_t owner = leg->second;
+        legs_.erase(leg);
+        if (auto it = calls_.find(owner); it != calls_.end() && !it->second->ended)
+            leg_ended(*it->second, s, why);
+        return;
+    }
     if (auto it = calls_.find(h.value); it != calls_.end()) {
         call& c = *it->second;
         c.ended = true;
         c.wake.cancel();
+        c.dial_timeout.cancel();
+        if (c.leg) (void)layer_.terminate(c.leg); // the caller hung up: so does the callee
         if (!c.running) calls_.erase(it);
     }
     auto it = transfers_.find(h.value);
@@ -352,8 +532,7 @@ void call_logic::hang_up_all() noexcept {
     }
 }
 
-void call_logic::notify(session_handle transferred, std::uint16_t status,
-                        std::string_view reason) {
+void call_logic::notify(session_handle transferred, std::uint16_t status, std::string_view reason) {
     if (session* s = layer_.find(transferred))
         (void)ext::transfer_supplement::notify(*s, status, reason);
 }

@@ -33,9 +33,9 @@ class session_service;
 
 /// What every call logic of the server shares (immutable after start-up).
 struct call_settings {
-    std::string from;           ///< our From on calls parleyd places
-    bool null_media = false;    ///< --null-media: every call signalling only
-    std::string sounds_dir;     ///< Playback() files when the configuration names none
+    std::string from;        ///< our From on calls parleyd places
+    bool null_media = false; ///< --null-media: every call signalling only
+    std::string sounds_dir;  ///< Playback() files when the configuration names none
 };
 
 class call_logic final : public session_events {
@@ -70,14 +70,18 @@ private:
     bool step(call& c) noexcept; ///< one step; false when the call now waits
     void resume(std::uint64_t id) noexcept;
     void dial(call& c, const dialplan_step& step) noexcept;
+    void leg_ended(call& c, session& leg, end_reason why) noexcept;
+    void dial_expired(call& c) noexcept;
+    void bridge_media(call& c) noexcept;
     void finish(call& c, std::uint16_t status) noexcept;
     void notify(session_handle transferred, std::uint16_t status, std::string_view reason = {});
 
     session_layer& layer_;
     timer_wheel& wheel_;
     call_settings settings_;
-    std::unordered_map<std::uint64_t, std::unique_ptr<call>> calls_;  ///< by session handle
-    std::unordered_map<std::uint64_t, session_handle> transfers_;     ///< target call → transferred
+    std::unordered_map<std::uint64_t, std::unique_ptr<call>> calls_; ///< by session handle
+    std::unordered_map<std::uint64_t, session_handle> transfers_; ///< target call → transferred
+    std::unordered_map<std::uint64_t, std::uint64_t> legs_;       ///< Dial() leg → its call
 };
 
 /// The session's call logic and handle (a cookie on every incoming call): what the shared

@@ -30,13 +30,13 @@
 #include <atomic>
 #include <bit>
 #include <chrono>
-#include <thread>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -300,8 +300,7 @@ int run(int argc, char** argv) {
     // Routing first: an unknown destination gets 404 before anything else happens.
     auto router = std::make_shared<call_router>(cli->media == media_mode::null);
     extensions.push_back(registry.add_supplement(
-        router,
-        {.name = "parleyd-router", .methods = {method::invite}, .priority = -100}));
+        router, {.name = "parleyd-router", .methods = {method::invite}, .priority = -100}));
     // Media: RTP streams from the media layer; sessions that ask for none (NoMedia(), or every
     // one with --null-media) get the signalling-only handler registered after it.
     ext::builtin_options builtin;

@@ -13,6 +13,8 @@ checks:
   silence   send nothing: parleyd hangs up (BYE with a Reason) after its RTP timeout
   record    send 1 s of a 1 kHz tone (PCMU), then hang up
   stop      the call is up when parleyd gets SIGTERM: it must send BYE (Q.850 cause 16)
+  bridge    through a Dial() to a SIPp UAS that echoes RTP: a 180 first, then the echo
+  status:N  the INVITE's final response is N (a Dial() that failed)
 """
 import audioop
 import math
@@ -67,12 +69,17 @@ def respond_ok(data):
                .encode(), target)
 
 
+provisionals = []
+
+
 def response(final_only=True):
     while True:
         data = sip.recv(65535).decode(errors="replace")
         if not data.startswith("SIP/2.0"):
             continue  # a retransmitted request of parleyd's: not for us here
         status = int(data.split(" ", 2)[1])
+        if status < 200:
+            provisionals.append(status)
         if status >= 200 or not final_only:
             return status, data
 
@@ -141,6 +148,14 @@ if check == "early":
     if status != 200:
         fail(f"INVITE answered {status} after the early media")
     print(f"early: 183 with SDP, {len(packets)} tone packets at {frequency:.0f} Hz, then 200")
+elif check.startswith("status:"):
+    status, data = response()
+    if status != int(check[7:]):
+        fail(f"INVITE answered {status}, expected {check[7:]}")
+    sip.sendto(request("ACK", 1, re.search(r"^To:.*;tag=([^;\r\n]+)", data, re.M).group(1)),
+               target)
+    print(f"{check}: INVITE answered {status} (provisionals {provisionals})")
+    sys.exit(0)
 else:
     status, ok = response()
     if status != 200:
@@ -193,6 +208,13 @@ if check == "echo":
         fail("no echo")
     bye()
     print("echo: 5/5 packets came back; BYE 200")
+elif check == "bridge":
+    if 180 not in provisionals:
+        fail(f"the callee's 180 was not forwarded (provisionals {provisionals})")
+    if not echo_works(10):
+        fail("no echo through the bridge")
+    bye()
+    print(f"bridge: provisionals {provisionals}, 10/10 packets relayed there and back; BYE 200")
 elif check == "tone":
     frequency = check_tone(receive_rtp(25))
     bye()

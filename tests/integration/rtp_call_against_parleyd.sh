@@ -8,8 +8,46 @@ set -euo pipefail
 parleyd=$1 extension=$2 check=$3
 work=$(mktemp -d)
 pid=
-trap '[[ -n $pid ]] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }; rm -rf "$work"' EXIT
+trap '[[ -n $pid ]] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+      [[ -n ${uas_pid:-} ]] && { kill "$uas_pid" 2>/dev/null || true; wait "$uas_pid" 2>/dev/null || true; }
+      rm -rf "$work"' EXIT
 args=(--port 0 --shards 2)
+uas_pid=
+if [[ $check == bridge || $check == status:* ]]; then
+  # Dial() targets: a SIPp UAS (answering and echoing RTP, or busy) and a port nobody serves.
+  uas_port=$((20000 + RANDOM % 10000))
+  media_port=$((uas_port + 1000))
+  dead_port=$((uas_port + 2))
+  scenario=(-sn uas -rtp_echo)
+  [[ $check == status:486 ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_busy.xml")
+  (cd "$work" && exec timeout 40 sipp "${scenario[@]}" -i 127.0.0.1 -p "$uas_port" -mp "$media_port" \
+     -m 1 -nostdin >"$work/uas.out" 2>&1) &
+  uas_pid=$!
+  cat >"$work/b2bua.conf" <<CONF
+[udp]
+type = transport
+protocol = udp
+bind = 127.0.0.1:5060
+
+[anonymous]
+type = endpoint
+context = b2bua
+allow = ulaw,alaw,telephone-event
+
+[anonymous]
+type = identify
+endpoint = anonymous
+match = 127.0.0.0/8
+
+[b2bua]
+exten => bridge,1,Dial(sip:uas@127.0.0.1:$uas_port,5)
+exten => busy,1,Dial(sip:busy@127.0.0.1:$uas_port,5)
+exten => unanswered,1,Dial(sip:nobody@127.0.0.1:$dead_port,1)
+exten => fallback,1,Dial(sip:nobody@127.0.0.1:$dead_port,1)
+ same => n,Reject(503)
+CONF
+  args+=(-c "$work/b2bua.conf")
+fi
 if [[ $check == record || $check == silence ]]; then
   cat >"$work/media.conf" <<CONF
 [global]
@@ -68,6 +106,11 @@ expect() {
   grep -q "$1" "$work/out" || { echo "FAIL: parleyd did not log: $1"; cat "$work/out"; exit 1; }
 }
 case $check in
+  bridge|status:486)
+    # The UAS saw one whole call (SIPp exits 0 once its one call succeeded).
+    for _ in $(seq 100); do kill -0 "$uas_pid" 2>/dev/null || break; sleep 0.05; done
+    wait "$uas_pid" || { echo "FAIL: the SIPp UAS failed"; cat "$work/uas.out"; cat "$work/out"; exit 1; }
+    uas_pid= ;;
   dtmf) expect 'read "42"'; expect 'DTMF 7' ;;
   silence) expect 'no RTP for 1 s, hanging up' ;;
   record)

@@ -5,6 +5,7 @@
 #include <asio/ip/udp.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <random>
@@ -51,6 +52,7 @@ struct media_context::stream {
 
     stream_format format;
     bool echoing = false;
+    stream_id bridged = 0; ///< the other leg of a bridge (0: none)
 
     // Playback: one packet per ptime, paced by a timer on absolute deadlines (no drift).
     std::unique_ptr<audio_source> source;
@@ -179,6 +181,7 @@ void media_context::set_direction(stream_id id, bool we_send, bool peer_sends) {
 void media_context::echo(stream_id id) {
     stream* s = find(id);
     if (s == nullptr) return;
+    unbridge(id);
     s->source.reset();
     s->played = nullptr;
     s->echoing = true;
@@ -188,6 +191,7 @@ void media_context::play(stream_id id, std::unique_ptr<audio_source> source,
                          std::function<void()> done) {
     stream* s = find(id);
     if (s == nullptr) return;
+    unbridge(id);
     s->echoing = false;
     s->source = std::move(source);
     s->played = std::move(done);
@@ -295,7 +299,9 @@ void media_context::handle_packet(stream& s, std::size_t n) {
         s.have_remote = true;
         s.learned = true;
     }
-    if (s.echoing && s.we_send) {
+    if (s.bridged != 0) {
+        if (stream* other = find(s.bridged)) relay(s, *other, *packet, n);
+    } else if (s.echoing && s.we_send) {
         asio::error_code send_ec;
         s.socket.send_to(asio::buffer(s.buffer.data(), n), s.remote, 0, send_ec);
         if (!send_ec) ++stats_.packets_out;
@@ -318,6 +324,83 @@ void media_context::handle_packet(stream& s, std::size_t n) {
         std::array<std::int16_t, max_packet * 2> pcm{};
         std::size_t samples = s.decoder->decode(packet->payload, pcm);
         s.recorder->write(std::span<const std::int16_t>(pcm.data(), samples));
+    }
+}
+
+void media_context::bridge(stream_id a, stream_id b) {
+    stream* x = find(a);
+    stream* y = find(b);
+    if (x == nullptr || y == nullptr || a == b) return;
+    for (stream* s : {x, y}) {
+        if (s->bridged != 0) unbridge(s->id);
+        s->echoing = false;
+        s->source.reset();
+        s->played = nullptr;
+    }
+    x->bridged = b;
+    y->bridged = a;
+}
+
+void media_context::unbridge(stream_id id) noexcept {
+    stream* s = find(id);
+    if (s == nullptr || s->bridged == 0) return;
+    if (stream* other = find(s->bridged)) other->bridged = 0;
+    s->bridged = 0;
+}
+
+std::optional<stream_format> media_context::format_of(stream_id id) const noexcept {
+    const stream* s = find(id);
+    if (s == nullptr) return std::nullopt;
+    return s->format;
+}
+
+void media_context::relay(stream& from, stream& to, const rtp_packet_view& packet, std::size_t n) {
+    if (!to.we_send || !to.have_remote) return;
+    std::uint8_t pt = packet.header.payload_type;
+    std::array<std::uint8_t, max_packet> out{};
+    std::size_t size = 0;
+    if (from.format.event_payload_type && pt == *from.format.event_payload_type) {
+        if (!to.format.event_payload_type) return; // the other leg takes no events
+        std::memcpy(out.data(), from.buffer.data(), n);
+        out[1] = static_cast<std::uint8_t>((out[1] & 0x80) | *to.format.event_payload_type);
+        size = n;
+    } else if (pt == from.format.payload_type) {
+        if (from.format.codec == to.format.codec) {
+            std::memcpy(out.data(), from.buffer.data(), n);
+            out[1] = static_cast<std::uint8_t>((out[1] & 0x80) | to.format.payload_type);
+            size = n;
+        } else {
+            // Different codecs: decode, match the rate (G.722 carries 16 kHz audio, G.711 8 kHz),
+            // encode. Timestamps stay: all three run an 8 kHz RTP clock.
+            if (!from.decoder || !to.encoder) return;
+            std::array<std::int16_t, max_packet * 2> pcm{};
+            std::size_t samples = from.decoder->decode(packet.payload, pcm);
+            unsigned in_rate = audio_rate(from.format.codec);
+            unsigned out_rate = audio_rate(to.format.codec);
+            if (in_rate > out_rate) { // 16 → 8 kHz: average pairs
+                for (std::size_t i = 0; i + 1 < samples; i += 2)
+                    pcm[i / 2] = static_cast<std::int16_t>((pcm[i] + pcm[i + 1]) / 2);
+                samples /= 2;
+            } else if (in_rate < out_rate) { // 8 → 16 kHz: repeat each sample
+                samples = std::min(samples, pcm.size() / 2);
+                for (std::size_t i = samples; i-- > 0;) pcm[2 * i] = pcm[2 * i + 1] = pcm[i];
+                samples *= 2;
+            }
+            rtp_header h = packet.header;
+            h.payload_type = to.format.payload_type;
+            std::size_t head = write_rtp_header(h, out);
+            size = head + to.encoder->encode(std::span<const std::int16_t>(pcm.data(), samples),
+                                             std::span<std::uint8_t>(out).subspan(head));
+            ++stats_.transcoded;
+        }
+    } else {
+        return; // comfort noise and others: not relayed
+    }
+    asio::error_code ec;
+    to.socket.send_to(asio::buffer(out.data(), size), to.remote, 0, ec);
+    if (!ec) {
+        ++stats_.relayed;
+        ++stats_.packets_out;
     }
 }
 
@@ -385,6 +468,7 @@ void media_context::close(stream_id id) noexcept {
     auto it = streams_.find(id);
     if (it == streams_.end() || it->second->closing) return;
     stream& s = *it->second;
+    unbridge(id);
     s.closing = true;
     s.source.reset();
     s.played = nullptr;

@@ -121,8 +121,8 @@ TEST_F(fixture, plays_a_source_as_paced_rtp_in_the_negotiated_codec_then_reports
     auto stream = context.open();
     ASSERT_TRUE(stream);
     context.set_format(*stream, {.codec = audio_codec::pcma, .payload_type = 8, .ptime_ms = 20});
-    context.set_remote(*stream, *socket_address::from_numeric(
-                                    "127.0.0.1", client.local_endpoint().port()));
+    context.set_remote(*stream,
+                       *socket_address::from_numeric("127.0.0.1", client.local_endpoint().port()));
     bool done = false;
     // 100 ms of tone: five packets of 160 samples.
     context.play(*stream, make_tone({1000}, 8000, std::chrono::milliseconds(100)),
@@ -153,8 +153,7 @@ std::string event_packet(std::uint8_t pt, std::uint32_t timestamp, std::uint16_t
                          char digit, bool end) {
     std::vector<std::uint8_t> p(16);
     write_rtp_header({.payload_type = pt, .sequence = sequence, .timestamp = timestamp}, p);
-    write_telephone_event({.event = *dtmf_event(digit), .end = end, .volume = 10,
-                           .duration = 400},
+    write_telephone_event({.event = *dtmf_event(digit), .end = end, .volume = 10, .duration = 400},
                           std::span<std::uint8_t>(p).subspan(12));
     return {p.begin(), p.end()};
 }
@@ -169,8 +168,10 @@ TEST_F(fixture, reports_each_rfc4733_event_once_however_often_it_is_repeated) {
     std::uint16_t seq = 1;
     for (char d : std::string("1#9")) {
         std::uint32_t ts = 8000u * static_cast<std::uint32_t>(seq);
-        for (int i = 0; i < 3; ++i) client.send_to(asio::buffer(event_packet(101, ts, seq++, d, false)), to);
-        for (int i = 0; i < 3; ++i) client.send_to(asio::buffer(event_packet(101, ts, seq++, d, true)), to);
+        for (int i = 0; i < 3; ++i)
+            client.send_to(asio::buffer(event_packet(101, ts, seq++, d, false)), to);
+        for (int i = 0; i < 3; ++i)
+            client.send_to(asio::buffer(event_packet(101, ts, seq++, d, true)), to);
     }
     client.send_to(asio::buffer(event_packet(96, 1, seq++, '5', true)), to); // not the event PT
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
@@ -241,10 +242,10 @@ TEST_F(fixture, the_negotiated_codec_is_the_first_of_ours_the_peer_listed) {
     auto audio = audio_of(s);
     ASSERT_TRUE(audio);
     client.non_blocking(false);
-    context.set_remote(audio->id, *socket_address::from_numeric(
-                                       "127.0.0.1", client.local_endpoint().port()));
-    context.play(audio->id, make_tone({440}, context.audio_rate_of(audio->id),
-                                      std::chrono::milliseconds(30)));
+    context.set_remote(audio->id,
+                       *socket_address::from_numeric("127.0.0.1", client.local_endpoint().port()));
+    context.play(audio->id,
+                 make_tone({440}, context.audio_rate_of(audio->id), std::chrono::milliseconds(30)));
     auto got = receive(1);
     ASSERT_EQ(got.size(), 1u);
     auto p = parse_rtp(bytes_of(got[0]));

@@ -30,6 +30,8 @@
 
 namespace parley::media {
 
+struct rtp_packet_view;
+
 struct media_settings {
     std::string address = "127.0.0.1"; ///< bound and written into c=
     std::uint16_t port_min = 20000;    ///< RTP ports (even ones) come from [port_min, port_max)
@@ -43,6 +45,8 @@ struct media_stats {
     std::uint64_t ports_exhausted = 0;
     std::uint64_t dtmf_events = 0;
     std::uint64_t malformed = 0; ///< datagrams that were not RTP
+    std::uint64_t relayed = 0;   ///< packets sent on by a bridge
+    std::uint64_t transcoded = 0;
 };
 
 /// What the negotiation settled for a stream (from the local answer or the remote answer).
@@ -98,6 +102,14 @@ public:
     /// stop_recording or close; false (and `error` says why) when the file cannot be created.
     bool record(stream_id id, const std::string& path, std::string& error);
     void stop_recording(stream_id id) noexcept;
+    /// Relays RTP between two streams (a B2BUA's two legs): what arrives on one goes out of the
+    /// other to its peer, with the other leg's payload types; audio is transcoded when the two
+    /// codecs differ. Stops echo and playback on both. DTMF events are relayed and still
+    /// reported. A stream closed ends its bridge.
+    void bridge(stream_id a, stream_id b);
+    void unbridge(stream_id id) noexcept;
+    /// The stream's negotiated format (nullopt when the stream is gone).
+    std::optional<stream_format> format_of(stream_id id) const noexcept;
     /// Each DTMF digit received as RFC 4733 events, once per event.
     void on_dtmf(stream_id id, std::function<void(char digit)> heard);
     /// `expired` runs once when no packet arrived for `after` while the peer was sending
@@ -114,6 +126,7 @@ private:
     const stream* find(stream_id id) const noexcept;
     void receive(stream& s);
     void handle_packet(stream& s, std::size_t n);
+    void relay(stream& from, stream& to, const rtp_packet_view& packet, std::size_t n);
     void start_sending(stream& s);
     void send_tick(stream& s);
     void arm_timeout(stream& s);

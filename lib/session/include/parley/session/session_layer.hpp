@@ -199,6 +199,9 @@ struct outgoing_call {
     std::optional<session_policy> policy; ///< none: the layer's defaults
     /// More headers for the INVITE (name, value), e.g. Referred-By and Replaces of a transfer.
     std::vector<std::pair<std::string, std::string>> headers;
+    /// The media preferences the SDP handlers build the offer with (a B2BUA offers the codec
+    /// its other leg uses first); none: the handlers' own.
+    std::optional<media_preferences> media;
 };
 
 struct session_layer_options {
