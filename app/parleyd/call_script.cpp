@@ -467,8 +467,20 @@ void call_logic::on_confirmed(session_handle h, session&) noexcept {
 
 void call_logic::on_remote_hold(session_handle h, session&, remote_hold change) noexcept {
     std::printf("parleyd: call %llu: %s\n", static_cast<unsigned long long>(h.value),
-                change == remote_hold::held ? "held by the caller" : "resumed by the caller");
+                change == remote_hold::held ? "held by the peer" : "resumed by the peer");
     std::fflush(stdout);
+    // A bridged call passes the hold to the other leg with a re-INVITE (RFC 6337 §5.3).
+    session_handle other;
+    if (auto leg = legs_.find(h.value); leg != legs_.end()) {
+        if (auto it = calls_.find(leg->second); it != calls_.end() && it->second->bridged)
+            other = it->second->handle;
+    } else if (auto it = calls_.find(h.value); it != calls_.end() && it->second->bridged) {
+        other = it->second->leg;
+    }
+    session* far = other ? layer_.find(other) : nullptr;
+    if (far == nullptr) return;
+    far->media().hold = change == remote_hold::held;
+    (void)layer_.send_refresh(other, refresh_method::reinvite);
 }
 
 void call_logic::on_ended(session_handle h, session& s, end_reason why) noexcept {

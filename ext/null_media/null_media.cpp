@@ -34,8 +34,9 @@ stream_verdict null_media::answer_stream(session& s, const sdp::session_descript
     m.add_connection({"IN", address.find(':') == std::string::npos ? "IP4" : "IP6", address});
     if (auto ptime = offered.ptime()) m.add_attribute("ptime", std::to_string(*ptime));
     // RFC 3264 §6.1: sendonly is answered recvonly, recvonly sendonly, inactive inactive.
-    m.set_direction(
-        sdp::answer_direction(offer.effective_direction(index), sdp::direction::sendrecv));
+    m.set_direction(sdp::answer_direction(offer.effective_direction(index),
+                                          s.media().hold ? sdp::direction::sendonly
+                                                         : sdp::direction::sendrecv));
     return stream_verdict::handled;
 }
 
@@ -47,11 +48,12 @@ stream_verdict null_media::offer_stream(session& s, sdp::session_description& of
     if (options_.only_without_media && s.media().open_media) return stream_verdict::not_handled;
     const media_preferences& wants = s.media();
     if (wants.codecs && wants.codecs->empty()) return stream_verdict::not_handled;
-    sdp::add_audio_offer(offer, port_for(s),
-                         wants.address.empty() ? options_.address : wants.address,
-                         wants.codecs ? *wants.codecs : options_.codecs,
-                         {.events = wants.telephone_event ? sdp::telephone_event::include
-                                                          : sdp::telephone_event::exclude});
+    auto m = sdp::add_audio_offer(
+        offer, port_for(s), wants.address.empty() ? options_.address : wants.address,
+        wants.codecs ? *wants.codecs : options_.codecs,
+        {.events = wants.telephone_event ? sdp::telephone_event::include
+                                         : sdp::telephone_event::exclude});
+    if (wants.hold) m.set_direction(sdp::direction::sendonly);
     return stream_verdict::handled;
 }
 

@@ -13,13 +13,14 @@ trap '[[ -n $pid ]] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/nul
       rm -rf "$work"' EXIT
 args=(--port 0 --shards 2)
 uas_pid=
-if [[ $check == bridge || $check == status:* ]]; then
+if [[ $extension =~ ^(bridge|bridgehold|busy|unanswered|fallback)$ ]]; then
   # Dial() targets: a SIPp UAS (answering and echoing RTP, or busy) and a port nobody serves.
   uas_port=$((20000 + RANDOM % 10000))
   media_port=$((uas_port + 1000))
   dead_port=$((uas_port + 2))
   scenario=(-sn uas -rtp_echo)
-  [[ $check == status:486 ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_busy.xml")
+  [[ $extension == busy ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_busy.xml")
+  [[ $extension == bridgehold ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_hold.xml" -rtp_echo)
   (cd "$work" && exec timeout 40 sipp "${scenario[@]}" -i 127.0.0.1 -p "$uas_port" -mp "$media_port" \
      -m 1 -nostdin >"$work/uas.out" 2>&1) &
   uas_pid=$!
@@ -41,6 +42,7 @@ match = 127.0.0.0/8
 
 [b2bua]
 exten => bridge,1,Dial(sip:uas@127.0.0.1:$uas_port,5)
+exten => bridgehold,1,Dial(sip:uas@127.0.0.1:$uas_port,5)
 exten => busy,1,Dial(sip:busy@127.0.0.1:$uas_port,5)
 exten => unanswered,1,Dial(sip:nobody@127.0.0.1:$dead_port,1)
 exten => fallback,1,Dial(sip:nobody@127.0.0.1:$dead_port,1)
@@ -106,11 +108,13 @@ expect() {
   grep -q "$1" "$work/out" || { echo "FAIL: parleyd did not log: $1"; cat "$work/out"; exit 1; }
 }
 case $check in
-  bridge|status:486)
-    # The UAS saw one whole call (SIPp exits 0 once its one call succeeded).
-    for _ in $(seq 100); do kill -0 "$uas_pid" 2>/dev/null || break; sleep 0.05; done
-    wait "$uas_pid" || { echo "FAIL: the SIPp UAS failed"; cat "$work/uas.out"; cat "$work/out"; exit 1; }
-    uas_pid= ;;
+  bridge|hold|status:486)
+    if [[ -n $uas_pid ]]; then
+      # The UAS saw one whole call (SIPp exits 0 once its one call succeeded).
+      for _ in $(seq 100); do kill -0 "$uas_pid" 2>/dev/null || break; sleep 0.05; done
+      wait "$uas_pid" || { echo "FAIL: the SIPp UAS failed"; cat "$work/uas.out"; cat "$work/out"; exit 1; }
+      uas_pid=
+    fi ;;
   dtmf) expect 'read "42"'; expect 'DTMF 7' ;;
   silence) expect 'no RTP for 1 s, hanging up' ;;
   record)

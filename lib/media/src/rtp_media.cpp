@@ -104,8 +104,9 @@ stream_verdict rtp_media::answer_stream(session& s, const sdp::session_descripti
     m.add_connection(
         connection_for(wants.address.empty() ? context->settings().address : wants.address));
     if (auto ptime = offered.ptime()) m.add_attribute("ptime", std::to_string(*ptime));
-    m.set_direction(
-        sdp::answer_direction(offer.effective_direction(index), sdp::direction::sendrecv));
+    m.set_direction(sdp::answer_direction(offer.effective_direction(index),
+                                          s.media().hold ? sdp::direction::sendonly
+                                                         : sdp::direction::sendrecv));
     return stream_verdict::handled;
 }
 
@@ -119,11 +120,13 @@ stream_verdict rtp_media::offer_stream(session& s, sdp::session_description& off
     media_context::stream_id stream = stream_for(s, *context, index);
     if (stream == 0) return stream_verdict::not_handled;
     const media_preferences& wants = s.media();
-    sdp::add_audio_offer(offer, context->port_of(stream),
-                         wants.address.empty() ? context->settings().address : wants.address,
-                         wants.codecs ? *wants.codecs : context->settings().codecs,
-                         {.events = wants.telephone_event ? sdp::telephone_event::include
-                                                          : sdp::telephone_event::exclude});
+    auto m =
+        sdp::add_audio_offer(offer, context->port_of(stream),
+                             wants.address.empty() ? context->settings().address : wants.address,
+                             wants.codecs ? *wants.codecs : context->settings().codecs,
+                             {.events = wants.telephone_event ? sdp::telephone_event::include
+                                                              : sdp::telephone_event::exclude});
+    if (wants.hold) m.set_direction(sdp::direction::sendonly);
     return stream_verdict::handled;
 }
 

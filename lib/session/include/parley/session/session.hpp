@@ -66,6 +66,9 @@ struct media_preferences {
     /// false: negotiate SDP but open no RTP socket (a signalling-only handler takes the
     /// streams): load tests and benchmarks.
     bool open_media = true;
+    /// Our offers and answers put the streams on hold (sendonly, RFC 3264 §8.4; a B2BUA
+    /// passing one leg's hold to the other sets it, then sends a re-INVITE).
+    bool hold = false;
     /// The address written into o= and c= ("" = the session's and the handlers' own): the
     /// external media address of a server behind NAT, for a peer outside its local networks.
     std::string address;
