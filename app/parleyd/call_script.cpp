@@ -9,6 +9,7 @@
 #include <parley/media/codec.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 namespace parley {
@@ -37,6 +38,26 @@ std::string expand(std::string_view text, std::string_view user) {
         out += safe;
         at = var + 8;
     }
+}
+
+/// When a session began (a cookie on every session parleyd runs), for `show channels`.
+struct call_start {
+    std::chrono::steady_clock::time_point at = std::chrono::steady_clock::now();
+    std::string what; ///< the extension, or the target of a call we placed
+    bool outgoing = false;
+};
+constexpr std::string_view call_start_cookie = "parleyd-start";
+
+const char* state_name(session_state s) {
+    switch (s) {
+    case session_state::calling: return "calling";
+    case session_state::incoming: return "incoming";
+    case session_state::early: return "early";
+    case session_state::answered: return "answered";
+    case session_state::confirmed: return "up";
+    case session_state::ending: return "ending";
+    }
+    return "?";
 }
 
 const char* name_of(const call_route& r) {
@@ -92,6 +113,8 @@ call_logic::~call_logic() = default;
 void call_logic::on_incoming(session_handle h, session& s, const message& invite) noexcept {
     (void)invite;
     s.cookies().add_value<call_home>(call_home_cookie, call_home{this, h});
+    if (const auto* r = s.cookies().get_value<call_route>(call_route_cookie))
+        s.cookies().add_value<call_start>(call_start_cookie, call_start{.what = r->user});
     const call_route* route = s.cookies().get_value<call_route>(call_route_cookie);
     if (route == nullptr || route->extension == nullptr) { // the router let it through: odd
         (void)layer_.reject(h, 500);
@@ -381,6 +404,9 @@ void call_logic::dial(call& c, const dialplan_step& st) noexcept {
         c.dial_status = 503;
         return;
     }
+    if (session* placed_session = layer_.find(*placed))
+        placed_session->cookies().add_value<call_start>(
+            call_start_cookie, call_start{.what = target->request_uri, .outgoing = true});
     c.leg = *placed;
     c.bridged = false;
     legs_[placed->value] = c.handle.value;
@@ -541,6 +567,34 @@ void call_logic::hang_up_all() noexcept {
             s->cookies().add_value<int>(ext::reason_cause_cookie, 16); // normal clearing
         }
         (void)layer_.terminate(h);
+    }
+}
+
+void call_logic::describe(std::string& out) const {
+    auto now = std::chrono::steady_clock::now();
+    for (session_handle h : layer_.handles()) {
+        session* s = layer_.find(h);
+        if (s == nullptr) continue;
+        const auto* endpoint = s->cookies().get_value<session_endpoint>(session_endpoint_cookie);
+        const auto* start = s->cookies().get_value<call_start>(call_start_cookie);
+        std::string codec = "-";
+        if (auto audio = media::audio_of(*s))
+            if (auto format = audio->context->format_of(audio->id))
+                codec = media::codec_name(format->codec);
+        long up = 0;
+        if (start != nullptr)
+            up = static_cast<long>(
+                std::chrono::duration_cast<std::chrono::seconds>(now - start->at).count());
+        char line[256];
+        std::snprintf(line, sizeof line, "%-10llu %-16s %-4s %-9s %-5s %02ld:%02ld:%02ld  %s\n",
+                      static_cast<unsigned long long>(h.value),
+                      endpoint != nullptr && endpoint->endpoint != nullptr
+                          ? endpoint->endpoint->name.c_str()
+                          : "-",
+                      start != nullptr && start->outgoing ? "out" : "in",
+                      state_name(layer_.state(h)), codec.c_str(), up / 3600, up / 60 % 60, up % 60,
+                      start != nullptr ? start->what.c_str() : "-");
+        out += line;
     }
 }
 

@@ -61,6 +61,9 @@ public:
     std::size_t active_calls() const noexcept { return calls_.size(); }
     /// Ends every session of the shard (BYE, or a final response before the answer).
     void hang_up_all() noexcept;
+    /// One line per session of the shard for `show channels`: id, endpoint, direction, state,
+    /// codec, duration, extension (or the Dial() target).
+    void describe(std::string& out) const;
 
     struct call;
 

@@ -12,6 +12,7 @@
 // SIGHUP reloads the configuration (endpoints, auth, identify) without touching established
 // calls; SIGINT/SIGTERM stop.
 #include "call_script.hpp"
+#include "control.hpp"
 
 #include <parley/endpoint/configuration.hpp>
 #include <parley/endpoint/distributor.hpp>
@@ -27,6 +28,7 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <chrono>
@@ -88,6 +90,7 @@ public:
     }
     transaction_layer& transactions() noexcept { return transactions_; }
     void hang_up_all() noexcept { logic_.hang_up_all(); }
+    void describe(std::string& out) const { logic_.describe(out); }
     std::size_t live_sessions() const noexcept { return sessions_.size(); }
     /// A reloaded configuration: new requests use it, established dialogs keep theirs.
     void use_identifier(std::shared_ptr<const endpoint_identifier> identifier) noexcept {
@@ -161,6 +164,8 @@ enum class media_mode : std::uint8_t { rtp, null };
 struct command_line {
     std::string config_file;
     bool check_only = false;
+    std::string control_path;               ///< "" = /tmp/parleyd-<port>.ctl
+    std::optional<std::string> ctl_command; ///< --ctl: be a client of a running parleyd
     media_mode media = media_mode::rtp;
     std::optional<std::uint16_t> port;
     std::optional<unsigned> shards;
@@ -169,13 +174,19 @@ struct command_line {
 void usage(std::FILE* to) {
     std::fprintf(
         to, "usage: parleyd [-c FILE] [--check-config] [--port PORT] [--shards N] [--null-media]\n"
+            "               [--control PATH]\n"
+            "       parleyd [--control PATH | --port PORT] --ctl COMMAND...\n"
             "  -c, --config FILE  pjsip.conf-style configuration (default: the embedded one)\n"
             "  --check-config     validate the configuration, print every problem, exit\n"
             "  --port PORT        listen on PORT for UDP and TCP instead of the configured\n"
             "                     ports (0: any free port; the ports are printed)\n"
             "  --shards N         event-loop threads (default: configuration, else cores)\n"
             "  --null-media       negotiate SDP but open no RTP socket (signalling only, for\n"
-            "                     benchmarks); by default calls get an RTP echo\n"
+            "                     benchmarks); by default calls get RTP media\n"
+            "  --control PATH     the control socket (default /tmp/parleyd-<port>.ctl, <port>\n"
+            "                     the first listening port)\n"
+            "  --ctl COMMAND...   ask a running parleyd (at --control, else the default for\n"
+            "                     --port, else 5060): \"show channels\", \"help\"\n"
             "signals: SIGHUP reloads the configuration, SIGINT/SIGTERM stop\n");
 }
 
@@ -208,6 +219,14 @@ std::optional<command_line> parse_command_line(int argc, char** argv) {
             out.config_file = *v;
         } else if (arg == "--check-config") {
             out.check_only = true;
+        } else if (arg == "--control") {
+            auto v = value();
+            if (!v) return std::nullopt;
+            out.control_path = *v;
+        } else if (arg == "--ctl") {
+            std::string command;
+            while (i + 1 < argc) command += (command.empty() ? "" : " ") + std::string(argv[++i]);
+            out.ctl_command = command.empty() ? "help" : command;
         } else if (arg == "--port") {
             auto v = number(65535);
             if (!v) return std::nullopt;
@@ -233,6 +252,15 @@ std::optional<command_line> parse_command_line(int argc, char** argv) {
 int run(int argc, char** argv) {
     auto cli = parse_command_line(argc, argv);
     if (!cli) return 2;
+    if (cli->ctl_command) {
+        std::string path =
+            !cli->control_path.empty()
+                ? cli->control_path
+                : "/tmp/parleyd-" + std::to_string(cli->port.value_or(5060)) + ".ctl";
+        int code = control_request(path, *cli->ctl_command);
+        if (code != 0) std::fprintf(stderr, "parleyd: no parleyd answers on %s\n", path.c_str());
+        return code;
+    }
     if (cli->check_only) {
         config_check_report report = check_configuration(cli->config_file);
         std::fputs(report.text.c_str(), report.exit_code == 0 ? stdout : stderr);
@@ -379,6 +407,41 @@ int run(int argc, char** argv) {
                                                            std::move(settings)));
     }
     shards.start();
+    // The operators' control socket: `parleyd --ctl show channels`.
+    std::string control_path = !cli->control_path.empty()
+                                   ? cli->control_path
+                                   : "/tmp/parleyd-" + std::to_string(local.port) + ".ctl";
+    control_server control(control_path, [&](std::string_view command) -> std::string {
+        if (command == "show channels") {
+            std::vector<std::string> parts(shards.size());
+            std::atomic<std::size_t> done{0};
+            for (std::size_t i = 0; i < shards.size(); ++i) {
+                shard_stack* stack = app.stacks[i].get();
+                std::string* part = &parts[i];
+                shards.at(i).post([stack, part, &done] {
+                    stack->describe(*part);
+                    ++done;
+                });
+            }
+            while (done.load() < shards.size())
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            std::string out = "Channel    Endpoint         Dir  State     Codec Duration  "
+                              "Extension/Target\n";
+            std::size_t lines = 0;
+            for (const std::string& p : parts) {
+                out += p;
+                lines += static_cast<std::size_t>(std::count(p.begin(), p.end(), '\n'));
+            }
+            return out + std::to_string(lines) + " active channel(s)\n";
+        }
+        if (command == "help") return "commands: show channels, help\n";
+        return "unknown command: " + std::string(command) + " (try: help)\n";
+    });
+    std::string control_error;
+    if (!control.start(control_error))
+        std::fprintf(stderr, "parleyd: warning: no control socket: %s\n", control_error.c_str());
+    else
+        std::printf("control %s\n", control.path().c_str());
     if (net_options.enable_udp) std::printf("udp %s\n", net.udp_address().to_string().c_str());
     if (net_options.enable_tcp) std::printf("tcp %s\n", net.tcp_address().to_string().c_str());
     std::printf("parleyd: running with %zu shard(s), configuration %s\n", shards.size(),
@@ -438,6 +501,7 @@ int run(int argc, char** argv) {
     }
     std::printf("parleyd: stopped (%zu session(s) still up were dropped)\n", live.load());
     std::fflush(stdout);
+    control.stop();
     shards.stop();
     net.stop();
     return 0;

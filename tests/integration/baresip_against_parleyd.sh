@@ -205,7 +205,7 @@ EOF
   verdict=$(check_audio "${decoded[0]}" 2>&1) || fail "audio over $transport: $verdict"
   kill -0 "$parleyd_pid" 2>/dev/null || fail "parleyd is no longer running after the $transport call"
   # parleyd prints its ports and one "running" line; anything else is a warning or an error.
-  if grep -vE '^(udp|tcp) |^parleyd: running ' "$work/parleyd.out" >/dev/null; then
+  if grep -vE '^(udp|tcp|control) |^parleyd: running ' "$work/parleyd.out" >/dev/null; then
     fail "parleyd logged more than its start-up lines during the $transport call"
   fi
   echo "$transport: call to $extension established, RTP sent $sent / received $received," \
