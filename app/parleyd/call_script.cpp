@@ -1,4 +1,5 @@
 #include "call_script.hpp"
+#include "log.hpp"
 
 #include <parley/endpoint/session_endpoint.hpp>
 #include <parley/ext/reason.hpp>
@@ -91,10 +92,8 @@ struct call_logic::call {
     void woke() noexcept {
         if (reading) { // Read() timed out with what it has
             reading = false;
-            std::printf("parleyd: call %llu (%s): read \"%s\" (timeout)\n",
-                        static_cast<unsigned long long>(handle.value), name_of(route),
-                        digits.c_str());
-            std::fflush(stdout);
+            log_event(log_level::info, "read \"" + digits + "\" (timeout)",
+                      {{"call", std::to_string(handle.value)}, {"extension", name_of(route)}});
         }
         if (recording) {
             recording = false;
@@ -139,9 +138,9 @@ void call_logic::on_incoming(session_handle h, session& s, const message& invite
                 audio->id, std::chrono::seconds(rtp_timeout), [this, id, rtp_timeout] {
                     session_handle handle{id};
                     if (session* live = layer_.find(handle)) {
-                        std::printf("parleyd: call %llu: no RTP for %u s, hanging up\n",
-                                    static_cast<unsigned long long>(id), rtp_timeout);
-                        std::fflush(stdout);
+                        log_event(log_level::info,
+                                  "no RTP for " + std::to_string(rtp_timeout) + " s, hanging up",
+                                  {{"call", std::to_string(id)}});
                         live->cookies().remove(ext::reason_cause_cookie);
                         live->cookies().add_value<int>(ext::reason_cause_cookie, 41);
                         (void)layer_.terminate(handle);
@@ -214,7 +213,8 @@ bool call_logic::step(call& c) noexcept {
         std::string error;
         auto source = media::open_sound_file(path, audio->context->audio_rate_of(audio->id), error);
         if (!source) {
-            std::fprintf(stderr, "parleyd: Playback(%s): %s\n", st.text.c_str(), error.c_str());
+            log_event(log_level::warning, "Playback(" + st.text + "): " + error,
+                      {{"call", std::to_string(c.handle.value)}});
             return true; // as Asterisk: a missing file is skipped
         }
         std::uint64_t id = c.handle.value;
@@ -242,12 +242,12 @@ bool call_logic::step(call& c) noexcept {
         if (path.find('.', path.rfind('/') + 1) == std::string::npos) path += ".wav";
         std::string error;
         if (!audio->context->record(audio->id, path, error)) {
-            std::fprintf(stderr, "parleyd: Record(%s): %s\n", st.text.c_str(), error.c_str());
+            log_event(log_level::warning, "Record(" + st.text + "): " + error,
+                      {{"call", std::to_string(c.handle.value)}});
             return true;
         }
-        std::printf("parleyd: call %llu: recording to %s\n",
-                    static_cast<unsigned long long>(c.handle.value), path.c_str());
-        std::fflush(stdout);
+        log_event(log_level::info, "recording to " + path,
+                  {{"call", std::to_string(c.handle.value)}});
         c.recording = true;
         c.waiting = true; // until '#', the maximum, or the end of the call
         if (st.number != 0) wheel_.schedule_after(c.wake, milliseconds(st.number));
@@ -277,9 +277,8 @@ void call_logic::digit(session_handle h, char d) noexcept {
     auto it = calls_.find(h.value);
     if (it == calls_.end()) return;
     call& c = *it->second;
-    std::printf("parleyd: call %llu (%s): DTMF %c\n", static_cast<unsigned long long>(h.value),
-                name_of(c.route), d);
-    std::fflush(stdout);
+    log_event(log_level::info, std::string("DTMF ") + d,
+              {{"call", std::to_string(h.value)}, {"extension", name_of(c.route)}});
     if (c.recording && d == '#') {
         c.recording = false;
         if (session* s = layer_.find(h))
@@ -293,9 +292,8 @@ void call_logic::digit(session_handle h, char d) noexcept {
     if (d == '#' || c.digits.size() >= c.want_digits) {
         c.reading = false;
         c.wake.cancel();
-        std::printf("parleyd: call %llu (%s): read \"%s\"\n",
-                    static_cast<unsigned long long>(h.value), name_of(c.route), c.digits.c_str());
-        std::fflush(stdout);
+        log_event(log_level::info, "read \"" + c.digits + "\"",
+                  {{"call", std::to_string(h.value)}, {"extension", name_of(c.route)}});
         resume(h.value);
     }
 }
@@ -370,7 +368,8 @@ void call_logic::dial(call& c, const dialplan_step& st) noexcept {
     std::string error;
     auto target = resolve_target(*c.route.snapshot, text, error);
     if (!target) {
-        std::fprintf(stderr, "parleyd: Dial(%s): %s\n", text.c_str(), error.c_str());
+        log_event(log_level::warning, "Dial(" + text + "): " + error,
+                  {{"call", std::to_string(c.handle.value)}});
         c.dial_status = 503; // Asterisk's CHANUNAVAIL: the script goes on
         return;
     }
@@ -396,7 +395,8 @@ void call_logic::dial(call& c, const dialplan_step& st) noexcept {
     }
     auto placed = layer_.call(leg);
     if (!placed) {
-        std::fprintf(stderr, "parleyd: Dial(%s): %s\n", text.c_str(), placed.error_value().reason);
+        log_event(log_level::warning, "Dial(" + text + "): " + placed.error_value().reason,
+                  {{"call", std::to_string(c.handle.value)}});
         c.dial_status = 503;
         return;
     }
@@ -424,9 +424,8 @@ void call_logic::dial_expired(call& c) noexcept {
     c.leg = {};
     (void)layer_.terminate(leg);
     c.dial_status = 480;
-    std::printf("parleyd: call %llu (%s): Dial failed: no answer in time\n",
-                static_cast<unsigned long long>(c.handle.value), name_of(c.route));
-    std::fflush(stdout);
+    log_event(log_level::info, "Dial failed: no answer in time",
+              {{"call", std::to_string(c.handle.value)}, {"extension", name_of(c.route)}});
     resume(c.handle.value);
 }
 
@@ -447,10 +446,8 @@ void call_logic::leg_ended(call& c, session& leg, end_reason why) noexcept {
         return;
     }
     c.dial_status = dial_failure(leg.final_status(), why);
-    std::printf("parleyd: call %llu (%s): Dial failed: %u\n",
-                static_cast<unsigned long long>(c.handle.value), name_of(c.route),
-                static_cast<unsigned>(c.dial_status));
-    std::fflush(stdout);
+    log_event(log_level::info, "Dial failed: " + std::to_string(c.dial_status),
+              {{"call", std::to_string(c.handle.value)}, {"extension", name_of(c.route)}});
     resume(c.handle.value);
 }
 
@@ -492,9 +489,9 @@ void call_logic::on_confirmed(session_handle h, session&) noexcept {
 }
 
 void call_logic::on_remote_hold(session_handle h, session&, remote_hold change) noexcept {
-    std::printf("parleyd: call %llu: %s\n", static_cast<unsigned long long>(h.value),
-                change == remote_hold::held ? "held by the peer" : "resumed by the peer");
-    std::fflush(stdout);
+    log_event(log_level::info,
+              change == remote_hold::held ? "held by the peer" : "resumed by the peer",
+              {{"call", std::to_string(h.value)}});
     // A bridged call passes the hold to the other leg with a re-INVITE (RFC 6337 §5.3).
     session_handle other;
     if (auto leg = legs_.find(h.value); leg != legs_.end()) {

@@ -13,6 +13,7 @@
 // calls; SIGINT/SIGTERM stop.
 #include "call_script.hpp"
 #include "control.hpp"
+#include "log.hpp"
 
 #include <parley/endpoint/configuration.hpp>
 #include <parley/endpoint/distributor.hpp>
@@ -53,12 +54,12 @@ void log_auth_failure(unsigned shard_index, const auth_failure_report& r) {
                                               "unsupported",    "unknown user",
                                               "wrong password", "replayed nonce count"};
     auto why = static_cast<std::size_t>(r.why);
-    std::fprintf(stderr,
-                 "parleyd: shard %u: authentication failed from %s (%s, endpoint %s): %u "
-                 "failure(s) from this address\n",
-                 shard_index, r.source.remote.host_text().c_str(),
-                 why < std::size(reasons) ? reasons[why] : "?",
-                 r.endpoint != nullptr ? r.endpoint->name.c_str() : "none", r.failures_from_source);
+    log_event(log_level::warning, "authentication failed",
+              {{"shard", std::to_string(shard_index)},
+               {"source", r.source.remote.host_text()},
+               {"why", why < std::size(reasons) ? reasons[why] : "?"},
+               {"endpoint", r.endpoint != nullptr ? r.endpoint->name : "none"},
+               {"failures_from_source", std::to_string(r.failures_from_source)}});
 }
 
 struct shard_settings {
@@ -124,8 +125,8 @@ identifier_options resolve_identify_hosts(const configuration& config) {
             hints.ai_socktype = SOCK_DGRAM;
             addrinfo* found = nullptr;
             if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0) {
-                std::fprintf(stderr, "parleyd: warning: identify %s: cannot resolve %s\n",
-                             identify.name.c_str(), host.c_str());
+                log_event(log_level::warning,
+                          "identify " + identify.name + ": cannot resolve " + host);
                 continue;
             }
             for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
@@ -166,6 +167,8 @@ struct command_line {
     bool check_only = false;
     std::string control_path;               ///< "" = /tmp/parleyd-<port>.ctl
     std::optional<std::string> ctl_command; ///< --ctl: be a client of a running parleyd
+    std::optional<log_level> level;         ///< --log-level (else the configuration's)
+    log_format format = log_format::plain;
     media_mode media = media_mode::rtp;
     std::optional<std::uint16_t> port;
     std::optional<unsigned> shards;
@@ -174,7 +177,7 @@ struct command_line {
 void usage(std::FILE* to) {
     std::fprintf(
         to, "usage: parleyd [-c FILE] [--check-config] [--port PORT] [--shards N] [--null-media]\n"
-            "               [--control PATH]\n"
+            "               [--control PATH] [--log-level LEVEL] [--log-format plain|json]\n"
             "       parleyd [--control PATH | --port PORT] --ctl COMMAND...\n"
             "  -c, --config FILE  pjsip.conf-style configuration (default: the embedded one)\n"
             "  --check-config     validate the configuration, print every problem, exit\n"
@@ -183,6 +186,9 @@ void usage(std::FILE* to) {
             "  --shards N         event-loop threads (default: configuration, else cores)\n"
             "  --null-media       negotiate SDP but open no RTP socket (signalling only, for\n"
             "                     benchmarks); by default calls get RTP media\n"
+            "  --log-level LEVEL  trace, debug, info, warning, error or off (default: the\n"
+            "                     configuration's log_level, else info)\n"
+            "  --log-format FMT   plain (default) or json (one JSON object per line)\n"
             "  --control PATH     the control socket (default /tmp/parleyd-<port>.ctl, <port>\n"
             "                     the first listening port)\n"
             "  --ctl COMMAND...   ask a running parleyd (at --control, else the default for\n"
@@ -219,6 +225,32 @@ std::optional<command_line> parse_command_line(int argc, char** argv) {
             out.config_file = *v;
         } else if (arg == "--check-config") {
             out.check_only = true;
+        } else if (arg == "--log-level") {
+            auto v = value();
+            if (!v) return std::nullopt;
+            static constexpr std::pair<std::string_view, log_level> levels[] = {
+                {"trace", log_level::trace}, {"debug", log_level::debug},
+                {"info", log_level::info},   {"warning", log_level::warning},
+                {"error", log_level::error}, {"off", log_level::off}};
+            for (const auto& [name, l] : levels)
+                if (*v == name) out.level = l;
+            if (!out.level) {
+                std::fprintf(stderr,
+                             "parleyd: --log-level: expected trace, debug, info, "
+                             "warning, error or off, got %s\n",
+                             v->c_str());
+                return std::nullopt;
+            }
+        } else if (arg == "--log-format") {
+            auto v = value();
+            if (!v) return std::nullopt;
+            if (*v == "plain" || *v == "json") {
+                out.format = *v == "json" ? log_format::json : log_format::plain;
+            } else {
+                std::fprintf(stderr, "parleyd: --log-format: expected plain or json, got %s\n",
+                             v->c_str());
+                return std::nullopt;
+            }
         } else if (arg == "--control") {
             auto v = value();
             if (!v) return std::nullopt;
@@ -277,6 +309,7 @@ int run(int argc, char** argv) {
     for (const config_diagnostic& w : loaded.warnings)
         std::fprintf(stderr, "parleyd: %s\n", w.to_string().c_str());
     const configuration& config = *loaded.config;
+    log_setup(cli->level.value_or(config.system().log_level), cli->format);
 
     transport_options net_options;
     net_options.enable_udp = false;
@@ -439,14 +472,13 @@ int run(int argc, char** argv) {
     });
     std::string control_error;
     if (!control.start(control_error))
-        std::fprintf(stderr, "parleyd: warning: no control socket: %s\n", control_error.c_str());
+        log_event(log_level::warning, "no control socket: " + control_error);
     else
         std::printf("control %s\n", control.path().c_str());
     if (net_options.enable_udp) std::printf("udp %s\n", net.udp_address().to_string().c_str());
     if (net_options.enable_tcp) std::printf("tcp %s\n", net.tcp_address().to_string().c_str());
-    std::printf("parleyd: running with %zu shard(s), configuration %s\n", shards.size(),
-                config.source().c_str());
-    std::fflush(stdout);
+    log_event(log_level::info, "running with " + std::to_string(shards.size()) +
+                                   " shard(s), configuration " + config.source());
     int which = 0;
     for (;;) {
         sigwait(&signals, &which);
@@ -460,7 +492,7 @@ int run(int argc, char** argv) {
         config_check_report report = describe_load_result(reloaded, cli->config_file);
         std::fputs(report.text.c_str(), reloaded.ok() ? stdout : stderr);
         if (!reloaded.ok()) {
-            std::printf("parleyd: reload refused, the running configuration stays\n");
+            log_event(log_level::error, "reload refused, the running configuration stays");
             std::fflush(stdout);
             continue;
         }
@@ -470,13 +502,14 @@ int run(int argc, char** argv) {
             shard_stack* stack = app.stacks[i].get();
             shards.at(i).post([stack, next] { stack->use_identifier(next); });
         }
-        std::printf("parleyd: configuration reloaded\n");
+        log_event(log_level::info, "configuration reloaded");
         std::fflush(stdout);
     }
     // Stop: refuse new calls (503), hang up the active ones, and give their BYEs a bounded
     // time (two seconds and a half, plenty for answers on a working network) before exiting.
-    std::printf("parleyd: stopping (%s): ending the active calls\n",
-                which == SIGTERM ? "SIGTERM" : "SIGINT");
+    log_event(log_level::info, std::string("stopping (") +
+                                   (which == SIGTERM ? "SIGTERM" : "SIGINT") +
+                                   "): ending the active calls");
     std::fflush(stdout);
     router->stop_accepting();
     std::atomic<std::size_t> live{0};
@@ -499,7 +532,8 @@ int run(int argc, char** argv) {
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         if (live.load() == 0) break;
     }
-    std::printf("parleyd: stopped (%zu session(s) still up were dropped)\n", live.load());
+    log_event(log_level::info,
+              "stopped (" + std::to_string(live.load()) + " session(s) still up were dropped)");
     std::fflush(stdout);
     control.stop();
     shards.stop();

@@ -81,7 +81,9 @@ exten => echo,1,Answer()
 CONF
   args+=(-c "$work/media.conf")
 fi
-"$parleyd" "${args[@]}" >"$work/out" 2>&1 &
+# PARLEYD_ARGS: more options (the JSON log test: --log-format json).
+read -r -a more <<<"${PARLEYD_ARGS:-}"
+"$parleyd" "${args[@]}" "${more[@]}" >"$work/out" 2>&1 &
 pid=$!
 for _ in $(seq 100); do grep -q '^udp ' "$work/out" 2>/dev/null && break; sleep 0.05; done
 target=$(awk '/^udp /{print $2}' "$work/out")
@@ -115,7 +117,20 @@ case $check in
       wait "$uas_pid" || { echo "FAIL: the SIPp UAS failed"; cat "$work/uas.out"; cat "$work/out"; exit 1; }
       uas_pid=
     fi ;;
-  dtmf) expect 'read "42"'; expect 'DTMF 7' ;;
+  dtmf)
+    if [[ ${PARLEYD_ARGS:-} == *json* ]]; then
+      expect '"message":"read \\"42\\"","call":"[0-9]*","extension":"dtmf"}'
+      expect '"level":"info","message":"DTMF 7"'
+      # Every log line is one JSON object (the address lines are not log lines).
+      grep -vE '^(udp|tcp|control) ' "$work/out" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    event = json.loads(line)
+    assert {"time", "level", "message"} <= event.keys(), line
+' || { echo "FAIL: a log line is not JSON"; cat "$work/out"; exit 1; }
+    else
+      expect 'read "42"'; expect 'DTMF 7'
+    fi ;;
   silence) expect 'no RTP for 1 s, hanging up' ;;
   record)
     python3 - "$work/rec.wav" <<'PY'
