@@ -171,16 +171,20 @@ struct command_line {
     log_format format = log_format::plain;
     media_mode media = media_mode::rtp;
     std::optional<std::uint16_t> port;
+    std::optional<socket_address> listen; ///< --listen ADDR:PORT (UDP and TCP)
     std::optional<unsigned> shards;
 };
 
 void usage(std::FILE* to) {
     std::fprintf(
-        to, "usage: parleyd [-c FILE] [--check-config] [--port PORT] [--shards N] [--null-media]\n"
+        to, "usage: parleyd [-c FILE] [--check-config] [--listen ADDR:PORT] [--port PORT]\n"
+            "               [--shards N] [--null-media]\n"
             "               [--control PATH] [--log-level LEVEL] [--log-format plain|json]\n"
             "       parleyd [--control PATH | --port PORT] --ctl COMMAND...\n"
             "  -c, --config FILE  pjsip.conf-style configuration (default: the embedded one)\n"
             "  --check-config     validate the configuration, print every problem, exit\n"
+            "  --listen ADDR:PORT listen on ADDR:PORT for UDP and TCP instead of the\n"
+            "                     configured transports\n"
             "  --port PORT        listen on PORT for UDP and TCP instead of the configured\n"
             "                     ports (0: any free port; the ports are printed)\n"
             "  --shards N         event-loop threads (default: configuration, else cores)\n"
@@ -251,6 +255,32 @@ std::optional<command_line> parse_command_line(int argc, char** argv) {
                              v->c_str());
                 return std::nullopt;
             }
+        } else if (arg == "--listen") {
+            auto v = value();
+            if (!v) return std::nullopt;
+            // ADDR:PORT or [IPv6]:PORT, numeric.
+            std::string_view text = *v;
+            std::size_t colon = text.rfind(':');
+            std::optional<socket_address> address;
+            if (colon != std::string_view::npos && colon + 1 < text.size()) {
+                std::string_view host = text.substr(0, colon);
+                if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+                    host = host.substr(1, host.size() - 2);
+                unsigned long port = 0;
+                std::string digits(text.substr(colon + 1));
+                char* end = nullptr;
+                port = std::strtoul(digits.c_str(), &end, 10);
+                if (*end == '\0' && port <= 65535)
+                    address = socket_address::from_numeric(host, static_cast<std::uint16_t>(port));
+            }
+            if (!address) {
+                std::fprintf(stderr,
+                             "parleyd: --listen: expected a numeric ADDR:PORT (e.g. "
+                             "127.0.0.1:5060 or [::1]:5060), got %s\n",
+                             v->c_str());
+                return std::nullopt;
+            }
+            out.listen = address;
         } else if (arg == "--control") {
             auto v = value();
             if (!v) return std::nullopt;
@@ -331,6 +361,11 @@ int run(int argc, char** argv) {
             net_options.tls_port = t.bind.port;
             break;
         }
+    }
+    if (cli->listen) {
+        net_options.bind_address = cli->listen->host_text();
+        net_options.udp_port = net_options.tcp_port = cli->listen->port;
+        net_options.enable_udp = net_options.enable_tcp = true;
     }
     if (cli->port) net_options.udp_port = net_options.tcp_port = *cli->port;
 

@@ -39,3 +39,15 @@ if "$parleyd" --control "$work/nobody" --ctl show channels 2>"$work/err"; then
 fi
 grep -q "no parleyd answers on $work/nobody" "$work/err" || { echo "FAIL: message"; cat "$work/err"; exit 1; }
 echo "status: the call was listed while up, gone after; errors answered"
+
+# --listen ADDR:PORT moves the UDP and TCP listeners; a malformed one is refused.
+port=$((20000 + RANDOM % 20000))
+"$parleyd" --listen "127.0.0.3:$port" --shards 1 --control "$work/ctl2" >"$work/listen.out" 2>&1 &
+listen_pid=$!
+for _ in $(seq 100); do grep -q '^tcp ' "$work/listen.out" 2>/dev/null && break; sleep 0.05; done
+kill "$listen_pid"; wait "$listen_pid" || true
+grep -q "^udp 127.0.0.3:$port\$" "$work/listen.out" && grep -q "^tcp 127.0.0.3:$port\$" "$work/listen.out" ||
+  { echo "FAIL: --listen"; cat "$work/listen.out"; exit 1; }
+if "$parleyd" --listen 127.0.0.1 2>"$work/err"; then echo "FAIL: --listen without a port"; exit 1; fi
+grep -q "expected a numeric ADDR:PORT" "$work/err" || { echo "FAIL: --listen message"; exit 1; }
+echo "listen: UDP and TCP moved to 127.0.0.3:$port; a malformed address refused"
