@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <cstring>
 #include <random>
 
@@ -81,7 +82,23 @@ struct media_context::stream {
     bool timeout_armed = false;
     std::chrono::steady_clock::time_point last_packet = std::chrono::steady_clock::now();
 
-    explicit stream(asio::io_context& io) : socket(io), send_timer(io), timeout_timer(io) {}
+    // RTCP (RFC 3550 §6) on port + 1: a report every 5 s while we know where the peer is.
+    asio::ip::udp::socket rtcp_socket;
+    std::array<std::uint8_t, 1500> rtcp_buffer{};
+    asio::ip::udp::endpoint rtcp_from;
+    asio::steady_timer rtcp_timer;
+    rtp_receive_stats received;
+    std::uint32_t peer_ssrc = 0;
+    bool have_peer_ssrc = false;
+    std::uint32_t last_sr = 0; ///< the middle of the peer's last SR NTP time (0: none yet)
+    std::chrono::steady_clock::time_point last_sr_at{};
+    std::uint32_t packets_sent = 0;
+    std::uint32_t octets_sent = 0;
+    std::uint32_t packets_sent_at_report = 0;
+    std::uint32_t last_sent_timestamp = 0;
+
+    explicit stream(asio::io_context& io)
+        : socket(io), send_timer(io), timeout_timer(io), rtcp_socket(io), rtcp_timer(io) {}
 };
 
 media_context::media_context(asio::io_context& io, media_settings settings)
@@ -95,6 +112,7 @@ media_context::~media_context() {
     for (auto& [id, s] : streams_) {
         asio::error_code ec;
         s->socket.close(ec);
+        s->rtcp_socket.close(ec);
     }
 }
 
@@ -123,8 +141,13 @@ std::optional<media_context::stream_id> media_context::open() {
         std::uint16_t port = free_ports_.back();
         free_ports_.pop_back();
         auto s = std::make_unique<stream>(io_);
-        s->socket.open(address.is_v4() ? asio::ip::udp::v4() : asio::ip::udp::v6(), ec);
+        auto family = address.is_v4() ? asio::ip::udp::v4() : asio::ip::udp::v6();
+        s->socket.open(family, ec);
         if (!ec) s->socket.bind(asio::ip::udp::endpoint(address, port), ec);
+        if (!ec) s->rtcp_socket.open(family, ec);
+        if (!ec)
+            s->rtcp_socket.bind(
+                asio::ip::udp::endpoint(address, static_cast<std::uint16_t>(port + 1)), ec);
         if (ec) {
             free_ports_.insert(free_ports_.begin(), port);
             continue;
@@ -134,6 +157,8 @@ std::optional<media_context::stream_id> media_context::open() {
         stream& ref = *s;
         streams_.emplace(ref.id, std::move(s));
         receive(ref);
+        receive_rtcp(ref);
+        arm_rtcp(ref);
         return ref.id;
     }
     ++stats_.ports_exhausted;
@@ -292,6 +317,16 @@ void media_context::handle_packet(stream& s, std::size_t n) {
         return;
     }
     s.last_packet = std::chrono::steady_clock::now();
+    if (!s.format.event_payload_type ||
+        packet->header.payload_type != *s.format.event_payload_type) {
+        auto since =
+            std::chrono::duration_cast<std::chrono::microseconds>(s.last_packet.time_since_epoch());
+        auto clock =
+            static_cast<std::uint64_t>(since.count()) * rtp_clock(s.format.codec) / 1'000'000;
+        s.received.on_packet(packet->header, static_cast<std::uint32_t>(clock));
+        s.peer_ssrc = packet->header.ssrc;
+        s.have_peer_ssrc = true;
+    }
     // Symmetric RTP: answer where the packets come from (NATs rewrite the SDP's address).
     // Without it (rtp_symmetric = no) packets go where the SDP said, once it said.
     if (s.symmetric || !s.have_remote) {
@@ -304,7 +339,12 @@ void media_context::handle_packet(stream& s, std::size_t n) {
     } else if (s.echoing && s.we_send) {
         asio::error_code send_ec;
         s.socket.send_to(asio::buffer(s.buffer.data(), n), s.remote, 0, send_ec);
-        if (!send_ec) ++stats_.packets_out;
+        if (!send_ec) {
+            ++stats_.packets_out;
+            ++s.packets_sent;
+            s.octets_sent += static_cast<std::uint32_t>(n - std::min<std::size_t>(n, 12));
+            s.last_sent_timestamp = packet->header.timestamp;
+        }
     }
     const std::uint8_t pt = packet->header.payload_type;
     if (s.format.event_payload_type && pt == *s.format.event_payload_type) {
@@ -401,7 +441,91 @@ void media_context::relay(stream& from, stream& to, const rtp_packet_view& packe
     if (!ec) {
         ++stats_.relayed;
         ++stats_.packets_out;
+        ++to.packets_sent;
+        to.octets_sent += static_cast<std::uint32_t>(size - std::min<std::size_t>(size, 12));
+        to.last_sent_timestamp = packet.header.timestamp;
     }
+}
+
+void media_context::receive_rtcp(stream& s) {
+    ++s.pending;
+    s.rtcp_socket.async_receive_from(
+        asio::buffer(s.rtcp_buffer), s.rtcp_from,
+        [this, &s](const asio::error_code& ec, std::size_t n) {
+            --s.pending;
+            if (ec || s.closing) {
+                finished(s);
+                return;
+            }
+            ++stats_.rtcp_in;
+            if (auto summary = parse_rtcp(std::span<const std::uint8_t>(s.rtcp_buffer.data(), n))) {
+                if (summary->sender_report) {
+                    s.last_sr = summary->ntp_middle;
+                    s.last_sr_at = std::chrono::steady_clock::now();
+                }
+            }
+            receive_rtcp(s);
+        });
+}
+
+void media_context::arm_rtcp(stream& s) {
+    ++s.pending;
+    s.rtcp_timer.expires_after(settings_.rtcp_interval);
+    s.rtcp_timer.async_wait([this, &s](const asio::error_code& ec) {
+        --s.pending;
+        if (ec || s.closing) {
+            finished(s);
+            return;
+        }
+        send_rtcp(s);
+        arm_rtcp(s);
+    });
+}
+
+void media_context::send_rtcp(stream& s) {
+    if (!s.have_remote) return;
+    // RFC 3550 §4: NTP time (seconds since 1900 in the high word).
+    auto now = std::chrono::system_clock::now().time_since_epoch();
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
+    std::uint64_t seconds = static_cast<std::uint64_t>(micros / 1'000'000) + 2'208'988'800ULL;
+    std::uint64_t fraction = (static_cast<std::uint64_t>(micros % 1'000'000) << 32) / 1'000'000;
+    std::uint32_t dlsr = 0;
+    if (s.last_sr != 0) {
+        auto waited = std::chrono::steady_clock::now() - s.last_sr_at;
+        dlsr = static_cast<std::uint32_t>(
+            std::chrono::duration_cast<std::chrono::microseconds>(waited).count() * 65536 /
+            1'000'000); // in 1/65536 s
+    }
+    char cname[32];
+    std::snprintf(cname, sizeof cname, "parley-%08x", s.ssrc);
+    rtcp_report_input in{.ssrc = s.ssrc,
+                         .cname = cname,
+                         .we_sent = s.packets_sent != s.packets_sent_at_report,
+                         .ntp_timestamp = (seconds << 32) | fraction,
+                         .rtp_timestamp = s.last_sent_timestamp,
+                         .packets_sent = s.packets_sent,
+                         .octets_sent = s.octets_sent,
+                         .have_peer = s.have_peer_ssrc,
+                         .peer_ssrc = s.peer_ssrc,
+                         .fraction_lost = s.received.fraction_lost_since_last(),
+                         .cumulative_lost = s.received.cumulative_lost(),
+                         .extended_highest_sequence = s.received.extended_highest(),
+                         .jitter = s.received.jitter(),
+                         .last_sr = s.last_sr,
+                         .delay_since_last_sr = dlsr};
+    s.packets_sent_at_report = s.packets_sent;
+    std::array<std::uint8_t, 256> out{};
+    std::size_t n = write_rtcp_report(in, out);
+    if (n == 0) return;
+    // Where the peer's RTCP comes from once it sent any, else its RTP port + 1 (RFC 3550 §11).
+    asio::ip::udp::endpoint to =
+        s.rtcp_from.port() != 0
+            ? s.rtcp_from
+            : asio::ip::udp::endpoint(s.remote.address(),
+                                      static_cast<std::uint16_t>(s.remote.port() + 1));
+    asio::error_code ec;
+    s.rtcp_socket.send_to(asio::buffer(out.data(), n), to, 0, ec);
+    if (!ec) ++stats_.rtcp_out;
 }
 
 void media_context::start_sending(stream& s) {
@@ -441,7 +565,12 @@ void media_context::send_tick(stream& s) {
                                              std::span<std::uint8_t>(packet).subspan(head));
         asio::error_code ec;
         s.socket.send_to(asio::buffer(packet.data(), head + body), s.remote, 0, ec);
-        if (!ec) ++stats_.packets_out;
+        if (!ec) {
+            ++stats_.packets_out;
+            ++s.packets_sent;
+            s.octets_sent += static_cast<std::uint32_t>(body);
+            s.last_sent_timestamp = s.timestamp;
+        }
         ++s.sequence;
         s.marker = false;
     }
@@ -477,6 +606,8 @@ void media_context::close(stream_id id) noexcept {
     s.recorder.reset();
     asio::error_code ec;
     s.socket.close(ec); // pending operations complete with operation_aborted, then it goes
+    s.rtcp_socket.close(ec);
+    s.rtcp_timer.cancel();
     s.send_timer.cancel();
     s.timeout_timer.cancel();
     finished(s);

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -223,6 +224,55 @@ TEST_F(fixture, says_once_when_no_rtp_arrived_in_time_unless_the_peer_holds) {
     io.run_for(std::chrono::milliseconds(200));
     io.restart();
     EXPECT_EQ(expired, 1) << "once";
+}
+
+TEST(media_rtcp, reports_what_it_sent_and_received_on_the_next_port) {
+    asio::io_context io;
+    media_context context(io, {.address = "127.0.0.1",
+                               .port_min = 41400,
+                               .port_max = 41500,
+                               .rtcp_interval = std::chrono::milliseconds(100)});
+    // The peer: RTP on P, RTCP on P + 1 (RFC 3550 §11).
+    asio::ip::udp::socket rtcp{io, asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
+    std::uint16_t peer_rtp = static_cast<std::uint16_t>(rtcp.local_endpoint().port() - 1);
+    asio::ip::udp::socket rtp{io};
+    rtp.open(asio::ip::udp::v4());
+    auto stream = context.open();
+    ASSERT_TRUE(stream);
+    context.set_format(*stream, {.codec = audio_codec::pcmu, .payload_type = 0});
+    context.set_remote(*stream, *socket_address::from_numeric("127.0.0.1", peer_rtp), false);
+    context.play(*stream, make_tone({440}, 8000, std::chrono::milliseconds(200)));
+    asio::ip::udp::endpoint to(asio::ip::make_address("127.0.0.1"), context.port_of(*stream));
+    for (std::uint16_t i = 0; i < 5; ++i) {
+        std::string p = rtp_packet(i);
+        p[8] = 0x12; // the peer's SSRC: 0x12ffffff (the rest of the packet is 0xff)
+        rtp.send_to(asio::buffer(p), to);
+    }
+    rtcp.non_blocking(true);
+    std::optional<rtcp_summary> report;
+    std::vector<std::uint8_t> bytes(1500);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (std::chrono::steady_clock::now() < deadline) {
+        io.run_for(std::chrono::milliseconds(20));
+        io.restart();
+        asio::error_code ec;
+        std::size_t n = rtcp.receive(asio::buffer(bytes), 0, ec);
+        if (ec) continue;
+        auto parsed = parse_rtcp(std::span<const std::uint8_t>(bytes.data(), n));
+        ASSERT_TRUE(parsed) << "a well-formed compound RTCP packet";
+        if (parsed->sender_report) {
+            report = parsed;
+            // The report block about the peer: SSRC after the 28-byte SR header.
+            std::uint32_t about = (std::uint32_t{bytes[28]} << 24) |
+                                  (std::uint32_t{bytes[29]} << 16) |
+                                  (std::uint32_t{bytes[30]} << 8) | bytes[31];
+            EXPECT_EQ(about, 0x12ffffffu);
+            EXPECT_EQ(bytes[0] & 0x1f, 1) << "one report block";
+            break;
+        }
+    }
+    ASSERT_TRUE(report) << "an SR arrived on the peer's RTCP port";
+    EXPECT_GE(context.stats().rtcp_out, 1u);
 }
 
 TEST_F(fixture, the_negotiated_codec_is_the_first_of_ours_the_peer_listed) {

@@ -4,7 +4,9 @@
 // by what the application asks, echoes every packet back, plays an audio_source (a tone, a
 // sound file) encoded to the negotiated codec at the packet time, records what arrives to a
 // WAV file, reports RFC 4733 DTMF events, and says when no RTP arrived for too long. Streams
-// are addressed by id: a closed stream's id is never reused, so a stale id is a no-op.
+// are addressed by id: a closed stream's id is never reused, so a stale id is a no-op. Each
+// stream also runs RTCP on the next port (RFC 3550): it keeps reception statistics, reads the
+// peer's sender reports, and sends an SR or RR with SDES every 5 seconds.
 //
 // Ownership and threads: a media_context belongs to one shard and lives as long as its event
 // loop (asio::io_context); everything runs on that loop's thread, including the callbacks. It
@@ -37,6 +39,7 @@ struct media_settings {
     std::uint16_t port_min = 20000;    ///< RTP ports (even ones) come from [port_min, port_max)
     std::uint16_t port_max = 30000;
     std::vector<sdp::codec> codecs{{"PCMU", 8000, 1}, {"PCMA", 8000, 1}, {"G722", 8000, 1}};
+    std::chrono::milliseconds rtcp_interval{5000}; ///< RFC 3550 §6.2: 5 s is the minimum
 };
 
 struct media_stats {
@@ -46,6 +49,8 @@ struct media_stats {
     std::uint64_t dtmf_events = 0;
     std::uint64_t malformed = 0; ///< datagrams that were not RTP
     std::uint64_t relayed = 0;   ///< packets sent on by a bridge
+    std::uint64_t rtcp_in = 0;
+    std::uint64_t rtcp_out = 0; ///< RTCP reports sent (SR or RR with SDES)
     std::uint64_t transcoded = 0;
 };
 
@@ -128,6 +133,9 @@ private:
     void handle_packet(stream& s, std::size_t n);
     void relay(stream& from, stream& to, const rtp_packet_view& packet, std::size_t n);
     void start_sending(stream& s);
+    void receive_rtcp(stream& s);
+    void arm_rtcp(stream& s);
+    void send_rtcp(stream& s);
     void send_tick(stream& s);
     void arm_timeout(stream& s);
     void finished(stream& s) noexcept;
