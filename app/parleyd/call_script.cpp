@@ -378,21 +378,7 @@ void call_logic::dial(call& c, const dialplan_step& st) noexcept {
                       .destination = target->destination};
     // The leg offers the codec the caller's call uses first: then the bridge relays packets
     // as they are, without transcoding.
-    if (session* s = layer_.find(c.handle)) {
-        media_preferences wanted = s->media();
-        if (auto audio = media::audio_of(*s))
-            if (auto format = audio->context->format_of(audio->id)) {
-                std::vector<sdp::codec> codecs =
-                    wanted.codecs.value_or(audio->context->settings().codecs);
-                std::string_view name = media::codec_name(format->codec);
-                std::stable_partition(codecs.begin(), codecs.end(), [&](const sdp::codec& k) {
-                    return text::iequals(k.encoding_name, name);
-                });
-                wanted.codecs = std::move(codecs);
-            }
-        wanted.address.clear();
-        leg.media = std::move(wanted);
-    }
+    leg.media = media_like(c.handle);
     auto placed = layer_.call(leg);
     if (!placed) {
         log_event(log_level::warning, "Dial(" + text + "): " + placed.error_value().reason,
@@ -430,12 +416,54 @@ void call_logic::dial_expired(call& c) noexcept {
 }
 
 void call_logic::bridge_media(call& c) noexcept {
-    session* a = layer_.find(c.handle);
-    session* b = layer_.find(c.leg);
-    if (a == nullptr || b == nullptr) return;
-    auto x = media::audio_of(*a);
-    auto y = media::audio_of(*b);
-    if (x && y && x->context == y->context) x->context->bridge(x->id, y->id);
+    bridge_sessions(c.handle, c.leg);
+}
+
+void call_logic::bridge_sessions(session_handle a, session_handle b) noexcept {
+    session* x = layer_.find(a);
+    session* y = layer_.find(b);
+    if (x == nullptr || y == nullptr) return;
+    auto p = media::audio_of(*x);
+    auto q = media::audio_of(*y);
+    if (p && q && p->context == q->context) p->context->bridge(p->id, q->id);
+}
+
+media_preferences call_logic::media_like(session_handle like) noexcept {
+    session* s = layer_.find(like);
+    if (s == nullptr) return {};
+    media_preferences wanted = s->media();
+    if (auto audio = media::audio_of(*s))
+        if (auto format = audio->context->format_of(audio->id)) {
+            std::vector<sdp::codec> codecs =
+                wanted.codecs.value_or(audio->context->settings().codecs);
+            std::string_view name = media::codec_name(format->codec);
+            std::stable_partition(codecs.begin(), codecs.end(), [&](const sdp::codec& k) {
+                return text::iequals(k.encoding_name, name);
+            });
+            wanted.codecs = std::move(codecs);
+        }
+    wanted.address.clear();
+    wanted.hold = false;
+    return wanted;
+}
+
+void call_logic::link(session_handle a, session_handle b) noexcept {
+    peers_[a.value] = b.value;
+    peers_[b.value] = a.value;
+    // Either side may now transfer the other (REFER reaches this call logic).
+    for (session_handle h : {a, b})
+        if (session* s = layer_.find(h);
+            s != nullptr && s->cookies().get(call_home_cookie) == nullptr)
+            s->cookies().add_value<call_home>(call_home_cookie, call_home{this, h});
+}
+
+void call_logic::unlink(session_handle a) noexcept {
+    auto it = peers_.find(a.value);
+    if (it == peers_.end()) return;
+    std::uint64_t b = it->second;
+    peers_.erase(it);
+    if (auto back = peers_.find(b); back != peers_.end() && back->second == a.value)
+        peers_.erase(back);
 }
 
 void call_logic::leg_ended(call& c, session& leg, end_reason why) noexcept {
@@ -477,6 +505,7 @@ void call_logic::on_confirmed(session_handle h, session&) noexcept {
             if (!c.answered) (void)layer_.answer(c.handle);
             c.answered = true;
             bridge_media(c);
+            link(c.handle, h);
         }
         return;
     }
@@ -484,6 +513,27 @@ void call_logic::on_confirmed(session_handle h, session&) noexcept {
     if (it == transfers_.end()) return;
     session_handle transferred = it->second;
     transfers_.erase(it);
+    if (auto r = remaining_.find(h.value); r != remaining_.end()) {
+        // A bridged call was transferred: its other party (the remaining one) is bridged to
+        // the target now, and the transferor leaves.
+        session_handle remaining{r->second};
+        remaining_.erase(r);
+        unlink(transferred);
+        if (auto t = calls_.find(transferred.value);
+            t != calls_.end() && t->second->leg == remaining) {
+            legs_.erase(remaining.value); // the transferor's script lets go of its leg
+            t->second->leg = {};
+            t->second->bridged = false;
+        }
+        if (auto k = calls_.find(remaining.value);
+            k != calls_.end() && k->second->leg == transferred) {
+            legs_.erase(transferred.value); // the caller's script now talks to the target
+            k->second->leg = h;
+            legs_[h.value] = remaining.value;
+        }
+        bridge_sessions(remaining, h);
+        link(remaining, h);
+    }
     notify(transferred, 200);
     (void)layer_.terminate(transferred); // the transfer is done: our part of it ends
 }
@@ -494,12 +544,7 @@ void call_logic::on_remote_hold(session_handle h, session&, remote_hold change) 
               {{"call", std::to_string(h.value)}});
     // A bridged call passes the hold to the other leg with a re-INVITE (RFC 6337 §5.3).
     session_handle other;
-    if (auto leg = legs_.find(h.value); leg != legs_.end()) {
-        if (auto it = calls_.find(leg->second); it != calls_.end() && it->second->bridged)
-            other = it->second->handle;
-    } else if (auto it = calls_.find(h.value); it != calls_.end() && it->second->bridged) {
-        other = it->second->leg;
-    }
+    if (auto it = peers_.find(h.value); it != peers_.end()) other = session_handle{it->second};
     session* far = other ? layer_.find(other) : nullptr;
     if (far == nullptr) return;
     far->media().hold = change == remote_hold::held;
@@ -507,6 +552,14 @@ void call_logic::on_remote_hold(session_handle h, session&, remote_hold change) 
 }
 
 void call_logic::on_ended(session_handle h, session& s, end_reason why) noexcept {
+    remaining_.erase(h.value); // a transfer's target call that failed
+    if (auto it = peers_.find(h.value); it != peers_.end()) {
+        // A bridged party hung up: so does the other (a call's script does it its own way
+        // below; a second terminate of an ending session does nothing).
+        session_handle other{it->second};
+        unlink(h);
+        if (calls_.find(other.value) == calls_.end()) (void)layer_.terminate(other);
+    }
     if (auto leg = legs_.find(h.value); leg != legs_.end()) {
         std::uint64_t owner = leg->second;
         legs_.erase(leg);
@@ -549,12 +602,23 @@ void call_logic::transfer(session_handle transferred, const ext::transfer_reques
     // replaces the transfer target's dialog with the transferor.
     if (!t.referred_by.empty()) placing.headers.emplace_back("Referred-By", t.referred_by);
     if (t.replaces) placing.headers.emplace_back("Replaces", *t.replaces);
+    // A bridged call: the party left behind is connected to the target (parleyd is a B2BUA
+    // here, not the transferee itself).
+    std::optional<session_handle> remaining;
+    if (auto it = peers_.find(transferred.value); it != peers_.end()) {
+        remaining = session_handle{it->second};
+        placing.media = media_like(*remaining);
+    }
     auto placed = layer_.call(placing);
     if (!placed) {
         notify(transferred, placed.error_value().status);
         return;
     }
     transfers_[placed->value] = transferred;
+    if (remaining) remaining_[placed->value] = remaining->value;
+    if (session* s = layer_.find(*placed))
+        s->cookies().add_value<call_start>(call_start_cookie,
+                                           call_start{.what = t.target, .outgoing = true});
 }
 
 void call_logic::hang_up_all() noexcept {

@@ -75,6 +75,12 @@ private:
     void dial(call& c, const dialplan_step& step) noexcept;
     void leg_ended(call& c, session& leg, end_reason why) noexcept;
     void dial_expired(call& c) noexcept;
+    /// Two sessions whose media is bridged: what one's hold, REFER or end does reaches the other.
+    void link(session_handle a, session_handle b) noexcept;
+    void unlink(session_handle a) noexcept;
+    void bridge_sessions(session_handle a, session_handle b) noexcept;
+    /// Offers the codec `like` uses first (the bridge then relays without transcoding).
+    media_preferences media_like(session_handle like) noexcept;
     void bridge_media(call& c) noexcept;
     void finish(call& c, std::uint16_t status) noexcept;
     void notify(session_handle transferred, std::uint16_t status, std::string_view reason = {});
@@ -85,6 +91,9 @@ private:
     std::unordered_map<std::uint64_t, std::unique_ptr<call>> calls_; ///< by session handle
     std::unordered_map<std::uint64_t, session_handle> transfers_; ///< target call → transferred
     std::unordered_map<std::uint64_t, std::uint64_t> legs_;       ///< Dial() leg → its call
+    std::unordered_map<std::uint64_t, std::uint64_t> peers_;      ///< bridged, both ways
+    /// A transfer's target call → the party it will be bridged to (the transferor's peer).
+    std::unordered_map<std::uint64_t, std::uint64_t> remaining_;
 };
 
 /// The session's call logic and handle (a cookie on every incoming call): what the shared

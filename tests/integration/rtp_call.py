@@ -15,6 +15,8 @@ checks:
   stop      the call is up when parleyd gets SIGTERM: it must send BYE (Q.850 cause 16)
   bridge    through a Dial() to a SIPp UAS that echoes RTP: a 180 first, then the echo
   status:N  the INVITE's final response is N (a Dial() that failed)
+  transfer  through a Dial() as for bridge, then REFER the other party to sip:tone@parleyd:
+            202, NOTIFYs up to 200, and parleyd's BYE
 """
 import audioop
 import math
@@ -221,6 +223,34 @@ elif check == "tone":
     print(f"tone: 25 packets, PCMU 20 ms, {frequency:.0f} Hz; BYE 200")
 elif check == "early":
     bye()
+elif check == "transfer":
+    if not echo_works(5):
+        fail("no echo through the bridge before the transfer")
+    refer_to = f"<sip:tone@{host}:{port}>"
+    lines = request("REFER", cseq, to_tag).decode().split("\r\n")
+    lines.insert(-3, f"Refer-To: {refer_to}")
+    lines.insert(-3, "Referred-By: <sip:tester@127.0.0.1>")
+    sip.sendto("\r\n".join(lines).encode(), target)
+    cseq += 1
+    status, _ = response()
+    if status != 202:
+        fail(f"REFER answered {status}")
+    notified, hung_up, frags = False, False, []
+    sip.settimeout(10)
+    while not (notified and hung_up):
+        try:
+            data = sip.recv(65535).decode(errors="replace")
+        except socket.timeout:
+            fail(f"after the REFER: NOTIFY 200 seen {notified}, BYE seen {hung_up}, {frags}")
+        if data.startswith("NOTIFY "):
+            respond_ok(data)
+            frag = data.split("\r\n\r\n", 1)[1].strip()
+            frags.append(frag)
+            notified = notified or frag.startswith("SIP/2.0 200")
+        elif data.startswith("BYE "):
+            respond_ok(data)
+            hung_up = True
+    print(f"transfer: REFER 202, NOTIFY {frags}, then parleyd's BYE", flush=True)
 elif check == "hold":
     if not echo_works():
         fail("no echo before the hold")

@@ -14,6 +14,7 @@ trap '[[ -n $pid ]] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/nul
 args=(--port 0 --shards 2)
 uas_pid=
 if [[ $extension =~ ^(bridge|bridgehold|busy|unanswered|fallback)$ ]]; then
+  # A transfer's target is parleyd itself (sip:tone@...): it needs the default extensions too.
   # Dial() targets: a SIPp UAS (answering and echoing RTP, or busy) and a port nobody serves.
   uas_port=$((20000 + RANDOM % 10000))
   media_port=$((uas_port + 1000))
@@ -47,6 +48,8 @@ exten => busy,1,Dial(sip:busy@127.0.0.1:$uas_port,5)
 exten => unanswered,1,Dial(sip:nobody@127.0.0.1:$dead_port,1)
 exten => fallback,1,Dial(sip:nobody@127.0.0.1:$dead_port,1)
  same => n,Reject(503)
+exten => tone,1,Answer()
+ same => n,Tone(440)
 CONF
   args+=(-c "$work/b2bua.conf")
 fi
@@ -110,6 +113,20 @@ expect() {
   grep -q "$1" "$work/out" || { echo "FAIL: parleyd did not log: $1"; cat "$work/out"; exit 1; }
 }
 case $check in
+  transfer)
+    # The other party (the SIPp UAS) now talks to the tone call: two calls of ours are up
+    # (the UAS's leg and the leg to sip:tone) plus the tone call itself.
+    sleep 0.3
+    "$parleyd" --control "/tmp/parleyd-${target##*:}.ctl" --ctl show channels | tee "$work/show"
+    grep -q '^3 active channel(s)$' "$work/show" || { echo "FAIL: expected 3 channels"; exit 1; }
+    grep -Eq ' in +up .* tone$' "$work/show" || { echo "FAIL: no tone call"; exit 1; }
+    grep -Eq ' out +up .* sip:tone@' "$work/show" || { echo "FAIL: no call to the target"; exit 1; }
+    # SIGTERM: parleyd hangs up every call, the UAS among them, which then ends cleanly.
+    kill -TERM "$pid"; wait "$pid" || true; pid=
+    for _ in $(seq 100); do kill -0 "$uas_pid" 2>/dev/null || break; sleep 0.05; done
+    wait "$uas_pid" || { echo "FAIL: the SIPp UAS failed"; cat "$work/uas.out"; cat "$work/out"; exit 1; }
+    uas_pid=
+    exit 0 ;;
   bridge|hold|status:486)
     if [[ -n $uas_pid ]]; then
       # The UAS saw one whole call (SIPp exits 0 once its one call succeeded).
