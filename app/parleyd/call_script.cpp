@@ -115,6 +115,24 @@ void call_logic::on_incoming(session_handle h, session& s, const message& invite
     if (const auto* r = s.cookies().get_value<call_route>(call_route_cookie))
         s.cookies().add_value<call_start>(call_start_cookie, call_start{.what = r->user});
     const call_route* route = s.cookies().get_value<call_route>(call_route_cookie);
+    if (route != nullptr && route->replacing) {
+        // RFC 3891: it replaces one of our sessions. If that one is bridged, this one takes its
+        // place: answered now, bridged to the same party; the layer sends the replaced one BYE
+        // once this one is confirmed.
+        session_handle replaced = layer_.replaces(h);
+        auto peer = replaced ? peers_.find(replaced.value) : peers_.end();
+        if (peer == peers_.end()) {
+            (void)layer_.reject(h, 481, "Replaced Call Not Bridged Here");
+            return;
+        }
+        session_handle other{peer->second};
+        (void)layer_.answer(h);
+        swap_peer(replaced, h, other);
+        log_event(
+            log_level::info, "replaces a bridged call",
+            {{"call", std::to_string(h.value)}, {"replaced", std::to_string(replaced.value)}});
+        return;
+    }
     if (route == nullptr || route->extension == nullptr) { // the router let it through: odd
         (void)layer_.reject(h, 500);
         return;
@@ -457,6 +475,23 @@ void call_logic::link(session_handle a, session_handle b) noexcept {
             s->cookies().add_value<call_home>(call_home_cookie, call_home{this, h});
 }
 
+void call_logic::swap_peer(session_handle old, session_handle replacement,
+                           session_handle peer) noexcept {
+    unlink(old);
+    if (auto t = calls_.find(old.value); t != calls_.end() && t->second->leg == peer) {
+        legs_.erase(peer.value); // the old party's script lets go of its leg
+        t->second->leg = {};
+        t->second->bridged = false;
+    }
+    if (auto k = calls_.find(peer.value); k != calls_.end() && k->second->leg == old) {
+        legs_.erase(old.value); // the peer's script now talks to the replacement
+        k->second->leg = replacement;
+        legs_[replacement.value] = peer.value;
+    }
+    bridge_sessions(peer, replacement);
+    link(peer, replacement);
+}
+
 void call_logic::unlink(session_handle a) noexcept {
     auto it = peers_.find(a.value);
     if (it == peers_.end()) return;
@@ -518,21 +553,7 @@ void call_logic::on_confirmed(session_handle h, session&) noexcept {
         // the target now, and the transferor leaves.
         session_handle remaining{r->second};
         remaining_.erase(r);
-        unlink(transferred);
-        if (auto t = calls_.find(transferred.value);
-            t != calls_.end() && t->second->leg == remaining) {
-            legs_.erase(remaining.value); // the transferor's script lets go of its leg
-            t->second->leg = {};
-            t->second->bridged = false;
-        }
-        if (auto k = calls_.find(remaining.value);
-            k != calls_.end() && k->second->leg == transferred) {
-            legs_.erase(transferred.value); // the caller's script now talks to the target
-            k->second->leg = h;
-            legs_[h.value] = remaining.value;
-        }
-        bridge_sessions(remaining, h);
-        link(remaining, h);
+        swap_peer(transferred, h, remaining);
     }
     notify(transferred, 200);
     (void)layer_.terminate(transferred); // the transfer is done: our part of it ends
@@ -669,6 +690,15 @@ void call_logic::notify(session_handle transferred, std::uint16_t status, std::s
 request_verdict call_router::incoming_request(session& s, const message& request) noexcept {
     if (request.method() != method::invite || !request.to().tag.empty())
         return request_verdict::proceed(); // in a dialog: routed when the call began
+    for (const header_field& h : request.headers())
+        if (h.id == header_id::replaces) {
+            const auto* endpoint = s.cookies().get_value<session_endpoint>(session_endpoint_cookie);
+            s.cookies().add_value<call_route>(
+                call_route_cookie,
+                call_route{endpoint != nullptr ? endpoint->snapshot : nullptr, nullptr,
+                           std::string(request.request_uri().user), true});
+            return request_verdict::proceed();
+        }
     if (stopping_.load(std::memory_order_relaxed))
         return request_verdict::reject(503, "Server Stopping");
     const auto* endpoint = s.cookies().get_value<session_endpoint>(session_endpoint_cookie);

@@ -78,6 +78,9 @@ private:
     /// Two sessions whose media is bridged: what one's hold, REFER or end does reaches the other.
     void link(session_handle a, session_handle b) noexcept;
     void unlink(session_handle a) noexcept;
+    /// `peer` was bridged to `old` and is bridged to `replacement` from now on (a transfer, or an
+    /// INVITE with Replaces); the scripts that held either as their Dial() leg follow.
+    void swap_peer(session_handle old, session_handle replacement, session_handle peer) noexcept;
     void bridge_sessions(session_handle a, session_handle b) noexcept;
     /// Offers the codec `like` uses first (the bridge then relays without transcoding).
     media_preferences media_like(session_handle like) noexcept;
@@ -108,12 +111,16 @@ struct call_route {
     std::shared_ptr<const configuration> snapshot; ///< keeps `extension` alive
     const dialplan_extension* extension = nullptr;
     std::string user; ///< the Request-URI user: ${EXTEN}
+    /// An INVITE with Replaces (RFC 3891): it takes over the replaced session's place in its
+    /// bridge instead of running a dialplan extension.
+    bool replacing = false;
 };
 inline constexpr std::string_view call_route_cookie = "parleyd-route";
 
 /// Routes each new INVITE through its endpoint's dialplan context before its SDP is
 /// negotiated: 404 when no extension matches, signalling-only media for NoMedia() (or for
-/// every call with --null-media).
+/// every call with --null-media). An INVITE with Replaces is not routed: it takes the place of
+/// the session it replaces (an attended transfer).
 class call_router final : public supplement {
 public:
     explicit call_router(bool null_media) : null_media_(null_media) {}

@@ -17,6 +17,8 @@ checks:
   status:N  the INVITE's final response is N (a Dial() that failed)
   transfer  through a Dial() as for bridge, then REFER the other party to sip:tone@parleyd:
             202, NOTIFYs up to 200, and parleyd's BYE
+  attended  two calls through Dial(); REFER on the first with Refer-To parleyd?Replaces=<the
+            second>: 202, NOTIFY 200, and parleyd's BYE on both (the two others are joined)
 """
 import audioop
 import math
@@ -251,6 +253,45 @@ elif check == "transfer":
             respond_ok(data)
             hung_up = True
     print(f"transfer: REFER 202, NOTIFY {frags}, then parleyd's BYE", flush=True)
+elif check == "attended":
+    first_call_id, first_tag = call_id, to_tag
+    # The second call, through the same extension (its own Call-ID and branch).
+    call_id = f"rtp-attended-2-{time.time_ns()}@127.0.0.1"
+    sip.sendto(request("INVITE", 1, body=offer()), target)
+    status, ok2 = response()
+    if status != 200:
+        fail(f"the second call was answered {status}")
+    second_tag = re.search(r"^To:.*;tag=([^;\r\n]+)", ok2, re.M).group(1)
+    sip.sendto(request("ACK", 1, second_tag), target)
+    second_call_id = call_id
+    call_id = first_call_id
+    replaces = (f"{second_call_id}%3Bto-tag%3D{second_tag}%3Bfrom-tag%3Dpy1").replace("@", "%40")
+    lines = request("REFER", cseq, first_tag).decode().split("\r\n")
+    lines.insert(-3, f"Refer-To: <sip:parleyd@{host}:{port}?Replaces={replaces}>")
+    lines.insert(-3, "Referred-By: <sip:tester@127.0.0.1>")
+    sip.sendto("\r\n".join(lines).encode(), target)
+    cseq += 1
+    status, _ = response()
+    if status != 202:
+        fail(f"REFER answered {status}")
+    notified, byes, frags = False, set(), []
+    sip.settimeout(10)
+    while not (notified and len(byes) == 2):
+        try:
+            data = sip.recv(65535).decode(errors="replace")
+        except socket.timeout:
+            fail(f"after the REFER: NOTIFY 200 {notified}, BYEs for {byes}, {frags}")
+        if data.startswith("NOTIFY "):
+            respond_ok(data)
+            frag = data.split("\r\n\r\n", 1)[1].strip()
+            frags.append(frag)
+            notified = notified or frag.startswith("SIP/2.0 200")
+        elif data.startswith("BYE "):
+            respond_ok(data)
+            byes.add(re.search(r"^Call-ID: *(.*)$", data, re.M).group(1).strip())
+    if byes != {first_call_id, second_call_id}:
+        fail(f"BYEs for {byes}")
+    print(f"attended: REFER 202, NOTIFY {frags}, BYE on both calls", flush=True)
 elif check == "hold":
     if not echo_works():
         fail("no echo before the hold")

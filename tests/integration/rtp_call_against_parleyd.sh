@@ -20,10 +20,12 @@ if [[ $extension =~ ^(bridge|bridgehold|busy|unanswered|fallback)$ ]]; then
   media_port=$((uas_port + 1000))
   dead_port=$((uas_port + 2))
   scenario=(-sn uas -rtp_echo)
+  uas_calls=1
+  [[ $check == attended ]] && uas_calls=2
   [[ $extension == busy ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_busy.xml")
   [[ $extension == bridgehold ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_hold.xml" -rtp_echo)
   (cd "$work" && exec timeout 40 sipp "${scenario[@]}" -i 127.0.0.1 -p "$uas_port" -mp "$media_port" \
-     -m 1 -nostdin >"$work/uas.out" 2>&1) &
+     -m "$uas_calls" -nostdin >"$work/uas.out" 2>&1) &
   uas_pid=$!
   cat >"$work/b2bua.conf" <<CONF
 [udp]
@@ -113,6 +115,17 @@ expect() {
   grep -q "$1" "$work/out" || { echo "FAIL: parleyd did not log: $1"; cat "$work/out"; exit 1; }
 }
 case $check in
+  attended)
+    # The two other parties are joined through parleyd: their legs, the call parleyd placed
+    # to itself with Replaces and the one that replaced the second call.
+    sleep 0.3
+    "$parleyd" --control "/tmp/parleyd-${target##*:}.ctl" --ctl show channels | tee "$work/show"
+    grep -q '^4 active channel(s)$' "$work/show" || { echo "FAIL: expected 4 channels"; exit 1; }
+    kill -TERM "$pid"; wait "$pid" || true; pid=
+    for _ in $(seq 100); do kill -0 "$uas_pid" 2>/dev/null || break; sleep 0.05; done
+    wait "$uas_pid" || { echo "FAIL: the SIPp UAS failed"; cat "$work/uas.out"; cat "$work/out"; exit 1; }
+    uas_pid=
+    exit 0 ;;
   transfer)
     # The other party (the SIPp UAS) now talks to the tone call: two calls of ours are up
     # (the UAS's leg and the leg to sip:tone) plus the tone call itself.
