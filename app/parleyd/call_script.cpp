@@ -145,27 +145,44 @@ void call_logic::on_incoming(session_handle h, session& s, const message& invite
     c->dial_timeout.bind<&call::dial_expired>(c.get());
     call& ref = *c;
     calls_.emplace(h.value, std::move(c));
+    attach_media(ref, s, false);
+    run(ref);
+}
+
+void call_logic::attach_media(call& c, session& s, bool confirmed) noexcept {
+    auto audio = media::audio_of(s);
+    if (!audio) return;
+    std::uint64_t id = c.handle.value;
+    audio->context->on_dtmf(audio->id, [this, id](char d) { digit({id}, d); });
     const auto* endpoint = s.cookies().get_value<session_endpoint>(session_endpoint_cookie);
     std::uint32_t rtp_timeout =
         endpoint != nullptr && endpoint->endpoint != nullptr ? endpoint->endpoint->rtp_timeout : 0;
-    if (auto audio = media::audio_of(s)) {
-        std::uint64_t id = h.value;
-        audio->context->on_dtmf(audio->id, [this, id](char d) { digit({id}, d); });
-        if (rtp_timeout != 0)
-            audio->context->set_timeout(
-                audio->id, std::chrono::seconds(rtp_timeout), [this, id, rtp_timeout] {
-                    session_handle handle{id};
-                    if (session* live = layer_.find(handle)) {
-                        log_event(log_level::info,
-                                  "no RTP for " + std::to_string(rtp_timeout) + " s, hanging up",
-                                  {{"call", std::to_string(id)}});
-                        live->cookies().remove(ext::reason_cause_cookie);
-                        live->cookies().add_value<int>(ext::reason_cause_cookie, 41);
-                        (void)layer_.terminate(handle);
-                    }
-                });
+    // Phones send no RTP before the 200: the timeout runs once the call is up.
+    if (!confirmed || rtp_timeout == 0) return;
+    audio->context->set_timeout(
+        audio->id, std::chrono::seconds(rtp_timeout), [this, id, rtp_timeout] {
+            session_handle handle{id};
+            if (session* live = layer_.find(handle)) {
+                log_event(log_level::info,
+                          "no RTP for " + std::to_string(rtp_timeout) + " s, hanging up",
+                          {{"call", std::to_string(id)}});
+                live->cookies().remove(ext::reason_cause_cookie);
+                live->cookies().add_value<int>(ext::reason_cause_cookie, 41);
+                end_call(handle);
+            }
+        });
+}
+
+void call_logic::end_call(session_handle h) noexcept {
+    // A script that is still running stops: its pending step must not resume after the BYE.
+    if (auto it = calls_.find(h.value); it != calls_.end()) {
+        call& c = *it->second;
+        c.next = c.route.extension != nullptr ? c.route.extension->steps.size() : 0;
+        c.waiting = true;
+        c.wake.cancel();
+        c.dial_timeout.cancel();
     }
-    run(ref);
+    (void)layer_.terminate(h);
 }
 
 void call_logic::run(call& c) noexcept {
@@ -175,7 +192,7 @@ void call_logic::run(call& c) noexcept {
             finish(c, c.dial_status != 0 ? c.dial_status : 480); // no more steps: hang up
             break;
         }
-        if (!step(c)) break;
+        (void)step(c); // a step that waits sets `waiting`; one that finishes at once clears it
     }
     c.running = false;
     if (c.ended) calls_.erase(c.handle.value);
@@ -236,8 +253,8 @@ bool call_logic::step(call& c) noexcept {
             return true; // as Asterisk: a missing file is skipped
         }
         std::uint64_t id = c.handle.value;
+        c.waiting = true; // before play(): an empty file is done at once, inside it
         audio->context->play(audio->id, std::move(source), [this, id] { resume(id); });
-        c.waiting = true;
         return false;
     }
     case dialplan_action::tone: {
@@ -426,11 +443,17 @@ void call_logic::dial_expired(call& c) noexcept {
     // for Timer B.
     legs_.erase(leg.value);
     c.leg = {};
+    unbridge_caller(c);
     (void)layer_.terminate(leg);
     c.dial_status = 480;
     log_event(log_level::info, "Dial failed: no answer in time",
               {{"call", std::to_string(c.handle.value)}, {"extension", name_of(c.route)}});
     resume(c.handle.value);
+}
+
+void call_logic::unbridge_caller(call& c) noexcept {
+    if (session* s = layer_.find(c.handle))
+        if (auto audio = media::audio_of(*s)) audio->context->unbridge(audio->id);
 }
 
 void call_logic::bridge_media(call& c) noexcept {
@@ -508,6 +531,7 @@ void call_logic::leg_ended(call& c, session& leg, end_reason why) noexcept {
         finish(c, 480);
         return;
     }
+    unbridge_caller(c); // early media from the leg ends with it
     c.dial_status = dial_failure(leg.final_status(), why);
     log_event(log_level::info, "Dial failed: " + std::to_string(c.dial_status),
               {{"call", std::to_string(c.handle.value)}, {"extension", name_of(c.route)}});
@@ -522,25 +546,43 @@ void call_logic::on_progress(session_handle h, session&, std::uint16_t status,
     auto it = calls_.find(leg->second);
     if (it == calls_.end() || it->second->answered) return;
     call& c = *it->second;
-    // Forward the callee's progress: ringing, or early media (relayed from now on).
+    // Forward the callee's progress: ringing, or early media (relayed from now on). The layer
+    // may end the caller inside these calls (its 18x failed): `running` keeps `c` alive.
+    c.running = true;
     if (media == early_media::present) {
         (void)layer_.progress(c.handle);
-        bridge_media(c);
+        if (!c.ended) bridge_media(c);
     } else if (status == 180) {
         (void)layer_.ring(c.handle);
     }
+    c.running = false;
+    if (c.ended) calls_.erase(c.handle.value);
 }
 
-void call_logic::on_confirmed(session_handle h, session&) noexcept {
+void call_logic::on_confirmed(session_handle h, session& s) noexcept {
+    if (auto it = calls_.find(h.value); it != calls_.end()) {
+        attach_media(*it->second, s, true);
+        return;
+    }
     if (auto leg = legs_.find(h.value); leg != legs_.end()) {
         if (auto call_it = calls_.find(leg->second); call_it != calls_.end()) {
             call& c = *call_it->second;
             c.dial_timeout.cancel();
             c.bridged = true;
+            c.running = true; // answer() may end the caller (no offer possible): keep `c`
             if (!c.answered) (void)layer_.answer(c.handle);
             c.answered = true;
-            bridge_media(c);
-            link(c.handle, h);
+            if (!c.ended) {
+                bridge_media(c);
+                link(c.handle, h);
+            }
+            c.running = false;
+            if (c.ended) {
+                calls_.erase(c.handle.value);
+                (void)layer_.terminate(h); // the caller is gone: so goes the callee
+            }
+        } else {
+            return;
         }
         return;
     }
@@ -556,7 +598,7 @@ void call_logic::on_confirmed(session_handle h, session&) noexcept {
         swap_peer(transferred, h, remaining);
     }
     notify(transferred, 200);
-    (void)layer_.terminate(transferred); // the transfer is done: our part of it ends
+    end_call(transferred); // the transfer is done: our part of it ends
 }
 
 void call_logic::on_remote_hold(session_handle h, session&, remote_hold change) noexcept {
@@ -574,6 +616,18 @@ void call_logic::on_remote_hold(session_handle h, session&, remote_hold change) 
 
 void call_logic::on_ended(session_handle h, session& s, end_reason why) noexcept {
     remaining_.erase(h.value); // a transfer's target call that failed
+    // The transferred call went away before its transfer finished: the call to the target
+    // has nobody left to serve.
+    for (auto it = transfers_.begin(); it != transfers_.end();) {
+        if (it->second == h) {
+            session_handle target{it->first};
+            remaining_.erase(it->first);
+            it = transfers_.erase(it);
+            (void)layer_.terminate(target);
+        } else {
+            ++it;
+        }
+    }
     if (auto it = peers_.find(h.value); it != peers_.end()) {
         // A bridged party hung up: so does the other (a call's script does it its own way
         // below; a second terminate of an ending session does nothing).
@@ -635,6 +689,10 @@ void call_logic::transfer(session_handle transferred, const ext::transfer_reques
         notify(transferred, placed.error_value().status);
         return;
     }
+    if (layer_.find(*placed) == nullptr) { // ended at once (the transport refused it)
+        notify(transferred, 503, "Transfer Target Not Reachable");
+        return;
+    }
     transfers_[placed->value] = transferred;
     if (remaining) remaining_[placed->value] = remaining->value;
     if (session* s = layer_.find(*placed))
@@ -648,7 +706,7 @@ void call_logic::hang_up_all() noexcept {
             s->cookies().remove(ext::reason_cause_cookie);
             s->cookies().add_value<int>(ext::reason_cause_cookie, 16); // normal clearing
         }
-        (void)layer_.terminate(h);
+        end_call(h);
     }
 }
 

@@ -73,6 +73,11 @@ private:
     bool step(call& c) noexcept; ///< one step; false when the call now waits
     void resume(std::uint64_t id) noexcept;
     void dial(call& c, const dialplan_step& step) noexcept;
+    /// DTMF reports, and once the call is up the endpoint's RTP timeout, on its audio stream.
+    void attach_media(call& c, session& s, bool confirmed) noexcept;
+    /// Hangs up from outside the script (RTP timeout, transfer done, shutdown): the script stops.
+    void end_call(session_handle h) noexcept;
+    void unbridge_caller(call& c) noexcept;
     void leg_ended(call& c, session& leg, end_reason why) noexcept;
     void dial_expired(call& c) noexcept;
     /// Two sessions whose media is bridged: what one's hold, REFER or end does reaches the other.

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -81,6 +82,9 @@ void control_server::run() noexcept {
         if (::poll(&p, 1, 200) <= 0) continue; // wakes up to see stopping_
         int client = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
         if (client < 0) continue;
+        // A client that does not read its answer cannot hold the thread (nor shutdown).
+        timeval limit{client_timeout_ms / 1000, 0};
+        ::setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
         // One line, at most max_command bytes, within the client timeout.
         std::string command;
         char buffer[max_command];

@@ -37,6 +37,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -481,18 +482,37 @@ int run(int argc, char** argv) {
                                    : "/tmp/parleyd-" + std::to_string(local.port) + ".ctl";
     control_server control(control_path, [&](std::string_view command) -> std::string {
         if (command == "show channels") {
-            std::vector<std::string> parts(shards.size());
-            std::atomic<std::size_t> done{0};
+            // Shared with the posted work: a shard that answers after the 2 s bound writes
+            // into state that is still alive.
+            struct gathering {
+                std::mutex lock;
+                std::vector<std::string> parts;
+                std::size_t done = 0;
+            };
+            auto state = std::make_shared<gathering>();
+            state->parts.resize(shards.size());
             for (std::size_t i = 0; i < shards.size(); ++i) {
                 shard_stack* stack = app.stacks[i].get();
-                std::string* part = &parts[i];
-                shards.at(i).post([stack, part, &done] {
-                    stack->describe(*part);
-                    ++done;
+                shards.at(i).post([stack, state, i] {
+                    std::string part;
+                    stack->describe(part);
+                    std::lock_guard guard(state->lock);
+                    state->parts[i] = std::move(part);
+                    ++state->done;
                 });
             }
-            while (done.load() < shards.size())
+            std::vector<std::string> parts;
+            for (int waited = 0; waited < 2000; ++waited) {
+                {
+                    std::lock_guard guard(state->lock);
+                    if (state->done == shards.size()) {
+                        parts = state->parts;
+                        break;
+                    }
+                }
                 std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+            if (parts.empty()) return "a shard did not answer in time\n";
             std::string out = "Channel    Endpoint         Dir  State     Codec Duration  "
                               "Extension/Target\n";
             std::size_t lines = 0;
@@ -547,32 +567,38 @@ int run(int argc, char** argv) {
                                    "): ending the active calls");
     std::fflush(stdout);
     router->stop_accepting();
-    std::atomic<std::size_t> live{0};
     for (std::size_t i = 0; i < shards.size(); ++i) {
         shard_stack* stack = app.stacks[i].get();
         shards.at(i).post([stack] { stack->hang_up_all(); });
     }
+    struct count {
+        std::atomic<std::size_t> live{0};
+        std::atomic<std::size_t> answered{0};
+    };
+    std::size_t still_up = 0;
     for (int wait = 0; wait < 50; ++wait) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        live = 0;
-        std::atomic<std::size_t> answered{0};
+        auto tally = std::make_shared<count>(); // outlives a shard that answers late
         for (std::size_t i = 0; i < shards.size(); ++i) {
             shard_stack* stack = app.stacks[i].get();
-            shards.at(i).post([stack, &live, &answered] {
-                live += stack->live_sessions();
-                ++answered;
+            shards.at(i).post([stack, tally] {
+                tally->live += stack->live_sessions();
+                ++tally->answered;
             });
         }
-        while (answered.load() < shards.size())
+        for (int waited = 0; tally->answered.load() < shards.size() && waited < 2000; ++waited)
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        if (live.load() == 0) break;
+        still_up = tally->live.load();
+        if (tally->answered.load() < shards.size()) break; // a stuck shard: stop anyway
+        if (still_up == 0) break;
     }
     log_event(log_level::info,
-              "stopped (" + std::to_string(live.load()) + " session(s) still up were dropped)");
+              "stopped (" + std::to_string(still_up) + " session(s) still up were dropped)");
     std::fflush(stdout);
     control.stop();
     shards.stop();
     net.stop();
+    app.stacks.clear(); // sessions still up end while the transport object exists
     return 0;
 }
 

@@ -11,6 +11,7 @@ checks:
   dtmf      RFC 4733 events for 4, 2 and # (each sent as 3 + 3 end packets), then an INFO 7
   playback  non-silent audio arrives, then parleyd hangs up (BYE) when the file ends
   silence   send nothing: parleyd hangs up (BYE with a Reason) after its RTP timeout
+  hangup    parleyd hangs up by itself within 5 s (an empty Playback() goes on to Hangup())
   record    send 1 s of a 1 kHz tone (PCMU), then hang up
   stop      the call is up when parleyd gets SIGTERM: it must send BYE (Q.850 cause 16)
   bridge    through a Dial() to a SIPp UAS that echoes RTP: a 180 first, then the echo
@@ -345,6 +346,9 @@ elif check == "playback":
         fail(f"the playback is silent (peak {peak})")
     data = wait_for_bye(15)
     print(f"playback: audible audio (peak {peak}), then parleyd's BYE")
+elif check == "hangup":
+    data = wait_for_bye(5)
+    print("hangup: parleyd hung up by itself")
 elif check == "silence":
     data = wait_for_bye(8)
     reason = re.search(r"^Reason:(.*)$", data, re.M)

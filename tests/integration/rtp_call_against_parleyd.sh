@@ -54,8 +54,13 @@ exten => tone,1,Answer()
  same => n,Tone(440)
 CONF
   args+=(-c "$work/b2bua.conf")
+  # An attended transfer joins two calls of one shard (parleyd's INVITE with Replaces to
+  # itself is handled by the shard owning its new Call-ID): one shard here.
+  [[ $check == attended ]] && args+=(--shards 1)
 fi
-if [[ $check == record || $check == silence ]]; then
+if [[ $check == record || $check == silence || $check == hangup ]]; then
+  # An empty sound file (a header, no frames) for the empty-playback call.
+  python3 -c 'import sys, wave; w = wave.open(sys.argv[1], "wb"); w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000); w.close()' "$work/empty.wav"
   cat >"$work/media.conf" <<CONF
 [global]
 type = global
@@ -83,6 +88,9 @@ exten => record,1,Answer()
  same => n,Hangup()
 exten => echo,1,Answer()
  same => n,Echo()
+exten => emptyplay,1,Answer()
+ same => n,Playback($work/empty.wav)
+ same => n,Hangup()
 CONF
   args+=(-c "$work/media.conf")
 fi

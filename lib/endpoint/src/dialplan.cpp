@@ -65,7 +65,9 @@ std::optional<std::uint32_t> seconds_ms(std::string_view s) noexcept {
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || !(v > 0) || v > max_seconds)
         return std::nullopt;
-    return static_cast<std::uint32_t>(std::lround(v * 1000));
+    auto ms = static_cast<std::uint32_t>(std::lround(v * 1000));
+    if (ms == 0) return std::nullopt; // under half a millisecond: zero would mean "forever"
+    return ms;
 }
 
 bool matches_pattern(std::string_view pattern, std::string_view user) noexcept {
@@ -144,6 +146,9 @@ bool dialplan_extension::matches(std::string_view user) const noexcept {
 const dialplan_extension* dialplan_context::find(std::string_view user) const noexcept {
     for (const dialplan_extension& e : extensions)
         if (!e.pattern && e.name == user) return &e;
+    // Patterns backtrack over wildcards: a caller's absurdly long user matches none of them
+    // rather than costing time.
+    if (user.size() > max_pattern_user) return nullptr;
     for (const dialplan_extension& e : extensions)
         if (e.pattern && e.matches(user)) return &e;
     return nullptr;

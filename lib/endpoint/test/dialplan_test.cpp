@@ -90,6 +90,8 @@ TEST(dialplan, exact_extensions_win_over_patterns_then_patterns_in_order) {
     EXPECT_FALSE(c.extensions[4].matches("11")); // N is 2-9
     EXPECT_EQ(c.find(""), nullptr);
     EXPECT_EQ(c.find("alice"), nullptr);
+    EXPECT_EQ(c.find(std::string(max_pattern_user, '1')), &c.extensions[0]);
+    EXPECT_EQ(c.find(std::string(max_pattern_user + 1, '1')), nullptr) << "too long for patterns";
 }
 
 TEST(dialplan, pattern_wildcards_in_the_middle) {
@@ -125,6 +127,7 @@ TEST(dialplan, every_error_names_the_line_and_what_was_expected) {
         {"exten => echo,1,Tone(1+2+3)", "Tone(): expected one or two frequencies"},
         {"exten => echo,1,Tone(440,0)", "Tone() duration: expected seconds up to 86400"},
         {"exten => echo,1,Wait(-1)", "Wait(): expected seconds up to 86400, got \"-1\""},
+        {"exten => echo,1,Wait(0.0001)", "Wait(): expected seconds up to 86400, got \"0.0001\""},
         {"exten => echo,1,Read(65)", "Read(): expected a digit count of 1-64, got \"65\""},
         {"exten => echo,1,Read(4,x)", "Read() timeout: expected seconds up to 86400"},
         {"exten => echo,1,Dial()", "Dial() needs a target"},

@@ -36,6 +36,23 @@ constexpr std::size_t max_packet = 2048;
 constexpr std::uint32_t max_ptime_ms = 120;
 } // namespace
 
+/// 16 → 8 kHz by averaging pairs, 8 → 16 kHz by repeating samples (G.722 carries 16 kHz
+/// audio, G.711 8 kHz); returns the new sample count.
+static std::size_t convert_rate(std::span<std::int16_t> pcm, std::size_t samples, unsigned from,
+                                unsigned to) noexcept {
+    if (from > to) {
+        for (std::size_t i = 0; i + 1 < samples; i += 2)
+            pcm[i / 2] = static_cast<std::int16_t>((pcm[i] + pcm[i + 1]) / 2);
+        return samples / 2;
+    }
+    if (from < to) {
+        samples = std::min(samples, pcm.size() / 2);
+        for (std::size_t i = samples; i-- > 0;) pcm[2 * i] = pcm[2 * i + 1] = pcm[i];
+        return samples * 2;
+    }
+    return samples;
+}
+
 struct media_context::stream {
     stream_id id = 0;
     std::uint16_t port = 0;
@@ -44,8 +61,9 @@ struct media_context::stream {
     asio::ip::udp::endpoint from;
     asio::ip::udp::endpoint remote;
     bool have_remote = false;
-    bool learned = false;  ///< the remote came from a received packet (symmetric RTP)
-    bool symmetric = true; ///< answer where packets come from, not where the SDP said
+    bool learned = false;               ///< the remote came from a received packet (symmetric RTP)
+    asio::ip::udp::endpoint sdp_remote; ///< where the last SDP said
+    bool symmetric = true;              ///< answer where packets come from, not where the SDP said
     bool closing = false;
     bool we_send = true;
     bool peer_sends = true;
@@ -69,7 +87,8 @@ struct media_context::stream {
 
     // Recording.
     std::unique_ptr<sound_file_writer> recorder;
-    std::unique_ptr<audio_decoder> decoder;
+    std::array<std::unique_ptr<audio_decoder>, 3> decoders; ///< by audio_codec, made on use
+    unsigned recorder_rate = 8000;
 
     // DTMF: RFC 4733 §2.5.1.2 — every packet of one event has the same timestamp.
     std::function<void(char)> dtmf;
@@ -178,8 +197,11 @@ void media_context::set_remote(stream_id id, const socket_address& remote, bool 
     stream* s = find(id);
     if (s == nullptr) return;
     s->symmetric = symmetric;
+    asio::ip::udp::endpoint said(to_asio(remote), remote.port);
+    if (said != s->sdp_remote) s->learned = false; // a new address in the SDP: learn again
+    s->sdp_remote = said;
     if (s->learned && symmetric) return;
-    s->remote = asio::ip::udp::endpoint(to_asio(remote), remote.port);
+    s->remote = said;
     s->have_remote = remote.port != 0;
 }
 
@@ -191,7 +213,6 @@ void media_context::set_format(stream_id id, const stream_format& format) {
     if (s->format.ptime_ms == 0 || s->format.ptime_ms > max_ptime_ms) s->format.ptime_ms = 20;
     if (codec_changed) {
         s->encoder = make_encoder(format.codec);
-        s->decoder = make_decoder(format.codec);
     }
 }
 
@@ -245,7 +266,7 @@ bool media_context::record(stream_id id, const std::string& path, std::string& e
     }
     auto writer = sound_file_writer::create(path, audio_rate(s->format.codec), error);
     if (!writer) return false;
-    if (!s->decoder) s->decoder = make_decoder(s->format.codec);
+    s->recorder_rate = audio_rate(s->format.codec);
     s->recorder = std::move(writer);
     return true;
 }
@@ -316,6 +337,10 @@ void media_context::handle_packet(stream& s, std::size_t n) {
         ++stats_.malformed; // noise, or RTCP multiplexed on the port: nothing to do with it
         return;
     }
+    if (s.learned && s.symmetric && s.from != s.remote) {
+        ++stats_.foreign; // not the source we latched on to (see below)
+        return;
+    }
     s.last_packet = std::chrono::steady_clock::now();
     if (!s.format.event_payload_type ||
         packet->header.payload_type != *s.format.event_payload_type) {
@@ -327,9 +352,11 @@ void media_context::handle_packet(stream& s, std::size_t n) {
         s.peer_ssrc = packet->header.ssrc;
         s.have_peer_ssrc = true;
     }
-    // Symmetric RTP: answer where the packets come from (NATs rewrite the SDP's address).
-    // Without it (rtp_symmetric = no) packets go where the SDP said, once it said.
-    if (s.symmetric || !s.have_remote) {
+    // Symmetric RTP: answer where the packets come from (NATs rewrite the SDP's address),
+    // learned from the first packet and then kept: packets from anywhere else are dropped, so
+    // nobody else can take the stream over ("RTP bleed"). Without it (rtp_symmetric = no)
+    // packets go where the SDP said, once it said.
+    if (!s.learned && (s.symmetric || !s.have_remote)) {
         s.remote = s.from;
         s.have_remote = true;
         s.learned = true;
@@ -360,9 +387,13 @@ void media_context::handle_packet(stream& s, std::size_t n) {
         }
         return;
     }
-    if (s.recorder && s.decoder && pt == s.format.payload_type) {
+    if (s.recorder) {
+        auto codec = codec_of(s, pt);
+        audio_decoder* decoder = codec ? decoder_for(s, *codec) : nullptr;
+        if (decoder == nullptr) return;
         std::array<std::int16_t, max_packet * 2> pcm{};
-        std::size_t samples = s.decoder->decode(packet->payload, pcm);
+        std::size_t samples = decoder->decode(packet->payload, pcm);
+        samples = convert_rate(pcm, samples, audio_rate(*codec), s.recorder_rate);
         s.recorder->write(std::span<const std::int16_t>(pcm.data(), samples));
     }
 }
@@ -388,6 +419,19 @@ void media_context::unbridge(stream_id id) noexcept {
     s->bridged = 0;
 }
 
+std::optional<audio_codec> media_context::codec_of(const stream& s, std::uint8_t pt) noexcept {
+    if (pt == s.format.payload_type) return s.format.codec;
+    for (const auto& [type, codec] : s.format.accepted)
+        if (type == pt) return codec;
+    return std::nullopt;
+}
+
+audio_decoder* media_context::decoder_for(stream& s, audio_codec codec) {
+    auto& slot = s.decoders[static_cast<std::size_t>(codec) % s.decoders.size()];
+    if (!slot) slot = make_decoder(codec);
+    return slot.get();
+}
+
 std::optional<stream_format> media_context::format_of(stream_id id) const noexcept {
     const stream* s = find(id);
     if (s == nullptr) return std::nullopt;
@@ -404,28 +448,19 @@ void media_context::relay(stream& from, stream& to, const rtp_packet_view& packe
         std::memcpy(out.data(), from.buffer.data(), n);
         out[1] = static_cast<std::uint8_t>((out[1] & 0x80) | *to.format.event_payload_type);
         size = n;
-    } else if (pt == from.format.payload_type) {
-        if (from.format.codec == to.format.codec) {
+    } else if (auto codec = codec_of(from, pt)) {
+        if (*codec == to.format.codec) {
             std::memcpy(out.data(), from.buffer.data(), n);
             out[1] = static_cast<std::uint8_t>((out[1] & 0x80) | to.format.payload_type);
             size = n;
         } else {
             // Different codecs: decode, match the rate (G.722 carries 16 kHz audio, G.711 8 kHz),
             // encode. Timestamps stay: all three run an 8 kHz RTP clock.
-            if (!from.decoder || !to.encoder) return;
+            audio_decoder* decoder = decoder_for(from, *codec);
+            if (decoder == nullptr || !to.encoder) return;
             std::array<std::int16_t, max_packet * 2> pcm{};
-            std::size_t samples = from.decoder->decode(packet.payload, pcm);
-            unsigned in_rate = audio_rate(from.format.codec);
-            unsigned out_rate = audio_rate(to.format.codec);
-            if (in_rate > out_rate) { // 16 → 8 kHz: average pairs
-                for (std::size_t i = 0; i + 1 < samples; i += 2)
-                    pcm[i / 2] = static_cast<std::int16_t>((pcm[i] + pcm[i + 1]) / 2);
-                samples /= 2;
-            } else if (in_rate < out_rate) { // 8 → 16 kHz: repeat each sample
-                samples = std::min(samples, pcm.size() / 2);
-                for (std::size_t i = samples; i-- > 0;) pcm[2 * i] = pcm[2 * i + 1] = pcm[i];
-                samples *= 2;
-            }
+            std::size_t samples = decoder->decode(packet.payload, pcm);
+            samples = convert_rate(pcm, samples, audio_rate(*codec), audio_rate(to.format.codec));
             rtp_header h = packet.header;
             h.payload_type = to.format.payload_type;
             std::size_t head = write_rtp_header(h, out);

@@ -4,6 +4,8 @@
 #include <parley/session/session.hpp>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace parley::media {
 
@@ -13,6 +15,7 @@ namespace {
 struct stream_cookie final : cookie {
     media_context* context;
     media_context::stream_id stream;
+    bool we_offered = false; ///< the last local m-line was an offer: the remote one is the answer
     stream_cookie(media_context* c, media_context::stream_id s) : context(c), stream(s) {}
     ~stream_cookie() override { context->close(stream); }
 };
@@ -54,29 +57,38 @@ bool listed(const sdp::media_description& m, std::uint8_t pt) {
     return false;
 }
 
-/// The codec we send with: the first of our formats the peer also listed (the answer's own
-/// order when we answered), and the telephone-event both listed.
-std::optional<stream_format> negotiated_format(const sdp::media_description& local,
+/// What the exchange settled, read from the answer (RFC 3264 §6.1, §7: its payload types are
+/// the offer's, its first format the one to send): the first codec we know is the one we
+/// send, every codec we know in it may arrive, and its telephone-event is the DTMF type.
+std::optional<stream_format> negotiated_format(const sdp::media_description& answer,
+                                               const sdp::media_description& offer,
                                                const sdp::media_description& remote) {
     std::optional<stream_format> out;
     std::optional<std::uint8_t> events;
-    for (std::size_t i = 0; i < local.formats.size(); ++i) {
-        auto pt = local.payload_type(i);
-        if (!pt || !listed(remote, *pt)) continue;
-        if (is_telephone_event(local, *pt)) {
+    std::vector<std::pair<std::uint8_t, audio_codec>> accepted;
+    for (std::size_t i = 0; i < answer.formats.size(); ++i) {
+        auto pt = answer.payload_type(i);
+        if (!pt || !listed(offer, *pt)) continue;
+        if (is_telephone_event(answer, *pt)) {
             if (!events) events = *pt;
             continue;
         }
-        if (out) continue;
-        auto map = local.find_rtpmap(*pt);
+        auto map = answer.find_rtpmap(*pt);
         if (!map) continue;
-        if (auto codec = codec_from_name(map->encoding_name))
-            out = stream_format{.codec = *codec, .payload_type = *pt};
+        auto codec = codec_from_name(map->encoding_name);
+        if (!codec) continue;
+        accepted.emplace_back(*pt, *codec);
+        if (!out) out = stream_format{.codec = *codec, .payload_type = *pt};
     }
     if (!out) return std::nullopt;
     out->event_payload_type = events;
+    out->accepted = std::move(accepted);
     if (auto ptime = remote.ptime()) out->ptime_ms = *ptime;
     return out;
+}
+
+bool receives(sdp::direction d) noexcept {
+    return d == sdp::direction::sendrecv || d == sdp::direction::recvonly;
 }
 
 } // namespace
@@ -98,6 +110,8 @@ stream_verdict rtp_media::answer_stream(session& s, const sdp::session_descripti
     if (matches.empty()) return stream_verdict::not_handled;
     media_context::stream_id stream = stream_for(s, *context, index);
     if (stream == 0) return stream_verdict::not_handled; // no port: declined, not a failure
+    if (auto* c = dynamic_cast<stream_cookie*>(s.cookies().get(cookie_name(index))))
+        c->we_offered = false;
     std::string_view placeholder[] = {"0"};
     auto m = answer.add_media(offered.media, context->port_of(stream), offered.proto, placeholder);
     sdp::apply_formats(m, matches);
@@ -119,6 +133,8 @@ stream_verdict rtp_media::offer_stream(session& s, sdp::session_description& off
     if (s.media().codecs && s.media().codecs->empty()) return stream_verdict::not_handled;
     media_context::stream_id stream = stream_for(s, *context, index);
     if (stream == 0) return stream_verdict::not_handled;
+    if (auto* c = dynamic_cast<stream_cookie*>(s.cookies().get(cookie_name(index))))
+        c->we_offered = true;
     const media_preferences& wants = s.media();
     auto m =
         sdp::add_audio_offer(offer, context->port_of(stream),
@@ -134,10 +150,16 @@ void rtp_media::apply_stream(session& s, const sdp::session_description& local,
                              const sdp::session_description& remote, std::size_t index) noexcept {
     auto* c = dynamic_cast<stream_cookie*>(s.cookies().get(cookie_name(index)));
     if (c == nullptr || index >= local.media().size() || index >= remote.media().size()) return;
-    if (auto format = negotiated_format(local.media()[index], remote.media()[index]))
+    const sdp::media_description& ours = local.media()[index];
+    const sdp::media_description& theirs = remote.media()[index];
+    if (auto format = c->we_offered ? negotiated_format(theirs, ours, theirs)
+                                    : negotiated_format(ours, theirs, theirs))
         c->context->set_format(c->stream, *format);
-    c->context->set_direction(c->stream, sends(local.effective_direction(index)),
-                              sends(remote.effective_direction(index)));
+    // We send when we said we send and they said they receive; they send likewise.
+    sdp::direction mine = local.effective_direction(index);
+    sdp::direction peer = remote.effective_direction(index);
+    c->context->set_direction(c->stream, sends(mine) && receives(peer),
+                              sends(peer) && receives(mine));
     const sdp::connection_field* where = remote.effective_connection(index);
     if (where == nullptr || where->address == "0.0.0.0") { // RFC 2543 hold: nowhere to send
         c->context->set_direction(c->stream, false, false);

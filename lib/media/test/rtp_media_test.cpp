@@ -305,6 +305,50 @@ TEST_F(fixture, the_negotiated_codec_is_the_first_of_ours_the_peer_listed) {
     media_context::bind_current(nullptr);
 }
 
+TEST_F(fixture, as_offerer_it_sends_the_first_codec_of_the_answer_and_takes_all_it_accepted) {
+    media_context::bind_current(&context);
+    extension_registry registry;
+    auto r = registry.add_sdp_handler("audio", std::make_shared<rtp_media>());
+    session s(registry.snapshot(), {.id = 1});
+    auto offer = s.create_offer();
+    ASSERT_TRUE(offer);
+    EXPECT_EQ(offer->media()[0].formats[0], "0") << "we offer PCMU first";
+    // The answer prefers PCMA (RFC 3264: the offerer sends the answer's first format).
+    auto answer = sdp::session_description::parse(
+        "v=0\r\no=b 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+        "m=audio " +
+        std::to_string(client.local_endpoint().port()) +
+        " RTP/AVP 8 0 101\r\na=rtpmap:101 telephone-event/8000\r\n");
+    ASSERT_TRUE(answer);
+    s.apply_negotiated(*offer, *answer);
+    auto audio = audio_of(s);
+    ASSERT_TRUE(audio);
+    auto format = context.format_of(audio->id);
+    ASSERT_TRUE(format);
+    EXPECT_EQ(format->payload_type, 8);
+    EXPECT_EQ(format->codec, audio_codec::pcma);
+    EXPECT_EQ(format->accepted.size(), 2u) << "PCMA and PCMU may both arrive";
+    EXPECT_EQ(format->event_payload_type, std::optional<std::uint8_t>(101));
+    media_context::bind_current(nullptr);
+}
+
+TEST_F(fixture, once_latched_it_drops_rtp_from_anywhere_else) {
+    auto stream = context.open();
+    ASSERT_TRUE(stream);
+    context.echo(*stream);
+    asio::ip::udp::endpoint to(asio::ip::make_address("127.0.0.1"), context.port_of(*stream));
+    client.send_to(asio::buffer(rtp_packet(1)), to);
+    ASSERT_EQ(receive(1).size(), 1u);
+    asio::ip::udp::socket intruder{io,
+                                   asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
+    intruder.send_to(asio::buffer(rtp_packet(2)), to);
+    client.send_to(asio::buffer(rtp_packet(3)), to);
+    auto got = receive(1);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0], rtp_packet(3)) << "the latched caller is still served";
+    EXPECT_EQ(context.stats().foreign, 1u);
+}
+
 TEST_F(fixture, sessions_that_want_no_media_are_left_to_the_next_handler) {
     media_context::bind_current(&context);
     extension_registry registry;

@@ -68,6 +68,9 @@ struct dialplan_extension {
     bool matches(std::string_view user) const noexcept;
 };
 
+/// Users longer than this match only exact extensions, never a pattern.
+inline constexpr std::size_t max_pattern_user = 128;
+
 struct dialplan_context {
     std::string name;
     std::vector<dialplan_extension> extensions; ///< in the order written

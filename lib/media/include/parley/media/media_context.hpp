@@ -28,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace parley::media {
@@ -48,6 +49,7 @@ struct media_stats {
     std::uint64_t ports_exhausted = 0;
     std::uint64_t dtmf_events = 0;
     std::uint64_t malformed = 0; ///< datagrams that were not RTP
+    std::uint64_t foreign = 0;   ///< RTP from another source than the learned one: dropped
     std::uint64_t relayed = 0;   ///< packets sent on by a bridge
     std::uint64_t rtcp_in = 0;
     std::uint64_t rtcp_out = 0; ///< RTCP reports sent (SR or RR with SDES)
@@ -60,6 +62,9 @@ struct stream_format {
     std::uint8_t payload_type = 0;
     std::optional<std::uint8_t> event_payload_type; ///< RFC 4733 telephone-event, if agreed
     std::uint32_t ptime_ms = 20;
+    /// Every audio payload type the answer accepted (the peer may send any of them); empty:
+    /// only `payload_type`.
+    std::vector<std::pair<std::uint8_t, audio_codec>> accepted;
 };
 
 class media_context {
@@ -85,8 +90,8 @@ public:
     bool is_open(stream_id id) const noexcept;
 
     /// Where packets go until the first packet arrives (RFC 3550: the SDP's address and port);
-    /// afterwards back to their source (symmetric RTP, RFC 4961) unless `symmetric` is false,
-    /// which keeps the SDP's address.
+    /// afterwards back to their source (symmetric RTP, RFC 4961), which is then the only source
+    /// accepted until the SDP names another address; `symmetric` false keeps the SDP's address.
     void set_remote(stream_id id, const socket_address& remote, bool symmetric = true);
     void set_format(stream_id id, const stream_format& format);
     /// Whether we may send (the negotiated direction is sendrecv or sendonly for us) and
@@ -132,6 +137,8 @@ private:
     void receive(stream& s);
     void handle_packet(stream& s, std::size_t n);
     void relay(stream& from, stream& to, const rtp_packet_view& packet, std::size_t n);
+    static std::optional<audio_codec> codec_of(const stream& s, std::uint8_t pt) noexcept;
+    static audio_decoder* decoder_for(stream& s, audio_codec codec);
     void start_sending(stream& s);
     void receive_rtcp(stream& s);
     void arm_rtcp(stream& s);
