@@ -15,6 +15,8 @@ checks:
   record    send 1 s of a 1 kHz tone (PCMU), then hang up
   stop      the call is up when parleyd gets SIGTERM: it must send BYE (Q.850 cause 16)
   bridge    through a Dial() to a SIPp UAS that echoes RTP: a 180 first, then the echo
+  earlybridge  through a Dial() to a UAS with early media: a 183 with SDP before the 200, and
+            RTP relayed both ways while early (the UAS echoes it)
   status:N  the INVITE's final response is N (a Dial() that failed)
   transfer  through a Dial() as for bridge, then REFER the other party to sip:tone@parleyd:
             202, NOTIFYs up to 200, and parleyd's BYE
@@ -141,7 +143,29 @@ def check_tone(packets):
 invite_body = offer()
 sip.sendto(request("INVITE", 1, body=invite_body), target)
 
-if check == "early":
+if check == "earlybridge":
+    status, data = response(final_only=False)
+    while status == 100 or status == 180:
+        status, data = response(final_only=False)
+    if status != 183 or "m=audio" not in data:
+        fail(f"expected the callee's 183 with SDP forwarded, got {status}")
+    early_port = int(re.search(r"^m=audio (\d+) RTP/AVP", data, re.M).group(1))
+    early_echo = 0
+    for sequence in range(5):  # relayed to the UAS, echoed by it, relayed back: while early
+        rtp.sendto(rtp_packet(sequence), (host, early_port))
+        try:
+            got, _ = rtp.recvfrom(2048)
+            early_echo += got[12:] == rtp_packet(sequence)[12:]
+        except socket.timeout:
+            pass
+        time.sleep(0.02)
+    if early_echo < 3:
+        fail(f"only {early_echo}/5 early packets came back through the bridge")
+    status, ok = response()
+    if status != 200:
+        fail(f"INVITE answered {status} after the early media")
+    print(f"earlybridge: 183 with SDP, {early_echo}/5 early packets relayed there and back, 200")
+elif check == "early":
     status, data = response(final_only=False)
     while status == 100:
         status, data = response(final_only=False)
@@ -224,7 +248,7 @@ elif check == "tone":
     frequency = check_tone(receive_rtp(25))
     bye()
     print(f"tone: 25 packets, PCMU 20 ms, {frequency:.0f} Hz; BYE 200")
-elif check == "early":
+elif check in ("early", "earlybridge"):
     bye()
 elif check == "transfer":
     if not echo_works(5):
