@@ -3,7 +3,9 @@
 #include <parley/media/rtp.hpp>
 
 #include <asio/ip/udp.hpp>
+
 #include <asio/steady_timer.hpp>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
@@ -57,8 +59,6 @@ struct media_context::stream {
     stream_id id = 0;
     std::uint16_t port = 0;
     asio::ip::udp::socket socket;
-    std::array<std::uint8_t, max_packet> buffer{};
-    asio::ip::udp::endpoint from;
     asio::ip::udp::endpoint remote;
     bool have_remote = false;
     bool learned = false;               ///< the remote came from a received packet (symmetric RTP)
@@ -120,8 +120,19 @@ struct media_context::stream {
         : socket(io), send_timer(io), timeout_timer(io), rtcp_socket(io), rtcp_timer(io) {}
 };
 
+struct media_context::batch {
+    std::array<std::array<std::uint8_t, max_packet>, batch_size> data{};
+    std::array<iovec, batch_size> iov{};
+    std::array<mmsghdr, batch_size> in{};
+    std::array<sockaddr_storage, batch_size> from{};
+    std::array<iovec, batch_size> out_iov{};
+    std::array<mmsghdr, batch_size> out{};
+    std::array<sockaddr_storage, batch_size> to{};
+    std::size_t echoes = 0;
+};
+
 media_context::media_context(asio::io_context& io, media_settings settings)
-    : io_(io), settings_(std::move(settings)) {
+    : io_(io), settings_(std::move(settings)), batch_(std::make_unique<batch>()) {
     // Even ports for RTP (RFC 3550 §11), handed out lowest last so reuse is spread out.
     for (unsigned p = settings_.port_max; p-- > settings_.port_min;)
         if (p % 2 == 0) free_ports_.push_back(static_cast<std::uint16_t>(p));
@@ -171,6 +182,7 @@ std::optional<media_context::stream_id> media_context::open() {
             free_ports_.insert(free_ports_.begin(), port);
             continue;
         }
+        s->socket.non_blocking(true, ec); // recvmmsg with MSG_DONTWAIT drains it
         s->id = next_id_++;
         s->port = port;
         stream& ref = *s;
@@ -317,27 +329,61 @@ void media_context::arm_timeout(stream& s) {
 
 void media_context::receive(stream& s) {
     ++s.pending;
-    s.socket.async_receive_from(asio::buffer(s.buffer), s.from,
-                                [this, &s](const asio::error_code& ec, std::size_t n) {
-                                    --s.pending;
-                                    if (ec || s.closing) {
-                                        finished(s);
-                                        return;
-                                    }
-                                    handle_packet(s, n);
-                                    if (!s.closing) receive(s);
-                                });
+    s.socket.async_wait(asio::socket_base::wait_read, [this, &s](const asio::error_code& ec) {
+        if (!ec && !s.closing) read_batch(s); // still pending: a callback's close cannot free s
+        --s.pending;
+        if (ec || s.closing) {
+            finished(s);
+            return;
+        }
+        receive(s);
+    });
 }
 
-void media_context::handle_packet(stream& s, std::size_t n) {
+void media_context::read_batch(stream& s) {
+    // Batched I/O: every datagram waiting on the socket in one recvmmsg (up to the batch), the
+    // echoes of the batch in one sendmmsg. The batch buffers belong to the context: handlers
+    // run one at a time on the shard's thread.
+    batch& b = *batch_;
+    for (int round = 0; round < 4; ++round) { // bounded: other streams get their turn
+        for (std::size_t i = 0; i < batch_size; ++i) {
+            b.iov[i] = {b.data[i].data(), b.data[i].size()};
+            b.in[i] = {};
+            b.in[i].msg_hdr.msg_iov = &b.iov[i];
+            b.in[i].msg_hdr.msg_iovlen = 1;
+            b.in[i].msg_hdr.msg_name = &b.from[i];
+            b.in[i].msg_hdr.msg_namelen = sizeof b.from[i];
+        }
+        int got = ::recvmmsg(s.socket.native_handle(), b.in.data(),
+                             static_cast<unsigned>(batch_size), MSG_DONTWAIT, nullptr);
+        if (got <= 0) break;
+        b.echoes = 0;
+        for (int i = 0; i < got && !s.closing; ++i) {
+            auto k = static_cast<std::size_t>(i);
+            asio::ip::udp::endpoint from;
+            std::memcpy(from.data(), &b.from[k], b.in[k].msg_hdr.msg_namelen);
+            from.resize(b.in[k].msg_hdr.msg_namelen);
+            handle_packet(s, std::span<std::uint8_t>(b.data[k].data(), b.in[k].msg_len), from);
+        }
+        if (b.echoes != 0 && !s.closing) {
+            int sent = ::sendmmsg(s.socket.native_handle(), b.out.data(),
+                                  static_cast<unsigned>(b.echoes), MSG_DONTWAIT);
+            if (sent > 0) stats_.packets_out += static_cast<std::uint64_t>(sent);
+        }
+        if (static_cast<std::size_t>(got) < batch_size) break;
+    }
+}
+
+void media_context::handle_packet(stream& s, std::span<std::uint8_t> bytes,
+                                  const asio::ip::udp::endpoint& from_address) {
     ++stats_.packets_in;
-    std::span<const std::uint8_t> bytes(s.buffer.data(), n);
+    const std::size_t n = bytes.size();
     auto packet = parse_rtp(bytes);
     if (!packet || looks_like_rtcp(bytes)) {
         ++stats_.malformed; // noise, or RTCP multiplexed on the port: nothing to do with it
         return;
     }
-    if (s.learned && s.symmetric && s.from != s.remote) {
+    if (s.learned && s.symmetric && from_address != s.remote) {
         ++stats_.foreign; // not the source we latched on to (see below)
         return;
     }
@@ -357,21 +403,27 @@ void media_context::handle_packet(stream& s, std::size_t n) {
     // nobody else can take the stream over ("RTP bleed"). Without it (rtp_symmetric = no)
     // packets go where the SDP said, once it said.
     if (!s.learned && (s.symmetric || !s.have_remote)) {
-        s.remote = s.from;
+        s.remote = from_address;
         s.have_remote = true;
         s.learned = true;
     }
     if (s.bridged != 0) {
-        if (stream* other = find(s.bridged)) relay(s, *other, *packet, n);
+        if (stream* other = find(s.bridged)) relay(s, *other, *packet, bytes);
     } else if (s.echoing && s.we_send) {
-        asio::error_code send_ec;
-        s.socket.send_to(asio::buffer(s.buffer.data(), n), s.remote, 0, send_ec);
-        if (!send_ec) {
-            ++stats_.packets_out;
-            ++s.packets_sent;
-            s.octets_sent += static_cast<std::uint32_t>(n - std::min<std::size_t>(n, 12));
-            s.last_sent_timestamp = packet->header.timestamp;
-        }
+        // Queued for the batch's sendmmsg: the packet goes back as it came, from the batch
+        // buffer it is in.
+        batch& b = *batch_;
+        std::size_t k = b.echoes++;
+        b.out_iov[k] = {bytes.data(), n};
+        b.out[k] = {};
+        b.out[k].msg_hdr.msg_iov = &b.out_iov[k];
+        b.out[k].msg_hdr.msg_iovlen = 1;
+        std::memcpy(&b.to[k], s.remote.data(), s.remote.size());
+        b.out[k].msg_hdr.msg_name = &b.to[k];
+        b.out[k].msg_hdr.msg_namelen = static_cast<socklen_t>(s.remote.size());
+        ++s.packets_sent;
+        s.octets_sent += static_cast<std::uint32_t>(n - std::min<std::size_t>(n, 12));
+        s.last_sent_timestamp = packet->header.timestamp;
     }
     const std::uint8_t pt = packet->header.payload_type;
     if (s.format.event_payload_type && pt == *s.format.event_payload_type) {
@@ -438,19 +490,21 @@ std::optional<stream_format> media_context::format_of(stream_id id) const noexce
     return s->format;
 }
 
-void media_context::relay(stream& from, stream& to, const rtp_packet_view& packet, std::size_t n) {
+void media_context::relay(stream& from, stream& to, const rtp_packet_view& packet,
+                          std::span<const std::uint8_t> bytes) {
+    const std::size_t n = bytes.size();
     if (!to.we_send || !to.have_remote) return;
     std::uint8_t pt = packet.header.payload_type;
     std::array<std::uint8_t, max_packet> out{};
     std::size_t size = 0;
     if (from.format.event_payload_type && pt == *from.format.event_payload_type) {
         if (!to.format.event_payload_type) return; // the other leg takes no events
-        std::memcpy(out.data(), from.buffer.data(), n);
+        std::memcpy(out.data(), bytes.data(), n);
         out[1] = static_cast<std::uint8_t>((out[1] & 0x80) | *to.format.event_payload_type);
         size = n;
     } else if (auto codec = codec_of(from, pt)) {
         if (*codec == to.format.codec) {
-            std::memcpy(out.data(), from.buffer.data(), n);
+            std::memcpy(out.data(), bytes.data(), n);
             out[1] = static_cast<std::uint8_t>((out[1] & 0x80) | to.format.payload_type);
             size = n;
         } else {

@@ -20,12 +20,14 @@
 #include <parley/transport/address.hpp>
 
 #include <asio/io_context.hpp>
+#include <asio/ip/udp.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -135,8 +137,11 @@ private:
     stream* find(stream_id id) noexcept;
     const stream* find(stream_id id) const noexcept;
     void receive(stream& s);
-    void handle_packet(stream& s, std::size_t n);
-    void relay(stream& from, stream& to, const rtp_packet_view& packet, std::size_t n);
+    void read_batch(stream& s);
+    void handle_packet(stream& s, std::span<std::uint8_t> bytes,
+                       const asio::ip::udp::endpoint& from);
+    void relay(stream& from, stream& to, const rtp_packet_view& packet,
+               std::span<const std::uint8_t> bytes);
     static std::optional<audio_codec> codec_of(const stream& s, std::uint8_t pt) noexcept;
     static audio_decoder* decoder_for(stream& s, audio_codec codec);
     void start_sending(stream& s);
@@ -147,8 +152,12 @@ private:
     void arm_timeout(stream& s);
     void finished(stream& s) noexcept;
 
+    static constexpr std::size_t batch_size = 32; ///< datagrams per recvmmsg / sendmmsg
+    struct batch;
+
     asio::io_context& io_;
     media_settings settings_;
+    std::unique_ptr<batch> batch_; ///< the receive and echo buffers, shared by the streams
     std::unordered_map<stream_id, std::unique_ptr<stream>> streams_;
     std::vector<std::uint16_t> free_ports_;
     stream_id next_id_ = 1;
