@@ -466,7 +466,33 @@ void call_logic::bridge_sessions(session_handle a, session_handle b) noexcept {
     if (x == nullptr || y == nullptr) return;
     auto p = media::audio_of(*x);
     auto q = media::audio_of(*y);
-    if (p && q && p->context == q->context) p->context->bridge(p->id, q->id);
+    if (!p || !q || p->context != q->context) return;
+    p->context->bridge(p->id, q->id);
+    // A codec change on one side is offered to the other (so the bridge stops transcoding).
+    p->context->on_format_change(p->id, [this, a] { follow_codec(a); });
+    q->context->on_format_change(q->id, [this, b] { follow_codec(b); });
+}
+
+void call_logic::follow_codec(session_handle changed) noexcept {
+    auto peer = peers_.find(changed.value);
+    if (peer == peers_.end()) return;
+    session_handle other{peer->second};
+    session* from = layer_.find(changed);
+    session* to = layer_.find(other);
+    if (from == nullptr || to == nullptr) return;
+    auto x = media::audio_of(*from);
+    auto y = media::audio_of(*to);
+    if (!x || !y) return;
+    auto mine = x->context->format_of(x->id);
+    auto theirs = y->context->format_of(y->id);
+    if (!mine || !theirs || mine->codec == theirs->codec) return;
+    bool held = to->media().hold;
+    to->media() = media_like(changed);
+    to->media().hold = held;
+    log_event(log_level::info,
+              std::string("codec change passed on: ") + std::string(media::codec_name(mine->codec)),
+              {{"call", std::to_string(changed.value)}, {"to", std::to_string(other.value)}});
+    (void)layer_.send_refresh(other, refresh_method::reinvite);
 }
 
 media_preferences call_logic::media_like(session_handle like) noexcept {

@@ -87,6 +87,8 @@ private:
     /// INVITE with Replaces); the scripts that held either as their Dial() leg follow.
     void swap_peer(session_handle old, session_handle replacement, session_handle peer) noexcept;
     void bridge_sessions(session_handle a, session_handle b) noexcept;
+    /// One side of a bridge now sends another codec: re-INVITE the other with it first.
+    void follow_codec(session_handle changed) noexcept;
     /// Offers the codec `like` uses first (the bridge then relays without transcoding).
     media_preferences media_like(session_handle like) noexcept;
     void bridge_media(call& c) noexcept;

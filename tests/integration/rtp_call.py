@@ -15,6 +15,8 @@ checks:
   record    send 1 s of a 1 kHz tone (PCMU), then hang up
   stop      the call is up when parleyd gets SIGTERM: it must send BYE (Q.850 cause 16)
   bridge    through a Dial() to a SIPp UAS that echoes RTP: a 180 first, then the echo
+  codec     through a Dial() (PCMU), then re-INVITE with PCMA only: parleyd re-INVITEs the
+            other leg with PCMA first (the UAS checks), and PCMA packets are relayed there and back
   earlybridge  through a Dial() to a UAS with early media: a 183 with SDP before the 200, and
             RTP relayed both ways while early (the UAS echoes it)
   status:N  the INVITE's final response is N (a Dial() that failed)
@@ -91,9 +93,9 @@ def response(final_only=True):
             return status, data
 
 
-def offer(direction="sendrecv", version=1):
+def offer(direction="sendrecv", version=1, formats="0 101"):
     return (f"v=0\r\no=tester 1 {version} IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
-            f"t=0 0\r\nm=audio {local_rtp} RTP/AVP 0 101\r\n"
+            f"t=0 0\r\nm=audio {local_rtp} RTP/AVP {formats}\r\n"
             f"a=rtpmap:101 telephone-event/8000\r\na={direction}\r\n")
 
 
@@ -197,9 +199,9 @@ media = (host, media_port)
 cseq = 2
 
 
-def echo_works(count=5, base=0):
+def echo_works(count=5, base=0, pt=0):
     for sequence in range(base, base + count):
-        packet = rtp_packet(sequence)
+        packet = rtp_packet(sequence, pt=pt)
         rtp.sendto(packet, media)
         try:
             data, _ = rtp.recvfrom(2048)
@@ -317,6 +319,20 @@ elif check == "attended":
     if byes != {first_call_id, second_call_id}:
         fail(f"BYEs for {byes}")
     print(f"attended: REFER 202, NOTIFY {frags}, BYE on both calls", flush=True)
+elif check == "codec":
+    if not echo_works(5):
+        fail("no echo through the bridge before the codec change")
+    sip.sendto(request("INVITE", cseq, to_tag, body=offer(version=2, formats="8 101")), target)
+    status, data = response()
+    if status != 200 or not re.search(r"^m=audio \d+ RTP/AVP 8", data, re.M):
+        fail(f"the PCMA re-INVITE answered {status} without PCMA")
+    sip.sendto(request("ACK", cseq, to_tag), target)
+    cseq += 1
+    time.sleep(0.5)  # parleyd re-INVITEs the other leg
+    if not echo_works(10, 100, pt=8):
+        fail("no PCMA echo through the bridge after the change")
+    bye()
+    print("codec: PCMU, then PCMA on both legs, PCMA relayed there and back; BYE 200")
 elif check == "hold":
     if not echo_works():
         fail("no echo before the hold")

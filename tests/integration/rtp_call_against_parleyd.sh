@@ -13,7 +13,7 @@ trap '[[ -n $pid ]] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/nul
       rm -rf "$work"' EXIT
 args=(--port 0 --shards 2)
 uas_pid=
-if [[ $extension =~ ^(bridge|bridgehold|bridgeearly|busy|unanswered|fallback)$ ]]; then
+if [[ $extension =~ ^(bridge|bridgehold|bridgeearly|bridgecodec|busy|unanswered|fallback)$ ]]; then
   # A transfer's target is parleyd itself (sip:tone@...): it needs the default extensions too.
   # Dial() targets: a SIPp UAS (answering and echoing RTP, or busy) and a port nobody serves.
   uas_port=$((20000 + RANDOM % 10000))
@@ -24,6 +24,7 @@ if [[ $extension =~ ^(bridge|bridgehold|bridgeearly|busy|unanswered|fallback)$ ]
   [[ $check == attended ]] && uas_calls=2
   [[ $extension == busy ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_busy.xml")
   [[ $extension == bridgehold ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_hold.xml" -rtp_echo)
+  [[ $extension == bridgecodec ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_codec_change.xml" -rtp_echo)
   [[ $extension == bridgeearly ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_early_media.xml" -rtp_echo)
   (cd "$work" && exec timeout 40 sipp "${scenario[@]}" -i 127.0.0.1 -p "$uas_port" -mp "$media_port" \
      -m "$uas_calls" -nostdin >"$work/uas.out" 2>&1) &
@@ -48,6 +49,7 @@ match = 127.0.0.0/8
 exten => bridge,1,Dial(sip:uas@127.0.0.1:$uas_port,5)
 exten => bridgehold,1,Dial(sip:uas@127.0.0.1:$uas_port,5)
 exten => bridgeearly,1,Dial(sip:uas@127.0.0.1:$uas_port,5)
+exten => bridgecodec,1,Dial(sip:uas@127.0.0.1:$uas_port,5)
 exten => busy,1,Dial(sip:busy@127.0.0.1:$uas_port,5)
 exten => unanswered,1,Dial(sip:nobody@127.0.0.1:$dead_port,1)
 exten => fallback,1,Dial(sip:nobody@127.0.0.1:$dead_port,1)
@@ -150,7 +152,7 @@ case $check in
     wait "$uas_pid" || { echo "FAIL: the SIPp UAS failed"; cat "$work/uas.out"; cat "$work/out"; exit 1; }
     uas_pid=
     exit 0 ;;
-  bridge|earlybridge|hold|status:486)
+  bridge|earlybridge|codec|hold|status:486)
     if [[ -n $uas_pid ]]; then
       # The UAS saw one whole call (SIPp exits 0 once its one call succeeded).
       for _ in $(seq 100); do kill -0 "$uas_pid" 2>/dev/null || break; sleep 0.05; done

@@ -71,7 +71,9 @@ struct media_context::stream {
 
     stream_format format;
     bool echoing = false;
-    stream_id bridged = 0; ///< the other leg of a bridge (0: none)
+    stream_id bridged = 0;  ///< the other leg of a bridge (0: none)
+    bool formatted = false; ///< set_format ran once
+    std::function<void()> format_changed;
 
     // Playback: one packet per ptime, paced by a timer on absolute deadlines (no drift).
     std::unique_ptr<audio_source> source;
@@ -221,10 +223,15 @@ void media_context::set_format(stream_id id, const stream_format& format) {
     stream* s = find(id);
     if (s == nullptr) return;
     bool codec_changed = s->format.codec != format.codec || !s->encoder;
+    bool changed = s->formatted && (s->format.codec != format.codec ||
+                                    s->format.payload_type != format.payload_type);
+    s->formatted = true;
     s->format = format;
     if (s->format.ptime_ms == 0 || s->format.ptime_ms > max_ptime_ms) s->format.ptime_ms = 20;
-    if (codec_changed) {
-        s->encoder = make_encoder(format.codec);
+    if (codec_changed) s->encoder = make_encoder(format.codec);
+    if (changed && s->format_changed) {
+        auto tell = s->format_changed; // last: it may replace the handler, or close the stream
+        tell();
     }
 }
 
@@ -285,6 +292,10 @@ bool media_context::record(stream_id id, const std::string& path, std::string& e
 
 void media_context::stop_recording(stream_id id) noexcept {
     if (stream* s = find(id)) s->recorder.reset(); // the writer completes the file
+}
+
+void media_context::on_format_change(stream_id id, std::function<void()> changed) {
+    if (stream* s = find(id)) s->format_changed = std::move(changed);
 }
 
 void media_context::on_dtmf(stream_id id, std::function<void(char)> heard) {
@@ -692,6 +703,7 @@ void media_context::close(stream_id id) noexcept {
     s.played = nullptr;
     s.dtmf = nullptr;
     s.expired = nullptr;
+    s.format_changed = nullptr;
     s.recorder.reset();
     asio::error_code ec;
     s.socket.close(ec); // pending operations complete with operation_aborted, then it goes
