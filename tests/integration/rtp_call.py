@@ -234,6 +234,36 @@ def wait_for_bye(timeout):
             return data
 
 
+def refer(refer_to, dialog_tag, byes_wanted):
+    """REFER in the dialog, 202, then answer parleyd's NOTIFYs and BYEs until a NOTIFY carries
+    200 and BYEs came for `byes_wanted` Call-IDs. Returns (sipfrags, Call-IDs of the BYEs)."""
+    global cseq
+    lines = request("REFER", cseq, dialog_tag).decode().split("\r\n")
+    lines.insert(-3, f"Refer-To: {refer_to}")
+    lines.insert(-3, "Referred-By: <sip:tester@127.0.0.1>")
+    sip.sendto("\r\n".join(lines).encode(), target)
+    cseq += 1
+    status, _ = response()
+    if status != 202:
+        fail(f"REFER answered {status}")
+    notified, byes, frags = False, set(), []
+    sip.settimeout(10)
+    while not (notified and len(byes) == byes_wanted):
+        try:
+            data = sip.recv(65535).decode(errors="replace")
+        except socket.timeout:
+            fail(f"after the REFER: NOTIFY 200 {notified}, BYEs for {byes}, {frags}")
+        if data.startswith("NOTIFY "):
+            respond_ok(data)
+            frag = data.split("\r\n\r\n", 1)[1].strip()
+            frags.append(frag)
+            notified = notified or frag.startswith("SIP/2.0 200")
+        elif data.startswith("BYE "):
+            respond_ok(data)
+            byes.add(re.search(r"^Call-ID: *(.*)$", data, re.M).group(1).strip())
+    return frags, byes
+
+
 if check == "echo":
     if not echo_works():
         fail("no echo")
@@ -255,30 +285,7 @@ elif check in ("early", "earlybridge"):
 elif check == "transfer":
     if not echo_works(5):
         fail("no echo through the bridge before the transfer")
-    refer_to = f"<sip:tone@{host}:{port}>"
-    lines = request("REFER", cseq, to_tag).decode().split("\r\n")
-    lines.insert(-3, f"Refer-To: {refer_to}")
-    lines.insert(-3, "Referred-By: <sip:tester@127.0.0.1>")
-    sip.sendto("\r\n".join(lines).encode(), target)
-    cseq += 1
-    status, _ = response()
-    if status != 202:
-        fail(f"REFER answered {status}")
-    notified, hung_up, frags = False, False, []
-    sip.settimeout(10)
-    while not (notified and hung_up):
-        try:
-            data = sip.recv(65535).decode(errors="replace")
-        except socket.timeout:
-            fail(f"after the REFER: NOTIFY 200 seen {notified}, BYE seen {hung_up}, {frags}")
-        if data.startswith("NOTIFY "):
-            respond_ok(data)
-            frag = data.split("\r\n\r\n", 1)[1].strip()
-            frags.append(frag)
-            notified = notified or frag.startswith("SIP/2.0 200")
-        elif data.startswith("BYE "):
-            respond_ok(data)
-            hung_up = True
+    frags, _ = refer(f"<sip:tone@{host}:{port}>", to_tag, 1)
     print(f"transfer: REFER 202, NOTIFY {frags}, then parleyd's BYE", flush=True)
 elif check == "attended":
     first_call_id, first_tag = call_id, to_tag
@@ -293,29 +300,7 @@ elif check == "attended":
     second_call_id = call_id
     call_id = first_call_id
     replaces = (f"{second_call_id}%3Bto-tag%3D{second_tag}%3Bfrom-tag%3Dpy1").replace("@", "%40")
-    lines = request("REFER", cseq, first_tag).decode().split("\r\n")
-    lines.insert(-3, f"Refer-To: <sip:parleyd@{host}:{port}?Replaces={replaces}>")
-    lines.insert(-3, "Referred-By: <sip:tester@127.0.0.1>")
-    sip.sendto("\r\n".join(lines).encode(), target)
-    cseq += 1
-    status, _ = response()
-    if status != 202:
-        fail(f"REFER answered {status}")
-    notified, byes, frags = False, set(), []
-    sip.settimeout(10)
-    while not (notified and len(byes) == 2):
-        try:
-            data = sip.recv(65535).decode(errors="replace")
-        except socket.timeout:
-            fail(f"after the REFER: NOTIFY 200 {notified}, BYEs for {byes}, {frags}")
-        if data.startswith("NOTIFY "):
-            respond_ok(data)
-            frag = data.split("\r\n\r\n", 1)[1].strip()
-            frags.append(frag)
-            notified = notified or frag.startswith("SIP/2.0 200")
-        elif data.startswith("BYE "):
-            respond_ok(data)
-            byes.add(re.search(r"^Call-ID: *(.*)$", data, re.M).group(1).strip())
+    frags, byes = refer(f"<sip:parleyd@{host}:{port}?Replaces={replaces}>", first_tag, 2)
     if byes != {first_call_id, second_call_id}:
         fail(f"BYEs for {byes}")
     print(f"attended: REFER 202, NOTIFY {frags}, BYE on both calls", flush=True)

@@ -12,6 +12,19 @@ trap '[[ -n $pid ]] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/nul
       [[ -n ${uas_pid:-} ]] && { kill "$uas_pid" 2>/dev/null || true; wait "$uas_pid" 2>/dev/null || true; }
       rm -rf "$work"' EXIT
 args=(--port 0 --shards 2)
+# write_config FILE CONTEXT [ENDPOINT-LINE...] < DIALPLAN: UDP on loopback, the anonymous
+# endpoint in CONTEXT (with the extra lines), then the dialplan read from stdin.
+write_config() {
+  local file=$1 context=$2
+  shift 2
+  {
+    printf '[udp]\ntype = transport\nprotocol = udp\nbind = 127.0.0.1:5060\n\n'
+    printf '[anonymous]\ntype = endpoint\ncontext = %s\nallow = ulaw,alaw,telephone-event\n' "$context"
+    printf '%s\n' "$@"
+    printf '\n[anonymous]\ntype = identify\nendpoint = anonymous\nmatch = 127.0.0.0/8\n\n'
+    cat
+  } >"$file"
+}
 uas_pid=
 if [[ $extension =~ ^(bridge|bridgehold|bridgeearly|bridgecodec|busy|unanswered|fallback)$ ]]; then
   # A transfer's target is parleyd itself (sip:tone@...): it needs the default extensions too.
@@ -29,22 +42,7 @@ if [[ $extension =~ ^(bridge|bridgehold|bridgeearly|bridgecodec|busy|unanswered|
   (cd "$work" && exec timeout 40 sipp "${scenario[@]}" -i 127.0.0.1 -p "$uas_port" -mp "$media_port" \
      -m "$uas_calls" -nostdin >"$work/uas.out" 2>&1) &
   uas_pid=$!
-  cat >"$work/b2bua.conf" <<CONF
-[udp]
-type = transport
-protocol = udp
-bind = 127.0.0.1:5060
-
-[anonymous]
-type = endpoint
-context = b2bua
-allow = ulaw,alaw,telephone-event
-
-[anonymous]
-type = identify
-endpoint = anonymous
-match = 127.0.0.0/8
-
+  write_config "$work/b2bua.conf" b2bua <<CONF
 [b2bua]
 exten => bridge,1,Dial(sip:uas@127.0.0.1:$uas_port,5)
 exten => bridgehold,1,Dial(sip:uas@127.0.0.1:$uas_port,5)
@@ -65,26 +63,10 @@ fi
 if [[ $check == record || $check == silence || $check == hangup ]]; then
   # An empty sound file (a header, no frames) for the empty-playback call.
   python3 -c 'import sys, wave; w = wave.open(sys.argv[1], "wb"); w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000); w.close()' "$work/empty.wav"
-  cat >"$work/media.conf" <<CONF
+  write_config "$work/media.conf" media "rtp_timeout = 1" <<CONF
 [global]
 type = global
 recordings_dir = $work
-
-[udp]
-type = transport
-protocol = udp
-bind = 127.0.0.1:5060
-
-[anonymous]
-type = endpoint
-context = media
-allow = ulaw,alaw,telephone-event
-rtp_timeout = 1
-
-[anonymous]
-type = identify
-endpoint = anonymous
-match = 127.0.0.0/8
 
 [media]
 exten => record,1,Answer()
