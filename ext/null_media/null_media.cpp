@@ -28,15 +28,9 @@ stream_verdict null_media::answer_stream(session& s, const sdp::session_descript
                                                                 : sdp::telephone_event::exclude});
     if (matches.empty()) return stream_verdict::not_handled;
     const std::string& address = wants.address.empty() ? options_.address : wants.address;
-    std::string_view none[] = {"0"};
-    auto m = answer.add_media(offered.media, port_for(s), offered.proto, none);
-    sdp::apply_formats(m, matches);
-    m.add_connection({"IN", address.find(':') == std::string::npos ? "IP4" : "IP6", address});
-    if (auto ptime = offered.ptime()) m.add_attribute("ptime", std::to_string(*ptime));
     // RFC 3264 §6.1: sendonly is answered recvonly, recvonly sendonly, inactive inactive.
-    m.set_direction(sdp::answer_direction(offer.effective_direction(index),
-                                          s.media().hold ? sdp::direction::sendonly
-                                                         : sdp::direction::sendrecv));
+    sdp::add_rtp_answer(answer, offer, index, port_for(s), address, matches,
+                        wants.hold ? sdp::direction::sendonly : sdp::direction::sendrecv);
     return stream_verdict::handled;
 }
 

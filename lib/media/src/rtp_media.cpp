@@ -26,10 +26,6 @@ std::string cookie_name(std::size_t index) {
     return "media.rtp." + std::to_string(index);
 }
 
-sdp::connection_field connection_for(const std::string& address) {
-    return {"IN", address.find(':') == std::string::npos ? "IP4" : "IP6", address};
-}
-
 /// The session's stream for m-line `index`, opened on first use; 0 when no port is free.
 media_context::stream_id stream_for(session& s, media_context& context, std::size_t index) {
     // A re-offer of a stream we already run keeps its socket.
@@ -112,15 +108,9 @@ stream_verdict rtp_media::answer_stream(session& s, const sdp::session_descripti
     if (stream == 0) return stream_verdict::not_handled; // no port: declined, not a failure
     if (auto* c = dynamic_cast<stream_cookie*>(s.cookies().get(cookie_name(index))))
         c->we_offered = false;
-    std::string_view placeholder[] = {"0"};
-    auto m = answer.add_media(offered.media, context->port_of(stream), offered.proto, placeholder);
-    sdp::apply_formats(m, matches);
-    m.add_connection(
-        connection_for(wants.address.empty() ? context->settings().address : wants.address));
-    if (auto ptime = offered.ptime()) m.add_attribute("ptime", std::to_string(*ptime));
-    m.set_direction(sdp::answer_direction(offer.effective_direction(index),
-                                          s.media().hold ? sdp::direction::sendonly
-                                                         : sdp::direction::sendrecv));
+    sdp::add_rtp_answer(answer, offer, index, context->port_of(stream),
+                        wants.address.empty() ? context->settings().address : wants.address,
+                        matches, wants.hold ? sdp::direction::sendonly : sdp::direction::sendrecv);
     return stream_verdict::handled;
 }
 

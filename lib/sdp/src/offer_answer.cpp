@@ -185,6 +185,19 @@ result<void> validate_new_offer(const session_description& previous,
     return {};
 }
 
+media_editor add_rtp_answer(session_description& answer, const session_description& offer,
+                            std::size_t index, std::uint16_t port, std::string_view address,
+                            std::span<const format_match> matches, direction local_preference) {
+    const media_description& offered = offer.media()[index];
+    std::string_view placeholder[] = {"0"};
+    media_editor m = answer.add_media(offered.media, port, offered.proto, placeholder);
+    apply_formats(m, matches);
+    m.add_connection({"IN", address.find(':') == std::string_view::npos ? "IP4" : "IP6", address});
+    if (auto ptime = offered.ptime()) m.add_attribute("ptime", std::to_string(*ptime));
+    m.set_direction(answer_direction(offer.effective_direction(index), local_preference));
+    return m;
+}
+
 media_editor add_audio_offer(session_description& offer, std::uint16_t port,
                              std::string_view address, std::span<const codec> codecs,
                              const intersect_options& options) {

@@ -232,4 +232,24 @@ TEST(add_audio_offer, static_types_dynamic_ones_and_telephone_event) {
     EXPECT_EQ(m.connections[0].address, "192.0.2.10");
 }
 
+TEST(add_rtp_answer, formats_address_ptime_and_the_answered_direction) {
+    session_description offer =
+        parsed("v=0\r\no=alice 1 1 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n"
+               "m=audio 49170 RTP/AVP 8 0\r\na=ptime:30\r\na=sendonly\r\n");
+    const codec ours[] = {{"PCMU", 8000, 1}, {"PCMA", 8000, 1}};
+    auto matches = intersect_formats(offer.media()[0], ours);
+    session_description answer;
+    add_rtp_answer(answer, offer, 0, 5000, "2001:db8::1", matches);
+    const auto& m = answer.media()[0];
+    EXPECT_EQ(m.port, 5000);
+    EXPECT_EQ(m.formats[0], "0") << "our order";
+    EXPECT_EQ(m.ptime(), std::optional<std::uint32_t>(30));
+    EXPECT_EQ(m.connections[0].address_type, "IP6");
+    EXPECT_EQ(m.declared_direction(), direction::recvonly) << "sendonly is answered recvonly";
+    session_description holding;
+    add_rtp_answer(holding, offer, 0, 5000, "192.0.2.20", matches, direction::sendonly);
+    EXPECT_EQ(holding.media()[0].declared_direction(), direction::inactive)
+        << "both sides only send: nothing flows";
+}
+
 } // namespace

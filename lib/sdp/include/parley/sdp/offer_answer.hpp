@@ -87,6 +87,17 @@ void apply_formats(media_editor m, std::span<const format_match> matches);
 /// the offered formats (at least one format is required), no attributes.
 media_editor add_declined_stream(session_description& answer, const media_description& offered);
 
+// ---- building answers -------------------------------------------------------------------------
+
+/// Appends the answer's m-line for accepted RTP stream `index` of `offer`: the offer's media and
+/// proto, `port`, `matches` as its formats (apply_formats), `address` in c= (IP4 or IP6 by its
+/// form), the offer's ptime, and the RFC 3264 §6.1 direction from the offer's and
+/// `local_preference` (sendrecv; sendonly while we hold).
+media_editor add_rtp_answer(session_description& answer, const session_description& offer,
+                            std::size_t index, std::uint16_t port, std::string_view address,
+                            std::span<const format_match> matches,
+                            direction local_preference = direction::sendrecv);
+
 // ---- building offers --------------------------------------------------------------------------
 
 /// Appends an RTP/AVP audio m-line offering `codecs` (in order) plus telephone-event/8000 on
