@@ -29,6 +29,8 @@ type = endpoint
 context = default
 disallow = all
 allow = ulaw,alaw,g722,telephone-event
+; 18x go reliably (PRACK) whenever the caller supports 100rel: "ring" and "early" show it
+100rel = peer_supported
 
 [anonymous]
 type = identify
