@@ -1,6 +1,7 @@
 #include "call_script.hpp"
 #include "log.hpp"
 
+#include <parley/endpoint/endpoint_identity.hpp>
 #include <parley/endpoint/session_endpoint.hpp>
 #include <parley/ext/reason.hpp>
 #include <parley/media/rtp_media.hpp>
@@ -340,14 +341,16 @@ namespace {
 struct dial_target {
     std::string request_uri;
     flow destination;
+    const endpoint_config* endpoint = nullptr; ///< PJSIP/name: the endpoint called
 };
 
 std::optional<dial_target> resolve_target(const configuration& config, const std::string& text,
                                           std::string& error) {
     std::string uri_text = text;
+    const endpoint_config* endpoint = nullptr;
     if (text.starts_with("PJSIP/")) {
         std::string name = text.substr(6);
-        const endpoint_config* endpoint = config.find_endpoint(name);
+        endpoint = config.find_endpoint(name);
         if (endpoint == nullptr) {
             error = "no endpoint named \"" + name + "\"";
             return std::nullopt;
@@ -374,6 +377,7 @@ std::optional<dial_target> resolve_target(const configuration& config, const std
         return std::nullopt;
     }
     dial_target out;
+    out.endpoint = endpoint;
     out.request_uri = uri_text;
     out.destination.protocol = transport_protocol::udp;
     out.destination.remote = *address;
@@ -414,6 +418,37 @@ void call_logic::dial(call& c, const dialplan_step& st) noexcept {
     // The leg offers the codec the caller's call uses first: then the bridge relays packets
     // as they are, without transcoding.
     leg.media = media_like(c.handle);
+    if (target->endpoint != nullptr) {
+        // An endpoint called: its from_user/from_domain make our From, its send_pai/send_rpid
+        // and trust_id_outbound decide what of the caller's identity goes on (the
+        // endpoint-identity supplement), its outbound_auth answers challenges.
+        const endpoint_config& e = *target->endpoint;
+        std::optional<party_identity> caller;
+        if (session* s = layer_.find(c.handle))
+            if (const auto* who = s->cookies().get_value<party_identity>(caller_identity_cookie))
+                caller = *who;
+        std::string our_host = settings_.from.substr(settings_.from.find('@') + 1);
+        our_host = our_host.substr(0, our_host.find('>'));
+        std::string user = !e.from_user.empty() ? e.from_user
+                           : caller && !caller->number.empty() && !caller->anonymous
+                               ? caller->number
+                               : std::string("parleyd");
+        std::string name = !e.callerid.name.empty()       ? e.callerid.name
+                           : caller && !caller->anonymous ? caller->display_name
+                                                          : std::string();
+        std::string quoted;
+        for (char ch : name)
+            if (ch != '"' && ch != '\\' && static_cast<unsigned char>(ch) >= 0x20) quoted += ch;
+        leg.from = (quoted.empty() ? std::string() : "\"" + quoted + "\" ") +
+                   "<sip:" + expand("${EXTEN}", user) + "@" +
+                   (e.from_domain.empty() ? our_host : e.from_domain) + ">";
+        std::shared_ptr<const configuration> snapshot = c.route.snapshot;
+        leg.prepare = [snapshot, endpoint = target->endpoint, caller](session& s) {
+            s.cookies().add_value<session_endpoint>(session_endpoint_cookie,
+                                                    session_endpoint{snapshot, endpoint});
+            if (caller) s.cookies().add_value<party_identity>(caller_identity_cookie, *caller);
+        };
+    }
     auto placed = layer_.call(leg);
     if (!placed) {
         log_event(log_level::warning, "Dial(" + text + "): " + placed.error_value().reason,

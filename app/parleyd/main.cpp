@@ -85,7 +85,7 @@ public:
           distributor_(transactions_, home.timers(), std::move(identifier),
                        std::move(settings.pipeline)),
           sessions_(transactions_, *this, home.timers(), registry, logic_,
-                    std::move(settings.sessions)),
+                    with_credentials(std::move(settings.sessions), &credentials_)),
           session_service_(sessions_, std::move(settings.service)), options_(distributor_) {
         distributor_.add_service(session_service_, {.priority = 10});
         distributor_.add_service(options_, {.priority = 20});
@@ -104,8 +104,15 @@ public:
     }
 
 private:
+    static session_layer_options with_credentials(session_layer_options o,
+                                                  outbound_credentials* credentials) {
+        o.credentials = credentials; // the called endpoint's outbound_auth (Dial(PJSIP/...))
+        return o;
+    }
+
     shard& home_;
     transport& net_;
+    endpoint_credentials credentials_;
     call_logic logic_;
     transaction_layer transactions_;
     distributor distributor_;

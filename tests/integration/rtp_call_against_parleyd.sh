@@ -26,7 +26,7 @@ write_config() {
   } >"$file"
 }
 uas_pid=
-if [[ $extension =~ ^(bridge|bridgehold|bridgeearly|bridgecodec|busy|unanswered|fallback)$ ]]; then
+if [[ $extension =~ ^(bridge|bridgehold|bridgeearly|bridgecodec|trunk|busy|unanswered|fallback)$ ]]; then
   # A transfer's target is parleyd itself (sip:tone@...): it needs the default extensions too.
   # Dial() targets: a SIPp UAS (answering and echoing RTP, or busy) and a port nobody serves.
   uas_port=$((20000 + RANDOM % 10000))
@@ -38,9 +38,10 @@ if [[ $extension =~ ^(bridge|bridgehold|bridgeearly|bridgecodec|busy|unanswered|
   [[ $extension == busy ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_busy.xml")
   [[ $extension == bridgehold ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_hold.xml" -rtp_echo)
   [[ $extension == bridgecodec ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_codec_change.xml" -rtp_echo)
+  [[ $extension == trunk ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_trunk_auth.xml" -rtp_echo)
   [[ $extension == bridgeearly ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_early_media.xml" -rtp_echo)
   (cd "$work" && exec timeout 40 sipp "${scenario[@]}" -i 127.0.0.1 -p "$uas_port" -mp "$media_port" \
-     -m "$uas_calls" -nostdin >"$work/uas.out" 2>&1) &
+     -m "$uas_calls" -nostdin -trace_err >"$work/uas.out" 2>&1) &
   uas_pid=$!
   write_config "$work/b2bua.conf" b2bua <<CONF
 [b2bua]
@@ -48,12 +49,34 @@ exten => bridge,1,Dial(sip:uas@127.0.0.1:$uas_port,5)
 exten => bridgehold,1,Dial(sip:uas@127.0.0.1:$uas_port,5)
 exten => bridgeearly,1,Dial(sip:uas@127.0.0.1:$uas_port,5)
 exten => bridgecodec,1,Dial(sip:uas@127.0.0.1:$uas_port,5)
+exten => trunk,1,Dial(PJSIP/trunk,5)
 exten => busy,1,Dial(sip:busy@127.0.0.1:$uas_port,5)
 exten => unanswered,1,Dial(sip:nobody@127.0.0.1:$dead_port,1)
 exten => fallback,1,Dial(sip:nobody@127.0.0.1:$dead_port,1)
  same => n,Reject(503)
 exten => tone,1,Answer()
  same => n,Tone(440)
+
+[trunk]
+type = endpoint
+context = b2bua
+allow = ulaw,alaw,telephone-event
+aors = trunk
+outbound_auth = trunkauth
+from_user = trunkuser
+from_domain = example.net
+send_pai = yes
+
+[trunk]
+type = aor
+contact = sip:uas@127.0.0.1:$uas_port
+
+[trunkauth]
+type = auth
+auth_type = userpass
+username = trunkuser
+password = s3cret
+realm = trunk
 CONF
   args+=(-c "$work/b2bua.conf")
   # An attended transfer joins two calls of one shard (parleyd's INVITE with Replaces to
@@ -94,7 +117,9 @@ if [[ $check == stop ]]; then
 fi
 if ! timeout 40 python3 "$(dirname "$0")/rtp_call.py" "$target" "$extension" "$check" \
     | tee "$work/client"; then
-  echo "--- parleyd output"; cat "$work/out"; exit 1
+  echo "--- parleyd output"; cat "$work/out"
+  for f in "$work"/*errors.log; do [[ -f $f ]] && { echo "--- $f"; tail -40 "$f"; }; done
+  exit 1
 fi
 if [[ $check == stop ]]; then
   for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done

@@ -54,4 +54,36 @@ void endpoint_identity_supplement::outgoing_response(session& s,
                             "<" + us->uri + ">;party=called;screen=yes;privacy=off");
 }
 
+void endpoint_identity_supplement::outgoing_request(session& s,
+                                                    outgoing_message& request) noexcept {
+    if (request.method() != "INVITE") return;
+    auto to = request.header("To");
+    if (to && to->find(";tag=") != std::string_view::npos) return; // a re-INVITE
+    const auto* home = s.cookies().get_value<session_endpoint>(session_endpoint_cookie);
+    const auto* who = s.cookies().get_value<party_identity>(caller_identity_cookie);
+    if (home == nullptr || home->endpoint == nullptr || who == nullptr || who->uri.empty()) return;
+    const endpoint_config& e = *home->endpoint;
+    if (!e.send_pai && !e.send_rpid) return;
+    // RFC 3325 §5: a private identity goes only into a trust domain (trust_id_outbound).
+    bool hidden = who->presented == presentation::restricted || who->anonymous;
+    if (hidden && !e.trust_id_outbound) return;
+    std::string name;
+    if (!who->display_name.empty()) {
+        name = "\"";
+        for (char c : who->display_name) {
+            if (c == '"' || c == '\\') name += '\\';
+            name += c;
+        }
+        name += "\" ";
+    }
+    std::string uri = who->uri.front() == '<' ? who->uri : "<" + who->uri + ">";
+    if (e.send_pai) request.set_header("P-Asserted-Identity", name + uri);
+    if (e.send_rpid)
+        request.set_header("Remote-Party-ID",
+                           name + uri + ";party=calling;screen=" +
+                               (who->screened == screening::passed ? "yes" : "no") +
+                               ";privacy=" + (hidden ? "full" : "off"));
+    if (hidden && e.send_pai) request.set_header("Privacy", "id");
+}
+
 } // namespace parley

@@ -33,6 +33,7 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
         extensions_.snapshot(),
         session_options{.id = r.handle.value, .sdp_address = options_.sdp_address});
     if (c.media) r.core->media() = *c.media;
+    if (c.prepare) c.prepare(*r.core);
     std::string call_id = new_tag() + "@parley";
     for (int tries = 1; options_.owns_call_id && !options_.owns_call_id(call_id); ++tries) {
         if (tries == 1000) return fail(500, "No Call-ID Owned by This Layer");

@@ -92,7 +92,9 @@ void client_invite::on_provisional(const message& response) noexcept {
 
 void client_invite::on_final_non_2xx(const message& response) noexcept {
     // RFC 3261 §17.1.1.2: 300-699 sends the ACK, passes the response up, enters Completed and
-    // starts Timer D (32 s unreliable, 0 reliable) to absorb retransmissions of the final.
+    // starts Timer D (32 s unreliable, 0 reliable) to absorb retransmissions of the final. The
+    // ACK goes first: a TU that retries at once (401/407 with credentials, 422, 3xx) must not
+    // put its new INVITE on the wire before the ACK of the old one.
     state_ = transaction_state::completed;
     cancel_timers();
     const message* invite = parse_own_request();
@@ -101,9 +103,15 @@ void client_invite::on_final_non_2xx(const message& response) noexcept {
         invite ? build_from_invite(*invite, "ACK", response.to().text) : std::string();
     message_ = std::move(ack);
     message_.shrink_to_fit();
+    // A failed ACK is reported only after the TU had the final (it then just terminates).
+    bool sent = message_.empty() || core_.sender_.send(destination_, message_) == send_result::sent;
     if (!internal_) core_.user_.on_response(id_, response);
     if (terminated()) return;
-    if (!message_.empty() && !send(message_)) return;
+    if (!sent) {
+        ++core_.stats_.send_failures;
+        transport_failed();
+        return;
+    }
     wait_then_terminate(reliable() ? duration::zero() : timers().timer_d);
 }
 

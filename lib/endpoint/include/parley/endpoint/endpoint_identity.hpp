@@ -5,9 +5,12 @@
 // (name and/or number) taking precedence, kept in the session's "caller.identity" cookie for the
 // call logic. Provisional and 2xx responses to that INVITE: with send_pai, P-Asserted-Identity
 // naming us (the called URI); with send_rpid, Remote-Party-ID (party=called). Our own identity
-// is never private, so trust_id_outbound (which governs passing on a private identity) has
-// nothing to withhold until Parley relays calls. Reads the session_endpoint cookie: a session
-// without one is left alone.
+// is never private. Outgoing INVITE to an endpoint (a B2BUA leg, whose session carries the
+// called endpoint's session_endpoint cookie and the caller's identity in "caller.identity"):
+// with send_pai / send_rpid, the caller's identity as P-Asserted-Identity / Remote-Party-ID
+// (RFC 3325) — a private one (presentation restricted or anonymous) only when the endpoint has
+// trust_id_outbound, with Privacy: id; otherwise it is withheld. Reads the session_endpoint
+// cookie: a session without one is left alone.
 // Stateless: one object serves every session and shard.
 #pragma once
 
@@ -25,6 +28,7 @@ class endpoint_identity_supplement final : public supplement {
 public:
     request_verdict incoming_request(session& s, const message& request) noexcept override;
     void outgoing_response(session& s, outgoing_message& response) noexcept override;
+    void outgoing_request(session& s, outgoing_message& request) noexcept override;
 };
 
 } // namespace parley

@@ -202,6 +202,9 @@ struct outgoing_call {
     /// The media preferences the SDP handlers build the offer with (a B2BUA offers the codec
     /// its other leg uses first); none: the handlers' own.
     std::optional<media_preferences> media;
+    /// Runs with the new session before its offer is built and its INVITE goes through the
+    /// outgoing supplements: cookies for them (the endpoint called, the identity relayed).
+    std::function<void(session&)> prepare;
 };
 
 struct session_layer_options {
