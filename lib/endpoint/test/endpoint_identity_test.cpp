@@ -90,5 +90,63 @@ TEST_F(identity_fixture, without_send_pai_nothing_is_asserted) {
     EXPECT_FALSE(ok.header("Remote-Party-ID"));
 }
 
+/// A B2BUA leg to `endpoint`: the caller's identity copied in, as parleyd's Dial() does.
+struct relay_fixture : identity_fixture {
+    outgoing_message invite_to_endpoint(party_identity who) {
+        s = std::make_unique<session>(registry.snapshot(), session_options{.id = 2});
+        s->cookies().add_value<session_endpoint>(session_endpoint_cookie,
+                                                 session_endpoint{nullptr, &endpoint});
+        s->cookies().add_value<party_identity>(caller_identity_cookie, std::move(who));
+        s->begin();
+        auto invite = outgoing_message::request("INVITE", "sip:trunk@192.0.2.7");
+        invite.add_header("To", "<sip:trunk@192.0.2.7>");
+        s->outgoing_request(invite);
+        return invite;
+    }
+    static party_identity alice(presentation p = presentation::allowed) {
+        party_identity who;
+        who.display_name = "Alice \"A\"";
+        who.number = "100";
+        who.uri = "sip:100@pbx.example";
+        who.presented = p;
+        return who;
+    }
+};
+
+TEST_F(relay_fixture, send_pai_and_send_rpid_pass_the_callers_identity_on) {
+    endpoint.send_pai = true;
+    endpoint.send_rpid = true;
+    auto invite = invite_to_endpoint(alice());
+    EXPECT_EQ(invite.header("P-Asserted-Identity"), "\"Alice \\\"A\\\"\" <sip:100@pbx.example>");
+    EXPECT_EQ(invite.header("Remote-Party-ID"),
+              "\"Alice \\\"A\\\"\" <sip:100@pbx.example>;party=calling;screen=no;privacy=off");
+    EXPECT_FALSE(invite.header("Privacy"));
+}
+
+TEST_F(relay_fixture, a_private_caller_is_withheld_unless_the_endpoint_is_trusted) {
+    endpoint.send_pai = true;
+    auto withheld = invite_to_endpoint(alice(presentation::restricted));
+    EXPECT_FALSE(withheld.header("P-Asserted-Identity")) << "RFC 3325 §5: not outside the trust";
+    endpoint.trust_id_outbound = true;
+    auto trusted = invite_to_endpoint(alice(presentation::restricted));
+    EXPECT_TRUE(trusted.header("P-Asserted-Identity"));
+    EXPECT_EQ(trusted.header("Privacy"), "id");
+}
+
+TEST_F(relay_fixture, without_send_pai_or_in_a_reinvite_nothing_is_added) {
+    auto plain = invite_to_endpoint(alice());
+    EXPECT_FALSE(plain.header("P-Asserted-Identity"));
+    endpoint.send_pai = true;
+    s = std::make_unique<session>(registry.snapshot(), session_options{.id = 3});
+    s->cookies().add_value<session_endpoint>(session_endpoint_cookie,
+                                             session_endpoint{nullptr, &endpoint});
+    s->cookies().add_value<party_identity>(caller_identity_cookie, alice());
+    s->begin();
+    auto reinvite = outgoing_message::request("INVITE", "sip:trunk@192.0.2.7");
+    reinvite.add_header("To", "<sip:trunk@192.0.2.7>;tag=abc");
+    s->outgoing_request(reinvite);
+    EXPECT_FALSE(reinvite.header("P-Asserted-Identity")) << "the initial INVITE only";
+}
+
 } // namespace
 } // namespace parley
