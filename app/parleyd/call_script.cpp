@@ -344,8 +344,9 @@ struct dial_target {
     const endpoint_config* endpoint = nullptr; ///< PJSIP/name: the endpoint called
 };
 
-std::optional<dial_target> resolve_target(const configuration& config, const std::string& text,
-                                          std::string& error) {
+std::optional<dial_target> resolve_target(const configuration& config,
+                                          registration_store* registrations,
+                                          const std::string& text, std::string& error) {
     std::string uri_text = text;
     const endpoint_config* endpoint = nullptr;
     if (text.starts_with("PJSIP/")) {
@@ -355,13 +356,21 @@ std::optional<dial_target> resolve_target(const configuration& config, const std
             error = "no endpoint named \"" + name + "\"";
             return std::nullopt;
         }
-        for (const std::string& aor_name : endpoint->aors)
+        // A static contact first, else where the endpoint registered last.
+        for (const std::string& aor_name : endpoint->aors) {
             if (const aor_config* aor = config.find_aor(aor_name); aor && !aor->contact.empty()) {
                 uri_text = aor->contact.front();
                 break;
             }
+            if (registrations == nullptr) continue;
+            auto bound = registrations->bindings(aor_name, std::chrono::steady_clock::now());
+            if (!bound.empty()) {
+                uri_text = bound.front().contact;
+                break;
+            }
+        }
         if (uri_text == text) {
-            error = "endpoint \"" + name + "\" has no aor with a contact";
+            error = "endpoint \"" + name + "\" has no contact and is not registered";
             return std::nullopt;
         }
     }
@@ -405,7 +414,7 @@ std::uint16_t dial_failure(std::uint16_t status, end_reason why) {
 void call_logic::dial(call& c, const dialplan_step& st) noexcept {
     std::string text = expand(st.text, c.route.user);
     std::string error;
-    auto target = resolve_target(*c.route.snapshot, text, error);
+    auto target = resolve_target(*c.route.snapshot, settings_.registrations, text, error);
     if (!target) {
         log_event(log_level::warning, "Dial(" + text + "): " + error,
                   {{"call", std::to_string(c.handle.value)}});

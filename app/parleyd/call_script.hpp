@@ -16,6 +16,7 @@
 #pragma once
 
 #include <parley/endpoint/configuration.hpp>
+#include <parley/endpoint/registrar.hpp>
 #include <parley/ext/info_dtmf.hpp>
 #include <parley/ext/transfer.hpp>
 #include <parley/session/session_layer.hpp>
@@ -36,6 +37,7 @@ struct call_settings {
     std::string from;        ///< our From on calls parleyd places
     bool null_media = false; ///< --null-media: every call signalling only
     std::string sounds_dir;  ///< Playback() files when the configuration names none
+    registration_store* registrations = nullptr; ///< where endpoints registered (shared)
 };
 
 class call_logic final : public session_events {

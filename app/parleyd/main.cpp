@@ -19,6 +19,7 @@
 #include <parley/endpoint/distributor.hpp>
 #include <parley/endpoint/endpoint_identity.hpp>
 #include <parley/endpoint/identify.hpp>
+#include <parley/endpoint/registrar.hpp>
 #include <parley/endpoint/session_endpoint.hpp>
 #include <parley/endpoint/session_service.hpp>
 #include <parley/ext/builtin.hpp>
@@ -65,6 +66,7 @@ void log_auth_failure(unsigned shard_index, const auth_failure_report& r) {
 
 struct shard_settings {
     call_settings calls;
+    registration_store* registrations = nullptr; ///< shared by every shard
     session_service_options service;
     session_layer_options sessions;
     transaction_options transactions;
@@ -86,9 +88,11 @@ public:
                        std::move(settings.pipeline)),
           sessions_(transactions_, *this, home.timers(), registry, logic_,
                     with_credentials(std::move(settings.sessions), &credentials_)),
-          session_service_(sessions_, std::move(settings.service)), options_(distributor_) {
+          session_service_(sessions_, std::move(settings.service)), options_(distributor_),
+          registrar_(distributor_, *settings.registrations) {
         distributor_.add_service(session_service_, {.priority = 10});
         distributor_.add_service(options_, {.priority = 20});
+        distributor_.add_service(registrar_, {.priority = 30});
     }
     transaction_layer& transactions() noexcept { return transactions_; }
     void hang_up_all() noexcept { logic_.hang_up_all(); }
@@ -119,6 +123,7 @@ private:
     session_layer sessions_;
     session_service session_service_;
     options_service options_;
+    registrar_service registrar_;
 };
 
 /// The addresses of the host names in identify match= (the identifier does no DNS).
@@ -389,6 +394,7 @@ int run(int argc, char** argv) {
     // Declared before the sessions' owners, so it outlives them: a session's streams close
     // into their shard's media context when the session goes.
     std::vector<std::unique_ptr<media::media_context>> media_contexts;
+    registration_store registrations; // REGISTER bindings of every shard (outlives the stacks)
     server app;
     transport net(shards, app, net_options);
     if (auto started = net.start(); !started) {
@@ -449,6 +455,8 @@ int run(int argc, char** argv) {
         settings.calls.from = "<sip:parleyd@" + local.to_string() + ">";
         settings.calls.null_media = cli->media == media_mode::null;
         settings.calls.sounds_dir = PARLEY_SOUNDS_DIR;
+        settings.calls.registrations = &registrations;
+        settings.registrations = &registrations;
         // A caller reaches us back over the protocol it called on (RFC 3261 §8.1.1.8).
         if (net_options.enable_tcp) {
             std::string tcp = net.tcp_address().to_string();

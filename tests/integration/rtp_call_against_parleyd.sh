@@ -26,7 +26,7 @@ write_config() {
   } >"$file"
 }
 uas_pid=
-if [[ $extension =~ ^(bridge|bridgehold|bridgeearly|bridgecodec|trunk|busy|unanswered|fallback)$ ]]; then
+if [[ $extension =~ ^(bridge|bridgehold|bridgeearly|bridgecodec|trunk|registered|busy|unanswered|fallback)$ ]]; then
   # A transfer's target is parleyd itself (sip:tone@...): it needs the default extensions too.
   # Dial() targets: a SIPp UAS (answering and echoing RTP, or busy) and a port nobody serves.
   uas_port=$((20000 + RANDOM % 10000))
@@ -40,8 +40,8 @@ if [[ $extension =~ ^(bridge|bridgehold|bridgeearly|bridgecodec|trunk|busy|unans
   [[ $extension == bridgecodec ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_codec_change.xml" -rtp_echo)
   [[ $extension == trunk ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_trunk_auth.xml" -rtp_echo)
   [[ $extension == bridgeearly ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_early_media.xml" -rtp_echo)
-  (cd "$work" && exec timeout 40 sipp "${scenario[@]}" -i 127.0.0.1 -p "$uas_port" -mp "$media_port" \
-     -m "$uas_calls" -nostdin -trace_err >"$work/uas.out" 2>&1) &
+  (cd "$work" && exec timeout 40 sipp "${scenario[@]}" -i 127.0.0.1 -p "$uas_port" \
+     -mp "$media_port" -m "$uas_calls" -nostdin -trace_err >"$work/uas.out" 2>&1) &
   uas_pid=$!
   write_config "$work/b2bua.conf" b2bua <<CONF
 [b2bua]
@@ -50,6 +50,7 @@ exten => bridgehold,1,Dial(sip:uas@127.0.0.1:$uas_port,5)
 exten => bridgeearly,1,Dial(sip:uas@127.0.0.1:$uas_port,5)
 exten => bridgecodec,1,Dial(sip:uas@127.0.0.1:$uas_port,5)
 exten => trunk,1,Dial(PJSIP/trunk,5)
+exten => registered,1,Dial(PJSIP/phone,5)
 exten => busy,1,Dial(sip:busy@127.0.0.1:$uas_port,5)
 exten => unanswered,1,Dial(sip:nobody@127.0.0.1:$dead_port,1)
 exten => fallback,1,Dial(sip:nobody@127.0.0.1:$dead_port,1)
@@ -70,6 +71,16 @@ send_pai = yes
 [trunk]
 type = aor
 contact = sip:uas@127.0.0.1:$uas_port
+
+[phone]
+type = endpoint
+context = b2bua
+allow = ulaw,alaw,telephone-event
+aors = phone
+
+[phone]
+type = aor
+max_contacts = 1
 
 [trunkauth]
 type = auth
@@ -110,6 +121,12 @@ pid=$!
 for _ in $(seq 100); do grep -q '^udp ' "$work/out" 2>/dev/null && break; sleep 0.05; done
 target=$(awk '/^udp /{print $2}' "$work/out")
 [[ -n "$target" ]] || { echo "parleyd did not start"; cat "$work/out"; exit 1; }
+if [[ $extension == registered ]]; then
+  # The phone registers first (its contact: the SIPp UAS), then the call to it is placed.
+  (cd "$work" && timeout 20 sipp -sf "$(dirname "$0")/sipp/register_phone.xml" -set uasport \
+     "$uas_port" -i 127.0.0.1 -p 0 -m 1 -nostdin -trace_err "$target" >"$work/register.out" 2>&1) ||
+    { echo "FAIL: the phone did not register"; tail -5 "$work/register.out"; cat "$work"/register_phone*errors.log 2>/dev/null; cat "$work/out"; exit 1; }
+fi
 if [[ $check == stop ]]; then
   # SIGTERM once the call is up: parleyd must hang it up and exit by itself, in time.
   (for _ in $(seq 100); do grep -q "call up" "$work/client" 2>/dev/null && break; sleep 0.05; done
