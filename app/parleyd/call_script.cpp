@@ -151,6 +151,7 @@ void call_logic::on_incoming(session_handle h, session& s, const message& invite
 }
 
 void call_logic::attach_media(call& c, session& s, bool confirmed) noexcept {
+    if (!s.media().open_media) return; // signalling only: no stream to watch
     auto audio = media::audio_of(s);
     if (!audio) return;
     std::uint64_t id = c.handle.value;

@@ -3,6 +3,8 @@
 #include <parley/base/text.hpp>
 #include <parley/session/session.hpp>
 
+#include <algorithm>
+#include <array>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,13 +23,21 @@ struct stream_cookie final : cookie {
 };
 
 constexpr std::size_t max_streams_looked_up = 8;
+constexpr std::size_t max_stream_index = 64; ///< m-lines at this index and beyond are declined
 
-std::string cookie_name(std::size_t index) {
-    return "media.rtp." + std::to_string(index);
+/// The cookie of stream `index`: "media.rtp.<index>" (made once: looked up on every call).
+std::string_view cookie_name(std::size_t index) {
+    static const std::array<std::string, max_stream_index> names = [] {
+        std::array<std::string, max_stream_index> out;
+        for (std::size_t i = 0; i < out.size(); ++i) out[i] = "media.rtp." + std::to_string(i);
+        return out;
+    }();
+    return index < names.size() ? std::string_view(names[index]) : std::string_view("media.rtp.x");
 }
 
 /// The session's stream for m-line `index`, opened on first use; 0 when no port is free.
 media_context::stream_id stream_for(session& s, media_context& context, std::size_t index) {
+    if (index >= max_stream_index) return 0; // declined: more audio m-lines than we run
     // A re-offer of a stream we already run keeps its socket.
     if (auto* existing = dynamic_cast<stream_cookie*>(s.cookies().get(cookie_name(index))))
         return existing->stream;
@@ -164,7 +174,9 @@ void rtp_media::stop_stream(session& s, std::size_t index) noexcept {
 }
 
 std::optional<audio_stream> audio_of(session& s) noexcept {
-    for (std::size_t i = 0; i < max_streams_looked_up; ++i)
+    // Only as many as the session has streams (none for a signalling-only session).
+    std::size_t streams = std::min(s.stream_count(), max_streams_looked_up);
+    for (std::size_t i = 0; i < streams; ++i)
         if (auto* c = dynamic_cast<stream_cookie*>(s.cookies().get(cookie_name(i))))
             if (c->context->is_open(c->stream)) return audio_stream{c->context, c->stream};
     return std::nullopt;
