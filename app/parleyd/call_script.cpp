@@ -439,13 +439,18 @@ void call_logic::dial(call& c, const dialplan_step& st) noexcept {
                 caller = *who;
         std::string our_host = settings_.from.substr(settings_.from.find('@') + 1);
         our_host = our_host.substr(0, our_host.find('>'));
+        // A private caller (RFC 3323, RFC 3325) stays private in our From too.
+        bool hidden =
+            caller && (caller->anonymous || caller->presented == presentation::restricted);
         std::string user = !e.from_user.empty() ? e.from_user
-                           : caller && !caller->number.empty() && !caller->anonymous
+                           : hidden             ? std::string("anonymous")
+                           : caller && !expand("${EXTEN}", caller->number).empty()
                                ? caller->number
                                : std::string("parleyd");
-        std::string name = !e.callerid.name.empty()       ? e.callerid.name
-                           : caller && !caller->anonymous ? caller->display_name
-                                                          : std::string();
+        std::string name = !e.callerid.name.empty() ? e.callerid.name
+                           : hidden                 ? std::string("Anonymous")
+                           : caller                 ? caller->display_name
+                                                    : std::string();
         std::string quoted;
         for (char ch : name)
             if (ch != '"' && ch != '\\' && static_cast<unsigned char>(ch) >= 0x20) quoted += ch;

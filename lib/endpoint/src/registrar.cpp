@@ -84,11 +84,12 @@ service_claim registrar_service::offer(const incoming_request& in,
         std::uint32_t expires = c.expires >= 0    ? static_cast<std::uint32_t>(c.expires)
                                 : *header_expires ? **header_expires
                                                   : default_expires;
-        expires = std::min(expires, default_expires); // we grant at most the default
-        if (expires != 0 && expires < min_expires_) {
+        if (expires != 0 && expires < min_expires_) { // the interval asked, before our clamp
             owner_.respond(in, 423, {{header_id::min_expires, std::to_string(min_expires_)}});
             return service_claim::claimed;
         }
+        // We grant at most the default, never below our own minimum.
+        expires = std::min(expires, std::max(default_expires, min_expires_));
         changes.push_back({std::string(c.address.address.text), expires});
     }
     auto now = registration_store::clock::now();
