@@ -296,3 +296,83 @@ TEST(sdp_negotiator, remote_reoffer_after_done_and_previously_declined_stream_re
 }
 
 } // namespace
+
+// ---- park(): the agreed descriptions kept as text between exchanges ---------------------------
+
+TEST(sdp_negotiator, park_keeps_text_and_gives_back_equal_descriptions) {
+    negotiator n;
+    std::string offer_text = "v=0\r\no=peer 7 1 IN IP4 192.0.2.2\r\ns=-\r\nc=IN IP4 192.0.2.2\r\n"
+                             "t=0 0\r\nm=audio 4000 RTP/AVP 0 8\r\na=sendonly\r\n";
+    ASSERT_TRUE(n.receive_remote_offer(parsed(offer_text), offer_text));
+    ASSERT_TRUE(n.set_local_answer(ours(3, "m=audio 6000 RTP/AVP 0\r\na=recvonly\r\n")));
+    EXPECT_EQ(n.local_text(), n.pending_local()->serialize());
+    ASSERT_TRUE(n.negotiate());
+    session_description local = *n.active_local();
+    session_description remote = *n.active_remote();
+    n.park();
+    EXPECT_TRUE(n.parked());
+    EXPECT_EQ(n.state(), negotiator_state::done);
+    ASSERT_NE(n.active_remote(), nullptr); // parsed back on first use
+    EXPECT_FALSE(n.parked());
+    EXPECT_EQ(*n.active_remote(), remote);
+    ASSERT_NE(n.active_local(), nullptr);
+    EXPECT_EQ(*n.active_local(), local);
+    EXPECT_EQ(n.active_remote()->media()[0].declared_direction(), direction::sendonly);
+}
+
+TEST(sdp_negotiator, park_without_received_text_serializes_the_remote) {
+    negotiator n;
+    complete_local_round(n, ours(10, audio), theirs(4, audio_answer));
+    session_description remote = *n.active_remote();
+    n.park();
+    ASSERT_TRUE(n.parked());
+    EXPECT_EQ(*n.active_remote(), remote);
+}
+
+TEST(sdp_negotiator, a_parked_negotiator_takes_the_next_offer_both_ways) {
+    negotiator n;
+    complete_local_round(n, ours(10, audio), theirs(1, audio_answer));
+    n.park();
+    // Ours: stamped against the parked local (same content keeps version 10).
+    ASSERT_TRUE(n.set_local_offer(n.next_offer_base()));
+    EXPECT_EQ(n.pending_local()->origin().session_version, 10u);
+    ASSERT_TRUE(n.receive_remote_answer(theirs(1, audio_answer)));
+    ASSERT_TRUE(n.negotiate());
+    n.park();
+    // Theirs: checked against the parked remote (RFC 3264 §8: m-lines are never removed).
+    expect_error(n.receive_remote_offer(theirs(2, "")), 488, "SDP: new offer removes m-lines");
+    EXPECT_EQ(n.state(), negotiator_state::done);
+    ASSERT_TRUE(n.receive_remote_offer(theirs(2, audio)));
+    ASSERT_TRUE(n.set_local_answer(ours(1, audio_answer)));
+    EXPECT_EQ(n.pending_local()->origin().session_version, 11u); // the port changed
+    ASSERT_TRUE(n.negotiate());
+    n.park();
+    // A rejected offer of theirs leaves the parked agreement in force.
+    ASSERT_TRUE(n.receive_remote_offer(theirs(3, audio)));
+    ASSERT_TRUE(n.cancel_offer());
+    EXPECT_EQ(n.state(), negotiator_state::done);
+    EXPECT_EQ(n.active_local()->media()[0].port, 6000);
+}
+
+TEST(sdp_negotiator, park_waits_while_a_cancelled_offer_of_ours_is_kept) {
+    negotiator n;
+    complete_local_round(n, ours(10, audio), theirs(1, audio_answer));
+    session_description hold = n.next_offer_base();
+    hold.edit_media(0).set_direction(direction::sendonly);
+    ASSERT_TRUE(n.set_local_offer(std::move(hold)));
+    ASSERT_TRUE(n.cancel_offer());
+    n.park();
+    EXPECT_FALSE(n.parked()); // local_text() is the cancelled offer's, not the active one's
+    ASSERT_TRUE(n.set_local_offer(n.next_offer_base()));
+    EXPECT_EQ(n.pending_local()->origin().session_version, 12u); // after the cancelled 11
+}
+
+TEST(sdp_negotiator, park_is_a_no_op_before_a_round_completes) {
+    negotiator n;
+    n.park();
+    EXPECT_FALSE(n.parked());
+    ASSERT_TRUE(n.set_local_offer(ours(1, audio)));
+    n.park();
+    EXPECT_FALSE(n.parked());
+    EXPECT_NE(n.pending_local(), nullptr);
+}

@@ -218,7 +218,8 @@ void session_layer::new_invite(const incoming_request& in) {
             (void)reject(r.handle, 400, offer.error_value().reason_phrase());
             return;
         }
-        if (auto received = r.negotiator.receive_remote_offer(std::move(*offer)); !received) {
+        if (auto received = r.negotiator.receive_remote_offer(std::move(*offer), **body);
+            !received) {
             (void)reject(r.handle, 488, "Not Acceptable Here");
             return;
         }
@@ -233,7 +234,7 @@ void session_layer::new_invite(const incoming_request& in) {
             (void)reject(r.handle, 500, "Negotiation Failed");
             return;
         }
-        r.local_sdp = r.negotiator.active_local()->serialize();
+        r.local_sdp = r.negotiator.local_text();
     }
     r.announced = true;
     events_.on_incoming(r.handle, *r.core, m);
@@ -249,7 +250,7 @@ void session_layer::on_ack(const message& ack, const flow& source) noexcept {
     if (r.ok_bytes.empty() || ack.cseq().number != r.ok_cseq) return;
     // RFC 3261 §13.3.1.4: the ACK stops the 2xx retransmissions.
     r.retransmit.cancel();
-    r.ok_bytes.clear();
+    std::string().swap(r.ok_bytes); // release: a held call keeps none of it
     if (r.expect_sdp_in_ack) {
         r.expect_sdp_in_ack = false;
         auto body = detail::sdp_body(ack);
@@ -259,7 +260,7 @@ void session_layer::on_ack(const message& ack, const flow& source) noexcept {
             if (parsed) answer = std::move(*parsed);
         }
         // Our offer went in the 2xx: a missing or unusable answer ends the call with BYE.
-        if (!answer || !r.negotiator.receive_remote_answer(std::move(*answer)) ||
+        if (!answer || !r.negotiator.receive_remote_answer(std::move(*answer), **body) ||
             !r.negotiator.negotiate()) {
             r.pending_end = end_reason::bad_ack;
             send_bye(r);
@@ -457,7 +458,7 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
             respond_plain(in, 488, {}, r.core.get());
             return;
         }
-        r.local_sdp = r.negotiator.pending_local()->serialize();
+        r.local_sdp = r.negotiator.local_text();
         r.expect_sdp_in_ack = true;
     } else {
         auto offer = sdp::session_description::parse(**body);
@@ -465,7 +466,8 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
             respond_plain(in, 400, offer.error_value().reason_phrase(), r.core.get());
             return;
         }
-        if (auto received = r.negotiator.receive_remote_offer(std::move(*offer)); !received) {
+        if (auto received = r.negotiator.receive_remote_offer(std::move(*offer), **body);
+            !received) {
             respond_plain(in, received.error_value().status == 491 ? 491 : 488, {}, r.core.get());
             return;
         }
@@ -480,7 +482,7 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
             respond_plain(in, 500, "Negotiation Failed", r.core.get());
             return;
         }
-        r.local_sdp = r.negotiator.active_local()->serialize();
+        r.local_sdp = r.negotiator.local_text();
         r.media_applied = false;
         r.apply_media();
     }
@@ -549,7 +551,7 @@ result<std::string> session_layer::answer_new_offer(record& r, std::string_view 
         bad.status = 400;
         return fail(bad);
     }
-    if (auto received = r.negotiator.receive_remote_offer(std::move(*offer)); !received)
+    if (auto received = r.negotiator.receive_remote_offer(std::move(*offer), body); !received)
         return fail(received.error_value().status == 491 ? 491 : 488, "");
     auto answer = r.core->answer_offer(*r.negotiator.pending_remote());
     if (!answer) {
@@ -560,7 +562,7 @@ result<std::string> session_layer::answer_new_offer(record& r, std::string_view 
         return fail(500, "Negotiation Failed");
     r.media_applied = false;
     r.apply_media();
-    return r.negotiator.active_local()->serialize();
+    return r.negotiator.local_text();
 }
 
 } // namespace parley

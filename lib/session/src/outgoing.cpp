@@ -69,7 +69,7 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
         if (!offer) return fail(offer.error_value());
         if (auto set = r.negotiator.set_local_offer(std::move(*offer)); !set)
             return fail(set.error_value());
-        r.local_sdp = r.negotiator.pending_local()->serialize();
+        r.local_sdp = r.negotiator.local_text();
         invite.set_body("application/sdp", r.local_sdp);
     } else {
         r.delayed_offer = true;
@@ -244,12 +244,13 @@ void session_layer::invite_response(record& r, const message& response) {
         early_media media = early_media::none;
         if (auto offer = sdp_of(response);
             offer && rseq && r.delayed_offer && r.negotiator.state() == sdp::negotiator_state::null)
-            (void)r.negotiator.receive_remote_offer(std::move(*offer)); // answered in the PRACK
+            (void)r.negotiator.receive_remote_offer(std::move(*offer),
+                                                    response.body()); // answered in the PRACK
         // Early media (RFC 3261 §13.2.1 / RFC 3960): the answer in a 18x applies now.
         if (auto answer = sdp_of(response);
             answer && !r.delayed_offer &&
             r.negotiator.state() == sdp::negotiator_state::local_offer) {
-            if (r.negotiator.receive_remote_answer(std::move(*answer)) &&
+            if (r.negotiator.receive_remote_answer(std::move(*answer), response.body()) &&
                 r.negotiator.negotiate()) {
                 r.media_applied = false;
                 r.apply_media();
@@ -303,20 +304,21 @@ void session_layer::invite_response(record& r, const message& response) {
         // RFC 3261 §13.2.1: their offer is in the 2xx; our answer goes in the ACK.
         auto offer = sdp_of(response);
         std::optional<sdp::session_description> answer;
-        if (offer && r.negotiator.receive_remote_offer(std::move(*offer))) {
+        if (offer && r.negotiator.receive_remote_offer(std::move(*offer), response.body())) {
             if (auto built = r.core->answer_offer(*r.negotiator.pending_remote()))
                 answer = std::move(*built);
         }
         if (answer && r.negotiator.set_local_answer(std::move(*answer)) &&
             r.negotiator.negotiate()) {
-            r.local_sdp = r.negotiator.active_local()->serialize();
+            r.local_sdp = r.negotiator.local_text();
             ack.set_body("application/sdp", r.local_sdp);
         } else {
             bad_sdp = true;
         }
     } else if (r.negotiator.state() == sdp::negotiator_state::local_offer) {
         auto answer = sdp_of(response);
-        bad_sdp = !answer || !r.negotiator.receive_remote_answer(std::move(*answer)) ||
+        bad_sdp = !answer ||
+                  !r.negotiator.receive_remote_answer(std::move(*answer), response.body()) ||
                   !r.negotiator.negotiate();
     }
     r.core->outgoing_request(ack);

@@ -16,7 +16,7 @@ bool take_answer(session_layer::record& r, const message& response) {
     if (response.content_type().is("application", "sdp"))
         if (auto parsed = sdp::session_description::parse(response.body()))
             answer = std::move(*parsed);
-    return answer && r.negotiator.receive_remote_answer(std::move(*answer)) &&
+    return answer && r.negotiator.receive_remote_answer(std::move(*answer), response.body()) &&
            r.negotiator.negotiate();
 }
 
@@ -87,7 +87,7 @@ void session_layer::try_send_queued(record& r) {
     outgoing_message request = r.d->build_outgoing({.method = method, .via = via});
     request.add_header("Allow", options_.allow);
     add_refresh_timer_headers(r, request);
-    if (with_offer) request.set_body("application/sdp", r.negotiator.pending_local()->serialize());
+    if (with_offer) request.set_body("application/sdp", r.negotiator.local_text());
     r.core->outgoing_request(request);
     r.reinvite_destination = detail::flow_to_target(*r.d, r.source);
     auto sent = transactions_.send_request({.bytes = request.serialize(),

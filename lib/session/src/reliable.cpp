@@ -91,7 +91,7 @@ void session_layer::transmit_reliable(record& r, outgoing_message m) {
             (void)reject(r.handle, 488, "Not Acceptable Here");
             return;
         }
-        r.local_sdp = r.negotiator.pending_local()->serialize();
+        r.local_sdp = r.negotiator.local_text();
         m.set_body("application/sdp", r.local_sdp);
         r.offer_in_provisional = true;
     } else if (!m.body().empty() && r.negotiator.state() == sdp::negotiator_state::done) {
@@ -170,7 +170,7 @@ void session_layer::prack(record& r, const incoming_request& in) {
         std::optional<sdp::session_description> answer;
         if (*body)
             if (auto parsed = sdp::session_description::parse(**body)) answer = std::move(*parsed);
-        bad_answer = !answer || !r.negotiator.receive_remote_answer(std::move(*answer)) ||
+        bad_answer = !answer || !r.negotiator.receive_remote_answer(std::move(*answer), **body) ||
                      !r.negotiator.negotiate();
         if (!bad_answer) {
             r.answered_early = true;
@@ -247,7 +247,7 @@ void session_layer::send_prack(record& r, const message& response, dialog& early
         if (auto answer = r.core->answer_offer(*r.negotiator.pending_remote());
             answer && r.negotiator.set_local_answer(std::move(*answer)) &&
             r.negotiator.negotiate()) {
-            r.local_sdp = r.negotiator.active_local()->serialize();
+            r.local_sdp = r.negotiator.local_text();
             prack.set_body("application/sdp", r.local_sdp);
             r.media_applied = false;
             r.apply_media();

@@ -157,7 +157,7 @@ result<void> session_layer::answer(session_handle h) {
         }
         if (auto set = r.negotiator.set_local_offer(std::move(*offer)); !set)
             return fail(set.error_value());
-        r.local_sdp = r.negotiator.pending_local()->serialize();
+        r.local_sdp = r.negotiator.local_text();
         r.expect_sdp_in_ack = true;
     } else {
         r.apply_media();
@@ -244,7 +244,7 @@ void session_layer::retransmit_2xx(record& r) {
     if (wheel_.now() >= r.give_up) {
         // No ACK: the session is over (RFC 3261 §13.3.1.4: "the UAS SHOULD terminate the
         // dialog" — with a BYE).
-        r.ok_bytes.clear();
+        std::string().swap(r.ok_bytes); // release: a held call keeps none of it
         r.pending_end = end_reason::no_ack;
         send_bye(r);
         return;

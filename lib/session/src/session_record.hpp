@@ -145,12 +145,13 @@ struct session_layer::record final : dialog_requester {
                    remote->is_connection_hold(i);
             break;
         }
-        if (held != remote_held) {
-            remote_held = held;
-            if (state == session_state::confirmed)
-                layer->events_.on_remote_hold(handle, *core,
-                                              held ? remote_hold::held : remote_hold::resumed);
-        }
+        bool changed = held != remote_held;
+        remote_held = held;
+        // Until the next offer or answer the agreed descriptions are needed only as text.
+        negotiator.park();
+        if (changed && state == session_state::confirmed)
+            layer->events_.on_remote_hold(handle, *core,
+                                          held ? remote_hold::held : remote_hold::resumed);
     }
 };
 

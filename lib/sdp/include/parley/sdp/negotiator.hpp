@@ -22,11 +22,17 @@
 //
 // Ownership: the negotiator owns copies of every description handed to it (they are moved
 // in). Errors never change the state. Single-threaded: it belongs to its session's shard.
+//
+// Memory: a held call needs its agreed descriptions only when the next offer or answer comes,
+// so park() keeps them as text (what we sent, what the peer sent: a few hundred bytes instead of
+// two parsed descriptions of 1-2 KB each) and active_local()/active_remote() parse them back on
+// first use. What we send is serialized once, by the negotiator (local_text()).
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include <parley/base/result.hpp>
@@ -58,8 +64,10 @@ public:
 
     /// RFC 3264 §5/§8: null/done -> remote_offer. A re-offer that removes m-lines fails with
     /// 488. In local_offer the error is 491 (glare, RFC 3261 §14.2), in remote_offer or
-    /// wait_negotiate 500 (an offer is already being answered).
-    result<void> receive_remote_offer(session_description offer);
+    /// wait_negotiate 500 (an offer is already being answered). `received` is the text `offer`
+    /// was parsed from (with default parse_options, unmodified since), kept for park(); empty
+    /// means park() serializes the description instead.
+    result<void> receive_remote_offer(session_description offer, std::string_view received = {});
 
     /// RFC 3264 §6: remote_offer -> wait_negotiate. The answer must match the offer's m-lines
     /// (validate_answer); it is stamped and kept as pending_local(). Errors: 500.
@@ -67,8 +75,9 @@ public:
 
     /// RFC 3264 §7 (the offerer receives the answer): local_offer -> wait_negotiate. A
     /// mismatched answer fails with 488 and leaves the offer pending (cancel_offer() or a new
-    /// offer after cancel decides what next). 400 without a pending local offer.
-    result<void> receive_remote_answer(session_description answer);
+    /// offer after cancel decides what next). 400 without a pending local offer. `received` as
+    /// for receive_remote_offer.
+    result<void> receive_remote_answer(session_description answer, std::string_view received = {});
 
     /// wait_negotiate -> done: the pending offer and answer become the active descriptions.
     result<void> negotiate();
@@ -77,9 +86,25 @@ public:
     /// reject): local_offer/remote_offer -> done, or -> null when nothing was agreed before.
     result<void> cancel_offer();
 
-    /// The descriptions of the last completed round (null before the first).
-    const session_description* active_local() const noexcept { return opt(active_local_); }
-    const session_description* active_remote() const noexcept { return opt(active_remote_); }
+    /// The descriptions of the last completed round (null before the first). After park() the
+    /// first call parses them back; a pointer stays valid until the next park() or state change.
+    const session_description* active_local() const noexcept {
+        unpark();
+        return opt(active_local_);
+    }
+    const session_description* active_remote() const noexcept {
+        unpark();
+        return opt(active_remote_);
+    }
+
+    /// What we send (the stamped pending_local(), serialized once when it was set); after a
+    /// completed round, the active local description's text.
+    const std::string& local_text() const noexcept { return local_text_; }
+
+    /// In done: keeps the active descriptions as text only (see the header). A no-op in other
+    /// states and when a cancelled offer of ours is kept for stamping.
+    void park();
+    bool parked() const noexcept { return parked_; }
     /// The offer or answer in flight (stamped local; received remote), or null.
     const session_description* pending_local() const noexcept { return opt(pending_local_); }
     const session_description* pending_remote() const noexcept { return opt(pending_remote_); }
@@ -93,17 +118,22 @@ private:
         return d.get();
     }
     void stamp(session_description& outgoing) const;
+    void unpark() const noexcept;
 
     // Held by pointer: a negotiator lives in every session, and most of its slots are empty
     // most of the time (an established call keeps only the two active descriptions).
     negotiator_state state_ = negotiator_state::null;
-    std::unique_ptr<session_description> active_local_;
-    std::unique_ptr<session_description> active_remote_;
+    mutable bool parked_ = false; ///< the active descriptions are only in their texts
+    mutable std::unique_ptr<session_description> active_local_;
+    mutable std::unique_ptr<session_description> active_remote_;
     std::unique_ptr<session_description> pending_local_;
     std::unique_ptr<session_description> pending_remote_;
     /// The last description we sent when it is neither pending_local_ nor active_local_ (an
     /// offer of ours that was cancelled), for RFC 3264 §8 version stamping.
     std::unique_ptr<session_description> last_sent_;
+    std::string local_text_;          ///< pending_local_ serialized, then active_local_'s
+    std::string pending_remote_text_; ///< as received, or empty
+    std::string active_remote_text_;  ///< as received, or serialized by park()
 };
 
 } // namespace parley::sdp
