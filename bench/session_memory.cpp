@@ -8,8 +8,10 @@ namespace parley::test {
 namespace {
 TEST_F(session_fixture, memory_per_session) {
     auto heap = [] { return mallinfo2().uordblks; };
-    // warm up
+    // Warm up; the fixture's own logs are cleared every call so they do not count.
     deliver(invite("warm"));
+    sender.sent.clear();
+    app.events.clear();
     std::size_t before = heap();
     const int n = 1000;
     for (int i = 0; i < n; ++i) {
@@ -21,6 +23,7 @@ TEST_F(session_fixture, memory_per_session) {
         std::string tag = last_to_tag();
         deliver(in_dialog("ACK", tag, 1, "z9hG4bKa" + std::to_string(i), {}, cid));
         sender.sent.clear();
+        app.events.clear();
     }
     std::size_t after = heap();
     std::printf("sessions=%zu transactions=%zu heap per established call=%zu bytes\n",

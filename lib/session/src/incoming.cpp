@@ -150,7 +150,8 @@ void session_layer::new_invite(const incoming_request& in) {
     r.invite_server = in.server;
     r.last_invite_cseq = m.cseq().number;
     // Built for a status above 100 so that To carries our tag; each use sets its own status.
-    r.invite_base.emplace(detail::response_skeleton(m, 200, {}, in.top_via, tag));
+    r.invite_base =
+        std::make_unique<outgoing_message>(detail::response_skeleton(m, 200, {}, in.top_via, tag));
     r.core->set_requester(&r); // the early dialog exists: supplements may send in it
     sessions_.emplace(r.handle.value, std::move(owned));
     by_dialog_.emplace(detail::dialog_key(r.id), r.handle.value);
@@ -247,10 +248,9 @@ void session_layer::on_ack(const message& ack, const flow& source) noexcept {
     if (found == nullptr) return; // a late ACK for a session that ended: nothing to do
     record& r = *found;
     r.core->incoming_request(ack); // supplements see the ACK; it has no response to steer
-    if (r.ok_bytes.empty() || ack.cseq().number != r.ok_cseq) return;
+    if (!r.ok || ack.cseq().number != r.ok->cseq) return;
     // RFC 3261 §13.3.1.4: the ACK stops the 2xx retransmissions.
-    r.retransmit.cancel();
-    std::string().swap(r.ok_bytes); // release: a held call keeps none of it
+    r.ok.reset();
     if (r.expect_sdp_in_ack) {
         r.expect_sdp_in_ack = false;
         auto body = detail::sdp_body(ack);
@@ -314,9 +314,9 @@ void session_layer::in_dialog(const incoming_request& in) {
     }
     record& r = *found;
     // Our own INVITE's early dialog (the call is not up yet): the fork that sent the request.
-    dialog* d = r.d != nullptr ? r.d
-                : r.forks      ? r.forks->find(dialog_id_of_received(m).remote_tag)
-                               : nullptr;
+    dialog* d = r.d != nullptr          ? r.d
+                : r.uac && r.uac->forks ? r.uac->forks->find(dialog_id_of_received(m).remote_tag)
+                                        : nullptr;
     if (d == nullptr) {
         ++stats_.no_dialog_481;
         respond_plain(in, 481);
@@ -422,13 +422,13 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
         respond_plain(in, 481, {}, r.core.get());
         return;
     }
-    if (!r.ok_bytes.empty()) {
+    if (r.ok) {
         // Our 2xx to the previous INVITE is still unacknowledged: a new offer now would cross.
         ++stats_.glare_491;
         respond_plain(in, 491, {}, r.core.get());
         return;
     }
-    if (r.reinvite_client) {
+    if (r.refresh_in_flight()) {
         // Both sides offered at once (RFC 3261 §14.2): theirs gets 491, ours continues.
         ++stats_.glare_491;
         respond_plain(in, 491, {}, r.core.get());
@@ -511,7 +511,7 @@ void session_layer::update(record& r, const incoming_request& in) {
     if (*body) {
         // RFC 3311 §5.2: an offer while ours is unanswered is glare (491); while theirs is
         // unanswered, 500 with Retry-After.
-        if (r.negotiator.state() == sdp::negotiator_state::local_offer || r.reinvite_client) {
+        if (r.negotiator.state() == sdp::negotiator_state::local_offer || r.refresh_in_flight()) {
             ++stats_.glare_491;
             respond_plain(in, 491, {}, r.core.get());
             return;

@@ -26,6 +26,7 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
     r.layer = this;
     r.handle = {next_id_++};
     r.outgoing = true;
+    r.uac = std::make_unique<record::uac_state>();
     r.state = session_state::calling;
     r.policy = c.policy ? *c.policy : default_policy();
     r.source = c.destination;
@@ -75,13 +76,13 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
         r.delayed_offer = true;
     }
     r.core->outgoing_request(invite);
-    r.request_uri = c.request_uri;
-    r.invite_request = invite;
+    r.uac->request_uri = c.request_uri;
+    r.uac->invite_request = invite;
     std::string bytes = invite.serialize();
-    r.our_invite = std::make_unique<message>();
-    if (!parse_message(bytes, *r.our_invite, {.buffer = buffer_use::copy}))
+    r.uac->our_invite = std::make_unique<message>();
+    if (!parse_message(bytes, *r.uac->our_invite, {.buffer = buffer_use::copy}))
         return fail(500, "Our INVITE Does Not Parse"); // a supplement broke it
-    r.forks.emplace(contact_of(r));
+    r.uac->forks.emplace(contact_of(r));
     r.last_invite_cseq = 1;
     auto sent = transactions_.send_request({.bytes = std::move(bytes),
                                             .branch = branch,
@@ -91,7 +92,7 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
         r.core->end();
         return fail(sent.error_value());
     }
-    r.invite_client = *sent;
+    r.uac->invite_client = *sent;
     by_client_[sent->value] = r.handle.value;
     session_handle h = r.handle;
     sessions_.emplace(h.value, std::move(owned));
@@ -131,26 +132,26 @@ bool session_layer::resend_invite(record& r, outgoing_message invite) {
     auto sent = transactions_.send_request(
         {.bytes = std::move(bytes), .branch = branch, .method = "INVITE", .destination = r.source});
     if (!sent) return false;
-    by_client_.erase(r.invite_client.value);
-    r.invite_client = *sent;
+    by_client_.erase(r.uac->invite_client.value);
+    r.uac->invite_client = *sent;
     by_client_[sent->value] = r.handle.value;
-    r.our_invite = std::move(parsed);
-    r.invite_request = std::move(invite);
-    r.forks.emplace(contact_of(r)); // a new transaction: its own dialogs
-    r.pracked.clear();              // and its own RSeq spaces (RFC 3262 §4)
+    r.uac->our_invite = std::move(parsed);
+    r.uac->invite_request = std::move(invite);
+    r.uac->forks.emplace(contact_of(r)); // a new transaction: its own dialogs
+    r.uac->pracked.clear();              // and its own RSeq spaces (RFC 3262 §4)
     return true;
 }
 
 bool session_layer::resend_with_credentials(record& r, const message& challenge) {
     // RFC 3261 §22.2: a 401/407 to our INVITE is answered by the same request with credentials,
     // a new CSeq and a new branch; bounded (Asterisk's AST-2020-002 was an endless loop).
-    if (options_.credentials == nullptr || !r.invite_request || r.cancelled ||
-        ++r.challenges > options_.max_challenges)
+    if (options_.credentials == nullptr || !r.uac->invite_request || r.uac->cancelled ||
+        ++r.uac->challenges > options_.max_challenges)
         return false;
     auto answer =
-        options_.credentials->answer_challenge(*r.core, challenge, "INVITE", r.request_uri);
+        options_.credentials->answer_challenge(*r.core, challenge, "INVITE", r.uac->request_uri);
     if (!answer) return false;
-    outgoing_message invite = *r.invite_request;
+    outgoing_message invite = *r.uac->invite_request;
     invite.set_header(answer->header_name, answer->value);
     return resend_invite(r, std::move(invite));
 }
@@ -158,10 +159,11 @@ bool session_layer::resend_with_credentials(record& r, const message& challenge)
 bool session_layer::retry_after_422(record& r, const message& too_small) {
     // RFC 4028 §7.4: retry once with the larger interval the 422's Min-SE names.
     auto floor = find_min_se(too_small);
-    if (!floor || !*floor || r.timer_retried || !r.invite_request || r.cancelled) return false;
+    if (!floor || !*floor || r.timer_retried || !r.uac->invite_request || r.uac->cancelled)
+        return false;
     r.timer_retried = true;
     std::uint32_t interval = std::max(**floor, r.policy.timers.session_expires);
-    outgoing_message invite = *r.invite_request;
+    outgoing_message invite = *r.uac->invite_request;
     invite.set_header("Session-Expires", std::to_string(interval));
     invite.set_header("Min-SE", std::to_string(**floor));
     return resend_invite(r, std::move(invite));
@@ -170,8 +172,8 @@ bool session_layer::retry_after_422(record& r, const message& too_small) {
 bool session_layer::follow_redirect(record& r, const message& redirect) {
     // RFC 3261 §8.1.3.4: the Contacts of a 3xx are new targets; we try the first numeric SIP
     // one (no DNS here), as a new INVITE in the same call (same Call-ID and tags, CSeq + 1).
-    if (options_.redirects != redirect_policy::follow || !r.invite_request || r.cancelled ||
-        ++r.redirects > options_.max_redirects)
+    if (options_.redirects != redirect_policy::follow || !r.uac->invite_request ||
+        r.uac->cancelled || ++r.uac->redirects > options_.max_redirects)
         return false;
     for (const contact& c : redirect.contacts()) {
         if (c.star || !c.address.address.is_sip()) continue;
@@ -179,7 +181,7 @@ bool session_layer::follow_redirect(record& r, const message& redirect) {
         std::uint16_t port = target.port != 0 ? target.port : default_port(r.source.protocol);
         auto address = socket_address::from_numeric(target.host, port);
         if (!address) continue;
-        outgoing_message invite = *r.invite_request;
+        outgoing_message invite = *r.uac->invite_request;
         std::string branch = new_branch();
         invite.set_request_uri(target.text);
         invite.set_header("Via", "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " +
@@ -197,15 +199,15 @@ bool session_layer::follow_redirect(record& r, const message& redirect) {
                                                 .method = "INVITE",
                                                 .destination = destination});
         if (!sent) return false;
-        by_client_.erase(r.invite_client.value);
-        r.invite_client = *sent;
+        by_client_.erase(r.uac->invite_client.value);
+        r.uac->invite_client = *sent;
         by_client_[sent->value] = r.handle.value;
         r.source = destination;
-        r.request_uri = std::string(target.text);
-        r.invite_request = std::move(invite);
-        r.our_invite = std::move(parsed);
-        r.forks.emplace(contact_of(r));
-        r.pracked.clear();
+        r.uac->request_uri = std::string(target.text);
+        r.uac->invite_request = std::move(invite);
+        r.uac->our_invite = std::move(parsed);
+        r.uac->forks.emplace(contact_of(r));
+        r.uac->pracked.clear();
         return true;
     }
     return false;
@@ -219,7 +221,7 @@ void session_layer::invite_response(record& r, const message& response) {
         r.core->incoming_response(response, response_phase::before_redirect);
         if (follow_redirect(r, response)) return;
     }
-    auto update = r.forks->on_response(*r.our_invite, response);
+    auto update = r.uac->forks->on_response(*r.uac->our_invite, response);
     if (!update) return; // e.g. a 2xx without Contact: nothing to build a dialog from
     using outcome = dialog_set::outcome;
     switch (update->what) {
@@ -230,7 +232,7 @@ void session_layer::invite_response(record& r, const message& response) {
             // The callee may send requests (UPDATE, INFO, PRACK-less ones) in its early dialog.
             std::string key = detail::dialog_key(update->affected->id());
             if (by_dialog_.emplace(key, r.handle.value).second)
-                r.early_keys.push_back(std::move(key));
+                r.uac->early_keys.push_back(std::move(key));
         }
         std::optional<std::uint32_t> rseq;
         if (r.policy.reliable != reliable_mode::off) {
@@ -267,22 +269,22 @@ void session_layer::invite_response(record& r, const message& response) {
     }
     case outcome::extra_2xx:
         // Another fork answered too: not our call. §13.2.2.4: ACK it, then BYE it, once.
-        if (std::find(r.finished_forks.begin(), r.finished_forks.end(),
-                      update->affected->id().remote_tag) == r.finished_forks.end()) {
-            r.finished_forks.push_back(update->affected->id().remote_tag);
+        if (std::find(r.uac->finished_forks.begin(), r.uac->finished_forks.end(),
+                      update->affected->id().remote_tag) == r.uac->finished_forks.end()) {
+            r.uac->finished_forks.push_back(update->affected->id().remote_tag);
             ack_and_bye(*update->affected, r.last_invite_cseq, r.source);
         }
         return;
     case outcome::failed:
         r.core->set_final_status(status);
-        end(r,
-            r.cancelled && status == 487 ? end_reason::local_hangup : end_reason::remote_rejected);
+        end(r, r.uac->cancelled && status == 487 ? end_reason::local_hangup
+                                                 : end_reason::remote_rejected);
         return;
     case outcome::confirmed: break;
     }
     // The first 2xx (or a retransmission of it, RFC 6026 §7.2): the call.
-    if (!r.invite_ack.empty()) {
-        (void)sender_.send(detail::flow_to_target(*r.d, r.source), r.invite_ack);
+    if (!r.uac->invite_ack.empty()) {
+        (void)sender_.send(detail::flow_to_target(*r.d, r.source), r.uac->invite_ack);
         return;
     }
     r.core->set_final_status(status);
@@ -292,8 +294,8 @@ void session_layer::invite_response(record& r, const message& response) {
     r.id = d->id();
     r.core->set_requester(&r);
     // The call is this dialog: the other early dialogs are over (RFC 3261 §13.2.2.4).
-    for (const std::string& key : r.early_keys) by_dialog_.erase(key);
-    r.early_keys.clear();
+    for (const std::string& key : r.uac->early_keys) by_dialog_.erase(key);
+    r.uac->early_keys.clear();
     by_dialog_.emplace(detail::dialog_key(r.id), r.handle.value);
     std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " + via_of(r) +
                       ";branch=" + new_branch() + ";rport";
@@ -322,9 +324,9 @@ void session_layer::invite_response(record& r, const message& response) {
                   !r.negotiator.negotiate();
     }
     r.core->outgoing_request(ack);
-    r.invite_ack = ack.serialize();
-    (void)sender_.send(detail::flow_to_target(*d, r.source), r.invite_ack);
-    if (r.cancelled || bad_sdp) {
+    r.uac->invite_ack = ack.serialize();
+    (void)sender_.send(detail::flow_to_target(*d, r.source), r.uac->invite_ack);
+    if (r.uac->cancelled || bad_sdp) {
         // RFC 5407 §3.1.2: a 200 after our CANCEL is ACKed, then ended; so is a 2xx whose SDP
         // we cannot use (Asterisk's "bearer capability not available").
         r.pending_end = bad_sdp ? end_reason::bad_ack : end_reason::local_hangup;
@@ -359,10 +361,10 @@ void session_layer::on_stray_response(const message& response, const flow& sourc
     // A 2xx retransmission after the INVITE transaction is gone: ACK it again if it is ours.
     if (response.cseq().method != method::invite) return;
     record* r = by_dialog(dialog_id_of_received(response));
-    if (r == nullptr || !r->outgoing || r->invite_ack.empty() ||
+    if (r == nullptr || !r->outgoing || r->uac->invite_ack.empty() ||
         response.cseq().number != r->last_invite_cseq)
         return;
-    (void)sender_.send(detail::flow_to_target(*r->d, r->source), r->invite_ack);
+    (void)sender_.send(detail::flow_to_target(*r->d, r->source), r->uac->invite_ack);
 }
 
 } // namespace parley

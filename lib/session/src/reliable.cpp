@@ -71,11 +71,11 @@ result<void> session_layer::send_provisional(record& r, outgoing_message m) {
         respond(r, r.invite_server, std::move(m));
         return {};
     }
-    if (!r.unacked.empty()) {
+    if (r.awaiting_prack()) {
         // §3: not a second reliable provisional before the first is acknowledged.
-        if (r.held_provisionals.size() >= options_.max_held_provisionals)
+        if (r.rel->held_provisionals.size() >= options_.max_held_provisionals)
             return fail(503, "Too Many Provisionals Waiting");
-        r.held_provisionals.push_back(std::move(m));
+        r.rel->held_provisionals.push_back(std::move(m));
         return {};
     }
     transmit_reliable(r, std::move(m));
@@ -97,38 +97,39 @@ void session_layer::transmit_reliable(record& r, outgoing_message m) {
     } else if (!m.body().empty() && r.negotiator.state() == sdp::negotiator_state::done) {
         r.answered_early = true; // the answer went reliably: the 2xx needs no SDP
     }
-    if (r.rseq == 0) {
+    if (!r.rel) r.rel = std::make_unique<record::reliable_state>(&r);
+    if (r.rel->rseq == 0) {
         // §7.1: the first RSeq is random, low enough that it never wraps.
-        r.rseq =
+        r.rel->rseq =
             static_cast<std::uint32_t>(((tag_seed_ ^ r.handle.value) * 0x9e3779b97f4a7c15u) >> 34) +
             1;
     } else {
-        ++r.rseq;
+        ++r.rel->rseq;
     }
     m.set_header("Require", "100rel");
-    m.set_header("RSeq", std::to_string(r.rseq));
+    m.set_header("RSeq", std::to_string(r.rel->rseq));
     r.core->outgoing_response(m);
-    r.unacked_status = m.status();
-    r.unacked = m.serialize();
+    r.rel->unacked_status = m.status();
+    r.rel->unacked = m.serialize();
     ++stats_.reliable_provisionals;
-    (void)transactions_.respond(r.invite_server, r.unacked_status, r.unacked);
+    (void)transactions_.respond(r.invite_server, r.rel->unacked_status, r.rel->unacked);
     // §3: retransmitted every T1, doubling, until the PRACK; after 64*T1 the INVITE fails.
     // A reliable transport carries it once (RFC 3261 §17.2.1 applies the same rule to 2xx).
     const timer_settings& t = transactions_.options().timers;
-    r.rel_interval = t.t1;
-    r.rel_give_up = wheel_.now() + 64 * t.t1;
+    r.rel->interval = t.t1;
+    r.rel->give_up = wheel_.now() + 64 * t.t1;
     if (is_reliable(r.source.protocol))
-        wheel_.schedule(r.rel_retransmit, r.rel_give_up);
+        wheel_.schedule(r.rel->retransmit, r.rel->give_up);
     else
-        wheel_.schedule_after(r.rel_retransmit, r.rel_interval);
+        wheel_.schedule_after(r.rel->retransmit, r.rel->interval);
 }
 
 void session_layer::retransmit_reliable(record& r) {
-    if (r.unacked.empty() || r.ended || !r.invite_server) return;
-    if (wheel_.now() >= r.rel_give_up) {
+    if (!r.awaiting_prack() || r.ended || !r.invite_server) return;
+    if (wheel_.now() >= r.rel->give_up) {
         // §3: "the UAS SHOULD reject the original request with a 5xx response".
-        r.unacked.clear();
-        r.held_provisionals.clear();
+        r.rel->unacked.clear();
+        r.rel->held_provisionals.clear();
         r.answer_when_acked = false;
         outgoing_message failed = *r.invite_base;
         failed.set_status(500, "Reliable Provisional Response Not Acknowledged");
@@ -136,9 +137,9 @@ void session_layer::retransmit_reliable(record& r) {
         end(r, end_reason::no_prack);
         return;
     }
-    (void)transactions_.respond(r.invite_server, r.unacked_status, r.unacked);
-    r.rel_interval *= 2;
-    wheel_.schedule(r.rel_retransmit, std::min(wheel_.now() + r.rel_interval, r.rel_give_up));
+    (void)transactions_.respond(r.invite_server, r.rel->unacked_status, r.rel->unacked);
+    r.rel->interval *= 2;
+    wheel_.schedule(r.rel->retransmit, std::min(wheel_.now() + r.rel->interval, r.rel->give_up));
 }
 
 void session_layer::prack(record& r, const incoming_request& in) {
@@ -150,7 +151,7 @@ void session_layer::prack(record& r, const incoming_request& in) {
     }
     const rack& k = **acked;
     // §3: a PRACK matching no unacknowledged reliable provisional gets 481.
-    if (r.unacked.empty() || !r.invite_server || k.response_number != r.rseq ||
+    if (!r.awaiting_prack() || !r.invite_server || k.response_number != r.rel->rseq ||
         k.cseq_number != r.last_invite_cseq || k.method != method::invite) {
         ++stats_.prack_481;
         respond_plain(in, 481, "No Such Reliable Provisional", r.core.get());
@@ -195,8 +196,8 @@ void session_layer::prack(record& r, const incoming_request& in) {
     }
     r.core->outgoing_response(ok);
     (void)transactions_.respond(in.server, 200, ok.serialize());
-    r.unacked.clear();
-    r.rel_retransmit.cancel();
+    r.rel->unacked.clear();
+    r.rel->retransmit.cancel();
     if (bad_answer) {
         (void)reject(r.handle, 488, "No Usable Answer in PRACK");
         return;
@@ -204,13 +205,13 @@ void session_layer::prack(record& r, const incoming_request& in) {
     if (r.answer_when_acked) {
         // The application answered while this provisional was unacknowledged (§3).
         r.answer_when_acked = false;
-        r.held_provisionals.clear();
+        r.rel->held_provisionals.clear();
         (void)answer(r.handle);
         return;
     }
-    if (!r.held_provisionals.empty()) {
-        outgoing_message next = std::move(r.held_provisionals.front());
-        r.held_provisionals.erase(r.held_provisionals.begin());
+    if (!r.rel->held_provisionals.empty()) {
+        outgoing_message next = std::move(r.rel->held_provisionals.front());
+        r.rel->held_provisionals.erase(r.rel->held_provisionals.begin());
         transmit_reliable(r, std::move(next));
     }
     if (!r.ended) try_send_queued(r); // an UPDATE of ours may have waited for this PRACK
@@ -223,10 +224,10 @@ std::optional<std::uint32_t> session_layer::accept_reliable(record& r, const mes
     auto rseq = find_rseq(response);
     if (!rseq || !*rseq) return std::nullopt;
     std::string_view tag = early.id().remote_tag;
-    auto seen = std::find_if(r.pracked.begin(), r.pracked.end(),
+    auto seen = std::find_if(r.uac->pracked.begin(), r.uac->pracked.end(),
                              [&](const auto& p) { return p.first == tag; });
-    if (seen == r.pracked.end()) {
-        r.pracked.emplace_back(std::string(tag), **rseq);
+    if (seen == r.uac->pracked.end()) {
+        r.uac->pracked.emplace_back(std::string(tag), **rseq);
     } else {
         if (**rseq != seen->second + 1) return std::nullopt;
         seen->second = **rseq;

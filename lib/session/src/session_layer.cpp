@@ -143,7 +143,7 @@ result<void> session_layer::answer(session_handle h) {
     if (it == sessions_.end()) return fail(481, "No Such Session");
     record& r = *it->second;
     if (!r.invite_server || r.state > session_state::early) return fail(500, "Already Answered");
-    if (!r.unacked.empty()) {
+    if (r.awaiting_prack()) {
         r.answer_when_acked = true; // RFC 3262 §3: the 2xx waits for the PRACK
         return {};
     }
@@ -201,19 +201,19 @@ result<void> session_layer::terminate(session_handle h) {
     if (it == sessions_.end()) return fail(481, "No Such Session");
     record& r = *it->second;
     if (r.invite_server) return reject(h, 603, "Decline");
-    if (r.outgoing && r.invite_ack.empty()) {
+    if (r.outgoing && r.uac->invite_ack.empty()) {
         // Not answered yet: RFC 3261 §9.1 CANCEL; the INVITE's 487 (or a crossing 200, which
         // gets ACK and BYE) ends the session.
-        if (r.cancelled) return {};
-        r.cancelled = true;
+        if (r.uac->cancelled) return {};
+        r.uac->cancelled = true;
         r.state = session_state::ending;
-        if (auto cancelled = transactions_.cancel(r.invite_client); !cancelled)
+        if (auto cancelled = transactions_.cancel(r.uac->invite_client); !cancelled)
             end(r, end_reason::local_hangup);
         return {};
     }
     if (r.state == session_state::ending || r.bye_after_reinvite) return {};
     r.pending_end = end_reason::local_hangup;
-    if (r.reinvite_client) {
+    if (r.refresh_in_flight()) {
         // Our own re-INVITE is outstanding: the BYE waits for its final response (bounded:
         // the INVITE transaction ends by Timer B or C at the latest) so the two do not cross.
         r.bye_after_reinvite = true;
@@ -225,33 +225,35 @@ result<void> session_layer::terminate(session_handle h) {
 
 void session_layer::send_final_2xx(record& r, transaction_id server, outgoing_message ok) {
     r.core->outgoing_response(ok);
-    r.ok_bytes = ok.serialize();
-    r.ok_cseq = r.last_invite_cseq;
-    (void)transactions_.respond(server, 200, r.ok_bytes);
+    r.ok = std::make_unique<record::final_2xx>(&r);
+    r.ok->bytes = ok.serialize();
+    r.ok->cseq = r.last_invite_cseq;
+    (void)transactions_.respond(server, 200, r.ok->bytes);
     // RFC 3261 §13.3.1.4: retransmit the 2xx, T1 doubling up to T2, until the ACK; give up
     // (and end the call) after 64*T1. Reliable transports need no retransmission.
     const timer_settings& t = transactions_.options().timers;
-    r.give_up = wheel_.now() + 64 * t.t1;
-    r.interval = t.t1;
+    r.ok->give_up = wheel_.now() + 64 * t.t1;
+    r.ok->interval = t.t1;
     if (is_reliable(r.source.protocol))
-        wheel_.schedule(r.retransmit, r.give_up);
+        wheel_.schedule(r.ok->retransmit, r.ok->give_up);
     else
-        wheel_.schedule_after(r.retransmit, r.interval);
+        wheel_.schedule_after(r.ok->retransmit, r.ok->interval);
 }
 
 void session_layer::retransmit_2xx(record& r) {
     detail::depth_guard guard(*this);
-    if (wheel_.now() >= r.give_up) {
+    if (!r.ok) return;
+    if (wheel_.now() >= r.ok->give_up) {
         // No ACK: the session is over (RFC 3261 §13.3.1.4: "the UAS SHOULD terminate the
-        // dialog" — with a BYE).
-        std::string().swap(r.ok_bytes); // release: a held call keeps none of it
+        // dialog" — with a BYE). The timer firing now is unlinked: freeing it is safe.
+        r.ok.reset();
         r.pending_end = end_reason::no_ack;
         send_bye(r);
         return;
     }
-    (void)sender_.send(r.source, r.ok_bytes);
-    r.interval = std::min(2 * r.interval, transactions_.options().timers.t2);
-    wheel_.schedule(r.retransmit, std::min(wheel_.now() + r.interval, r.give_up));
+    (void)sender_.send(r.source, r.ok->bytes);
+    r.ok->interval = std::min(2 * r.ok->interval, transactions_.options().timers.t2);
+    wheel_.schedule(r.ok->retransmit, std::min(wheel_.now() + r.ok->interval, r.ok->give_up));
 }
 
 void session_layer::send_bye(record& r) {
@@ -269,7 +271,7 @@ void session_layer::send_bye(record& r) {
         (void)terminate(r.handle);
         return;
     }
-    r.retransmit.cancel();
+    r.ok.reset(); // no more 2xx retransmissions
     r.state = session_state::ending;
     std::string branch = new_branch();
     std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " + via_of(r) +
@@ -299,18 +301,20 @@ void session_layer::end(record& r, end_reason why) {
         respond(r, r.invite_server, std::move(terminated));
     }
     r.ended = true;
-    r.retransmit.cancel();
-    r.glare_retry.cancel();
+    r.ok.reset(); // no more 2xx retransmissions
+    if (r.refreshes) r.refreshes->glare_retry.cancel();
     r.session_timer.cancel();
-    r.rel_retransmit.cancel();
+    if (r.rel) r.rel->retransmit.cancel();
     for (const auto& p : r.requests) by_client_.erase(p.id.value);
     r.requests.clear();
     r.core->set_requester(nullptr);
-    if (r.reinvite_client) by_client_.erase(r.reinvite_client.value);
-    if (r.invite_client) by_client_.erase(r.invite_client.value);
+    if (r.refresh_in_flight()) by_client_.erase(r.refreshes->reinvite_client.value);
     by_dialog_.erase(detail::dialog_key(r.id));
-    for (const std::string& key : r.early_keys) by_dialog_.erase(key);
-    r.early_keys.clear();
+    if (r.uac) {
+        if (r.uac->invite_client) by_client_.erase(r.uac->invite_client.value);
+        for (const std::string& key : r.uac->early_keys) by_dialog_.erase(key);
+        r.uac->early_keys.clear();
+    }
     if (r.invite_server) by_invite_server_.erase(r.invite_server.value);
     if (r.bye_client) by_client_.erase(r.bye_client.value);
     dialogs_.erase(r.id);
@@ -342,15 +346,16 @@ void session_layer::on_response(transaction_id client, const message& response) 
         if (!r.ended) r.core->incoming_response(response, response_phase::after_media);
         return;
     }
-    if (client == r.invite_client) {
+    if (r.is_invite_client(client)) {
         invite_response(r, response);
         if (!r.ended) r.core->incoming_response(response, response_phase::after_media);
         return;
     }
     // Our re-INVITE: its transaction id, or (RFC 6026 §7.2 2xx retransmissions in Accepted)
     // an INVITE response with its CSeq.
-    if (client == r.reinvite_client ||
-        (response.cseq().method == method::invite && response.cseq().number == r.reinvite_cseq))
+    if (r.refreshes && (client == r.refreshes->reinvite_client ||
+                        (response.cseq().method == method::invite &&
+                         response.cseq().number == r.refreshes->reinvite_cseq)))
         reinvite_response(r, response);
     else
         (void)ack_again(r, response);
@@ -369,18 +374,18 @@ void session_layer::on_client_failure(transaction_id client, failure_reason why)
     // A PRACK or NOTIFY (...) that failed does not end the session (RFC 5057: a usage of
     // the dialog failed); a lost PRACK fails the callee's INVITE, or our Timer B/C ends it.
     if (request_response(r, client, nullptr, why == failure_reason::timeout ? 408 : 503)) return;
-    if (client == r.invite_client && r.invite_ack.empty()) {
+    if (r.is_invite_client(client) && r.uac->invite_ack.empty()) {
         // RFC 3261 §8.1.3.1: a timeout is a 408, a transport error a 503.
         r.core->set_final_status(why == failure_reason::timeout ? 408 : 503);
         end(r,
             why == failure_reason::timeout ? end_reason::no_answer : end_reason::transport_failed);
         return;
     }
-    if (client == r.reinvite_client) {
+    if (r.refreshes && client == r.refreshes->reinvite_client) {
         // A re-INVITE that timed out is a 408 (RFC 3261 §14.1): the dialog is unreachable.
         (void)r.negotiator.cancel_offer();
-        auto done = std::move(r.reinvite_done);
-        r.reinvite_client = {};
+        auto done = std::move(r.refreshes->reinvite_done);
+        r.refreshes->reinvite_client = {};
         if (done) done(r.handle, *r.core, 408);
         if (!r.ended) {
             r.bye_after_reinvite = false;

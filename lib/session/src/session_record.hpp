@@ -19,9 +19,9 @@ struct session_layer::record final : dialog_requester {
     dialog_id id;
     session_state state = session_state::incoming;
     flow source; ///< where the INVITE came from; our requests go there unless the target says
-    transaction_id invite_server;                ///< the initial INVITE, until its final response
-    bool invite_answered = false;                ///< a final response to invite_server went
-    std::optional<outgoing_message> invite_base; ///< headers every response to the INVITE copies
+    transaction_id invite_server;                  ///< the initial INVITE, until its final response
+    bool invite_answered = false;                  ///< a final response to invite_server went
+    std::unique_ptr<outgoing_message> invite_base; ///< what every response to the INVITE copies
     std::uint32_t last_invite_cseq = 0;
 
     sdp::negotiator negotiator;
@@ -31,12 +31,16 @@ struct session_layer::record final : dialog_requester {
     bool media_applied = false;
     bool remote_held = false;
 
-    // RFC 3261 §13.3.1.4: our 2xx to an INVITE, retransmitted until its ACK.
-    std::string ok_bytes;
-    std::uint32_t ok_cseq = 0;
-    duration interval{};
-    time_point give_up{};
-    timer retransmit;
+    // RFC 3261 §13.3.1.4: our 2xx to an INVITE, retransmitted until its ACK (then freed).
+    struct final_2xx {
+        explicit final_2xx(record* owner) { retransmit.bind<&record::on_retransmit>(owner); }
+        std::string bytes;
+        std::uint32_t cseq = 0;
+        duration interval{};
+        time_point give_up{};
+        timer retransmit;
+    };
+    std::unique_ptr<final_2xx> ok;
 
     transaction_id reinvite_server; ///< an incoming re-INVITE we have not answered yet
     session_handle replaces;        ///< RFC 3891: the session this one replaces once confirmed
@@ -47,16 +51,20 @@ struct session_layer::record final : dialog_requester {
     bool answer_when_acked = false; ///< answer() waits for the PRACK
     bool answered_early = false;    ///< offer/answer done in reliable 18x + PRACK: 2xx has no SDP
     bool offer_in_provisional = false; ///< our offer went in the unacknowledged reliable 18x
-    std::uint16_t unacked_status = 0;
-    std::uint32_t rseq = 0;                          ///< the last RSeq we sent
-    std::string unacked;                             ///< the reliable 18x waiting for its PRACK
-    std::vector<outgoing_message> held_provisionals; ///< provisionals waiting behind it
-    duration rel_interval{};
-    time_point rel_give_up{};
-    timer rel_retransmit;
-    std::vector<std::string> early_keys; ///< UAC: dialog keys of our early dialogs (by_dialog_)
-    // As UAC: the last RSeq we PRACKed per early dialog (To tag).
-    std::vector<std::pair<std::string, std::uint32_t>> pracked;
+    struct reliable_state {
+        explicit reliable_state(record* owner) {
+            retransmit.bind<&record::on_rel_retransmit>(owner);
+        }
+        std::uint16_t unacked_status = 0;
+        std::uint32_t rseq = 0;                          ///< the last RSeq we sent
+        std::string unacked;                             ///< the reliable 18x waiting for its PRACK
+        std::vector<outgoing_message> held_provisionals; ///< provisionals waiting behind it
+        duration interval{};
+        time_point give_up{};
+        timer retransmit;
+    };
+    std::unique_ptr<reliable_state> rel; ///< from our first reliable provisional on
+    bool awaiting_prack() const noexcept { return rel && !rel->unacked.empty(); }
 
     // Non-INVITE requests we sent in the dialog (PRACK, session::send_request) until final.
     struct pending_request {
@@ -65,40 +73,62 @@ struct session_layer::record final : dialog_requester {
     };
     std::vector<pending_request> requests;
 
-    // Outgoing sessions (we sent the INVITE).
+    // Outgoing sessions (we sent the INVITE): their own state, allocated only for them.
     bool outgoing = false;
-    std::unique_ptr<message> our_invite; ///< parsed: the dialog set builds dialogs from it
-    std::optional<outgoing_message> invite_request; ///< to resend with credentials (401/407)
-    std::string request_uri;
-    unsigned challenges = 0;
-    unsigned redirects = 0;
-    std::optional<dialog_set> forks;
-    transaction_id invite_client;
-    std::string invite_ack;                  ///< our ACK for the 2xx, resent for its copies
-    std::vector<std::string> finished_forks; ///< To tags of extra 2xx we ACKed and sent BYE
-    bool cancelled = false;
+    struct uac_state {
+        std::unique_ptr<message> our_invite; ///< parsed: the dialog set builds dialogs from it
+        std::optional<outgoing_message> invite_request; ///< to resend with credentials (401/407)
+        std::string request_uri;
+        unsigned challenges = 0;
+        unsigned redirects = 0;
+        std::optional<dialog_set> forks;
+        transaction_id invite_client;
+        std::string invite_ack;                  ///< our ACK for the 2xx, resent for its copies
+        std::vector<std::string> finished_forks; ///< To tags of extra 2xx we ACKed and sent BYE
+        bool cancelled = false;
+        std::vector<std::string> early_keys; ///< dialog keys of our early dialogs (by_dialog_)
+        /// The last RSeq we PRACKed per early dialog (To tag).
+        std::vector<std::pair<std::string, std::uint32_t>> pracked;
+    };
+    std::unique_ptr<uac_state> uac; ///< set exactly when `outgoing`
+    bool is_invite_client(transaction_id t) const noexcept {
+        return uac && t == uac->invite_client;
+    }
     bool bye_after_reinvite = false; ///< terminate() waits for our re-INVITE's final response
 
     // Our own refreshes (the seed's send_reinvite, and UPDATEs): one in flight, the rest queued.
+    // Allocated at the first one: most calls never send any.
     struct queued_refresh {
         refresh_method how = refresh_method::reinvite;
         reinvite_callback done;
         bool for_timer = false; ///< our RFC 4028 refresh: a failure retries it soon
     };
-    std::vector<queued_refresh>
-        queued; ///< a vector: libstdc++'s deque allocates 576 bytes up front
-    refresh_method in_flight = refresh_method::reinvite;
-    bool in_flight_for_timer = false;
+    struct refresh_state {
+        explicit refresh_state(record* owner) { glare_retry.bind<&record::on_glare_retry>(owner); }
+        /// A vector: libstdc++'s deque allocates 576 bytes up front.
+        std::vector<queued_refresh> queued;
+        refresh_method in_flight = refresh_method::reinvite;
+        bool in_flight_for_timer = false;
+        transaction_id reinvite_client; ///< our re-INVITE or UPDATE in flight
+        reinvite_callback reinvite_done;
+        std::uint32_t reinvite_cseq = 0;
+        flow reinvite_destination;
+        std::string reinvite_ack; ///< our ACK for its 2xx, resent for every 2xx retransmission
+        std::uint32_t reinvite_ack_cseq = 0;
+        std::string previous_ack; ///< the ACK of the re-INVITE before, for its late 2xx copies
+        std::uint32_t previous_ack_cseq = 0;
+        timer glare_retry; ///< RFC 3261 §14.1 back-off after a 491
+    };
+    std::unique_ptr<refresh_state> refreshes;
     bool peer_allows_update = false; ///< its Allow lists UPDATE: session timer refreshes use it
-    transaction_id reinvite_client;  ///< our re-INVITE or UPDATE in flight
-    reinvite_callback reinvite_done;
-    std::uint32_t reinvite_cseq = 0;
-    flow reinvite_destination;
-    std::string reinvite_ack; ///< our ACK for its 2xx, resent for every 2xx retransmission
-    std::uint32_t reinvite_ack_cseq = 0;
-    std::string previous_ack; ///< the ACK of the re-INVITE before, for its late 2xx copies
-    std::uint32_t previous_ack_cseq = 0;
-    timer glare_retry; ///< RFC 3261 §14.1 back-off after a 491
+    refresh_state& refresh() {
+        if (!refreshes) refreshes = std::make_unique<refresh_state>(this);
+        return *refreshes;
+    }
+    /// Our re-INVITE or UPDATE in flight, if any.
+    transaction_id refresh_in_flight() const noexcept {
+        return refreshes ? refreshes->reinvite_client : transaction_id{};
+    }
 
     // RFC 4028 session timer: session_interval 0 when not running.
     std::uint32_t session_interval = 0;
@@ -112,12 +142,7 @@ struct session_layer::record final : dialog_requester {
     bool ended = false;
     bool announced = false; ///< the application saw on_incoming: it will see on_ended too
 
-    record() {
-        retransmit.bind<&record::on_retransmit>(this);
-        glare_retry.bind<&record::on_glare_retry>(this);
-        session_timer.bind<&record::on_session_timer>(this);
-        rel_retransmit.bind<&record::on_rel_retransmit>(this);
-    }
+    record() { session_timer.bind<&record::on_session_timer>(this); }
     void on_rel_retransmit();
     result<void> send_request(std::string_view method, const response_extras& extras,
                               response_callback done) noexcept override {

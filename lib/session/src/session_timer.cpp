@@ -112,11 +112,11 @@ void session_layer::session_timer_fired(record& r) {
     if (r.we_refresh) {
         // §10: our refresh, through the outgoing supplements and the same queue as every
         // other; its 2xx restarts the timer, a failure retries at the next turn.
-        if (r.queued.size() >= options_.max_queued_reinvites) {
+        if (r.refresh().queued.size() >= options_.max_queued_reinvites) {
             retry_timer_refresh(r);
             return;
         }
-        r.queued.push_back(
+        r.refreshes->queued.push_back(
             {r.peer_allows_update ? refresh_method::update_no_sdp : refresh_method::reinvite,
              {},
              true});
