@@ -40,34 +40,39 @@ result<dialog_set::update> dialog_set::on_response(const message& request,
     return update{outcome::confirmed, d};
 }
 
-std::string dialog_table::key(const dialog_id& id) {
-    std::string k;
-    k.reserve(id.call_id.size() + id.local_tag.size() + id.remote_tag.size() + 2);
-    k.append(id.call_id).push_back('\n');
-    k.append(id.local_tag).push_back('\n');
-    k.append(id.remote_tag);
-    return k;
+std::size_t dialog_table::key_hash::operator()(const key& k) const noexcept {
+    std::hash<std::string_view> h;
+    std::size_t v = h(k.call_id);
+    v ^= h(k.local_tag) + 0x9e3779b97f4a7c15u + (v << 6) + (v >> 2);
+    v ^= h(k.remote_tag) + 0x9e3779b97f4a7c15u + (v << 6) + (v >> 2);
+    return v;
 }
 
 dialog* dialog_table::insert(dialog d) {
-    auto [it, inserted] = dialogs_.try_emplace(key(d.id()), nullptr);
-    if (!inserted) return nullptr;
-    it->second = std::make_unique<dialog>(std::move(d));
-    return it->second.get();
+    const dialog_id& id = d.id();
+    if (find(id) != nullptr) return nullptr;
+    auto owned = std::make_unique<dialog>(std::move(d));
+    dialog* p = owned.get();
+    dialogs_.emplace(key{p->id().call_id, p->id().local_tag, p->id().remote_tag}, std::move(owned));
+    return p;
 }
 
-dialog* dialog_table::find(const dialog_id& id) noexcept {
-    auto it = dialogs_.find(key(id));
+dialog* dialog_table::find(std::string_view call_id, std::string_view local_tag,
+                           std::string_view remote_tag) noexcept {
+    auto it = dialogs_.find(key{call_id, local_tag, remote_tag});
     return it == dialogs_.end() ? nullptr : it->second.get();
 }
 
 dialog* dialog_table::match_request(const message& request) noexcept {
     if (request.to().tag.empty()) return nullptr;
-    return find(dialog_id_of_received(request));
+    // Seen from our side (dialog_id_of_received): To carries our tag, From theirs.
+    return find(request.call_id(), request.to().tag, request.from().tag);
 }
 
 void dialog_table::erase(const dialog_id& id) noexcept {
-    dialogs_.erase(key(id));
+    // `id` may be the dialog's own: find first, then free the node (the key views die with it).
+    auto it = dialogs_.find(key{id.call_id, id.local_tag, id.remote_tag});
+    if (it != dialogs_.end()) dialogs_.erase(it);
 }
 
 } // namespace parley

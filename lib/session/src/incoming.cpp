@@ -145,7 +145,7 @@ void session_layer::new_invite(const incoming_request& in) {
         return;
     }
     r.d = d;
-    r.id = d->id();
+    d->set_user(r.handle.value);
     r.source = in.source;
     r.invite_server = in.server;
     r.last_invite_cseq = m.cseq().number;
@@ -154,7 +154,6 @@ void session_layer::new_invite(const incoming_request& in) {
         std::make_unique<outgoing_message>(detail::response_skeleton(m, 200, {}, in.top_via, tag));
     r.core->set_requester(&r); // the early dialog exists: supplements may send in it
     sessions_.emplace(r.handle.value, std::move(owned));
-    by_dialog_.emplace(detail::dialog_key(r.id), r.handle.value);
     by_invite_server_.emplace(in.server.value, r.handle.value);
     ++stats_.sessions_created;
     r.core->begin();
@@ -244,7 +243,7 @@ void session_layer::new_invite(const incoming_request& in) {
 void session_layer::on_ack(const message& ack, const flow& source) noexcept {
     detail::depth_guard guard(*this);
     (void)source;
-    record* found = by_dialog(dialog_id_of_received(ack));
+    record* found = by_dialog_of(ack);
     if (found == nullptr) return; // a late ACK for a session that ended: nothing to do
     record& r = *found;
     r.core->incoming_request(ack); // supplements see the ACK; it has no response to steer
@@ -305,7 +304,7 @@ void session_layer::on_cancel(transaction_id invite_server, const message& cance
 
 void session_layer::in_dialog(const incoming_request& in) {
     const message& m = in.request;
-    record* found = by_dialog(dialog_id_of_received(m));
+    record* found = by_dialog_of(m);
     if (found == nullptr) {
         // RFC 3261 §12.2.2: a request with a To tag matching no dialog.
         ++stats_.no_dialog_481;
@@ -315,7 +314,7 @@ void session_layer::in_dialog(const incoming_request& in) {
     record& r = *found;
     // Our own INVITE's early dialog (the call is not up yet): the fork that sent the request.
     dialog* d = r.d != nullptr          ? r.d
-                : r.uac && r.uac->forks ? r.uac->forks->find(dialog_id_of_received(m).remote_tag)
+                : r.uac && r.uac->forks ? r.uac->forks->find(m.from().tag)
                                         : nullptr;
     if (d == nullptr) {
         ++stats_.no_dialog_481;

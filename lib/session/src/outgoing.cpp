@@ -291,12 +291,11 @@ void session_layer::invite_response(record& r, const message& response) {
     dialog* d = dialogs_.insert(*update->affected);
     if (d == nullptr) return;
     r.d = d;
-    r.id = d->id();
+    d->set_user(r.handle.value);
     r.core->set_requester(&r);
     // The call is this dialog: the other early dialogs are over (RFC 3261 §13.2.2.4).
     for (const std::string& key : r.uac->early_keys) by_dialog_.erase(key);
     r.uac->early_keys.clear();
-    by_dialog_.emplace(detail::dialog_key(r.id), r.handle.value);
     std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " + via_of(r) +
                       ";branch=" + new_branch() + ";rport";
     outgoing_message ack =
@@ -360,7 +359,7 @@ void session_layer::on_stray_response(const message& response, const flow& sourc
     (void)source;
     // A 2xx retransmission after the INVITE transaction is gone: ACK it again if it is ours.
     if (response.cseq().method != method::invite) return;
-    record* r = by_dialog(dialog_id_of_received(response));
+    record* r = by_dialog_of(response);
     if (r == nullptr || !r->outgoing || r->uac->invite_ack.empty() ||
         response.cseq().number != r->last_invite_cseq)
         return;

@@ -74,14 +74,38 @@ session_state session_layer::state(session_handle h) const noexcept {
 
 bool session_layer::owns_dialog(const message& request) noexcept {
     if (dialogs_.match_request(request) != nullptr) return true;
-    return !by_dialog_.empty() && by_dialog(dialog_id_of_received(request)) != nullptr;
+    return !by_dialog_.empty() && by_dialog_of(request) != nullptr;
 }
 
 session_layer::record* session_layer::by_dialog(const dialog_id& id) noexcept {
-    auto it = by_dialog_.find(detail::dialog_key(id));
-    if (it == by_dialog_.end()) return nullptr;
-    auto s = sessions_.find(it->second);
+    return by_dialog(id.call_id, id.local_tag, id.remote_tag);
+}
+
+session_layer::record* session_layer::by_dialog(std::string_view call_id,
+                                                std::string_view local_tag,
+                                                std::string_view remote_tag) noexcept {
+    // A session's dialog carries its handle; only our INVITE's early dialogs (forks, not in
+    // dialogs_ yet) are in by_dialog_.
+    std::uint64_t handle = 0;
+    if (dialog* d = dialogs_.find(call_id, local_tag, remote_tag)) {
+        handle = d->user();
+    } else {
+        if (by_dialog_.empty()) return nullptr;
+        auto it = by_dialog_.find(detail::dialog_key(
+            {std::string(call_id), std::string(local_tag), std::string(remote_tag)}));
+        if (it == by_dialog_.end()) return nullptr;
+        handle = it->second;
+    }
+    auto s = sessions_.find(handle);
     return s == sessions_.end() ? nullptr : s->second.get();
+}
+
+session_layer::record* session_layer::by_dialog_of(const message& received) noexcept {
+    // dialog_id_of_received without the copies: our tag is in To for a request, in From for
+    // a response.
+    if (received.is_request())
+        return by_dialog(received.call_id(), received.to().tag, received.from().tag);
+    return by_dialog(received.call_id(), received.from().tag, received.to().tag);
 }
 
 void session_layer::respond(record& r, transaction_id server, outgoing_message response) {
@@ -309,7 +333,6 @@ void session_layer::end(record& r, end_reason why) {
     r.requests.clear();
     r.core->set_requester(nullptr);
     if (r.refresh_in_flight()) by_client_.erase(r.refreshes->reinvite_client.value);
-    by_dialog_.erase(detail::dialog_key(r.id));
     if (r.uac) {
         if (r.uac->invite_client) by_client_.erase(r.uac->invite_client.value);
         for (const std::string& key : r.uac->early_keys) by_dialog_.erase(key);
@@ -317,7 +340,7 @@ void session_layer::end(record& r, end_reason why) {
     }
     if (r.invite_server) by_invite_server_.erase(r.invite_server.value);
     if (r.bye_client) by_client_.erase(r.bye_client.value);
-    dialogs_.erase(r.id);
+    if (r.d != nullptr) dialogs_.erase(r.d->id());
     r.d = nullptr;
     ++stats_.sessions_ended;
     if (r.announced) events_.on_ended(r.handle, *r.core, why);

@@ -16,7 +16,6 @@ struct session_layer::record final : dialog_requester {
     session_handle handle;
     std::unique_ptr<session> core;
     dialog* d = nullptr; ///< in layer->dialogs_ until end()
-    dialog_id id;
     session_state state = session_state::incoming;
     flow source; ///< where the INVITE came from; our requests go there unless the target says
     transaction_id invite_server;                  ///< the initial INVITE, until its final response

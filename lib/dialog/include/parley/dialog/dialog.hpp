@@ -64,6 +64,11 @@ public:
     std::uint32_t local_cseq() const noexcept { return local_cseq_; }
     std::optional<std::uint32_t> remote_cseq() const noexcept { return remote_cseq_; }
 
+    /// An opaque value for whoever uses the dialog (the session layer keeps its session's
+    /// handle here, so a dialog found by id leads to its session without a second table).
+    std::uint64_t user() const noexcept { return user_; }
+    void set_user(std::uint64_t value) noexcept { user_ = value; }
+
     /// §12.1 / §13.2.2.4: a 2xx confirms an early dialog.
     void confirm() noexcept {
         if (state_ == dialog_state::early) state_ = dialog_state::confirmed;
@@ -113,6 +118,7 @@ private:
     std::string remote_target_;
     std::string local_contact_;
     std::vector<std::string> route_set_; ///< each a name-addr ("<sip:p1;lr>")
+    std::uint64_t user_ = 0;
 };
 
 /// Method that refreshes the remote target (RFC 3261 §12.2, RFC 3311 §5, RFC 6665 §4.1.3).

@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -53,15 +54,29 @@ class dialog_table {
 public:
     /// Adds a dialog; returns nullptr when one with the same id exists.
     dialog* insert(dialog d);
-    dialog* find(const dialog_id& id) noexcept;
+    dialog* find(const dialog_id& id) noexcept {
+        return find(id.call_id, id.local_tag, id.remote_tag);
+    }
+    /// The same, from the parts of an id as a message carries them (no copies made).
+    dialog* find(std::string_view call_id, std::string_view local_tag,
+                 std::string_view remote_tag) noexcept;
     /// RFC 3261 §12.2.2: the dialog a received in-dialog request (To tag present) belongs to.
     dialog* match_request(const message& request) noexcept;
+    /// A dialog that came from this table; erasing it destroys it.
     void erase(const dialog_id& id) noexcept;
     std::size_t size() const noexcept { return dialogs_.size(); }
 
 private:
-    static std::string key(const dialog_id& id);
-    std::unordered_map<std::string, std::unique_ptr<dialog>> dialogs_;
+    // Keyed by views into each dialog's own id (dialogs are heap-allocated and never move):
+    // a dialog costs no second copy of its id, and a lookup builds no string.
+    struct key {
+        std::string_view call_id, local_tag, remote_tag;
+        friend bool operator==(const key&, const key&) = default;
+    };
+    struct key_hash {
+        std::size_t operator()(const key& k) const noexcept;
+    };
+    std::unordered_map<key, std::unique_ptr<dialog>, key_hash> dialogs_;
 };
 
 } // namespace parley

@@ -372,6 +372,9 @@ private:
     void end(record& r, end_reason why);
     void finish_ended();
     record* by_dialog(const dialog_id& id) noexcept;
+    record* by_dialog(std::string_view call_id, std::string_view local_tag,
+                      std::string_view remote_tag) noexcept;
+    record* by_dialog_of(const message& received) noexcept; ///< its dialog seen from our side
     const std::string& contact_of(const record& r) const noexcept;
     const std::string& via_of(const record& r) const noexcept;
     std::string new_tag();
@@ -383,9 +386,9 @@ private:
     const extension_registry& extensions_;
     session_events& events_;
     session_layer_options options_;
-    dialog_table dialogs_;
+    dialog_table dialogs_; ///< each dialog's user() is its session's handle
     std::unordered_map<std::uint64_t, std::unique_ptr<record>> sessions_;
-    std::unordered_map<std::string, std::uint64_t> by_dialog_;
+    std::unordered_map<std::string, std::uint64_t> by_dialog_; ///< our INVITE's early dialogs
     std::unordered_map<std::uint64_t, std::uint64_t> by_invite_server_; ///< transaction → session
     std::unordered_map<std::uint64_t, std::uint64_t> by_client_;        ///< our BYE → session
     std::vector<std::unique_ptr<record>> ended_;
