@@ -1,6 +1,7 @@
 // State kept per established session: heap bytes per call after INVITE + 200 + ACK, measured with
 // mallinfo2 over 1,000 calls through a real transaction layer and session layer (the INVITE
-// server transaction lingering in RFC 6026 Accepted included). Not a test: a measurement.
+// server transaction lingering in RFC 6026 Accepted included), then again once the lingering
+// transactions are gone. Not a test: a measurement.
 //   build/release/bench/session_memory
 #include "session_fixture.hpp"
 #include <malloc.h>
@@ -28,6 +29,11 @@ TEST_F(session_fixture, memory_per_session) {
     std::size_t after = heap();
     std::printf("sessions=%zu transactions=%zu heap per established call=%zu bytes\n",
                 layer->size(), transactions.size(), (after - before) / n);
+    // 32 s later (RFC 6026 Timer L, 64*T1) the INVITE transactions are gone: the session alone.
+    advance(std::chrono::seconds(40));
+    std::size_t settled = heap();
+    std::printf("after the linger: sessions=%zu transactions=%zu heap per session=%zu bytes\n",
+                layer->size(), transactions.size(), (settled - before) / n);
 }
 } // namespace
 } // namespace parley::test

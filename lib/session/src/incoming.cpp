@@ -7,6 +7,8 @@
 
 #include <parley/base/text.hpp>
 
+#include <charconv>
+
 namespace parley {
 
 namespace detail {
@@ -27,25 +29,28 @@ outgoing_message response_skeleton(const message& request, std::uint16_t status,
         if (h.id != header_id::via) continue;
         if (first && !top_via.empty()) {
             // The stamped top Via replaces the first element of the first Via line.
-            std::string line(top_via);
             if (std::size_t comma = h.value.find(','); comma != std::string_view::npos &&
                                                        request.vias().size() > 1 &&
                                                        h.value.find('"') == std::string_view::npos)
-                line.append(",").append(h.value.substr(comma + 1));
-            m.add_header("Via", line);
+                m.add_header(header_id::via, {top_via, ",", h.value.substr(comma + 1)});
+            else
+                m.add_header(header_id::via, {top_via});
         } else {
-            m.add_header("Via", h.value);
+            m.add_header(header_id::via, {h.value});
         }
         first = false;
     }
-    m.add_header("From", request.from().text);
+    m.add_header(header_id::from, {request.from().text});
     if (!to_tag.empty() && request.to().tag.empty() && status > 100)
-        m.add_header("To", std::string(request.to().text) + ";tag=" + std::string(to_tag));
+        m.add_header(header_id::to, {request.to().text, ";tag=", to_tag});
     else
-        m.add_header("To", request.to().text);
-    m.add_header("Call-ID", request.call_id());
-    m.add_header("CSeq", std::to_string(request.cseq().number) + " " +
-                             std::string(request.cseq().method_text));
+        m.add_header(header_id::to, {request.to().text});
+    m.add_header(header_id::call_id, {request.call_id()});
+    char number[16];
+    auto written = std::to_chars(number, number + sizeof number, request.cseq().number);
+    m.add_header(header_id::cseq,
+                 {std::string_view(number, static_cast<std::size_t>(written.ptr - number)), " ",
+                  request.cseq().method_text});
     return m;
 }
 

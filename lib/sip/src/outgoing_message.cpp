@@ -9,6 +9,14 @@
 namespace parley {
 namespace {
 
+/// CR and LF become SP (no header injection). Values rarely hold either (a folded header copied
+/// from a request): look with memchr before walking byte by byte.
+void clean_line_breaks(char* p, std::size_t n) {
+    if (std::memchr(p, '\n', n) == nullptr && std::memchr(p, '\r', n) == nullptr) return;
+    for (std::size_t i = 0; i < n; ++i)
+        if (p[i] == '\r' || p[i] == '\n') p[i] = ' ';
+}
+
 void append_clean(std::string& out, std::string_view value) {
     out.append(value);
     // Values rarely hold CR or LF (a folded header copied from a request): look with memchr
@@ -84,17 +92,42 @@ std::string_view outgoing_message::value_of(const line& l) const noexcept {
     return std::string_view(lines_).substr(l.offset + l.name_size + 2, l.length - l.name_size - 4);
 }
 
+void outgoing_message::append_line(header_id id, std::string_view name, bool clean_name,
+                                   std::initializer_list<std::string_view> parts) {
+    // One resize and plain copies: a line costs one capacity check, not one per piece.
+    std::size_t length = name.size() + 4;
+    for (std::string_view p : parts) length += p.size();
+    std::size_t offset = lines_.size();
+    lines_.resize(offset + length);
+    char* out = lines_.data() + offset;
+    std::memcpy(out, name.data(), name.size());
+    if (clean_name) clean_line_breaks(out, name.size());
+    out += name.size();
+    *out++ = ':';
+    *out++ = ' ';
+    char* value = out;
+    for (std::string_view p : parts) {
+        if (p.empty()) continue;
+        std::memcpy(out, p.data(), p.size());
+        out += p.size();
+    }
+    clean_line_breaks(value, static_cast<std::size_t>(out - value));
+    *out++ = '\r';
+    *out = '\n';
+    index_.push_back({id, static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(length),
+                      static_cast<std::uint16_t>(name.size())});
+}
+
 void outgoing_message::add_header(std::string_view name, std::string_view value) {
     header_id id = header_id_from_name(name);
-    std::string_view written = id != header_id::other ? header_name(id) : name;
-    line l{id, static_cast<std::uint32_t>(lines_.size()), 0,
-           static_cast<std::uint16_t>(written.size())};
-    append_clean(lines_, written);
-    lines_.append(": ");
-    append_clean(lines_, value);
-    lines_.append("\r\n");
-    l.length = static_cast<std::uint32_t>(lines_.size() - l.offset);
-    index_.push_back(l);
+    if (id != header_id::other)
+        append_line(id, header_name(id), false, {value});
+    else
+        append_line(id, name, true, {value});
+}
+
+void outgoing_message::add_header(header_id id, std::initializer_list<std::string_view> parts) {
+    append_line(id, header_name(id), false, parts);
 }
 
 std::size_t outgoing_message::remove_header(std::string_view name) {

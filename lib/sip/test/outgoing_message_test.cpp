@@ -43,5 +43,24 @@ TEST(outgoing_message, responses_take_the_default_reason) {
     EXPECT_TRUE(m.serialize().starts_with("SIP/2.0 486 Busy Here\r\n"));
 }
 
+TEST(outgoing_message, known_headers_from_parts_are_one_clean_line) {
+    auto m = outgoing_message::response(200, {}, "INVITE");
+    m.add_header(header_id::to, {"<sip:bob@example.com>", ";tag=", "abc"});
+    m.add_header(header_id::cseq, {"7", " ", "INVITE"});
+    m.add_header(header_id::subject, {"a\r\n", "Via: x", ""}); // CR/LF in any part become SP
+    m.add_header("X-Odd\r\nName", "v");                        // an unknown name is cleaned too
+    EXPECT_EQ(m.header("t"), "<sip:bob@example.com>;tag=abc");
+    EXPECT_EQ(m.header("CSeq"), "7 INVITE");
+    EXPECT_EQ(m.header("Subject"), "a  Via: x");
+    std::string bytes = m.serialize();
+    EXPECT_NE(bytes.find("\r\nTo: <sip:bob@example.com>;tag=abc\r\n"), std::string::npos) << bytes;
+    EXPECT_NE(bytes.find("\r\nX-Odd  Name: v\r\n"), std::string::npos) << bytes;
+    EXPECT_EQ(bytes.find("\r\nVia"), std::string::npos) << bytes;
+    // Editing afterwards still finds and replaces those lines.
+    m.set_header("To", "<sip:carol@example.com>;tag=abc");
+    EXPECT_EQ(m.count("To"), 1u);
+    EXPECT_EQ(m.header("To"), "<sip:carol@example.com>;tag=abc");
+}
+
 } // namespace
 } // namespace parley

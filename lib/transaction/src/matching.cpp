@@ -41,7 +41,9 @@ void make_server_key(std::string& out, const message& request, std::string_view 
     if (top.has_rfc3261_branch()) {
         // RFC 3261 §17.2.3: branch, sent-by (host compared case-insensitively) and method.
         out.append(top.branch).push_back('\0');
-        for (char c : top.host) out.push_back(text::to_lower(c));
+        std::size_t host_at = out.size();
+        out.append(top.host); // then lowered in place: no capacity check per character
+        for (std::size_t i = host_at; i < out.size(); ++i) out[i] = text::to_lower(out[i]);
         out.push_back(':');
         append_number(out, top.port);
         out.push_back('\0');

@@ -12,6 +12,7 @@
 #include <parley/sip/header_id.hpp>
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,9 @@ public:
 
     /// Appends a header line (CR and LF in the value become SP: no header injection).
     void add_header(std::string_view name, std::string_view value);
+    /// The same for a known header (written with its canonical name), whose value is the
+    /// concatenation of `parts`: "To" from the request's To and ";tag=...", with no temporary.
+    void add_header(header_id id, std::initializer_list<std::string_view> parts);
     /// Replaces every line of this header (long or compact name) with one line; adds it if absent.
     void set_header(std::string_view name, std::string_view value);
     /// Removes every line of this header. Returns how many were removed.
@@ -64,6 +68,8 @@ private:
     };
     outgoing_message() = default;
     void reserve();
+    void append_line(header_id id, std::string_view name, bool clean_name,
+                     std::initializer_list<std::string_view> parts);
     bool same_name(const line& l, header_id id, std::string_view name) const noexcept;
     std::string_view value_of(const line& l) const noexcept;
 
