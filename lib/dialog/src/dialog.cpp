@@ -10,6 +10,7 @@ namespace {
 // The name-addr text a dialog keeps for From/To: display name and URI, without parameters.
 std::string address_text(const name_addr& a) {
     std::string out;
+    out.reserve(a.display_name.size() + a.address.text.size() + 5);
     if (!a.display_name.empty()) {
         if (a.display_name_quoted)
             out.append("\"").append(a.display_name).append("\" ");

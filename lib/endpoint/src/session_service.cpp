@@ -35,6 +35,7 @@ session_service::~session_service() {
 media_preferences media_of(const endpoint_config& endpoint) {
     media_preferences m;
     std::vector<sdp::codec> codecs;
+    codecs.reserve(endpoint.codecs.size()); // built per call: one allocation, not one per growth
     for (codec c : endpoint.codecs) {
         switch (c) {
         case codec::ulaw: codecs.push_back({"PCMU", 8000, 1}); break;

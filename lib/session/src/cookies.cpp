@@ -4,6 +4,9 @@ namespace parley {
 
 bool cookie_jar::add(std::string_view name, std::unique_ptr<cookie> c) {
     if (get(name) != nullptr) return false;
+    // A session typically carries a few (endpoint, identity, media stream, application):
+    // one allocation for them rather than one per growth.
+    if (entries_.empty()) entries_.reserve(4);
     entries_.emplace_back(std::string(name), std::move(c));
     return true;
 }
