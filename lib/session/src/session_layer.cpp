@@ -197,14 +197,17 @@ result<void> session_layer::answer(session_handle h) {
     } else {
         r.apply_media();
     }
-    outgoing_message ok = *r.invite_base;
+    // The final response is the last use of the INVITE's response base and of our SDP text
+    // (the negotiator keeps its own): both move into the 2xx.
+    outgoing_message ok = std::move(*r.invite_base);
     ok.set_status(200);
     ok.add_header("Contact", contact_of(r));
     ok.add_header("Allow", options_.allow);
     add_session_timer_headers(r, ok);
     // After an exchange completed in reliable 18x + PRACK (RFC 3262 §5), no SDP: it would be
     // a new offer the caller did not expect.
-    if (!r.answered_early) ok.set_body("application/sdp", r.local_sdp);
+    if (!r.answered_early) ok.take_body("application/sdp", std::move(r.local_sdp));
+    r.local_sdp.clear();
     transaction_id server = r.invite_server;
     r.invite_server = {};
     by_invite_server_.erase(server.value);

@@ -177,6 +177,11 @@ void outgoing_message::set_body(std::string_view content_type, std::string_view 
     body_ = std::string(body);
 }
 
+void outgoing_message::take_body(std::string_view content_type, std::string&& body) {
+    content_type_ = std::string(body.empty() ? std::string_view{} : content_type);
+    body_ = std::move(body);
+}
+
 std::string outgoing_message::serialize() const {
     std::string out;
     out.reserve(start_line_.size() + lines_.size() + content_type_.size() + body_.size() + 48);

@@ -53,6 +53,8 @@ public:
 
     /// Sets (or with an empty body, clears) the body and its Content-Type.
     void set_body(std::string_view content_type, std::string_view body);
+    /// The same, taking `body` over (no copy).
+    void take_body(std::string_view content_type, std::string&& body);
     std::string_view body() const noexcept { return body_; }
     std::string_view content_type() const noexcept { return content_type_; }
 
