@@ -356,7 +356,10 @@ void media_context::read_batch(stream& s) {
     // echoes of the batch in one sendmmsg. The batch buffers belong to the context: handlers
     // run one at a time on the shard's thread.
     batch& b = *batch_;
-    for (int round = 0; round < 4; ++round) { // bounded: other streams get their turn
+    // Bounded: other streams get their turn. What is left waits for no new datagram: the wait
+    // receive() arms next is level-checked (Asio's epoll reactor re-arms it with
+    // EPOLL_CTL_MOD, which reports a socket that is still readable at once).
+    for (int round = 0; round < 4; ++round) {
         for (std::size_t i = 0; i < batch_size; ++i) {
             b.iov[i] = {b.data[i].data(), b.data[i].size()};
             b.in[i] = {};
