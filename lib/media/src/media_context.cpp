@@ -130,6 +130,7 @@ struct media_context::batch {
     std::array<iovec, batch_size> out_iov{};
     std::array<mmsghdr, batch_size> out{};
     std::array<sockaddr_storage, batch_size> to{};
+    std::array<std::uint32_t, batch_size> out_timestamp{}; ///< of each echo, for RTCP
     std::size_t echoes = 0;
 };
 
@@ -382,7 +383,16 @@ void media_context::read_batch(stream& s) {
         if (b.echoes != 0 && !s.closing) {
             int sent = ::sendmmsg(s.socket.native_handle(), b.out.data(),
                                   static_cast<unsigned>(b.echoes), MSG_DONTWAIT);
-            if (sent > 0) stats_.packets_out += static_cast<std::uint64_t>(sent);
+            // Only what went out counts, for the stats and for our RTCP sender reports: the
+            // first `sent` echoes (sendmmsg stops at the first that fails).
+            for (int i = 0; i < sent; ++i) {
+                auto k = static_cast<std::size_t>(i);
+                std::size_t n = b.out_iov[k].iov_len;
+                ++stats_.packets_out;
+                ++s.packets_sent;
+                s.octets_sent += static_cast<std::uint32_t>(n - std::min<std::size_t>(n, 12));
+                s.last_sent_timestamp = b.out_timestamp[k];
+            }
         }
         if (static_cast<std::size_t>(got) < batch_size) break;
     }
@@ -435,9 +445,7 @@ void media_context::handle_packet(stream& s, std::span<std::uint8_t> bytes,
         std::memcpy(&b.to[k], s.remote.data(), s.remote.size());
         b.out[k].msg_hdr.msg_name = &b.to[k];
         b.out[k].msg_hdr.msg_namelen = static_cast<socklen_t>(s.remote.size());
-        ++s.packets_sent;
-        s.octets_sent += static_cast<std::uint32_t>(n - std::min<std::size_t>(n, 12));
-        s.last_sent_timestamp = packet->header.timestamp;
+        b.out_timestamp[k] = packet->header.timestamp; // counted as sent once it is (read_batch)
     }
     const std::uint8_t pt = packet->header.payload_type;
     if (s.format.event_payload_type && pt == *s.format.event_payload_type) {

@@ -298,6 +298,44 @@ TEST(media_rtcp, reports_what_it_sent_and_received_on_the_next_port) {
     EXPECT_GE(context.stats().rtcp_out, 1u);
 }
 
+TEST(media_rtcp, echoes_that_could_not_be_sent_are_not_reported_as_sent) {
+    asio::io_context io;
+    media_context context(io, {.address = "127.0.0.1",
+                               .port_min = 41500,
+                               .port_max = 41600,
+                               .rtcp_interval = std::chrono::milliseconds(100)});
+    auto stream = context.open();
+    ASSERT_TRUE(stream);
+    context.echo(*stream);
+    // Echoes go where the SDP said (no symmetric RTP): the broadcast address, which a socket
+    // without SO_BROADCAST cannot send to, so every sendmmsg fails.
+    context.set_remote(*stream, *socket_address::from_numeric("255.255.255.255", 5004), false);
+    asio::ip::udp::socket rtp{io, asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
+    asio::ip::udp::socket rtcp{io, asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
+    // Our reports go back to where the peer's RTCP comes from.
+    std::uint16_t port = context.port_of(*stream);
+    rtcp.send_to(asio::buffer(std::string(8, '\0')),
+                 asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"),
+                                         static_cast<std::uint16_t>(port + 1)));
+    asio::ip::udp::endpoint to(asio::ip::make_address("127.0.0.1"), port);
+    for (std::uint16_t i = 0; i < 5; ++i) rtp.send_to(asio::buffer(rtp_packet(i)), to);
+    rtcp.non_blocking(true);
+    std::optional<rtcp_summary> report;
+    std::vector<std::uint8_t> bytes(1500);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (!report && std::chrono::steady_clock::now() < deadline) {
+        io.run_for(std::chrono::milliseconds(20));
+        io.restart();
+        asio::error_code ec;
+        std::size_t n = rtcp.receive(asio::buffer(bytes), 0, ec);
+        if (!ec && context.stats().packets_in == 5)
+            report = parse_rtcp(std::span<const std::uint8_t>(bytes.data(), n));
+    }
+    ASSERT_TRUE(report) << "a report after the five packets arrived";
+    EXPECT_EQ(context.stats().packets_out, 0u);
+    EXPECT_FALSE(report->sender_report) << "nothing was sent: a receiver report";
+}
+
 TEST_F(fixture, the_negotiated_codec_is_the_first_of_ours_the_peer_listed) {
     media_context::bind_current(&context);
     extension_registry registry;
