@@ -4,6 +4,9 @@
 #include <parley/endpoint/session_endpoint.hpp>
 #include <parley/session/session.hpp>
 
+#include <parley/base/text.hpp>
+#include <parley/sip/uri.hpp>
+
 namespace parley {
 
 namespace {
@@ -13,6 +16,42 @@ struct called_party {
     std::string uri;
 };
 constexpr std::string_view called_party_cookie = "endpoint.called";
+
+/// `uri` with its user (for tel: its number) replaced by `number`, escaped as a URI user
+/// (RFC 3261 §25.1); other schemes, and text that does not parse, stay as they are.
+std::string with_number(const std::string& uri_text, std::string_view number) {
+    auto u = parse_uri(uri_text);
+    if (!u || (!u->is_sip() && u->scheme != uri_scheme::tel)) return uri_text;
+    std::string user;
+    for (char c : number) {
+        if (c != ';' && text::is(c, text::unreserved | text::user_extra)) {
+            user += c;
+        } else {
+            static constexpr char hex[] = "0123456789ABCDEF";
+            auto byte = static_cast<unsigned char>(c);
+            user += '%';
+            user += hex[byte >> 4];
+            user += hex[byte & 0xf];
+        }
+    }
+    // The user (and any password) is replaced in place: scheme, host, port and parameters stay.
+    auto offset = [&](std::string_view part) {
+        return static_cast<std::size_t>(part.data() - u->text.data());
+    };
+    std::size_t at = 0;
+    std::size_t end = 0;
+    if (!u->user.empty()) {
+        at = offset(u->user);
+        end = at + u->user.size();
+        if (!u->password.empty()) end = offset(u->password) + u->password.size();
+    } else if (u->is_sip() && !u->host.empty()) { // sip:host: the user goes before the host
+        at = end = offset(u->host) - (u->host_type == host_kind::ipv6 ? 1 : 0); // before '['
+        user += '@';
+    } else {
+        return uri_text;
+    }
+    return uri_text.substr(0, at) + user + uri_text.substr(end);
+}
 
 } // namespace
 
@@ -28,7 +67,11 @@ request_verdict endpoint_identity_supplement::incoming_request(session& s,
     if (who) {
         // The endpoint's callerid overrides what the request says (as in Asterisk).
         if (!e.callerid.name.empty()) who->display_name = e.callerid.name;
-        if (!e.callerid.number.empty()) who->number = e.callerid.number;
+        // The asserted URI follows the number (what a leg asserts on with send_pai).
+        if (!e.callerid.number.empty() && e.callerid.number != who->number) {
+            who->number = e.callerid.number;
+            who->uri = with_number(who->uri, who->number);
+        }
         s.cookies().remove(caller_identity_cookie);
         s.cookies().add_value<party_identity>(caller_identity_cookie, std::move(*who));
     }

@@ -66,6 +66,20 @@ TEST_F(identity_fixture, the_endpoints_callerid_overrides_what_the_request_says)
     EXPECT_EQ(caller().number, "200");
 }
 
+TEST_F(identity_fixture, the_callerid_number_replaces_the_user_of_the_callers_uri_too) {
+    endpoint.trust_id_inbound = true;
+    endpoint.callerid = {"", "200"};
+    start();
+    EXPECT_EQ(caller().uri, "sip:200@h") << "what is asserted on matches the number";
+    endpoint.callerid = {"", "+1 555/0#"};
+    start();
+    EXPECT_EQ(caller().number, "+1 555/0#");
+    EXPECT_EQ(caller().uri, "sip:+1%20555/0%23@h") << "escaped as a URI user";
+    endpoint.callerid = {"Lobby", ""};
+    start();
+    EXPECT_EQ(caller().uri, "sip:+15551234@h") << "a name alone leaves the URI";
+}
+
 TEST_F(identity_fixture, send_pai_and_send_rpid_assert_the_called_party_in_1xx_and_2xx) {
     endpoint.send_pai = true;
     endpoint.send_rpid = true;
@@ -121,6 +135,22 @@ TEST_F(relay_fixture, send_pai_and_send_rpid_pass_the_callers_identity_on) {
     EXPECT_EQ(invite.header("Remote-Party-ID"),
               "\"Alice \\\"A\\\"\" <sip:100@pbx.example>;party=calling;screen=no;privacy=off");
     EXPECT_FALSE(invite.header("Privacy"));
+}
+
+TEST_F(relay_fixture, an_overriding_callerid_number_is_what_is_asserted) {
+    // The caller's endpoint overrides the number (as the incoming side does), and the leg to
+    // this endpoint asserts it: the number and the asserted URI agree.
+    endpoint.trust_id_inbound = true;
+    endpoint.callerid = {"Lobby", "200"};
+    start();
+    party_identity who = caller();
+    endpoint = {};
+    endpoint.send_pai = true;
+    endpoint.send_rpid = true;
+    auto invite = invite_to_endpoint(who);
+    EXPECT_EQ(invite.header("P-Asserted-Identity"), "\"Lobby\" <sip:200@h>");
+    EXPECT_EQ(invite.header("Remote-Party-ID"),
+              "\"Lobby\" <sip:200@h>;party=calling;screen=no;privacy=off");
 }
 
 TEST_F(relay_fixture, a_private_caller_is_withheld_unless_the_endpoint_is_trusted) {
