@@ -5,6 +5,7 @@
 #include <parley/session/session.hpp>
 
 #include <parley/base/text.hpp>
+#include <parley/sip/headers.hpp>
 #include <parley/sip/uri.hpp>
 
 namespace parley {
@@ -100,8 +101,12 @@ void endpoint_identity_supplement::outgoing_response(session& s,
 void endpoint_identity_supplement::outgoing_request(session& s,
                                                     outgoing_message& request) noexcept {
     if (request.method() != "INVITE") return;
-    auto to = request.header("To");
-    if (to && to->find(";tag=") != std::string_view::npos) return; // a re-INVITE
+    // A re-INVITE: the To has a tag parameter (parsed: a URI parameter named tag inside <> is
+    // not one). A To that does not parse is left alone.
+    if (auto to = request.header("To")) {
+        auto parsed = parse_name_addr(*to);
+        if (!parsed || !parsed->tag.empty()) return;
+    }
     const auto* home = s.cookies().get_value<session_endpoint>(session_endpoint_cookie);
     const auto* who = s.cookies().get_value<party_identity>(caller_identity_cookie);
     if (home == nullptr || home->endpoint == nullptr || who == nullptr || who->uri.empty()) return;

@@ -153,6 +153,19 @@ TEST_F(relay_fixture, an_overriding_callerid_number_is_what_is_asserted) {
               "\"Lobby\" <sip:200@h>;party=calling;screen=no;privacy=off");
 }
 
+TEST_F(relay_fixture, a_tag_uri_parameter_in_to_is_not_a_reinvite) {
+    endpoint.send_pai = true;
+    s = std::make_unique<session>(registry.snapshot(), session_options{.id = 4});
+    s->cookies().add_value<session_endpoint>(session_endpoint_cookie,
+                                             session_endpoint{nullptr, &endpoint});
+    s->cookies().add_value<party_identity>(caller_identity_cookie, alice());
+    s->begin();
+    auto invite = outgoing_message::request("INVITE", "sip:trunk@192.0.2.7;tag=x");
+    invite.add_header("To", "<sip:trunk@192.0.2.7;tag=x>");
+    s->outgoing_request(invite);
+    EXPECT_TRUE(invite.header("P-Asserted-Identity")) << "the tag is the URI's, not the To's";
+}
+
 TEST_F(relay_fixture, a_private_caller_is_withheld_unless_the_endpoint_is_trusted) {
     endpoint.send_pai = true;
     auto withheld = invite_to_endpoint(alice(presentation::restricted));
