@@ -7,18 +7,38 @@
 
 namespace parley {
 
-registration_store::outcome registration_store::apply(const std::string& aor, bool remove_all,
-                                                      const std::vector<change>& changes,
+registration_store::outcome registration_store::apply(const std::string& aor, const request& r,
                                                       std::uint32_t max_contacts,
                                                       clock::time_point now) {
+    // RFC 3261 §10.3 steps 6 and 7: an existing binding the request changes must not have been
+    // set by a request of the same Call-ID with this CSeq or a higher one.
+    auto out_of_order = [&](const registration_binding& b) {
+        return b.call_id == r.call_id && r.cseq <= b.cseq;
+    };
     std::lock_guard guard(lock_);
     std::vector<registration_binding> next = aors_[aor];
     std::erase_if(next, [&](const registration_binding& b) { return b.expires_at <= now; });
-    if (remove_all) next.clear();
-    for (const change& c : changes) {
-        std::erase_if(next, [&](const registration_binding& b) { return b.contact == c.contact; });
-        if (c.expires != 0)
-            next.insert(next.begin(), {c.contact, now + std::chrono::seconds(c.expires)});
+    if (r.remove_all) {
+        if (std::any_of(next.begin(), next.end(), out_of_order)) return outcome::out_of_order;
+        next.clear();
+    }
+    std::size_t added = 0; // next[0, added) are this request's own
+    for (const change& c : r.changes) {
+        auto same = std::find_if(next.begin(), next.end(), [&](const registration_binding& b) {
+            return b.contact == c.contact;
+        });
+        if (same != next.end()) {
+            if (same - next.begin() < static_cast<std::ptrdiff_t>(added))
+                --added; // named twice in the request: the later one counts
+            else if (out_of_order(*same))
+                return outcome::out_of_order; // nothing changes
+            next.erase(same);
+        }
+        if (c.expires != 0) {
+            next.insert(next.begin(),
+                        {c.contact, now + std::chrono::seconds(c.expires), r.call_id, r.cseq});
+            ++added;
+        }
     }
     if (next.size() > max_contacts) return outcome::too_many; // nothing changes
     if (next.empty())
@@ -69,8 +89,8 @@ service_claim registrar_service::offer(const incoming_request& in,
         return service_claim::claimed;
     }
     std::uint32_t default_expires = config->system().default_expires;
-    bool remove_all = false;
-    std::vector<registration_store::change> changes;
+    registration_store::request asked{.call_id = std::string(request.call_id()),
+                                      .cseq = request.cseq().number};
     for (const contact& c : request.contacts()) {
         if (c.star) {
             // RFC 3261 §10.3 step 6: "*" only alone, and only with Expires: 0.
@@ -78,7 +98,7 @@ service_claim registrar_service::offer(const incoming_request& in,
                 owner_.respond(in, 400, {}, "Contact * Needs Expires: 0 and No Other Contact");
                 return service_claim::claimed;
             }
-            remove_all = true;
+            asked.remove_all = true;
             continue;
         }
         std::uint32_t expires = c.expires >= 0    ? static_cast<std::uint32_t>(c.expires)
@@ -90,12 +110,17 @@ service_claim registrar_service::offer(const incoming_request& in,
         }
         // We grant at most the default, never below our own minimum.
         expires = std::min(expires, std::max(default_expires, min_expires_));
-        changes.push_back({std::string(c.address.address.text), expires});
+        asked.changes.push_back({std::string(c.address.address.text), expires});
     }
     auto now = registration_store::clock::now();
-    if (store_.apply(aor_name, remove_all, changes, aor->max_contacts, now) ==
-        registration_store::outcome::too_many) {
+    switch (store_.apply(aor_name, asked, aor->max_contacts, now)) {
+    case registration_store::outcome::applied: break;
+    case registration_store::outcome::too_many:
         owner_.respond(in, 403, {}, "Too Many Contacts (max_contacts)");
+        return service_claim::claimed;
+    case registration_store::outcome::out_of_order:
+        // As Kamailio's registrar answers it ("Invalid CSeq number").
+        owner_.respond(in, 400, {}, "Invalid CSeq (Not Higher Than the Binding's)");
         return service_claim::claimed;
     }
     // RFC 3261 §10.3 step 8: the 200 lists every current binding with its expires.

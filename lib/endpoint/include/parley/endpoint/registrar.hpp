@@ -9,7 +9,9 @@
 // Expires: 0 removes every binding, each Contact's expires (else the Expires header, else
 // default_expires) adds, refreshes or (0) removes one; a non-zero expiry under 60 s gets
 // 423 with Min-Expires; a request that would leave more than max_contacts bindings gets 403
-// and changes nothing. The 200 lists every binding with its remaining expires.
+// and changes nothing. A binding remembers the Call-ID and CSeq that last set it: a request
+// with the same Call-ID and a CSeq not higher (out of order, or replayed) gets 400 and changes
+// nothing (steps 6 and 7). The 200 lists every binding with its remaining expires.
 #pragma once
 
 #include <parley/endpoint/distributor.hpp>
@@ -25,23 +27,37 @@ namespace parley {
 struct registration_binding {
     std::string contact; ///< the Contact URI as registered
     std::chrono::steady_clock::time_point expires_at;
+    std::string call_id; ///< of the REGISTER that last added or refreshed it
+    std::uint32_t cseq = 0;
 };
 
 class registration_store {
 public:
     using clock = std::chrono::steady_clock;
 
-    /// What a REGISTER asks for one aor: the changes, applied all or none.
+    /// One binding a REGISTER adds, refreshes or removes.
     struct change {
-        std::string contact;   ///< "" with remove_all
+        std::string contact;   ///< the Contact URI
         std::uint32_t expires; ///< seconds; 0 removes
     };
-    enum class outcome : std::uint8_t { applied, too_many };
+    /// What a REGISTER asks for one aor: the changes, applied all or none.
+    struct request {
+        std::string call_id;
+        std::uint32_t cseq = 0;
+        bool remove_all = false; ///< Contact: * (before the changes)
+        std::vector<change> changes;
+    };
+    enum class outcome : std::uint8_t {
+        applied,
+        too_many,     ///< more than max_contacts bindings would be left
+        out_of_order, ///< a binding was set by the same Call-ID with a CSeq as high or higher
+    };
 
-    /// Applies `changes` to `aor` (with remove_all first when set); refuses them all when the
-    /// result would hold more than `max_contacts` bindings.
-    outcome apply(const std::string& aor, bool remove_all, const std::vector<change>& changes,
-                  std::uint32_t max_contacts, clock::time_point now);
+    /// Applies `r` to `aor`, or nothing of it when the result would hold more than
+    /// `max_contacts` bindings or an existing binding it touches has the request's Call-ID and
+    /// a CSeq not lower than the request's (RFC 3261 §10.3 steps 6 and 7).
+    outcome apply(const std::string& aor, const request& r, std::uint32_t max_contacts,
+                  clock::time_point now);
     /// The live bindings of `aor`, most recently registered first.
     std::vector<registration_binding> bindings(const std::string& aor, clock::time_point now);
 
