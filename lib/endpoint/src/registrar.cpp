@@ -2,10 +2,23 @@
 #include <parley/endpoint/registrar.hpp>
 
 #include <parley/sip/header_values.hpp>
+#include <parley/sip/uri.hpp>
 
 #include <algorithm>
 
 namespace parley {
+
+namespace {
+
+/// RFC 3261 §10.3 step 7 finds a binding by the URI comparison rules (§19.1.4); text that does
+/// not parse as a URI (never one the registrar stored) is compared as written.
+bool same_contact(std::string_view stored, std::string_view text, const result<uri>& parsed) {
+    if (!parsed) return stored == text;
+    auto other = parse_uri(stored);
+    return other ? uri_equivalent(*other, *parsed) : stored == text;
+}
+
+} // namespace
 
 registration_store::outcome registration_store::apply(const std::string& aor, const request& r,
                                                       std::uint32_t max_contacts,
@@ -16,7 +29,9 @@ registration_store::outcome registration_store::apply(const std::string& aor, co
         return b.call_id == r.call_id && r.cseq <= b.cseq;
     };
     std::lock_guard guard(lock_);
-    std::vector<registration_binding> next = aors_[aor];
+    auto current = aors_.find(aor);
+    std::vector<registration_binding> next;
+    if (current != aors_.end()) next = current->second;
     std::erase_if(next, [&](const registration_binding& b) { return b.expires_at <= now; });
     if (r.remove_all) {
         if (std::any_of(next.begin(), next.end(), out_of_order)) return outcome::out_of_order;
@@ -24,8 +39,9 @@ registration_store::outcome registration_store::apply(const std::string& aor, co
     }
     std::size_t added = 0; // next[0, added) are this request's own
     for (const change& c : r.changes) {
+        auto wanted = parse_uri(c.contact);
         auto same = std::find_if(next.begin(), next.end(), [&](const registration_binding& b) {
-            return b.contact == c.contact;
+            return same_contact(b.contact, c.contact, wanted);
         });
         if (same != next.end()) {
             if (same - next.begin() < static_cast<std::ptrdiff_t>(added))

@@ -202,6 +202,30 @@ TEST(registration_store, the_same_call_id_needs_a_higher_cseq) {
     EXPECT_EQ(kept[0].expires_at, now + std::chrono::seconds(90));
 }
 
+TEST(registration_store, contacts_are_the_same_binding_by_rfc3261_uri_equality) {
+    registration_store store;
+    device phone;
+    auto now = clock::now();
+    store.apply("6001", phone({{"sip:alice@Example.COM:5062;transport=udp", 60}}), 3, now);
+    // RFC 3261 §19.1.4: scheme, host and parameter values compare without case, escapes are
+    // decoded: a refresh of the same binding.
+    EXPECT_EQ(
+        store.apply("6001", phone({{"SIP:%61lice@example.com:5062;Transport=UDP", 120}}), 1, now),
+        registration_store::outcome::applied);
+    auto kept = store.bindings("6001", now);
+    ASSERT_EQ(kept.size(), 1u);
+    EXPECT_EQ(kept[0].expires_at, now + std::chrono::seconds(120));
+    // The user compares with case; a port or transport on one side only is another URI.
+    store.apply("6001", phone({{"sip:Alice@example.com:5062;transport=udp", 60}}), 3, now);
+    store.apply("6001", phone({{"sip:alice@example.com;transport=udp", 60}}), 3, now);
+    EXPECT_EQ(store.bindings("6001", now).size(), 3u);
+    EXPECT_EQ(store.apply("6001", phone({{"sip:alice@example.com:5062", 60}}), 3, now),
+              registration_store::outcome::too_many);
+    // Removal by an equal URI.
+    store.apply("6001", phone({{"sip:alice@EXAMPLE.com:5062;transport=UDP", 0}}), 3, now);
+    EXPECT_EQ(store.bindings("6001", now).size(), 2u);
+}
+
 TEST_F(registrar_fixture, a_cseq_not_higher_than_the_bindings_fails_the_request) {
     EXPECT_EQ(register_("desk", "c1", 5, {"<sip:a@127.0.0.1:5062>;expires=120"}).substr(0, 11),
               "SIP/2.0 200");

@@ -7,11 +7,12 @@
 // authenticated the request; the aor is the To URI's user and must be one of the endpoint's
 // aors (404 otherwise, 403 when its max_contacts is 0). It applies RFC 3261 §10.3: "*" with
 // Expires: 0 removes every binding, each Contact's expires (else the Expires header, else
-// default_expires) adds, refreshes or (0) removes one; a non-zero expiry under 60 s gets
-// 423 with Min-Expires; a request that would leave more than max_contacts bindings gets 403
-// and changes nothing. A binding remembers the Call-ID and CSeq that last set it: a request
-// with the same Call-ID and a CSeq not higher (out of order, or replayed) gets 400 and changes
-// nothing (steps 6 and 7). The 200 lists every binding with its remaining expires.
+// default_expires) adds, refreshes or (0) removes one (the same binding: an equal URI by
+// RFC 3261 §19.1.4); a non-zero expiry under 60 s gets 423 with Min-Expires; a request that
+// would leave more than max_contacts bindings gets 403 and changes nothing. A binding
+// remembers the Call-ID and CSeq that last set it: a request with the same Call-ID and a CSeq
+// not higher (out of order, or replayed) gets 400 and changes nothing (steps 6 and 7). The 200
+// lists every binding with its remaining expires.
 #pragma once
 
 #include <parley/endpoint/distributor.hpp>
