@@ -56,6 +56,12 @@ registration_store::outcome registration_store::apply(const std::string& aor, co
             ++added;
         }
     }
+    // Too many: the same device (the request's Call-ID) may have moved (a new address after an
+    // IP change, a new port after a restart of its SIP stack) — its own older bindings make way,
+    // the least recently registered first, as Asterisk's remove_existing does (but never another
+    // device's). Otherwise it waits for them to expire.
+    for (std::size_t i = next.size(); i-- > added && next.size() > max_contacts;)
+        if (next[i].call_id == r.call_id) next.erase(next.begin() + static_cast<std::ptrdiff_t>(i));
     if (next.size() > max_contacts) return outcome::too_many; // nothing changes
     if (next.empty())
         aors_.erase(aor);

@@ -204,25 +204,62 @@ TEST(registration_store, the_same_call_id_needs_a_higher_cseq) {
 
 TEST(registration_store, contacts_are_the_same_binding_by_rfc3261_uri_equality) {
     registration_store store;
-    device phone;
     auto now = clock::now();
-    store.apply("6001", phone({{"sip:alice@Example.COM:5062;transport=udp", 60}}), 3, now);
+    // Each request from another device (Call-ID): none replaces a binding of its own.
+    int devices = 0;
+    auto apply = [&](std::string contact, std::uint32_t expires, std::uint32_t max_contacts) {
+        registration_store::request r{.call_id = "c" + std::to_string(++devices), .cseq = 1};
+        r.changes.push_back({std::move(contact), expires});
+        return store.apply("6001", r, max_contacts, now);
+    };
+    apply("sip:alice@Example.COM:5062;transport=udp", 60, 3);
     // RFC 3261 §19.1.4: scheme, host and parameter values compare without case, escapes are
     // decoded: a refresh of the same binding.
-    EXPECT_EQ(
-        store.apply("6001", phone({{"SIP:%61lice@example.com:5062;Transport=UDP", 120}}), 1, now),
-        registration_store::outcome::applied);
+    EXPECT_EQ(apply("SIP:%61lice@example.com:5062;Transport=UDP", 120, 1),
+              registration_store::outcome::applied);
     auto kept = store.bindings("6001", now);
     ASSERT_EQ(kept.size(), 1u);
     EXPECT_EQ(kept[0].expires_at, now + std::chrono::seconds(120));
     // The user compares with case; a port or transport on one side only is another URI.
-    store.apply("6001", phone({{"sip:Alice@example.com:5062;transport=udp", 60}}), 3, now);
-    store.apply("6001", phone({{"sip:alice@example.com;transport=udp", 60}}), 3, now);
+    apply("sip:Alice@example.com:5062;transport=udp", 60, 3);
+    apply("sip:alice@example.com;transport=udp", 60, 3);
     EXPECT_EQ(store.bindings("6001", now).size(), 3u);
-    EXPECT_EQ(store.apply("6001", phone({{"sip:alice@example.com:5062", 60}}), 3, now),
-              registration_store::outcome::too_many);
+    EXPECT_EQ(apply("sip:alice@example.com:5062", 60, 3), registration_store::outcome::too_many);
     // Removal by an equal URI.
-    store.apply("6001", phone({{"sip:alice@EXAMPLE.com:5062;transport=UDP", 0}}), 3, now);
+    apply("sip:alice@EXAMPLE.com:5062;transport=UDP", 0, 3);
+    EXPECT_EQ(store.bindings("6001", now).size(), 2u);
+}
+
+TEST(registration_store, a_device_with_a_new_contact_replaces_its_own_oldest_binding) {
+    registration_store store;
+    device phone;
+    device other{.call_id = "c2"};
+    auto now = clock::now();
+    store.apply("6001", phone({{"sip:a@192.0.2.1", 60}}), 1, now);
+    // The phone's address changed: same Call-ID, another Contact. It takes its old binding's
+    // place instead of a 403 until that one expires.
+    EXPECT_EQ(store.apply("6001", phone({{"sip:a@192.0.2.9", 60}}), 1, now),
+              registration_store::outcome::applied);
+    auto kept = store.bindings("6001", now);
+    ASSERT_EQ(kept.size(), 1u);
+    EXPECT_EQ(kept[0].contact, "sip:a@192.0.2.9");
+    // Another device (another Call-ID) replaces nothing.
+    EXPECT_EQ(store.apply("6001", other({{"sip:b@192.0.2.2", 60}}), 1, now),
+              registration_store::outcome::too_many);
+    EXPECT_EQ(store.bindings("6001", now)[0].contact, "sip:a@192.0.2.9");
+    // With room for two: the other device's binding stays, the phone's oldest goes.
+    EXPECT_EQ(store.apply("6001", other({{"sip:b@192.0.2.2", 60}}), 2, now),
+              registration_store::outcome::applied);
+    EXPECT_EQ(store.apply("6001", phone({{"sip:a@192.0.2.10", 60}}), 2, now),
+              registration_store::outcome::applied);
+    kept = store.bindings("6001", now);
+    ASSERT_EQ(kept.size(), 2u);
+    EXPECT_EQ(kept[0].contact, "sip:a@192.0.2.10");
+    EXPECT_EQ(kept[1].contact, "sip:b@192.0.2.2");
+    // More new contacts than the device's own bindings can make room for: refused.
+    EXPECT_EQ(
+        store.apply("6001", phone({{"sip:x@192.0.2.3", 60}, {"sip:y@192.0.2.4", 60}}), 2, now),
+        registration_store::outcome::too_many);
     EXPECT_EQ(store.bindings("6001", now).size(), 2u);
 }
 

@@ -9,7 +9,8 @@
 // Expires: 0 removes every binding, each Contact's expires (else the Expires header, else
 // default_expires) adds, refreshes or (0) removes one (the same binding: an equal URI by
 // RFC 3261 §19.1.4); a non-zero expiry under 60 s gets 423 with Min-Expires; a request that
-// would leave more than max_contacts bindings gets 403 and changes nothing. A binding
+// would leave more than max_contacts bindings gets 403 and changes nothing, unless bindings
+// of the request's own Call-ID (the same device, moved) can make way, oldest first. A binding
 // remembers the Call-ID and CSeq that last set it: a request with the same Call-ID and a CSeq
 // not higher (out of order, or replayed) gets 400 and changes nothing (steps 6 and 7). The 200
 // lists every binding with its remaining expires.
@@ -55,8 +56,9 @@ public:
     };
 
     /// Applies `r` to `aor`, or nothing of it when the result would hold more than
-    /// `max_contacts` bindings or an existing binding it touches has the request's Call-ID and
-    /// a CSeq not lower than the request's (RFC 3261 §10.3 steps 6 and 7).
+    /// `max_contacts` bindings (after older bindings of the request's Call-ID it did not touch
+    /// made way, the least recently registered first) or an existing binding it touches has the
+    /// request's Call-ID and a CSeq not lower than the request's (RFC 3261 §10.3 steps 6, 7).
     outcome apply(const std::string& aor, const request& r, std::uint32_t max_contacts,
                   clock::time_point now);
     /// The live bindings of `aor`, most recently registered first.
