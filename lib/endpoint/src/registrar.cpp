@@ -105,6 +105,13 @@ service_claim registrar_service::offer(const incoming_request& in,
         owner_.respond(in, 403, {}, "Registration Not Allowed (max_contacts = 0)");
         return service_claim::claimed;
     }
+    // One request can remove every binding and add as many: past twice max_contacts (with a
+    // floor for odd but harmless requests) it can never succeed. Refused before any work, so a
+    // REGISTER with thousands of Contacts costs no comparisons under the store's lock.
+    if (request.contacts().size() > std::max<std::size_t>(2 * std::size_t{aor->max_contacts}, 16)) {
+        owner_.respond(in, 403, {}, "Too Many Contacts in One REGISTER");
+        return service_claim::claimed;
+    }
     auto header_expires = find_expires(request);
     if (!header_expires) {
         owner_.respond(in, 400, {}, "Bad Expires");

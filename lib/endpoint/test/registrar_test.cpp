@@ -291,5 +291,27 @@ TEST_F(registrar_fixture, a_cseq_not_higher_than_the_bindings_fails_the_request)
     EXPECT_TRUE(store.bindings("desk", clock::now()).empty());
 }
 
+TEST_F(registrar_fixture, more_contacts_than_any_request_can_use_are_refused_at_once) {
+    // At most max_contacts bindings can be removed and as many added by one request: past
+    // twice max_contacts (and a small floor), the request is refused before the bindings are
+    // looked at (each contact is compared with each binding under the store's lock).
+    std::vector<std::string> many;
+    for (int i = 0; i < 17; ++i)
+        many.push_back("<sip:p" + std::to_string(i) + "@127.0.0.1:5062>;expires=60");
+    EXPECT_EQ(register_("phone", "c1", 1, many), "SIP/2.0 403 Too Many Contacts in One REGISTER");
+    EXPECT_TRUE(store.bindings("phone", clock::now()).empty());
+    // Removing every binding and adding as many in one request still fits.
+    std::vector<std::string> three{"<sip:a@127.0.0.1:5062>", "<sip:b@127.0.0.1:5062>",
+                                   "<sip:c@127.0.0.1:5062>"};
+    EXPECT_EQ(register_("desk", "c1", 1, three, "Expires: 60\r\n").substr(0, 11), "SIP/2.0 200");
+    std::vector<std::string> swap;
+    for (const char* user : {"a", "b", "c"})
+        swap.push_back("<sip:" + std::string(user) + "@127.0.0.1:5062>;expires=0");
+    for (const char* user : {"d", "e", "f"})
+        swap.push_back("<sip:" + std::string(user) + "@127.0.0.1:5062>;expires=60");
+    EXPECT_EQ(register_("desk", "c2", 1, swap).substr(0, 11), "SIP/2.0 200");
+    EXPECT_EQ(store.bindings("desk", clock::now()).size(), 3u);
+}
+
 } // namespace
 } // namespace parley

@@ -10,10 +10,11 @@
 // default_expires) adds, refreshes or (0) removes one (the same binding: an equal URI by
 // RFC 3261 §19.1.4); a non-zero expiry under 60 s gets 423 with Min-Expires; a request that
 // would leave more than max_contacts bindings gets 403 and changes nothing, unless bindings
-// of the request's own Call-ID (the same device, moved) can make way, oldest first. A binding
-// remembers the Call-ID and CSeq that last set it: a request with the same Call-ID and a CSeq
-// not higher (out of order, or replayed) gets 400 and changes nothing (steps 6 and 7). The 200
-// lists every binding with its remaining expires.
+// of the request's own Call-ID (the same device, moved) can make way, oldest first; one with
+// more Contacts than any request can use (over twice max_contacts, at least 16) gets 403 before
+// the bindings are looked at. A binding remembers the Call-ID and CSeq that last set it: a
+// request with the same Call-ID and a CSeq not higher (out of order, or replayed) gets 400 and
+// changes nothing (steps 6 and 7). The 200 lists every binding with its remaining expires.
 #pragma once
 
 #include <parley/endpoint/distributor.hpp>
