@@ -489,8 +489,13 @@ void media_context::bridge(stream_id a, stream_id b) {
 void media_context::unbridge(stream_id id) noexcept {
     stream* s = find(id);
     if (s == nullptr || s->bridged == 0) return;
-    if (stream* other = find(s->bridged)) other->bridged = 0;
+    // The format change handlers belong to the bridge: what they would pass on has nowhere to go.
+    if (stream* other = find(s->bridged)) {
+        other->bridged = 0;
+        other->format_changed = nullptr;
+    }
     s->bridged = 0;
+    s->format_changed = nullptr;
 }
 
 std::optional<audio_codec> media_context::codec_of(const stream& s, std::uint8_t pt) noexcept {

@@ -90,6 +90,42 @@ TEST_F(fixture, a_burst_longer_than_one_read_is_drained_without_another_packet) 
     EXPECT_EQ(context.live_streams(), 0u) << "the continuation let go of the stream too";
 }
 
+TEST_F(fixture, a_format_change_handler_belongs_to_its_bridge) {
+    auto a = context.open();
+    auto b = context.open();
+    auto c = context.open();
+    ASSERT_TRUE(a && b && c);
+    for (auto id : {*a, *b, *c}) context.set_format(id, {.codec = audio_codec::pcmu});
+    int changes_a = 0;
+    int changes_b = 0;
+    auto watch = [&] {
+        context.on_format_change(*a, [&] { ++changes_a; });
+        context.on_format_change(*b, [&] { ++changes_b; });
+    };
+    context.bridge(*a, *b);
+    watch();
+    context.set_format(*a, {.codec = audio_codec::pcma, .payload_type = 8});
+    EXPECT_EQ(changes_a, 1);
+    // Unbridged: neither stream passes its changes to a bridge that is gone.
+    context.unbridge(*a);
+    context.set_format(*a, {.codec = audio_codec::pcmu});
+    context.set_format(*b, {.codec = audio_codec::pcma, .payload_type = 8});
+    EXPECT_EQ(changes_a, 1);
+    EXPECT_EQ(changes_b, 0);
+    // A new bridge (a transfer: b now talks to c) ends a's, and with it a's handler.
+    context.bridge(*a, *b);
+    watch();
+    context.bridge(*b, *c);
+    context.set_format(*a, {.codec = audio_codec::pcma, .payload_type = 8});
+    EXPECT_EQ(changes_a, 1);
+    // The other leg closing ends the bridge too.
+    context.bridge(*a, *c);
+    watch();
+    context.close(*c);
+    context.set_format(*a, {.codec = audio_codec::pcmu});
+    EXPECT_EQ(changes_a, 1);
+}
+
 TEST_F(fixture, closing_returns_the_port_once_the_receive_is_done) {
     auto stream = context.open();
     ASSERT_TRUE(stream);

@@ -123,7 +123,9 @@ public:
     /// The stream's negotiated format (nullopt when the stream is gone).
     std::optional<stream_format> format_of(stream_id id) const noexcept;
     /// `changed` runs when a later exchange changes the codec or payload type the stream sends
-    /// (not on the first format): a bridge passes the change to its other leg.
+    /// (not on the first format): a bridge passes the change to its other leg. It belongs to the
+    /// stream's bridge (set it after bridge()): the bridge's end (unbridge, another bridge, echo,
+    /// play, the other leg closed) forgets it.
     void on_format_change(stream_id id, std::function<void()> changed);
     /// Each DTMF digit received as RFC 4733 events, once per event.
     void on_dtmf(stream_id id, std::function<void(char digit)> heard);
