@@ -527,6 +527,11 @@ void call_logic::follow_codec(session_handle changed) noexcept {
     auto peer = peers_.find(changed.value);
     if (peer == peers_.end()) return;
     session_handle other{peer->second};
+    // A change that answers a follow-up of ours (the leg's answer to the re-INVITE we sent it)
+    // is not passed back: two legs that each answer with another codec than the one offered
+    // first would re-INVITE each other forever.
+    if (auto f = follows_.find(changed.value); f != follows_.end() && f->second.in_flight > 0)
+        return;
     session* from = layer_.find(changed);
     session* to = layer_.find(other);
     if (from == nullptr || to == nullptr) return;
@@ -536,13 +541,47 @@ void call_logic::follow_codec(session_handle changed) noexcept {
     auto mine = x->context->format_of(x->id);
     auto theirs = y->context->format_of(y->id);
     if (!mine || !theirs || mine->codec == theirs->codec) return;
-    bool held = to->media().hold;
+    // And a bound whatever the cause: a few follow-ups per leg in a window.
+    constexpr int max_follows = 3;
+    constexpr auto window = std::chrono::seconds(30);
+    auto now = std::chrono::steady_clock::now();
+    follow_state& state = follows_[other.value];
+    if (now - state.window_start >= window) {
+        state.window_start = now;
+        state.sent = 0;
+    }
+    std::string call_field = std::to_string(changed.value);
+    std::string to_field = std::to_string(other.value);
+    if (state.sent >= max_follows) {
+        log_event(log_level::warning,
+                  "codec change not passed on: " + std::to_string(max_follows) +
+                      " follow-ups to the other leg in " + std::to_string(window.count()) + " s",
+                  {{"call", call_field}, {"to", to_field}});
+        return;
+    }
+    ++state.sent;
+    ++state.in_flight; // before: the layer may answer (fail) the re-INVITE at once
+    media_preferences before = to->media();
     to->media() = media_like(changed);
-    to->media().hold = held;
+    to->media().hold = before.hold;
+    auto sent = layer_.send_refresh(
+        other, refresh_method::reinvite, [this](session_handle h, session&, std::uint16_t) {
+            if (auto f = follows_.find(h.value); f != follows_.end() && f->second.in_flight > 0)
+                --f->second.in_flight;
+        });
+    if (!sent) {
+        if (auto f = follows_.find(other.value); f != follows_.end() && f->second.in_flight > 0)
+            --f->second.in_flight;
+        if (session* still = layer_.find(other))
+            still->media() = std::move(before); // no re-INVITE: later offers stay as they were
+        log_event(log_level::warning,
+                  "codec change not passed on: " + std::string(sent.error_value().reason),
+                  {{"call", call_field}, {"to", to_field}});
+        return;
+    }
     log_event(log_level::info,
               std::string("codec change passed on: ") + std::string(media::codec_name(mine->codec)),
-              {{"call", std::to_string(changed.value)}, {"to", std::to_string(other.value)}});
-    (void)layer_.send_refresh(other, refresh_method::reinvite);
+              {{"call", call_field}, {"to", to_field}});
 }
 
 media_preferences call_logic::media_like(session_handle like) noexcept {
@@ -692,6 +731,7 @@ void call_logic::on_remote_hold(session_handle h, session&, remote_hold change) 
 
 void call_logic::on_ended(session_handle h, session& s, end_reason why) noexcept {
     remaining_.erase(h.value); // a transfer's target call that failed
+    follows_.erase(h.value);
     // The transferred call went away before its transfer finished: the call to the target
     // has nobody left to serve.
     for (auto it = transfers_.begin(); it != transfers_.end();) {

@@ -23,6 +23,7 @@
 #include <parley/session/supplement.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -89,7 +90,9 @@ private:
     /// INVITE with Replaces); the scripts that held either as their Dial() leg follow.
     void swap_peer(session_handle old, session_handle replacement, session_handle peer) noexcept;
     void bridge_sessions(session_handle a, session_handle b) noexcept;
-    /// One side of a bridge now sends another codec: re-INVITE the other with it first.
+    /// One side of a bridge now sends another codec: re-INVITE the other with it first. Not
+    /// for a change that answers such a re-INVITE of ours, and at most a few per leg in a
+    /// window (no re-INVITE ping-pong between two legs).
     void follow_codec(session_handle changed) noexcept;
     /// Offers the codec `like` uses first (the bridge then relays without transcoding).
     media_preferences media_like(session_handle like) noexcept;
@@ -106,6 +109,13 @@ private:
     std::unordered_map<std::uint64_t, std::uint64_t> peers_;      ///< bridged, both ways
     /// A transfer's target call → the party it will be bridged to (the transferor's peer).
     std::unordered_map<std::uint64_t, std::uint64_t> remaining_;
+    /// The codec follow-up re-INVITEs sent to a leg (follow_codec), by session handle.
+    struct follow_state {
+        int in_flight = 0; ///< sent (or queued) and not answered yet
+        int sent = 0;      ///< since window_start
+        std::chrono::steady_clock::time_point window_start{};
+    };
+    std::unordered_map<std::uint64_t, follow_state> follows_;
 };
 
 /// The session's call logic and handle (a cookie on every incoming call): what the shared
