@@ -197,7 +197,18 @@ std::optional<direction> media_description::declared_direction() const noexcept 
 std::optional<rtpmap> media_description::find_rtpmap(std::uint8_t payload_type) const noexcept {
     for (const attribute& a : attributes) {
         if (a.kind != attribute_kind::rtpmap || !a.value) continue;
-        if (auto map = parse_rtpmap(*a.value); map && map->payload_type == payload_type) return map;
+        // Only the rtpmap of this payload type is parsed whole: a value starting with other
+        // digits is another one's (leading zeros and odd spacing take the full parse).
+        std::string_view v = *a.value;
+        bool leading_zero = v.size() > 1 && v[0] == '0' && text::is_digit(v[1]);
+        if (!v.empty() && text::is_digit(v[0]) && !leading_zero) {
+            unsigned n = 0;
+            std::size_t i = 0;
+            while (i < v.size() && i < 4 && text::is_digit(v[i]))
+                n = n * 10 + unsigned(v[i++] - '0');
+            if (i < v.size() && v[i] == ' ' && n != payload_type) continue;
+        }
+        if (auto map = parse_rtpmap(v); map && map->payload_type == payload_type) return map;
     }
     return static_payload_type(payload_type);
 }

@@ -1,5 +1,6 @@
 // RFC 8866 serializer: the §5 line order, CRLF line ends, numbers written with to_chars.
 #include <charconv>
+#include <cstring>
 
 #include <parley/sdp/description.hpp>
 
@@ -7,31 +8,53 @@ namespace parley::sdp {
 
 namespace {
 
+// Writes into a stack buffer and hands it to the string in a few large appends: an SDP is
+// some eighty short pieces, and a string append per piece cost more than the copying itself.
 class writer {
 public:
     explicit writer(std::string& out) noexcept : out_(out) {}
+    writer(const writer&) = delete;
+    writer& operator=(const writer&) = delete;
+    ~writer() { flush(); }
 
     writer& line(char type) {
-        out_.push_back(type);
-        out_.push_back('=');
+        room(2);
+        buffer_[used_++] = type;
+        buffer_[used_++] = '=';
         return *this;
     }
     writer& text(std::string_view s) {
-        out_.append(s);
+        if (s.size() > sizeof buffer_ / 2) {
+            flush();
+            out_.append(s);
+            return *this;
+        }
+        room(s.size());
+        std::memcpy(buffer_ + used_, s.data(), s.size());
+        used_ += s.size();
         return *this;
     }
     writer& chr(char c) {
-        out_.push_back(c);
+        room(1);
+        buffer_[used_++] = c;
         return *this;
     }
     writer& number(std::uint64_t n) {
-        char buffer[24];
-        auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, n);
+        room(24);
+        auto [end, ec] = std::to_chars(buffer_ + used_, buffer_ + used_ + 24, n);
         (void)ec;
-        out_.append(buffer, static_cast<std::size_t>(end - buffer));
+        used_ = static_cast<std::size_t>(end - buffer_);
         return *this;
     }
-    void end() { out_.append("\r\n"); }
+    void end() {
+        room(2);
+        buffer_[used_++] = '\r';
+        buffer_[used_++] = '\n';
+    }
+    void flush() {
+        out_.append(buffer_, used_);
+        used_ = 0;
+    }
 
     void connection(const connection_field& c) {
         line('c').text(c.network_type).chr(' ').text(c.address_type).chr(' ').text(c.address);
@@ -55,7 +78,12 @@ public:
     }
 
 private:
+    void room(std::size_t n) {
+        if (used_ + n > sizeof buffer_) flush();
+    }
     std::string& out_;
+    std::size_t used_ = 0;
+    char buffer_[1024];
 };
 
 std::size_t estimate_size(const session_description& d) {

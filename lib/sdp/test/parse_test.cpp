@@ -146,6 +146,30 @@ TEST(sdp_parse, every_line_type_media_level) {
     EXPECT_EQ(d.effective_connection(1)->address, "224.2.17.12");
 }
 
+TEST(sdp_parse, find_rtpmap_picks_its_payload_type_among_many) {
+    auto d = session_description::parse(
+        "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+        "m=audio 4000 RTP/AVP 0 96 97 9 101 111\r\n"
+        "a=rtpmap:0 PCMU/8000\r\n"
+        "a=rtpmap:96 opus/48000/2\r\n"
+        "a=rtpmap:097 iLBC/8000\r\n" // a leading zero: still payload type 97
+        "a=rtpmap:9 G722/8000\r\n"
+        "a=rtpmap:101  telephone-event/8000\r\n"
+        "a=rtpmap:111 bad\r\n"         // unusable: the static table answers for nothing
+        "a=rtpmap:111 L16/16000\r\n"); // the first usable line of a payload type wins
+    ASSERT_TRUE(d) << d.error_value().reason;
+    const auto& m = d->media()[0];
+    EXPECT_EQ(m.find_rtpmap(0)->encoding_name, "PCMU");
+    EXPECT_EQ(m.find_rtpmap(96)->encoding_name, "opus");
+    EXPECT_EQ(m.find_rtpmap(96)->channels, 2);
+    EXPECT_EQ(m.find_rtpmap(97)->encoding_name, "iLBC");
+    EXPECT_EQ(m.find_rtpmap(9)->encoding_name, "G722");
+    EXPECT_EQ(m.find_rtpmap(101)->encoding_name, "telephone-event");
+    EXPECT_EQ(m.find_rtpmap(111)->encoding_name, "L16");
+    EXPECT_EQ(m.find_rtpmap(8)->encoding_name, "PCMA"); // static, no line
+    EXPECT_FALSE(m.find_rtpmap(98));
+}
+
 TEST(sdp_parse, lf_only_line_ends_and_no_final_newline) {
     session_description d =
         must_parse("v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nc=IN IP4 192.0.2.1\nt=0 0\n"

@@ -93,10 +93,26 @@ bool valid_ipv6(std::string_view s) noexcept {
     return compressed ? groups <= 7 : groups == 8;
 }
 
-bool digits_and_dots(const char* p, const char* end) noexcept {
-    for (; p < end; ++p)
-        if (!text::is_digit(*p) && *p != '.') return false;
-    return true;
+// valid_ipv4 in one pass for what a host scan found: four dot-separated parts of one to three
+// digits, each at most 255 (leading zeros allowed, as valid_ipv4 allows them).
+bool dotted_quad(const char* p, const char* end) noexcept {
+    int dots = 0;
+    int digits = 0;
+    unsigned value = 0;
+    for (; p < end; ++p) {
+        char c = *p;
+        if (c == '.') {
+            if (digits == 0 || ++dots > 3) return false;
+            digits = 0;
+            value = 0;
+        } else if (text::is_digit(c)) {
+            value = value * 10 + unsigned(c - '0');
+            if (++digits > 3 || value > 255) return false;
+        } else {
+            return false;
+        }
+    }
+    return dots == 3 && digits != 0;
 }
 
 // Scans a hostname or IPv4 address from s[i] while host chars last, validating as it goes
@@ -114,10 +130,7 @@ bool digits_and_dots(const char* p, const char* end) noexcept {
     // A name's top label starts with a letter; otherwise only an IPv4 address (digits and dots
     // alone) can be valid.
     if (text::is_alpha(*run.top_label)) return run.bad_label ? host_kind::none : host_kind::name;
-    if (!digits_and_dots(start, p)) return host_kind::none;
-    return valid_ipv4(std::string_view(start, static_cast<std::size_t>(p - start)))
-               ? host_kind::ipv4
-               : host_kind::none;
+    return dotted_quad(start, p) ? host_kind::ipv4 : host_kind::none;
 }
 
 std::size_t check_uri_headers(std::string_view s) noexcept {

@@ -118,6 +118,13 @@ TEST(uri, host_label_rules_and_scheme_case) {
     EXPECT_FALSE(parse_uri("sip:1.2.3"));
     EXPECT_FALSE(parse_uri("sip:1.2.3.4.5"));
     EXPECT_EQ(parse_uri("sip:10.0.0.255")->host_type, host_kind::ipv4);
+    EXPECT_EQ(parse_uri("sip:010.000.0.001")->host_type, host_kind::ipv4); // leading zeros
+    EXPECT_FALSE(parse_uri("sip:1.2.3.0004"));                             // four digits
+    EXPECT_FALSE(parse_uri("sip:1..3.4"));
+    EXPECT_FALSE(parse_uri("sip:.1.2.3"));
+    EXPECT_FALSE(parse_uri("sip:1.2.3.4."));
+    EXPECT_FALSE(parse_uri("sip:300.2.3.4"));
+    EXPECT_EQ(parse_uri("sip:alice@255.255.255.255:5060")->host_type, host_kind::ipv4);
     // The scheme is case-insensitive; "sip:" with nothing after it is an empty URI.
     EXPECT_EQ(parse_uri("SIP:bob@host")->scheme, uri_scheme::sip);
     EXPECT_EQ(parse_uri("SIP:bob@host")->scheme_text, "SIP");
