@@ -25,7 +25,9 @@ void session_description::storage_deleter::operator()(storage* s) const noexcept
 }
 
 arena& session_description::memory() {
-    if (!storage_) storage_.reset(storage::create(512));
+    // A built answer or offer with one stream (origin, media, formats, connection, a few
+    // attributes) fits one block under glibc's 1032-byte tcache limit, with the header.
+    if (!storage_) storage_.reset(storage::create(976));
     return storage_->memory;
 }
 

@@ -9,6 +9,7 @@
 // names offer/answer reads), which validate while they tokenize and write the record in place.
 // Anything else goes to the general grammar in fields.cpp, which decides every error: a fast
 // path only accepts what the general parser would accept, with the same fields.
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -439,6 +440,7 @@ bool parser::media_line(const line& l) {
         return true;
     case 'c': {
         // RFC 8866 §5.7: several c= lines per media are allowed (layered encodings).
+        if (m.connections.empty()) m.connections.reserve(memory(), 1); // one c= per m= is usual
         return connection_line(l, m.connections.emplace_back(memory()));
     }
     case 'b': {
@@ -591,7 +593,8 @@ result<session_description> session_description::parse(std::string_view text,
     session_description d;
     // One block: the text, then the records (about two bytes of records per byte of text).
     // A typical 250-byte offer stays within one block under glibc's 1032-byte tcache limit.
-    d.storage_.reset(storage::create(text.size() * 2 + 470));
+    // A small one (SIPp's 130-byte offer) still needs about 800 bytes of records.
+    d.storage_.reset(storage::create(std::max<std::size_t>(text.size() * 2 + 470, 900)));
     // The copy is followed by the '\n' sentinel and padding the line scans rely on.
     auto* own = static_cast<char*>(d.storage_->memory.allocate(text.size() + scan_padding, 1));
     std::memcpy(own, text.data(), text.size());

@@ -52,12 +52,14 @@ public:
         capacity_ = static_cast<std::uint32_t>(capacity);
     }
     void push_back(arena& storage, const T& v) {
-        if (size_ == capacity_) reserve(storage, capacity_ == 0 ? 4 : std::size_t{capacity_} * 2);
+        if (size_ == capacity_)
+            reserve(storage, capacity_ == 0 ? first_capacity : std::size_t{capacity_} * 2);
         data_[size_++] = v;
     }
     /// Appends a value-initialised element and returns it, so a record is built in place.
     T& emplace_back(arena& storage) {
-        if (size_ == capacity_) reserve(storage, capacity_ == 0 ? 4 : std::size_t{capacity_} * 2);
+        if (size_ == capacity_)
+            reserve(storage, capacity_ == 0 ? first_capacity : std::size_t{capacity_} * 2);
         return *::new (static_cast<void*>(data_ + size_++)) T{};
     }
     /// Removes element `i`, keeping the order of the rest.
@@ -70,6 +72,9 @@ public:
     void clear() noexcept { size_ = 0; }
 
 private:
+    /// The first growth: a few small elements, or one large one (a media description is 168
+    /// bytes, and most descriptions have one or two), so an answer fits its first block.
+    static constexpr std::size_t first_capacity = sizeof(T) >= 128 ? 1 : 256 / sizeof(T);
     T* data_ = nullptr;
     std::uint32_t size_ = 0;
     std::uint32_t capacity_ = 0;
