@@ -143,6 +143,27 @@ TEST_F(reinvite_fixture, a_bye_waits_for_our_outstanding_reinvite) {
     EXPECT_EQ(outcomes, std::vector<int>{200});
 }
 
+TEST_F(reinvite_fixture, refreshes_in_flight_or_queued_hear_487_when_the_session_ends) {
+    confirmed_call();
+    ASSERT_TRUE(layer->send_reinvite(app.last, record_outcome()));
+    take_request();
+    ASSERT_TRUE(layer->send_refresh(app.last, refresh_method::update, record_outcome()));
+    // A callback that calls back in finds no session: the session is gone, not half-ended.
+    std::optional<std::uint16_t> again;
+    ASSERT_TRUE(layer->send_reinvite(app.last, [&](session_handle h, session&, std::uint16_t s) {
+        outcomes.push_back(s);
+        auto r = layer->send_reinvite(h);
+        again = r ? 0 : r.error_value().status;
+    }));
+    EXPECT_TRUE(outcomes.empty());
+    deliver(in_dialog("BYE", to_tag, 2, "z9hG4bKbye1")); // the peer hangs up first
+    EXPECT_EQ(layer->size(), 0u);
+    EXPECT_EQ(outcomes, (std::vector<int>{487, 487, 487})) << "each exactly once";
+    EXPECT_EQ(again, 481);
+    answer_last(200, answer_sdp()); // the re-INVITE's late 2xx is not reported again
+    EXPECT_EQ(outcomes.size(), 3u);
+}
+
 TEST_F(reinvite_fixture, a_supplement_answers_a_request_itself_through_the_session) {
     struct info_handler : supplement {
         bool respond_too = true;

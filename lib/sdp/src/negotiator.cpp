@@ -141,10 +141,13 @@ void negotiator::unpark() const noexcept {
     if (!parked_) return;
     parked_ = false;
     // Both texts parsed before (ours is our own serialization: parse(serialize(d)) == d; theirs
-    // parsed with the same default options when it arrived), so parsing again cannot fail.
-    if (auto local = session_description::parse(local_text_))
+    // parsed when it arrived), so only a limit could make them fail now: none applies here.
+    static constexpr parse_options unlimited{.max_bytes = std::size_t(-1),
+                                             .max_media = std::size_t(-1),
+                                             .max_attributes = std::size_t(-1)};
+    if (auto local = session_description::parse(local_text_, unlimited))
         active_local_ = std::make_unique<session_description>(std::move(*local));
-    if (auto remote = session_description::parse(active_remote_text_))
+    if (auto remote = session_description::parse(active_remote_text_, unlimited))
         active_remote_ = std::make_unique<session_description>(std::move(*remote));
 }
 

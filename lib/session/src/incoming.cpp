@@ -564,9 +564,12 @@ result<std::string> session_layer::answer_new_offer(record& r, std::string_view 
     }
     if (!r.negotiator.set_local_answer(std::move(*answer)) || !r.negotiator.negotiate())
         return fail(500, "Negotiation Failed");
+    // Taken before apply_media(): its callbacks (handlers, on_remote_hold) may start a new
+    // offer of ours at once, which replaces local_text() — the 2xx must carry this answer.
+    std::string answer_text = r.negotiator.local_text();
     r.media_applied = false;
     r.apply_media();
-    return r.negotiator.local_text();
+    return answer_text;
 }
 
 } // namespace parley

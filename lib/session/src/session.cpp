@@ -2,6 +2,8 @@
 
 #include <parley/sdp/offer_answer.hpp>
 
+#include <array>
+
 namespace parley {
 namespace {
 
@@ -192,8 +194,8 @@ result<sdp::session_description> session::create_offer(const sdp::session_descri
         // RFC 3264 §8: m-lines are never removed; a declined one is offered with port 0.
         if (previous != nullptr)
             sdp::add_declined_stream(offer, *previous);
-        else
-            offer.add_media(streams[i].type, 0, "RTP/AVP", std::span<const std::string_view>{});
+        else // RFC 8866 §5.14: an m= line needs a format even when declined
+            offer.add_media(streams[i].type, 0, "RTP/AVP", std::array<std::string_view, 1>{"0"});
     }
     if (streams.empty()) {
         for (const auto& type : extensions_->stream_types) {

@@ -19,6 +19,7 @@ session_layer::session_layer(transaction_layer& transactions, message_sender& se
 
 session_layer::~session_layer() {
     ++depth_;
+    destroying_ = true; // sessions end with on_ended only: no request callbacks from here
     std::vector<std::uint64_t> live;
     for (auto& [id, r] : sessions_) live.push_back(id);
     for (std::uint64_t id : live)
@@ -42,11 +43,11 @@ std::string hex_id(std::string_view prefix, std::uint32_t fixed, std::string_vie
                    std::uint64_t counter) {
     static constexpr char digits[] = "0123456789abcdef";
     char text[64];
-    std::size_t n = prefix.size();
-    std::memcpy(text, prefix.data(), n);
+    std::size_t n = 0;
+    // An empty view may hold a null pointer: memcpy from it is undefined even for 0 bytes.
+    for (char c : prefix) text[n++] = c;
     for (int shift = 28; shift >= 0; shift -= 4) text[n++] = digits[(fixed >> shift) & 0xf];
-    std::memcpy(text + n, separator.data(), separator.size());
-    n += separator.size();
+    for (char c : separator) text[n++] = c;
     auto r = std::to_chars(text + n, text + sizeof text, counter, 16);
     return std::string(text, static_cast<std::size_t>(r.ptr - text));
 }
@@ -196,6 +197,8 @@ result<void> session_layer::answer(session_handle h) {
         r.expect_sdp_in_ack = true;
     } else {
         r.apply_media();
+        // A media handler or on_remote_hold may have ended the session (or answered it).
+        if (r.ended || !r.invite_server) return fail(481, "Session Ended");
     }
     // The final response is the last use of the INVITE's response base and of our SDP text
     // (the negotiator keeps its own): both move into the 2xx.
@@ -331,6 +334,7 @@ void session_layer::send_bye(record& r) {
 
 void session_layer::end(record& r, end_reason why) {
     if (r.ended) return;
+    detail::depth_guard guard(*this); // the record outlives the callbacks below
     if (r.invite_server && !r.invite_answered && r.invite_base) {
         // RFC 3261 §15.1.2: a session that ends before its final response (a BYE in the early
         // dialog, say) still answers its INVITE: 487.
@@ -343,8 +347,19 @@ void session_layer::end(record& r, end_reason why) {
     if (r.refreshes) r.refreshes->glare_retry.cancel();
     r.session_timer.cancel();
     if (r.rel) r.rel->retransmit.cancel();
-    for (const auto& p : r.requests) by_client_.erase(p.id.value);
+    // Whoever waits for a request of this session hears how it ended: 487, no response (the
+    // request's own transaction runs out unheard). Called once the session is gone from the
+    // tables, so a callback that calls back in finds no session (481), not a half-ended one.
+    std::vector<record::pending_request> requests = std::move(r.requests);
     r.requests.clear();
+    for (const auto& p : requests) by_client_.erase(p.id.value);
+    std::vector<reinvite_callback> refreshes;
+    if (r.refreshes) {
+        if (r.refreshes->reinvite_done) refreshes.push_back(std::move(r.refreshes->reinvite_done));
+        for (auto& q : r.refreshes->queued)
+            if (q.done) refreshes.push_back(std::move(q.done));
+        r.refreshes->queued.clear();
+    }
     r.core->set_requester(nullptr);
     if (r.refresh_in_flight()) by_client_.erase(r.refreshes->reinvite_client.value);
     if (r.uac) {
@@ -364,7 +379,10 @@ void session_layer::end(record& r, end_reason why) {
         ended_.push_back(std::move(it->second));
         sessions_.erase(it);
     }
-    if (depth_ == 0) finish_ended();
+    if (destroying_) return;
+    for (auto& p : requests)
+        if (p.done) p.done(487, nullptr);
+    for (auto& done : refreshes) done(r.handle, *r.core, 487);
 }
 
 void session_layer::finish_ended() {

@@ -46,7 +46,8 @@ protected:
 class dialog_requester {
 public:
     /// The final status of a request sent with session::send_request (408 for a timeout, 503
-    /// when the transport failed; `response` is nullptr then).
+    /// when the transport failed, 487 when the session ended first; `response` is nullptr
+    /// then).
     using response_callback = std::function<void(std::uint16_t status, const message* response)>;
     virtual result<void> send_request(std::string_view method, const response_extras& extras,
                                       response_callback done) noexcept = 0;

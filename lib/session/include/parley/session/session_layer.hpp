@@ -272,7 +272,9 @@ public:
     /// Ends the session the way its state requires: a reject before the answer, a BYE after.
     result<void> terminate(session_handle h);
 
-    /// Called with the final status of a re-INVITE we sent (408 when it timed out).
+    /// Called with the final status of a re-INVITE we sent (408 when it timed out), exactly
+    /// once: a refresh still queued or in flight when the session ends hears 487 (except when
+    /// the layer itself is destroyed: then sessions end with on_ended alone).
     using reinvite_callback = std::function<void(session_handle, session&, std::uint16_t status)>;
     /// The seed's ast_sip_session_send_reinvite: a new offer built by the SDP handlers, sent in
     /// a re-INVITE through the outgoing supplements; `done` hears the final response. A request
@@ -397,6 +399,7 @@ private:
     std::uint64_t tag_seed_;
     std::uint64_t tags_ = 0;
     int depth_ = 0;
+    bool destroying_ = false; ///< in ~session_layer: sessions end reporting on_ended only
 };
 
 } // namespace parley
