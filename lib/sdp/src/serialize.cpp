@@ -24,6 +24,7 @@ public:
         return *this;
     }
     writer& text(std::string_view s) {
+        if (s.empty()) return *this; // its data() may be null: no memcpy from it
         if (s.size() > sizeof buffer_ / 2) {
             flush();
             out_.append(s);

@@ -100,7 +100,7 @@ void outgoing_message::append_line(header_id id, std::string_view name, bool cle
     std::size_t offset = lines_.size();
     lines_.resize(offset + length);
     char* out = lines_.data() + offset;
-    std::memcpy(out, name.data(), name.size());
+    if (!name.empty()) std::memcpy(out, name.data(), name.size()); // data() may be null if empty
     if (clean_name) clean_line_breaks(out, name.size());
     out += name.size();
     *out++ = ':';
