@@ -477,6 +477,9 @@ int run(int argc, char** argv) {
         settings.sessions.sdp_address = local.host_text();
         settings.sessions.max_sessions = config.system().max_sessions / shard_count + 1;
         settings.transactions.limits.max_transactions = transaction_share;
+        // Tables sized for the share up front: growing re-buckets a whole table at once, a
+        // pause of tens of milliseconds near the limit that every call in flight would feel.
+        settings.transactions.limits.expected_transactions = transaction_share;
         settings.pipeline.key = key;
         settings.pipeline.digest.issuer = static_cast<std::uint16_t>(i);
         settings.pipeline.limits = {.max_transactions = transaction_share - transaction_share / 10,
