@@ -1,6 +1,8 @@
 #include <parley/sdp/offer_answer.hpp>
 
+#include <array>
 #include <charconv>
+#include <span>
 
 #include <parley/base/text.hpp>
 
@@ -58,15 +60,33 @@ std::vector<format_match> intersect_formats(const media_description& offered,
                                             const intersect_options& options) {
     std::vector<format_match> out;
     if (!offered.is_rtp()) return out;
+    // Each offered format's rtpmap, resolved once (not once per codec of ours): on the stack
+    // for the usual few formats.
+    struct resolved {
+        std::optional<std::uint8_t> pt;
+        std::optional<rtpmap> map;
+    };
+    std::array<resolved, 16> few;
+    std::vector<resolved> many;
+    std::span<resolved> formats;
+    if (offered.formats.size() <= few.size()) {
+        formats = std::span<resolved>(few.data(), offered.formats.size());
+    } else {
+        many.resize(offered.formats.size());
+        formats = many;
+    }
+    for (std::size_t i = 0; i < formats.size(); ++i) {
+        formats[i].pt = offered.payload_type(i);
+        if (formats[i].pt) formats[i].map = offered.find_rtpmap(*formats[i].pt);
+    }
     for (const codec& want : local_preference) {
         if (is_telephone_event(want.encoding_name)) continue;
         rtpmap wanted{0, want.encoding_name, want.clock_rate,
                       static_cast<std::uint16_t>(want.channels == 1 ? 0 : want.channels)};
         for (std::size_t i = 0; i < offered.formats.size(); ++i) {
-            auto pt = offered.payload_type(i);
-            if (!pt) continue;
-            auto map = offered.find_rtpmap(*pt);
-            if (!map || !same_codec(*map, wanted)) continue;
+            const auto& pt = formats[i].pt;
+            const auto& map = formats[i].map;
+            if (!pt || !map || !same_codec(*map, wanted)) continue;
             bool already = false;
             for (const format_match& m : out) already = already || m.payload_type == *pt;
             if (already) continue;
@@ -81,9 +101,9 @@ std::vector<format_match> intersect_formats(const media_description& offered,
     for (std::size_t c = 0; c < accepted; ++c) {
         const std::uint32_t rate = out[c].map.clock_rate;
         for (std::size_t i = 0; i < offered.formats.size(); ++i) {
-            auto pt = offered.payload_type(i);
+            const auto& pt = formats[i].pt;
+            const auto& map = formats[i].map;
             if (!pt) continue;
-            auto map = offered.find_rtpmap(*pt);
             if (map && is_telephone_event(map->encoding_name) && map->clock_rate == rate) {
                 out.push_back(
                     {offered.formats[i], *pt, *map, offered.find_fmtp(offered.formats[i])});

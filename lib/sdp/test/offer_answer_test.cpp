@@ -90,6 +90,24 @@ TEST(sdp_offer_answer, intersection_follows_local_preference_and_offer_payload_t
     EXPECT_EQ(matches[3].fmtp, "0-16");
 }
 
+TEST(sdp_offer_answer, intersection_reads_offers_with_many_formats) {
+    // More formats than fit the stack table: dynamic types 102-125, then PCMA, then events.
+    std::string text = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\n"
+                       "t=0 0\r\nm=audio 4000 RTP/AVP";
+    for (int pt = 102; pt < 126; ++pt) text += " " + std::to_string(pt);
+    text += " 8 101\r\n";
+    for (int pt = 102; pt < 126; ++pt)
+        text += "a=rtpmap:" + std::to_string(pt) + " X" + std::to_string(pt) + "/8000\r\n";
+    text += "a=rtpmap:101 telephone-event/8000\r\n";
+    session_description offer = parsed(text);
+    std::vector<codec> local{{"PCMU", 8000}, {"X118", 8000}, {"PCMA", 8000}};
+    auto m = intersect_formats(offer.media()[0], local);
+    ASSERT_EQ(m.size(), 3u);
+    EXPECT_EQ(m[0].payload_type, 118);
+    EXPECT_EQ(m[1].payload_type, 8);
+    EXPECT_EQ(m[2].payload_type, 101);
+}
+
 TEST(sdp_offer_answer, intersection_is_case_insensitive_and_checks_rate_and_channels) {
     session_description offer = parsed(offer_text);
     std::vector<codec> mono_opus{{"OPUS", 48000, 1}};
