@@ -13,6 +13,8 @@
 
 namespace parley {
 
+message::message() noexcept = default;
+
 void message::clear() noexcept {
     kind_ = message_kind::request;
     method_ = method::unknown;

@@ -67,7 +67,9 @@ class message_parser;
 
 class message {
 public:
-    message() noexcept = default;
+    /// User-provided (defaulted in the source): `new message()` and make_unique would otherwise
+    /// zero the whole object, 4 KB of arena included, before constructing it.
+    message() noexcept;
     message(const message&) = delete;
     message& operator=(const message&) = delete;
 
