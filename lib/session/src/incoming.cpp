@@ -490,7 +490,9 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
         r.media_applied = false;
         r.apply_media();
     }
-    ok.set_body("application/sdp", r.local_sdp);
+    // Its last use (the negotiator keeps its own copy): a held call keeps no second one.
+    ok.take_body("application/sdp", std::move(r.local_sdp));
+    r.local_sdp.clear();
     r.last_invite_cseq = m.cseq().number;
     apply_timer_request(r, timer);    // the refresh is accepted: its interval holds
     add_session_timer_headers(r, ok); // §9: without them the refresher would stop refreshing
