@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "recording_sender.hpp"
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,13 +44,7 @@ endpoint = open
 match = 127.0.0.0/8
 )";
 
-struct recording_sender : message_sender {
-    std::vector<std::string> sent;
-    send_result send(const flow&, std::string_view bytes) noexcept override {
-        sent.emplace_back(bytes);
-        return send_result::sent;
-    }
-};
+using test::recording_sender;
 
 /// A service that records what it is offered and claims by a rule.
 struct test_service : service {

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "recording_sender.hpp"
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,13 +44,7 @@ endpoint = phone
 match = 127.0.0.0/8
 )";
 
-struct recording_sender : message_sender {
-    std::vector<std::string> sent;
-    send_result send(const flow&, std::string_view bytes) noexcept override {
-        sent.emplace_back(bytes);
-        return send_result::sent;
-    }
-};
+using test::recording_sender;
 
 /// A registrar service behind a distributor on a transaction layer: REGISTERs in, responses
 /// recorded.

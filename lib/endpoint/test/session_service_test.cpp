@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "recording_sender.hpp"
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,13 +50,7 @@ struct audio_handler : sdp_handler {
     }
 };
 
-struct recording_sender : message_sender {
-    std::vector<std::string> sent;
-    send_result send(const flow&, std::string_view bytes) noexcept override {
-        sent.emplace_back(bytes);
-        return send_result::sent;
-    }
-};
+using test::recording_sender;
 
 /// Answers every call, and notes the endpoint the distributor identified.
 struct answering_app : session_events {
