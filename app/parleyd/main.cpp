@@ -163,10 +163,9 @@ identifier_options resolve_identify_hosts(const configuration& config) {
 class server final : public transport_user {
 public:
     std::vector<std::unique_ptr<shard_stack>> stacks;
-    void on_message(shard& owner, std::unique_ptr<message> m,
-                    const flow& source) noexcept override {
+    void on_message(shard& owner, const message& m, const flow& source) noexcept override {
         owner.timers().advance(steady_clock::now()); // the layers read `now` from the wheel
-        stacks[owner.index()]->transactions().receive(*m, source);
+        stacks[owner.index()]->transactions().receive(m, source);
     }
     void on_transport_error(shard& where, const flow& f) noexcept override {
         stacks[where.index()]->transactions().transport_error(f);

@@ -217,10 +217,9 @@ class application : public transport_user {
 public:
     std::vector<std::unique_ptr<shard_stack>> stacks;
 
-    void on_message(shard& owner, std::unique_ptr<message> m,
-                    const flow& source) noexcept override {
+    void on_message(shard& owner, const message& m, const flow& source) noexcept override {
         owner.timers().advance(steady_clock::now()); // the layer reads `now` from the wheel
-        stacks[owner.index()]->transactions().receive(*m, source);
+        stacks[owner.index()]->transactions().receive(m, source);
     }
     void on_transport_error(shard& where, const flow& f) noexcept override {
         stacks[where.index()]->transactions().transport_error(f);

@@ -72,6 +72,54 @@ TEST(message, parses_a_request_and_its_routing_headers) {
     EXPECT_EQ(m.heap_bytes(), 0u);
 }
 
+TEST(message, a_message_object_parsed_again_keeps_nothing_of_the_last) {
+    // The transport parses into reused message objects: a big request, then a failed parse,
+    // then a small response must each leave no trace of what came before.
+    std::string big = crlf("INVITE sip:bob@example.com SIP/2.0\n"
+                           "Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK1\n"
+                           "Via: SIP/2.0/UDP b.example.com;branch=z9hG4bK2\n"
+                           "Route: <sip:p1.example.com;lr>\n"
+                           "Record-Route: <sip:p2.example.com;lr>\n"
+                           "From: <sip:alice@example.com>;tag=1\n"
+                           "To: <sip:bob@example.com>\n"
+                           "Call-ID: big\n"
+                           "CSeq: 7 INVITE\n"
+                           "Contact: <sip:alice@192.0.2.1>\n"
+                           "Max-Forwards: 5\n"
+                           "Content-Type: application/sdp\n"
+                           "X-Extra: " +
+                           std::string(6000, 'x') +
+                           "\n" // spills out of the arena
+                           "Content-Length: 4\n\nv=0\n");
+    auto m = std::make_unique<message>();
+    const parse_options as_transport{.buffer = buffer_use::copy};
+    ASSERT_TRUE(parse_message(big, *m, as_transport));
+    EXPECT_EQ(m->vias().size(), 2u);
+    EXPECT_GT(m->heap_bytes(), 0u);
+    EXPECT_FALSE(parse_message(crlf("INVITE sip:x SIP/2.0\nVia: bad\n\n"), *m, as_transport));
+    std::string small = crlf("SIP/2.0 200 OK\n"
+                             "Via: SIP/2.0/UDP c.example.com;branch=z9hG4bK3\n"
+                             "From: <sip:carol@example.com>;tag=3\n"
+                             "To: <sip:dave@example.com>;tag=4\n"
+                             "Call-ID: small\n"
+                             "CSeq: 1 BYE\n"
+                             "Content-Length: 0\n\n");
+    ASSERT_TRUE(parse_message(small, *m, as_transport));
+    EXPECT_FALSE(m->is_request());
+    EXPECT_EQ(m->status(), 200);
+    EXPECT_EQ(m->call_id(), "small");
+    EXPECT_EQ(m->vias().size(), 1u);
+    EXPECT_TRUE(m->routes().empty());
+    EXPECT_TRUE(m->record_routes().empty());
+    EXPECT_TRUE(m->contacts().empty());
+    EXPECT_EQ(m->max_forwards(), -1);
+    EXPECT_TRUE(m->content_type().empty());
+    EXPECT_TRUE(m->body().empty());
+    EXPECT_EQ(m->find("X-Extra"), nullptr);
+    EXPECT_EQ(m->headers().size(), 6u);
+    EXPECT_EQ(m->heap_bytes(), 0u);
+}
+
 TEST(message, parses_a_response) {
     std::string text = crlf(R"(SIP/2.0 180 Ringing
 Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds;received=192.0.2.1

@@ -236,13 +236,27 @@ void transport::impl::receive_udp_batch(shard_state& s) {
     }
 }
 
+std::unique_ptr<message> shard_state::take_message() {
+    if (spare_messages.empty()) return std::make_unique<message>();
+    std::unique_ptr<message> m = std::move(spare_messages.back());
+    spare_messages.pop_back();
+    return m;
+}
+
+void shard_state::give_back(std::unique_ptr<message> m) {
+    // Bounded: a burst handed over from other shards must not pin their memory here for good.
+    constexpr std::size_t most_kept = 64;
+    if (spare_messages.size() < most_kept) spare_messages.push_back(std::move(m));
+}
+
 void transport::impl::deliver(shard_state& where, std::string_view bytes, const flow& source,
                               transport_framing framing) {
-    auto m = std::make_unique<message>();
+    auto m = where.take_message();
     auto parsed = parse_message(
         bytes, *m, {.limits = options.limits, .framing = framing, .buffer = buffer_use::copy});
     if (!parsed) {
         auto answer = detail::answer_malformed(bytes, parsed.error_value());
+        where.give_back(std::move(m));
         if (!answer) {
             ++where.stats.dropped;
             return;
@@ -258,11 +272,13 @@ void transport::impl::deliver(shard_state& where, std::string_view bytes, const 
     ++where.stats.received;
     shard& owner = shards.for_call_id(m->call_id());
     if (&owner == &where.home) {
-        user.on_message(owner, std::move(m), source);
+        user.on_message(owner, *m, source);
+        where.give_back(std::move(m));
         return;
     }
     owner.post([this, &owner, m = std::move(m), source]() mutable {
-        user.on_message(owner, std::move(m), source);
+        user.on_message(owner, *m, source);
+        if (owner.index() < states.size()) states[owner.index()]->give_back(std::move(m));
     });
 }
 

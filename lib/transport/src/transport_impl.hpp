@@ -84,6 +84,11 @@ struct shard_state {
     std::map<std::pair<transport_protocol, socket_address>, std::uint64_t> by_remote;
     std::uint64_t next_connection = 1;
     transport_stats stats;
+    /// Message objects to parse into, reused: taken by deliver(), given back on this shard's
+    /// thread once its user returned (a message handed to another shard joins that one's).
+    std::vector<std::unique_ptr<message>> spare_messages;
+    std::unique_ptr<message> take_message();
+    void give_back(std::unique_ptr<message> m);
 
     shard_state(transport::impl& o, shard& h) : owner(o), home(h) {}
 };

@@ -50,15 +50,14 @@ public:
     std::vector<received> messages;
     int errors = 0;
 
-    void on_message(shard& owner, std::unique_ptr<message> m,
-                    const flow& source) noexcept override {
+    void on_message(shard& owner, const message& m, const flow& source) noexcept override {
         {
             std::lock_guard lock(mutex);
             messages.push_back(
-                {owner.index(), std::string(m->call_id()), std::string(m->method_text()), source});
+                {owner.index(), std::string(m.call_id()), std::string(m.method_text()), source});
         }
         changed.notify_all();
-        if (t != nullptr && m->is_request()) t->send(owner, source, response_to(*m, 200).finish());
+        if (t != nullptr && m.is_request()) t->send(owner, source, response_to(m, 200).finish());
     }
     void on_transport_error(shard&, const flow&) noexcept override {
         std::lock_guard lock(mutex);

@@ -31,8 +31,10 @@ class transport_user {
 public:
     virtual ~transport_user() = default;
     /// A parsed message for the dialog owned by `owner` (this call runs on owner's thread).
-    virtual void on_message(shard& owner, std::unique_ptr<message> m,
-                            const flow& source) noexcept = 0;
+    /// It lives until the call returns: the transport reuses message objects (a parsed message
+    /// is 5 KB with its arena, and one per datagram from the heap cost more than the parse's
+    /// allocations together).
+    virtual void on_message(shard& owner, const message& m, const flow& source) noexcept = 0;
     /// A connection closed or a send failed, so transactions riding on `f` can fail fast.
     virtual void on_transport_error(shard& where, const flow& f) noexcept {
         (void)where;
