@@ -478,7 +478,8 @@ int run(int argc, char** argv) {
         settings.transactions.limits.max_transactions = transaction_share;
         // Tables sized for the share up front: growing re-buckets a whole table at once, a
         // pause of tens of milliseconds near the limit that every call in flight would feel.
-        settings.transactions.limits.expected_transactions = transaction_share;
+        settings.transactions.limits.expected_transactions =
+            std::min<std::size_t>(transaction_share, 262'144); // beyond: grown when reached
         settings.pipeline.key = key;
         settings.pipeline.digest.issuer = static_cast<std::uint16_t>(i);
         settings.pipeline.limits = {.max_transactions = transaction_share - transaction_share / 10,
