@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "recording_sender.hpp"
+#include "test_support.hpp"
 
 #include <memory>
 #include <string>
@@ -198,16 +198,7 @@ struct distributor_fixture : ::testing::Test {
     }
 
 private:
-    struct relay final : transaction_user {
-        transaction_user* to = nullptr;
-        void on_request(const incoming_request& r) noexcept override { to->on_request(r); }
-        void on_ack(const message& a, const flow& f) noexcept override { to->on_ack(a, f); }
-        void on_cancel(transaction_id t, const message& c) noexcept override {
-            to->on_cancel(t, c);
-        }
-        void on_terminated(transaction_id t) noexcept override { to->on_terminated(t); }
-    };
-    relay relay_;
+    test::relay relay_;
     std::vector<std::unique_ptr<test_service>> services_;
     std::string last_;
 };

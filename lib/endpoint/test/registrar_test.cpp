@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "recording_sender.hpp"
+#include "test_support.hpp"
 
 #include <memory>
 #include <string>
@@ -58,15 +58,7 @@ struct registrar_fixture : ::testing::Test {
     flow phone;
     int branch = 0;
 
-    struct relay final : transaction_user {
-        transaction_user* to = nullptr;
-        void on_request(const incoming_request& r) noexcept override { to->on_request(r); }
-        void on_ack(const message& a, const flow& f) noexcept override { to->on_ack(a, f); }
-        void on_cancel(transaction_id t, const message& c) noexcept override {
-            to->on_cancel(t, c);
-        }
-        void on_terminated(transaction_id t) noexcept override { to->on_terminated(t); }
-    } relay_;
+    test::relay relay_;
 
     void SetUp() override {
         auto loaded = parse_configuration(registrar_config, "registrar.conf");

@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "recording_sender.hpp"
+#include "test_support.hpp"
 
 #include <memory>
 #include <string>
