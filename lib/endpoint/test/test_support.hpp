@@ -2,6 +2,7 @@
 // transaction_user that forwards to a TU built after the transaction layer.
 #pragma once
 
+#include <parley/transaction/transaction_user.hpp>
 #include <parley/transaction/types.hpp>
 
 #include <string>
