@@ -35,5 +35,38 @@ TEST_F(session_fixture, memory_per_session) {
     std::printf("after the linger: sessions=%zu transactions=%zu heap per session=%zu bytes\n",
                 layer->size(), transactions.size(), (settled - before) / n);
 }
+
+// The same for calls we place (a B2BUA's outgoing legs): INVITE out, 200 in, ACK out.
+TEST_F(session_fixture, memory_per_outgoing_session) {
+    auto heap = [] { return mallinfo2().uordblks; };
+    auto place = [&](int i) {
+        auto h = layer->call({.request_uri = "sip:bob@127.0.0.1:5062",
+                              .from = "<sip:parley@127.0.0.1>",
+                              .destination = peer});
+        ASSERT_TRUE(h);
+        auto m = std::make_unique<message>();
+        ASSERT_TRUE(parse_message(last_sent(), *m, {.buffer = buffer_use::copy}));
+        deliver("SIP/2.0 200 OK\nVia: " + std::string(m->find(header_id::via)->value) +
+                "\nFrom: " + std::string(m->from().text) + "\nTo: " + std::string(m->to().text) +
+                ";tag=b" + std::to_string(i) + "\nCall-ID: " + std::string(m->call_id()) +
+                "\nCSeq: 1 INVITE\nContact: <sip:bob@127.0.0.1:5062>\n"
+                "Content-Type: application/sdp\n\nv=0\no=bob 1 1 IN IP4 127.0.0.1\ns=-\n"
+                "c=IN IP4 127.0.0.1\nt=0 0\nm=audio 40000 RTP/AVP 0\n");
+        sender.sent.clear();
+        app.events.clear();
+    };
+    place(-1); // warm up
+    std::size_t before = heap();
+    const int n = 1000;
+    for (int i = 0; i < n; ++i) place(i);
+    std::size_t after = heap();
+    std::printf("outgoing: sessions=%zu transactions=%zu heap per established call=%zu bytes\n",
+                layer->size(), transactions.size(), (after - before) / n);
+    advance(std::chrono::seconds(40));
+    std::size_t settled = heap();
+    std::printf("outgoing, after the linger: sessions=%zu transactions=%zu heap per session=%zu "
+                "bytes\n",
+                layer->size(), transactions.size(), (settled - before) / n);
+}
 } // namespace
 } // namespace parley::test

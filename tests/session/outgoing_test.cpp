@@ -77,6 +77,26 @@ TEST_F(outgoing_fixture, a_call_rings_is_answered_acked_and_confirmed) {
     EXPECT_EQ(layer->size(), 0u);
 }
 
+TEST_F(outgoing_fixture, after_our_invite_transaction_ends_the_call_goes_on_without_its_state) {
+    session_handle h = start();
+    respond(200, "b1", remote_answer());
+    sent_lines();
+    // RFC 6026: the INVITE client transaction leaves Accepted after 64*T1; the session drops
+    // what only that transaction's responses needed (the parsed INVITE, the forks).
+    advance(std::chrono::seconds(40));
+    EXPECT_EQ(layer->size(), 1u);
+    respond(200, "b1", remote_answer()); // a late copy of the 2xx: still ACKed
+    EXPECT_EQ(sent_lines(), lines{"ACK sip:bob@127.0.0.1:5062 SIP/2.0"});
+    respond(200, "c1", remote_answer()); // another fork's, now stray: nothing matches it
+    EXPECT_TRUE(sent_lines().empty());
+    ASSERT_TRUE(layer->send_reinvite(h)); // the dialog works as before
+    lines sent = sent_lines();
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0], "INVITE sip:bob@127.0.0.1:5062 SIP/2.0");
+    ASSERT_TRUE(layer->terminate(h));
+    EXPECT_EQ(layer->size(), 1u) << "the BYE waits for the re-INVITE";
+}
+
 TEST_F(outgoing_fixture, a_rejection_ends_the_session_with_its_status) {
     session_handle h = start();
     respond(486, "b1");

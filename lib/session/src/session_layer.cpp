@@ -453,7 +453,24 @@ void session_layer::on_client_failure(transaction_id client, failure_reason why)
 }
 
 void session_layer::on_terminated(transaction_id id) noexcept {
-    by_client_.erase(id.value); // a client transaction of ours is over: no response can follow
+    // A client transaction of ours is over: no response can follow through it.
+    auto it = by_client_.find(id.value);
+    if (it == by_client_.end()) return;
+    auto s = sessions_.find(it->second);
+    by_client_.erase(it);
+    if (s == sessions_.end()) return;
+    record& r = *s->second;
+    if (r.is_invite_client(id) && r.d != nullptr) {
+        // Our INVITE's transaction has left RFC 6026 Accepted: no other fork's 2xx can come
+        // through it now (a stray copy of ours is ACKed from invite_ack). What only its
+        // responses needed goes: the parsed INVITE (5 KB), the request kept for a retry, the
+        // early dialogs. A call we placed then keeps about what one we answered does.
+        r.uac->our_invite.reset();
+        r.uac->invite_request.reset();
+        r.uac->forks.reset();
+        std::vector<std::string>().swap(r.uac->finished_forks);
+        decltype(r.uac->pracked)().swap(r.uac->pracked);
+    }
 }
 
 void session_layer::on_server_failure(transaction_id server, failure_reason why) noexcept {
