@@ -235,7 +235,16 @@ void network::poll(std::chrono::nanoseconds timeout) {
         wait.tv_sec = static_cast<time_t>(timeout.count() / 1'000'000'000);
         wait.tv_nsec = static_cast<long>(timeout.count() % 1'000'000'000);
     }
-    int n = ::epoll_pwait2(epoll_, events, 64, &wait, nullptr);
+    int n = -1;
+    if (!millisecond_waits_) {
+        n = ::epoll_pwait2(epoll_, events, 64, &wait, nullptr);
+        if (n < 0 && errno == ENOSYS) millisecond_waits_ = true;
+    }
+    if (millisecond_waits_) {
+        // Rounded up, so a wait never ends before its deadline (the caller loops anyway).
+        auto ms = std::min<std::int64_t>((timeout.count() + 999'999) / 1'000'000, 60'000);
+        n = ::epoll_wait(epoll_, events, 64, timeout.count() > 0 ? static_cast<int>(ms) : 0);
+    }
     for (int i = 0; i < n; ++i) {
         socket_state& s = sockets_[events[i].data.u64];
         if (s.fd < 0) continue;

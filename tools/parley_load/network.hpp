@@ -96,6 +96,9 @@ private:
     const load_options& options_;
     network_user& user_;
     int epoll_ = -1;
+    /// epoll_pwait2 (nanosecond timeouts, Linux 5.11) answered ENOSYS — an older kernel, or
+    /// valgrind, which does not know it: epoll_wait with millisecond timeouts from then on.
+    bool millisecond_waits_ = false;
     std::vector<socket_state> sockets_;
     std::vector<std::uint16_t> by_port_; ///< local port → socket index + 1 (UDP lookup)
     std::vector<char> receive_buffers_;
