@@ -3,6 +3,7 @@
 #include <parley/base/text.hpp>
 
 #include <algorithm>
+#include <charconv>
 
 namespace parley {
 
@@ -42,6 +43,7 @@ std::string stamp_top_via(std::string_view raw_value, const via& top_via, const 
         return std::string(text::trim(raw_value));
     std::string out;
     std::string source_host = source.remote.host_text();
+    out.reserve(raw_value.size() + source_host.size() + 16); // ";received=" and an rport value
     bool need_received = !same_host;
     // sent-protocol and sent-by hold no ';', so the first one starts the parameters.
     std::size_t params_at = std::min(raw_value.find(';'), raw_value.size());
@@ -53,7 +55,9 @@ std::string stamp_top_via(std::string_view raw_value, const via& top_via, const 
         if (text::iequals(p.name, "received")) continue;
         out.push_back(';');
         if (text::iequals(p.name, "rport")) {
-            out.append("rport=").append(std::to_string(source.remote.port));
+            char port[8];
+            auto written = std::to_chars(port, port + sizeof port, source.remote.port);
+            out.append("rport=").append(port, written.ptr);
             continue;
         }
         out.append(p.name);

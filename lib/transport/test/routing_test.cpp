@@ -25,6 +25,15 @@ TEST(socket_address, numeric_forms) {
     EXPECT_TRUE(socket_address::from_numeric("::1", 1)->is_loopback());
 }
 
+TEST(socket_address, ipv4_text_has_every_octet_width) {
+    for (std::string_view host : {"0.0.0.0", "9.10.99.100", "255.255.255.255", "10.0.2.15",
+                                  "192.168.100.1", "1.20.203.0"}) {
+        auto a = socket_address::from_numeric(host, 5060);
+        ASSERT_TRUE(a) << host;
+        EXPECT_EQ(a->host_text(), host);
+    }
+}
+
 TEST(routing, response_destination_rfc3261_18_2_2_and_rfc3581) {
     auto top = parse_via("SIP/2.0/UDP pc33.example.com:5070;branch=z9hG4bK1");
     ASSERT_TRUE(top);
