@@ -355,7 +355,7 @@ void session_layer::in_dialog(const incoming_request& in) {
             m.set_body(extras.content_type, extras.body);
             core.outgoing_response(m);
             answered = true;
-            return layer.transactions_.respond(in.server, status, m.serialize());
+            return layer.transactions_.respond(in.server, status, std::move(m).serialize());
         }
     } answer_here(*this, in, *r.core);
     request_verdict verdict = r.core->incoming_request(m, &answer_here);
@@ -386,7 +386,7 @@ void session_layer::in_dialog(const incoming_request& in) {
         ok.add_header("Accept", "application/sdp");
         ok.add_header("Supported", detail::supported_tags(r.policy));
         r.core->outgoing_response(ok);
-        (void)transactions_.respond(in.server, 200, ok.serialize());
+        (void)transactions_.respond(in.server, 200, std::move(ok).serialize());
         return;
     }
     case method::info:
@@ -542,7 +542,7 @@ void session_layer::update(record& r, const incoming_request& in) {
     apply_timer_request(r, timer);
     add_session_timer_headers(r, ok);
     r.core->outgoing_response(ok);
-    (void)transactions_.respond(in.server, 200, ok.serialize());
+    (void)transactions_.respond(in.server, 200, std::move(ok).serialize());
     start_session_timer(r); // RFC 4028 §10: so is an UPDATE
 }
 

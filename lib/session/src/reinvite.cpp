@@ -94,7 +94,7 @@ void session_layer::try_send_queued(record& r) {
     if (with_offer) request.set_body("application/sdp", r.negotiator.local_text());
     r.core->outgoing_request(request);
     r.refreshes->reinvite_destination = detail::flow_to_target(*r.d, r.source);
-    auto sent = transactions_.send_request({.bytes = request.serialize(),
+    auto sent = transactions_.send_request({.bytes = std::move(request).serialize(),
                                             .branch = branch,
                                             .method = method,
                                             .destination = r.refreshes->reinvite_destination});

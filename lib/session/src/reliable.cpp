@@ -110,7 +110,7 @@ void session_layer::transmit_reliable(record& r, outgoing_message m) {
     m.set_header("RSeq", std::to_string(r.rel->rseq));
     r.core->outgoing_response(m);
     r.rel->unacked_status = m.status();
-    r.rel->unacked = m.serialize();
+    r.rel->unacked = std::move(m).serialize();
     ++stats_.reliable_provisionals;
     (void)transactions_.respond(r.invite_server, r.rel->unacked_status, r.rel->unacked);
     // §3: retransmitted every T1, doubling, until the PRACK; after 64*T1 the INVITE fails.
@@ -195,7 +195,7 @@ void session_layer::prack(record& r, const incoming_request& in) {
         ok.set_body("application/sdp", *answer);
     }
     r.core->outgoing_response(ok);
-    (void)transactions_.respond(in.server, 200, ok.serialize());
+    (void)transactions_.respond(in.server, 200, std::move(ok).serialize());
     r.rel->unacked.clear();
     r.rel->retransmit.cancel();
     if (bad_answer) {

@@ -124,7 +124,7 @@ void session_layer::respond(record& r, transaction_id server, outgoing_message r
     r.core->outgoing_response(response); // supplements see every response of the session
     std::uint16_t status = response.status();
     if (server == r.invite_server && status >= 200) r.invite_answered = true;
-    (void)transactions_.respond(server, status, response.serialize());
+    (void)transactions_.respond(server, status, std::move(response).serialize());
 }
 
 void session_layer::respond_plain(const incoming_request& in, std::uint16_t status,
@@ -137,7 +137,7 @@ void session_layer::respond_plain(const incoming_request& in, std::uint16_t stat
                      std::to_string(status == 503 ? options_.retry_after_seconds
                                                   : static_cast<std::uint32_t>(tags_ % 11)));
     if (s != nullptr) s->outgoing_response(m);
-    (void)transactions_.respond(in.server, status, m.serialize());
+    (void)transactions_.respond(in.server, status, std::move(m).serialize());
 }
 
 result<void> session_layer::ring(session_handle h) {
@@ -267,7 +267,7 @@ result<void> session_layer::terminate(session_handle h) {
 void session_layer::send_final_2xx(record& r, transaction_id server, outgoing_message ok) {
     r.core->outgoing_response(ok);
     r.ok = std::make_unique<record::final_2xx>(&r);
-    r.ok->bytes = ok.serialize();
+    r.ok->bytes = std::move(ok).serialize();
     r.ok->cseq = r.last_invite_cseq;
     (void)transactions_.respond(server, 200, r.ok->bytes);
     // RFC 3261 §13.3.1.4: retransmit the 2xx, T1 doubling up to T2, until the ACK; give up
@@ -320,7 +320,7 @@ void session_layer::send_bye(record& r) {
     outgoing_message bye = r.d->build_outgoing({.method = "BYE", .via = via});
     if (!r.bye_reason.empty()) bye.set_header("Reason", r.bye_reason); // RFC 3326
     r.core->outgoing_request(bye);
-    auto sent = transactions_.send_request({.bytes = bye.serialize(),
+    auto sent = transactions_.send_request({.bytes = std::move(bye).serialize(),
                                             .branch = branch,
                                             .method = "BYE",
                                             .destination = detail::flow_to_target(*r.d, r.source)});
@@ -488,7 +488,7 @@ void session_layer::on_server_failure(transaction_id server, failure_reason why)
         transaction_id pending = r.invite_server;
         by_invite_server_.erase(pending.value);
         r.invite_server = {};
-        (void)transactions_.respond(pending, 500, failed.serialize());
+        (void)transactions_.respond(pending, 500, std::move(failed).serialize());
     }
     end(r, end_reason::transport_failed);
 }
@@ -511,7 +511,7 @@ result<void> session_layer::send_in_dialog(record& r, std::string_view method,
     if (!extras.body.empty() || !extras.content_type.empty())
         request.set_body(extras.content_type, extras.body);
     r.core->outgoing_request(request);
-    auto sent = transactions_.send_request({.bytes = request.serialize(),
+    auto sent = transactions_.send_request({.bytes = std::move(request).serialize(),
                                             .branch = branch,
                                             .method = method,
                                             .destination = detail::flow_to_target(*r.d, r.source)});

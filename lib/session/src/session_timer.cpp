@@ -77,7 +77,7 @@ bool session_layer::timer_in_request(record& r, const incoming_request& in, time
             outgoing_message too_small = detail::response_skeleton(m, 422, {}, in.top_via, {});
             too_small.add_header("Min-SE", std::to_string(r.policy.timers.min_se));
             r.core->outgoing_response(too_small);
-            (void)transactions_.respond(in.server, 422, too_small.serialize());
+            (void)transactions_.respond(in.server, 422, std::move(too_small).serialize());
             return false;
         }
     }

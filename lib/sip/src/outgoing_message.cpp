@@ -34,9 +34,7 @@ outgoing_message outgoing_message::request(std::string_view method, std::string_
     outgoing_message m;
     m.reserve();
     m.method_ = std::string(method);
-    m.start_line_.append(method).append(" ");
-    append_clean(m.start_line_, request_uri);
-    m.start_line_.append(" SIP/2.0\r\n");
+    m.set_start_line({method, " ", request_uri}, " SIP/2.0\r\n");
     return m;
 }
 
@@ -44,27 +42,38 @@ outgoing_message outgoing_message::response(std::uint16_t status, std::string_vi
                                             std::string_view request_method) {
     outgoing_message m;
     m.reserve();
-    m.status_ = status;
     m.method_ = std::string(request_method);
-    char digits[8];
-    auto r = std::to_chars(digits, digits + sizeof digits, status);
-    m.start_line_.append("SIP/2.0 ")
-        .append(digits, static_cast<std::size_t>(r.ptr - digits))
-        .append(" ");
-    append_clean(m.start_line_, reason.empty() ? default_reason(status) : reason);
-    m.start_line_.append("\r\n");
+    m.set_status(status, reason);
     return m;
+}
+
+void outgoing_message::set_start_line(std::initializer_list<std::string_view> parts,
+                                      std::string_view tail) {
+    std::size_t size = tail.size();
+    for (std::string_view p : parts) size += p.size();
+    std::size_t old_size = start_size_;
+    lines_.replace(0, old_size, size, ' ');
+    char* out = lines_.data();
+    for (std::string_view p : parts) {
+        if (p.empty()) continue; // data() may be null when empty
+        std::memcpy(out, p.data(), p.size());
+        out += p.size();
+    }
+    // CR and LF in what the caller gave (a Request-URI, a reason phrase) become SP.
+    clean_line_breaks(lines_.data(), static_cast<std::size_t>(out - lines_.data()));
+    std::memcpy(out, tail.data(), tail.size());
+    start_size_ = static_cast<std::uint32_t>(size);
+    if (size != old_size)
+        for (line& l : index_) l.offset = static_cast<std::uint32_t>(l.offset + size - old_size);
 }
 
 void outgoing_message::set_request_uri(std::string_view request_uri) {
     if (!is_request()) return;
-    start_line_.assign(method_).append(" ");
-    append_clean(start_line_, request_uri);
-    start_line_.append(" SIP/2.0\r\n");
+    set_start_line({method_, " ", request_uri}, " SIP/2.0\r\n");
 }
 
 void outgoing_message::reserve() {
-    // A typical message: a dozen header lines of a few hundred bytes in all.
+    // A typical message: a start line and a dozen header lines of a few hundred bytes in all.
     lines_.reserve(512);
     index_.reserve(16);
 }
@@ -73,11 +82,9 @@ void outgoing_message::set_status(std::uint16_t status, std::string_view reason)
     status_ = status;
     char digits[8];
     auto r = std::to_chars(digits, digits + sizeof digits, status);
-    start_line_.assign("SIP/2.0 ")
-        .append(digits, static_cast<std::size_t>(r.ptr - digits))
-        .append(" ");
-    append_clean(start_line_, reason.empty() ? default_reason(status) : reason);
-    start_line_.append("\r\n");
+    set_start_line({"SIP/2.0 ", std::string_view(digits, static_cast<std::size_t>(r.ptr - digits)),
+                    " ", reason.empty() ? default_reason(status) : reason},
+                   "\r\n");
 }
 
 bool outgoing_message::same_name(const line& l, header_id id,
@@ -132,7 +139,7 @@ void outgoing_message::add_header(header_id id, std::initializer_list<std::strin
 
 std::size_t outgoing_message::remove_header(std::string_view name) {
     header_id id = header_id_from_name(name);
-    std::string kept;
+    std::string kept(std::string_view(lines_).substr(0, start_size_));
     std::vector<line> index;
     std::size_t removed = 0;
     for (const line& l : index_) {
@@ -182,10 +189,7 @@ void outgoing_message::take_body(std::string_view content_type, std::string&& bo
     body_ = std::move(body);
 }
 
-std::string outgoing_message::serialize() const {
-    std::string out;
-    out.reserve(start_line_.size() + lines_.size() + content_type_.size() + body_.size() + 48);
-    out.append(start_line_).append(lines_);
+void outgoing_message::append_trailer(std::string& out) const {
     if (!body_.empty()) {
         out.append("Content-Type: ");
         append_clean(out, content_type_);
@@ -197,7 +201,22 @@ std::string outgoing_message::serialize() const {
         .append(digits, static_cast<std::size_t>(r.ptr - digits))
         .append("\r\n\r\n");
     out.append(body_);
+}
+
+std::string outgoing_message::serialize() const& {
+    std::string out;
+    out.reserve(lines_.size() + content_type_.size() + body_.size() + 48);
+    out.append(lines_);
+    append_trailer(out);
     return out;
+}
+
+std::string outgoing_message::serialize() && {
+    lines_.reserve(lines_.size() + content_type_.size() + body_.size() + 48);
+    append_trailer(lines_);
+    index_.clear();
+    start_size_ = 0;
+    return std::move(lines_);
 }
 
 } // namespace parley

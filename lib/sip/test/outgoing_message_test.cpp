@@ -62,5 +62,37 @@ TEST(outgoing_message, known_headers_from_parts_are_one_clean_line) {
     EXPECT_EQ(m.header("To"), "<sip:carol@example.com>;tag=abc");
 }
 
+TEST(outgoing_message, a_new_start_line_keeps_every_header_reachable) {
+    auto m = outgoing_message::response(100, {}, "INVITE");
+    m.add_header("Via", "SIP/2.0/UDP h;branch=z9hG4bK1");
+    m.add_header("X-Trace", "one");
+    m.set_status(183, "Session Progress Now"); // longer: the headers move along
+    EXPECT_EQ(m.header("X-Trace"), "one");
+    m.set_status(200); // shorter
+    EXPECT_EQ(m.header("Via"), "SIP/2.0/UDP h;branch=z9hG4bK1");
+    EXPECT_EQ(m.remove_header("X-Trace"), 1u);
+    m.set_header("Subject", "s");
+    EXPECT_EQ(m.serialize(), "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
+                             "Subject: s\r\nContent-Length: 0\r\n\r\n");
+
+    auto r = outgoing_message::request("OPTIONS", "sip:a@example.com");
+    r.add_header("Max-Forwards", "70");
+    r.set_request_uri("sip:somebody-else@example.com\r\nX: y"); // CR/LF become SP
+    EXPECT_EQ(r.header("Max-Forwards"), "70");
+    EXPECT_TRUE(r.serialize().starts_with(
+        "OPTIONS sip:somebody-else@example.com  X: y SIP/2.0\r\nMax-Forwards: 70\r\n"));
+}
+
+TEST(outgoing_message, serialized_as_it_dies_it_gives_the_same_bytes) {
+    auto m = outgoing_message::response(200, {}, "INVITE");
+    m.add_header(header_id::call_id, {"c1"});
+    m.set_body("application/sdp", "v=0\r\n");
+    std::string copied = m.serialize();
+    EXPECT_EQ(std::move(m).serialize(), copied);
+    auto empty = outgoing_message::response(487);
+    std::string expected = empty.serialize();
+    EXPECT_EQ(std::move(empty).serialize(), expected);
+}
+
 } // namespace
 } // namespace parley

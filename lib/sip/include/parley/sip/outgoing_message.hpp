@@ -3,9 +3,10 @@
 // or remove headers and bodies, and must be able to run twice on the same message without
 // duplicating anything (set_header replaces every line of that name).
 //
-// Storage: one string of "Name: value\r\n" lines plus a small index, so adding a header is an
-// append and serializing is a copy; replacing or removing rewrites the string (rare). The start
-// line, Content-Type and Content-Length are kept apart and written by serialize().
+// Storage: one string holding the start line and then the "Name: value\r\n" lines, plus a small
+// index, so adding a header is an append and serializing is a copy (or nothing at all, for a
+// message serialized as it dies: std::move(m).serialize()); replacing or removing rewrites the
+// string (rare). Content-Type and Content-Length are kept apart and written by serialize().
 // Single-threaded value type; owns all its text.
 #pragma once
 
@@ -59,25 +60,30 @@ public:
     std::string_view content_type() const noexcept { return content_type_; }
 
     /// The whole message: start line, headers in order, Content-Type, Content-Length, body.
-    std::string serialize() const;
+    std::string serialize() const&;
+    /// The same, finished in place and moved out: for a message that is not used afterwards.
+    std::string serialize() &&;
 
 private:
     struct line {
         header_id id;
-        std::uint32_t offset;    ///< where "Name: value\r\n" starts in lines_
-        std::uint32_t length;    ///< its length with CRLF
+        std::uint32_t offset; ///< where "Name: value\r\n" starts in lines_ (after the start line)
+        std::uint32_t length; ///< its length with CRLF
         std::uint16_t name_size; ///< length of the name as written
     };
     outgoing_message() = default;
     void reserve();
     void append_line(header_id id, std::string_view name, bool clean_name,
                      std::initializer_list<std::string_view> parts);
+    /// Replaces the start line (its CRLF included) and moves the index along with the headers.
+    void set_start_line(std::initializer_list<std::string_view> parts, std::string_view tail);
+    void append_trailer(std::string& out) const;
     bool same_name(const line& l, header_id id, std::string_view name) const noexcept;
     std::string_view value_of(const line& l) const noexcept;
 
-    std::string start_line_;
     std::string method_;
     std::uint16_t status_ = 0;
+    std::uint32_t start_size_ = 0; ///< the start line's length: the headers follow it in lines_
     std::string lines_;
     std::vector<line> index_;
     std::string content_type_;
