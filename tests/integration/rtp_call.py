@@ -23,10 +23,13 @@ checks:
   transfer  through a Dial() as for bridge, then REFER the other party to sip:tone@parleyd:
             202, NOTIFYs up to 200, and parleyd's BYE
   attended  two calls through Dial(); REFER on the first with Refer-To parleyd?Replaces=<the
-            second>: 202, NOTIFY 200, and parleyd's BYE on both (the two others are joined)
+            second>: 202, NOTIFY 200, and parleyd's BYE on both (the two others are joined).
+            With PARLEYD_SHARDS > 1 the two Call-IDs belong to different shards, so parleyd's
+            INVITE with Replaces (to itself) must find the replaced call on another shard.
 """
 import audioop
 import math
+import os
 import re
 import socket
 import struct
@@ -291,6 +294,18 @@ elif check == "attended":
     first_call_id, first_tag = call_id, to_tag
     # The second call, through the same extension (its own Call-ID and branch).
     call_id = f"rtp-attended-2-{time.time_ns()}@127.0.0.1"
+    shards = int(os.environ.get("PARLEYD_SHARDS", "1"))
+    if shards > 1:
+        # parleyd's shard of a Call-ID: FNV-1a (64 bits) modulo the shard count.
+        def shard_of(text):
+            h = 14695981039346656037
+            for byte in text.encode():
+                h = ((h ^ byte) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+            return h % shards
+        attempt = 0
+        while shard_of(call_id) == shard_of(first_call_id):
+            attempt += 1
+            call_id = f"rtp-attended-2-{attempt}-{time.time_ns()}@127.0.0.1"
     sip.sendto(request("INVITE", 1, body=offer()), target)
     status, ok2 = response()
     if status != 200:

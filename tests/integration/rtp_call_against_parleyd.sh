@@ -90,9 +90,6 @@ password = s3cret
 realm = trunk
 CONF
   args+=(-c "$work/b2bua.conf")
-  # An attended transfer joins two calls of one shard (parleyd's INVITE with Replaces to
-  # itself is handled by the shard owning its new Call-ID): one shard here.
-  [[ $check == attended ]] && args+=(--shards 1)
 fi
 if [[ $check == record || $check == silence || $check == hangup ]]; then
   # An empty sound file (a header, no frames) for the empty-playback call.
@@ -132,7 +129,7 @@ if [[ $check == stop ]]; then
   (for _ in $(seq 100); do grep -q "call up" "$work/client" 2>/dev/null && break; sleep 0.05; done
    kill -TERM "$pid") &
 fi
-if ! timeout 40 python3 "$(dirname "$0")/rtp_call.py" "$target" "$extension" "$check" \
+if ! PARLEYD_SHARDS=2 timeout 40 python3 "$(dirname "$0")/rtp_call.py" "$target" "$extension" "$check" \
     | tee "$work/client"; then
   echo "--- parleyd output"; cat "$work/out"
   for f in "$work"/*errors.log; do [[ -f $f ]] && { echo "--- $f"; tail -40 "$f"; }; done

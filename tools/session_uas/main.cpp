@@ -134,6 +134,7 @@ int run(int argc, char** argv) {
         sessions.via_address = local.to_string();
         sessions.sdp_address = local.host_text();
         sessions.max_sessions = 2'000'000; // held-call benchmarks go to 100,000 and beyond
+        if (shards.size() > 1) sessions.id_suffix = shard_group::mark(i);
         app.stacks.push_back(
             std::make_unique<shard_stack>(shards.at(i), net, registry, std::move(sessions)));
     }

@@ -40,7 +40,7 @@ namespace {
 /// `prefix`, `fixed` as exactly 8 hex digits, `separator`, then `counter` in hex (no padding):
 /// what snprintf("%08llx-%llx") wrote, at a twentieth of its cost.
 std::string hex_id(std::string_view prefix, std::uint32_t fixed, std::string_view separator,
-                   std::uint64_t counter) {
+                   std::uint64_t counter, std::string_view suffix) {
     static constexpr char digits[] = "0123456789abcdef";
     char text[64];
     std::size_t n = 0;
@@ -49,16 +49,20 @@ std::string hex_id(std::string_view prefix, std::uint32_t fixed, std::string_vie
     for (int shift = 28; shift >= 0; shift -= 4) text[n++] = digits[(fixed >> shift) & 0xf];
     for (char c : separator) text[n++] = c;
     auto r = std::to_chars(text + n, text + sizeof text, counter, 16);
-    return std::string(text, static_cast<std::size_t>(r.ptr - text));
+    n = static_cast<std::size_t>(r.ptr - text);
+    for (char c : suffix.substr(0, sizeof text - n)) text[n++] = c;
+    return std::string(text, n);
 }
 } // namespace
 
 std::string session_layer::new_tag() {
-    return hex_id({}, static_cast<std::uint32_t>(tag_seed_ & 0xffffffffu), "-", ++tags_);
+    return hex_id({}, static_cast<std::uint32_t>(tag_seed_ & 0xffffffffu), "-", ++tags_,
+                  options_.id_suffix);
 }
 
 std::string session_layer::new_branch() {
-    return hex_id("z9hG4bK", static_cast<std::uint32_t>(tag_seed_ >> 32), {}, ++tags_);
+    return hex_id("z9hG4bK", static_cast<std::uint32_t>(tag_seed_ >> 32), {}, ++tags_,
+                  options_.id_suffix);
 }
 
 const std::string& session_layer::contact_of(const record& r) const noexcept {

@@ -1,5 +1,8 @@
 #include <parley/transport/shard.hpp>
 
+#include <parley/sip/header_values.hpp>
+#include <parley/sip/message.hpp>
+
 #include <asio/executor_work_guard.hpp>
 
 namespace parley {
@@ -44,6 +47,41 @@ std::size_t shard_group::index_for(std::string_view call_id) const noexcept {
         h *= 1099511628211ull;
     }
     return static_cast<std::size_t>(h % shards_.size());
+}
+
+std::string shard_group::mark(std::size_t index) {
+    return "~" + std::to_string(index);
+}
+
+std::optional<std::size_t> shard_group::marked(std::string_view id) const noexcept {
+    std::size_t tilde = id.rfind('~');
+    if (tilde == std::string_view::npos || tilde + 1 == id.size() || id.size() - tilde > 4)
+        return std::nullopt;
+    std::size_t index = 0;
+    for (char c : id.substr(tilde + 1)) {
+        if (c < '0' || c > '9') return std::nullopt;
+        index = index * 10 + static_cast<std::size_t>(c - '0');
+    }
+    if (index >= shards_.size()) return std::nullopt;
+    return index;
+}
+
+std::size_t shard_group::index_for(const message& m) const noexcept {
+    if (shards_.size() == 1) return 0;
+    if (m.is_response()) {
+        if (!m.vias().empty())
+            if (auto index = marked(m.vias().front().branch)) return *index;
+    } else if (!m.to().tag.empty()) {
+        if (auto index = marked(m.to().tag)) return *index;
+    } else if (m.method() == method::invite && m.find(header_id::replaces) != nullptr) {
+        // RFC 3891 §3: the UAS matches the to-tag "as if [it was a tag] present in an incoming
+        // request", so it is our tag of the replaced dialog.
+        if (auto r = find_replaces(m); r && *r) {
+            if (auto index = marked((*r)->to_tag)) return *index;
+            return index_for((*r)->call_id);
+        }
+    }
+    return index_for(m.call_id());
 }
 
 void shard_group::start() {

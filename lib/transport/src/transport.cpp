@@ -270,7 +270,7 @@ void transport::impl::deliver(shard_state& where, std::string_view bytes, const 
         return;
     }
     ++where.stats.received;
-    shard& owner = shards.for_call_id(m->call_id());
+    shard& owner = shards.for_message(*m);
     if (&owner == &where.home) {
         user.on_message(owner, *m, source);
         where.give_back(std::move(m));

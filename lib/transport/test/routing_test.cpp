@@ -1,6 +1,11 @@
 #include <parley/transport/routing.hpp>
+#include <parley/transport/shard.hpp>
+
+#include <parley/sip/message.hpp>
 
 #include <gtest/gtest.h>
+
+#include <memory>
 
 namespace parley {
 namespace {
@@ -32,6 +37,72 @@ TEST(socket_address, ipv4_text_has_every_octet_width) {
         ASSERT_TRUE(a) << host;
         EXPECT_EQ(a->host_text(), host);
     }
+}
+
+std::unique_ptr<message> parsed(std::string text) {
+    std::string wire;
+    for (char c : text) {
+        if (c == '\n') wire += '\r';
+        wire += c;
+    }
+    auto m = std::make_unique<message>();
+    auto r = parse_message(wire, *m, {.buffer = buffer_use::copy});
+    EXPECT_TRUE(r) << r.error_value().reason;
+    return m;
+}
+
+/// A Call-ID whose hash names shard `index` of `shards`.
+std::string call_id_of(const shard_group& shards, std::size_t index) {
+    for (int i = 0;; ++i) {
+        std::string id = "c" + std::to_string(i) + "@h";
+        if (shards.index_for(id) == index) return id;
+    }
+}
+
+TEST(shard_group, dispatch_follows_our_marks_and_replaces_rfc3891) {
+    shard_group shards{3};
+    EXPECT_EQ(shard_group::mark(2), "~2");
+    EXPECT_EQ(shards.marked("a1b2-5~2"), 2u);
+    EXPECT_FALSE(shards.marked("a1b2-5~3"));  // not one of our shards
+    EXPECT_FALSE(shards.marked("a1b2-5~"));   // no number
+    EXPECT_FALSE(shards.marked("a1b2-5~1x")); // not a number
+    EXPECT_FALSE(shards.marked("a1b2~1234")); // too long to be ours
+    EXPECT_FALSE(shards.marked("plain"));
+
+    const std::string on_0 = call_id_of(shards, 0);
+    const std::string on_1 = call_id_of(shards, 1);
+    auto request = [&](std::string_view method, std::string_view to_tag, std::string_view extra) {
+        return parsed(std::string(method) +
+                      " sip:p@127.0.0.1 SIP/2.0\n"
+                      "Via: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKx\n"
+                      "From: <sip:a@h>;tag=peer~2\n"
+                      "To: <sip:p@h>" +
+                      std::string(to_tag.empty() ? "" : ";tag=") + std::string(to_tag) +
+                      "\nCall-ID: " + on_0 + "\nCSeq: 1 " + std::string(method) +
+                      "\nMax-Forwards: 70\n" + std::string(extra) + "Content-Length: 0\n\n");
+    };
+    // Out of dialog: the Call-ID's hash (the peer's From tag is not ours to read).
+    EXPECT_EQ(shards.index_for(*request("OPTIONS", "", "")), 0u);
+    // In a dialog: our To tag names the shard, whatever the Call-ID.
+    EXPECT_EQ(shards.index_for(*request("BYE", "abc-1~1", "")), 1u);
+    EXPECT_EQ(shards.index_for(*request("BYE", "abc-1", "")), 0u); // unmarked: the hash
+    // An INVITE with Replaces joins the replaced dialog: its to-tag's mark, else its Call-ID.
+    EXPECT_EQ(
+        shards.index_for(*request("INVITE", "", "Replaces: " + on_1 + ";to-tag=t~2;from-tag=f\n")),
+        2u);
+    EXPECT_EQ(
+        shards.index_for(*request("INVITE", "", "Replaces: " + on_1 + ";to-tag=t;from-tag=f~2\n")),
+        1u);
+    EXPECT_EQ(shards.index_for(*request("INVITE", "", "Replaces: broken\n")), 0u);
+    // A response: the mark of our branch.
+    auto response = parsed("SIP/2.0 200 OK\n"
+                           "Via: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKabc1~2\n"
+                           "From: <sip:p@h>;tag=ours~1\nTo: <sip:b@h>;tag=theirs\n"
+                           "Call-ID: " +
+                           on_0 + "\nCSeq: 2 BYE\nContent-Length: 0\n\n");
+    EXPECT_EQ(shards.index_for(*response), 2u);
+    shard_group one{1};
+    EXPECT_EQ(one.index_for(*response), 0u);
 }
 
 TEST(routing, response_destination_rfc3261_18_2_2_and_rfc3581) {

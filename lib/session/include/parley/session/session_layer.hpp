@@ -227,6 +227,11 @@ struct session_layer_options {
     /// Whether a Call-ID's dialogs belong to this layer (a sharded server dispatches by Call-ID):
     /// call() draws Call-IDs until one is (a bounded number of tries). Empty: every one is.
     std::function<bool(std::string_view call_id)> owns_call_id;
+    /// Ends every tag and branch this layer makes (at most 8 characters of RFC 3261 token):
+    /// a sharded server marks them with their shard (shard_group::mark), so in-dialog requests
+    /// and responses reach this layer whatever their Call-ID (a dialog that replaced another
+    /// lives on the replaced one's shard).
+    std::string id_suffix;
     /// Per-INVITE policy (the endpoint's); none: `timers` and `reliable_provisionals` for all.
     session_policy_source* policies = nullptr;
 };

@@ -1,7 +1,9 @@
 // shard: one thread with its own event loop (a standalone Asio io_context), timer wheel and
 // tables. A dialog, its transactions and its session live on the shard chosen by a hash of the
-// Call-ID; every other thread reaches them only by post(), which is Asio's thread-safe queue
-// plus a wakeup. Nothing is shared behind a lock and no shard ever waits for another.
+// Call-ID, or on the shard its tags and branches are marked with (an INVITE with Replaces joins
+// the shard of the dialog it replaces, whatever its own Call-ID); every other thread reaches
+// them only by post(), which is Asio's thread-safe queue plus a wakeup. Nothing is shared
+// behind a lock and no shard ever waits for another.
 //
 // shard_group owns the shards and their threads. Ownership: the group owns shards; a shard
 // owns its io_context and timer wheel. Threads: run() executes on the shard's own thread;
@@ -18,11 +20,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
 namespace parley {
+
+class message;
 
 class shard {
 public:
@@ -67,6 +73,20 @@ public:
     /// The shard that owns the dialog with this Call-ID (a stable hash, the same on every shard).
     shard& for_call_id(std::string_view call_id) noexcept { return *shards_[index_for(call_id)]; }
     std::size_t index_for(std::string_view call_id) const noexcept;
+
+    /// The shard that owns what a received message belongs to:
+    ///  - a response: the shard marked in its top Via branch (the branches of our requests);
+    ///  - a request with a To tag: the shard marked in that tag (ours, in our dialogs);
+    ///  - an INVITE with Replaces (RFC 3891 §3: its to-tag is ours): the shard of the dialog it
+    ///    replaces, by that tag's mark or else by the hash of that dialog's Call-ID;
+    ///  - anything else, or a value without a mark of ours: the hash of the Call-ID.
+    std::size_t index_for(const message& m) const noexcept;
+    shard& for_message(const message& m) noexcept { return *shards_[index_for(m)]; }
+    /// The suffix that marks a tag or a branch as made on shard `index`: "~2" (RFC 3261 token
+    /// characters only). The session layer ends its tags and branches with it.
+    static std::string mark(std::size_t index);
+    /// The shard named by the mark ending `tag_or_branch`, if it names one of ours.
+    std::optional<std::size_t> marked(std::string_view tag_or_branch) const noexcept;
 
     /// Starts one thread per shard running shard::run().
     void start();
