@@ -59,7 +59,7 @@ bool session_layer::check_extensions(record& r, const message& invite) {
     return true;
 }
 
-std::string_view detail::supported_tags(const session_policy& policy) {
+std::string_view detail::supported_tags(const session_layer::record::policy_state& policy) {
     static constexpr std::string_view tags[] = {"replaces", "timer, replaces", "100rel, replaces",
                                                 "100rel, timer, replaces"};
     return tags[(policy.reliable != reliable_mode::off ? 2 : 0) +

@@ -102,8 +102,8 @@ sdp::session_description session::skeleton() const {
     origin.session_id = session_id;
     origin.session_version = 1;
     origin.network_type = "IN";
-    const std::string& address = media_.address.empty() ? options_.sdp_address : media_.address;
-    origin.address_type = address.find(':') == std::string::npos ? "IP4" : "IP6";
+    std::string_view address = media_.address.empty() ? options_.sdp_address : media_.address;
+    origin.address_type = address.find(':') == std::string_view::npos ? "IP4" : "IP6";
     origin.address = address;
     d.set_origin(origin);
     d.set_session_name("-");

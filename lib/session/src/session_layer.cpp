@@ -66,11 +66,13 @@ std::string session_layer::new_branch() {
 }
 
 const std::string& session_layer::contact_of(const record& r) const noexcept {
-    return r.policy.contact.empty() ? options_.contact : r.policy.contact;
+    return r.policy.addresses && !r.policy.addresses->first.empty() ? r.policy.addresses->first
+                                                                    : options_.contact;
 }
 
 const std::string& session_layer::via_of(const record& r) const noexcept {
-    return r.policy.via_address.empty() ? options_.via_address : r.policy.via_address;
+    return r.policy.addresses && !r.policy.addresses->second.empty() ? r.policy.addresses->second
+                                                                     : options_.via_address;
 }
 
 session* session_layer::find(session_handle h) noexcept {
@@ -349,7 +351,7 @@ void session_layer::end(record& r, end_reason why) {
     r.ended = true;
     r.ok.reset(); // no more 2xx retransmissions
     if (r.refreshes) r.refreshes->glare_retry.cancel();
-    r.session_timer.cancel();
+    r.cancel_session_timer();
     if (r.rel) r.rel->retransmit.cancel();
     // Whoever waits for a request of this session hears how it ended: 487, no response (the
     // request's own transaction runs out unheard). Called once the session is gone from the

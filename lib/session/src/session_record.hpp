@@ -44,8 +44,26 @@ struct session_layer::record final : dialog_requester {
     transaction_id reinvite_server; ///< an incoming re-INVITE we have not answered yet
     session_handle replaces;        ///< RFC 3891: the session this one replaces once confirmed
 
+    /// The session's policy (session_policy), kept small: the addresses are rare.
+    struct policy_state {
+        reliable_mode reliable = reliable_mode::supported;
+        session_timer_settings timers{};
+        /// Our Contact and Via sent-by when the policy names its own (NAT), else none.
+        std::unique_ptr<std::pair<std::string, std::string>> addresses;
+        policy_state& operator=(const session_policy& p) {
+            reliable = p.reliable;
+            timers = p.timers;
+            if (p.contact.empty() && p.via_address.empty())
+                addresses.reset();
+            else
+                addresses =
+                    std::make_unique<std::pair<std::string, std::string>>(p.contact, p.via_address);
+            return *this;
+        }
+    };
+    policy_state policy;
+
     // RFC 3262 reliable provisionals. As UAS at most one is unacknowledged; later ones wait.
-    session_policy policy;
     bool reliable = false;          ///< this INVITE's 18x go reliably
     bool answer_when_acked = false; ///< answer() waits for the PRACK
     bool answered_early = false;    ///< offer/answer done in reliable 18x + PRACK: 2xx has no SDP
@@ -135,13 +153,23 @@ struct session_layer::record final : dialog_requester {
     bool peer_supports_timer = false;
     bool timer_retried = false; ///< our INVITE was resent once after a 422
     std::string bye_reason;     ///< a Reason header value for our BYE, when we know why
-    timer session_timer;
+    /// Allocated when a session timer first runs: most calls have none.
+    std::unique_ptr<timer> session_timer;
+    timer& session_timer_entry() {
+        if (!session_timer) {
+            session_timer = std::make_unique<timer>();
+            session_timer->bind<&record::on_session_timer>(this);
+        }
+        return *session_timer;
+    }
+    void cancel_session_timer() noexcept {
+        if (session_timer) session_timer->cancel();
+    }
     transaction_id bye_client; ///< our BYE
     end_reason pending_end = end_reason::local_hangup;
     bool ended = false;
     bool announced = false; ///< the application saw on_incoming: it will see on_ended too
 
-    record() { session_timer.bind<&record::on_session_timer>(this); }
     void on_rel_retransmit();
     result<void> send_request(std::string_view method, const response_extras& extras,
                               response_callback done) noexcept override {
@@ -211,7 +239,7 @@ result<std::optional<std::string_view>> sdp_body(const message& m);
 
 /// The option tags a session with `policy` supports (its Supported header), e.g.
 /// "100rel, timer, replaces".
-std::string_view supported_tags(const session_policy& policy);
+std::string_view supported_tags(const session_layer::record::policy_state& policy);
 
 /// Where requests inside the dialog go: the remote target when it is a numeric SIP URI (over
 /// the same protocol as `source`), otherwise back to `source`. Connection-oriented flows reuse

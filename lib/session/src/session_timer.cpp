@@ -18,10 +18,10 @@ void session_layer::start_session_timer(record& r) {
     if (r.session_interval == 0 || r.ended) return;
     auto interval = seconds(r.session_interval);
     if (r.we_refresh) {
-        wheel_.schedule_after(r.session_timer, interval / 2);
+        wheel_.schedule_after(r.session_timer_entry(), interval / 2);
     } else {
         auto margin = std::min<duration>(seconds(32), interval / 3);
-        wheel_.schedule_after(r.session_timer, interval - margin);
+        wheel_.schedule_after(r.session_timer_entry(), interval - margin);
     }
 }
 
@@ -104,7 +104,7 @@ void session_layer::apply_timer_request(record& r, const timer_request& t) {
 
 void session_layer::retry_timer_refresh(record& r) {
     if (r.ended || r.session_interval == 0) return;
-    wheel_.schedule_after(r.session_timer, seconds(5));
+    wheel_.schedule_after(r.session_timer_entry(), seconds(5));
 }
 
 void session_layer::session_timer_fired(record& r) {

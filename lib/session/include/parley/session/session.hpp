@@ -75,10 +75,11 @@ struct media_preferences {
     std::string address;
 };
 
+/// The views must outlive the session: the session layer's own settings, or literals.
 struct session_options {
-    std::uint64_t id = 0;                  ///< unique per process; also the SDP o= session id
-    std::string sdp_username = "-";        ///< o= username (RFC 8866 §5.2: "-" when there is none)
-    std::string sdp_address = "127.0.0.1"; ///< o= unicast address
+    std::uint64_t id = 0;                       ///< unique per process; also the SDP o= session id
+    std::string_view sdp_username = "-";        ///< o= username (RFC 8866 §5.2: "-" when none)
+    std::string_view sdp_address = "127.0.0.1"; ///< o= unicast address
 };
 
 class session {
