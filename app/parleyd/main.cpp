@@ -103,7 +103,7 @@ public:
         distributor_.set_identifier(std::move(identifier));
     }
     send_result send(const flow& destination, std::string_view bytes) noexcept override {
-        net_.send(home_, destination, std::string(bytes));
+        net_.send(home_, destination, bytes);
         return send_result::sent;
     }
 
