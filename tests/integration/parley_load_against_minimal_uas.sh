@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# parley-load against parley-minimal-uas: a scenario over UDP or TCP, 300 calls at 300/s, and
-# the JSON report must show every call completed and none failed or left unfinished.
+# parley-load against parley-minimal-uas (or parley-session-uas, which takes the same flags): a
+# scenario over UDP or TCP, 300 calls at 300/s, and the JSON report must show every call
+# completed and none failed or left unfinished.
 # Runs inside the test network namespace (only loopback). Bounded: call count, a short drain
 # and a timeout around the whole run.
 # Usage: parley_load_against_minimal_uas.sh <parley-load> <parley-minimal-uas> <udp|tcp> <scenario>
