@@ -8,7 +8,8 @@
 // makes parleyd call the Refer-To target (a numeric SIP URI), report the progress in NOTIFYs,
 // and hang up the transferred call once the target answered.
 //
-//   parleyd [-c FILE] [--check-config] [--port PORT] [--shards N] [--null-media]
+//   parleyd [-c FILE] [--check-config] [--port PORT] [--shards N] [--max-transactions N]
+//           [--null-media]
 // SIGHUP reloads the configuration (endpoints, auth, identify) without touching established
 // calls; SIGINT/SIGTERM stop.
 #include "call_script.hpp"
@@ -185,12 +186,13 @@ struct command_line {
     std::optional<std::uint16_t> port;
     std::optional<socket_address> listen; ///< --listen ADDR:PORT (UDP and TCP)
     std::optional<unsigned> shards;
+    std::optional<std::size_t> max_transactions; ///< --max-transactions (else the configuration's)
 };
 
 void usage(std::FILE* to) {
     std::fprintf(
         to, "usage: parleyd [-c FILE] [--check-config] [--listen ADDR:PORT] [--port PORT]\n"
-            "               [--shards N] [--null-media]\n"
+            "               [--shards N] [--max-transactions N] [--null-media]\n"
             "               [--control PATH] [--log-level LEVEL] [--log-format plain|json]\n"
             "       parleyd [--control PATH | --port PORT] --ctl COMMAND...\n"
             "  -c, --config FILE  pjsip.conf-style configuration (default: the embedded one)\n"
@@ -200,6 +202,8 @@ void usage(std::FILE* to) {
             "  --port PORT        listen on PORT for UDP and TCP instead of the configured\n"
             "                     ports (0: any free port; the ports are printed)\n"
             "  --shards N         event-loop threads (default: configuration, else cores)\n"
+            "  --max-transactions N  the whole server's transaction limit instead of the\n"
+            "                     configuration's max_transactions (benchmarks at high rates)\n"
             "  --null-media       negotiate SDP but open no RTP socket (signalling only, for\n"
             "                     benchmarks); by default calls get RTP media\n"
             "  --log-level LEVEL  trace, debug, info, warning, error or off (default: the\n"
@@ -309,6 +313,13 @@ std::optional<command_line> parse_command_line(int argc, char** argv) {
             auto v = number(256);
             if (!v || *v == 0) return std::nullopt;
             out.shards = static_cast<unsigned>(*v);
+        } else if (arg == "--max-transactions") {
+            auto v = number(100'000'000);
+            if (!v || *v == 0) {
+                if (v) std::fprintf(stderr, "parleyd: --max-transactions: at least 1\n");
+                return std::nullopt;
+            }
+            out.max_transactions = static_cast<std::size_t>(*v);
         } else if (arg == "--null-media") {
             out.media = media_mode::null;
         } else if (arg == "-h" || arg == "--help") {
@@ -444,7 +455,9 @@ int run(int argc, char** argv) {
     // distributor refuses new out-of-dialog work at 90% of the transaction share, which leaves
     // the rest to requests inside established dialogs (the layer itself stops at 100%).
     const std::size_t shard_count = shards.size();
-    const std::size_t transaction_share = config.system().max_transactions / shard_count + 1;
+    const std::size_t max_transactions =
+        cli->max_transactions.value_or(config.system().max_transactions);
+    const std::size_t transaction_share = max_transactions / shard_count + 1;
     auto identifier =
         std::make_shared<const endpoint_identifier>(loaded.config, resolve_identify_hosts(config));
     const digest_authenticator::key_type key = digest_authenticator::generate_key();
@@ -554,7 +567,8 @@ int run(int argc, char** argv) {
     if (net_options.enable_udp) std::printf("udp %s\n", net.udp_address().to_string().c_str());
     if (net_options.enable_tcp) std::printf("tcp %s\n", net.tcp_address().to_string().c_str());
     log_event(log_level::info, "running with " + std::to_string(shards.size()) +
-                                   " shard(s), configuration " + config.source());
+                                   " shard(s), at most " + std::to_string(max_transactions) +
+                                   " transactions, configuration " + config.source());
     int which = 0;
     for (;;) {
         sigwait(&signals, &which);
