@@ -8,9 +8,13 @@ namespace parley {
 namespace {
 
 // The name-addr text a dialog keeps for From/To: display name and URI, without parameters.
-std::string address_text(const name_addr& a) {
-    std::string out;
-    out.reserve(a.display_name.size() + a.address.text.size() + 5);
+std::size_t address_text_size(const name_addr& a) {
+    std::size_t name = a.display_name.empty() ? 0 : a.display_name.size() + 1;
+    if (!a.display_name.empty() && a.display_name_quoted) name += 2;
+    return name + a.address.text.size() + 2;
+}
+
+void append_address_text(std::string& out, const name_addr& a) {
     if (!a.display_name.empty()) {
         if (a.display_name_quoted)
             out.append("\"").append(a.display_name).append("\" ");
@@ -18,7 +22,6 @@ std::string address_text(const name_addr& a) {
             out.append(a.display_name).append(" ");
     }
     out.append("<").append(a.address.text).append(">");
-    return out;
 }
 
 const contact* first_contact(const message& m) {
@@ -41,6 +44,43 @@ dialog_id dialog_id_of_received(const message& m) {
     return {std::string(m.call_id()), std::string(m.from().tag), std::string(m.to().tag)};
 }
 
+void dialog::set_texts(std::string_view local_uri, std::string_view remote_uri,
+                       std::string_view remote_target, std::string_view local_contact) {
+    std::string block;
+    const std::string_view parts[4] = {local_uri, remote_uri, remote_target, local_contact};
+    block.reserve(local_uri.size() + remote_uri.size() + remote_target.size() +
+                  local_contact.size());
+    for (std::size_t i = 0; i < 4; ++i) {
+        block.append(parts[i]);
+        ends_[i] = static_cast<std::uint32_t>(block.size());
+        lengths_[i] = static_cast<std::uint32_t>(parts[i].size());
+    }
+    texts_ = std::move(block);
+}
+
+void dialog::set_texts(const name_addr& local, const name_addr& remote,
+                       std::string_view remote_target, std::string_view local_contact) {
+    texts_.clear();
+    texts_.reserve(address_text_size(local) + address_text_size(remote) + remote_target.size() +
+                   local_contact.size());
+    auto mark = [this](std::size_t i, std::size_t start) {
+        ends_[i] = static_cast<std::uint32_t>(texts_.size());
+        lengths_[i] = static_cast<std::uint32_t>(texts_.size() - start);
+    };
+    std::size_t start = texts_.size();
+    append_address_text(texts_, local);
+    mark(0, start);
+    start = texts_.size();
+    append_address_text(texts_, remote);
+    mark(1, start);
+    start = texts_.size();
+    texts_.append(remote_target);
+    mark(2, start);
+    start = texts_.size();
+    texts_.append(local_contact);
+    mark(3, start);
+}
+
 result<dialog> dialog::create_uas(const message& request, std::string_view local_tag,
                                   std::string_view local_contact) {
     // RFC 3261 §12.1.1
@@ -56,11 +96,8 @@ result<dialog> dialog::create_uas(const message& request, std::string_view local
              std::string(request.from().tag)};
     // §12.1.1: the route set is the Record-Route list in order.
     for (const name_addr& rr : request.record_routes()) d.route_set_.emplace_back(rr.text);
-    d.remote_target_ = std::string(remote->address.address.text);
     d.remote_cseq_ = request.cseq().number;
-    d.local_uri_ = address_text(request.to());
-    d.remote_uri_ = address_text(request.from());
-    d.local_contact_ = std::string(local_contact);
+    d.set_texts(request.to(), request.from(), remote->address.address.text, local_contact);
     return d;
 }
 
@@ -79,12 +116,10 @@ result<dialog> dialog::create_uac(const message& request, const message& respons
     // §12.1.2: the route set is the Record-Route list in reverse order.
     const auto& rr = response.record_routes();
     for (std::size_t i = rr.size(); i-- > 0;) d.route_set_.emplace_back(rr[i].text);
-    d.remote_target_ = remote != nullptr ? std::string(remote->address.address.text)
-                                         : std::string(request.request_uri().text);
     d.local_cseq_ = request.cseq().number;
-    d.local_uri_ = address_text(request.from());
-    d.remote_uri_ = address_text(response.to());
-    d.local_contact_ = std::string(local_contact);
+    d.set_texts(request.from(), response.to(),
+                remote != nullptr ? remote->address.address.text : request.request_uri().text,
+                local_contact);
     return d;
 }
 
@@ -97,7 +132,8 @@ result<void> dialog::receive_request(const message& request) {
     }
     if (is_target_refresh(request.method()))
         if (const contact* c = first_contact(request))
-            remote_target_ = std::string(c->address.address.text);
+            if (c->address.address.text != remote_target())
+                set_remote_target(c->address.address.text);
     return {};
 }
 
@@ -107,13 +143,13 @@ void dialog::receive_response(const message& response, method request_method) {
     // §12.2.1.2: a 2xx to a target refresh request; §13.2.2.4 / §12.1.2: 1xx/2xx in early state.
     if (response.status() < 200 && state_ != dialog_state::early) return;
     if (const contact* c = first_contact(response))
-        remote_target_ = std::string(c->address.address.text);
+        if (c->address.address.text != remote_target()) set_remote_target(c->address.address.text);
 }
 
 outgoing_message dialog::build_outgoing(const request_options& o) {
     // Same rules as build_request (RFC 3261 §12.2.1.1), written into an editable message.
     std::uint32_t cseq = o.cseq ? *o.cseq : ++local_cseq_;
-    std::string request_uri = remote_target_;
+    std::string request_uri(remote_target());
     bool strict = false;
     if (!route_set_.empty()) {
         auto first = parse_name_addr(route_set_.front());
@@ -129,16 +165,15 @@ outgoing_message dialog::build_outgoing(const request_options& o) {
     m.add_header("Max-Forwards", number(static_cast<std::uint32_t>(o.max_forwards)));
     for (std::size_t i = strict ? 1 : 0; i < route_set_.size(); ++i)
         m.add_header("Route", route_set_[i]);
-    if (strict) m.add_header("Route", "<" + remote_target_ + ">");
-    std::string from = local_uri_ + ";tag=" + id_.local_tag;
-    std::string to = remote_uri_;
+    if (strict) m.add_header("Route", "<" + std::string(remote_target()) + ">");
+    std::string from = std::string(local_uri()) + ";tag=" + id_.local_tag;
+    std::string to(remote_uri());
     if (!id_.remote_tag.empty()) to.append(";tag=").append(id_.remote_tag);
     m.add_header("From", from);
     m.add_header("To", to);
     m.add_header("Call-ID", id_.call_id);
     m.add_header("CSeq", number(cseq) + " " + std::string(o.method));
-    std::string_view contact =
-        o.local_contact.empty() ? std::string_view(local_contact_) : o.local_contact;
+    std::string_view contact = o.local_contact.empty() ? local_contact() : o.local_contact;
     method verb = method_from_token(o.method);
     if (!contact.empty() && (is_target_refresh(verb) || verb == method::refer))
         m.add_header("Contact", contact);
@@ -148,7 +183,7 @@ outgoing_message dialog::build_outgoing(const request_options& o) {
 message_writer dialog::build_request(const request_options& o) {
     std::uint32_t cseq = o.cseq ? *o.cseq : ++local_cseq_;
     // RFC 3261 §12.2.1.1: Request-URI and Route.
-    std::string request_uri = remote_target_;
+    std::string request_uri(remote_target());
     std::vector<std::string_view> routes;
     bool strict = false;
     std::string first_route_uri;
@@ -169,17 +204,16 @@ message_writer dialog::build_request(const request_options& o) {
     w.header(header_id::max_forwards, number(static_cast<std::uint32_t>(o.max_forwards)));
     for (std::size_t i = strict ? 1 : 0; i < route_set_.size(); ++i)
         w.header(header_id::route, route_set_[i]);
-    if (strict) w.header(header_id::route, "<" + remote_target_ + ">");
-    std::string to = remote_uri_;
+    if (strict) w.header(header_id::route, "<" + std::string(remote_target()) + ">");
+    std::string to(remote_uri());
     if (!id_.remote_tag.empty()) to.append(";tag=").append(id_.remote_tag);
-    std::string from = local_uri_;
+    std::string from(local_uri());
     from.append(";tag=").append(id_.local_tag);
     w.header(header_id::from, from);
     w.header(header_id::to, to);
     w.header(header_id::call_id, id_.call_id);
     w.header(header_id::cseq, number(cseq) + " " + std::string(o.method));
-    std::string_view contact =
-        o.local_contact.empty() ? std::string_view(local_contact_) : o.local_contact;
+    std::string_view contact = o.local_contact.empty() ? local_contact() : o.local_contact;
     method m = method_from_token(o.method);
     if (!contact.empty() && (is_target_refresh(m) || m == method::refer))
         w.header(header_id::contact, contact);

@@ -57,9 +57,12 @@ public:
     dialog_state state() const noexcept { return state_; }
     dialog_role role() const noexcept { return role_; }
     bool secure() const noexcept { return secure_; }
-    const std::string& local_uri() const noexcept { return local_uri_; }
-    const std::string& remote_uri() const noexcept { return remote_uri_; }
-    const std::string& remote_target() const noexcept { return remote_target_; }
+    /// Name-addr text for From (UAC) / To (UAS), without tag.
+    std::string_view local_uri() const noexcept { return text(0); }
+    /// Name-addr text for To (UAC) / From (UAS), without tag.
+    std::string_view remote_uri() const noexcept { return text(1); }
+    std::string_view remote_target() const noexcept { return text(2); }
+    std::string_view local_contact() const noexcept { return text(3); }
     const std::vector<std::string>& route_set() const noexcept { return route_set_; }
     std::uint32_t local_cseq() const noexcept { return local_cseq_; }
     std::optional<std::uint32_t> remote_cseq() const noexcept { return remote_cseq_; }
@@ -106,6 +109,18 @@ public:
 
 private:
     dialog() = default;
+    std::string_view text(std::size_t i) const noexcept {
+        return std::string_view(texts_).substr(ends_[i] - lengths_[i], lengths_[i]);
+    }
+    /// Writes the four texts back to back (any view may point into the old block).
+    void set_texts(std::string_view local_uri, std::string_view remote_uri,
+                   std::string_view remote_target, std::string_view local_contact);
+    /// The same for a From/To: its display name and URI without parameters.
+    void set_texts(const name_addr& local, const name_addr& remote, std::string_view remote_target,
+                   std::string_view local_contact);
+    void set_remote_target(std::string_view target) {
+        set_texts(local_uri(), remote_uri(), target, local_contact());
+    }
 
     dialog_id id_;
     dialog_state state_ = dialog_state::early;
@@ -113,10 +128,11 @@ private:
     bool secure_ = false;
     std::uint32_t local_cseq_ = 0;
     std::optional<std::uint32_t> remote_cseq_;
-    std::string local_uri_;  ///< name-addr text for From (UAC) / To (UAS), without tag
-    std::string remote_uri_; ///< name-addr text for To (UAC) / From (UAS), without tag
-    std::string remote_target_;
-    std::string local_contact_;
+    /// The local and remote URIs, the remote target and our Contact, back to back in one block
+    /// (one allocation instead of four): text i ends at ends_[i] and is lengths_[i] long.
+    std::string texts_;
+    std::uint32_t ends_[4] = {};
+    std::uint32_t lengths_[4] = {};
     std::vector<std::string> route_set_; ///< each a name-addr ("<sip:p1;lr>")
     std::uint64_t user_ = 0;
 };
