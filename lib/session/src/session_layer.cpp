@@ -137,7 +137,9 @@ void session_layer::respond_plain(const incoming_request& in, std::uint16_t stat
                                   std::string_view reason, session* s) {
     std::string tag = in.request.to().tag.empty() ? new_tag() : std::string();
     outgoing_message m = detail::response_skeleton(in.request, status, reason, in.top_via, tag);
-    if (status == 405 || status == 200) m.add_header("Allow", options_.allow);
+    // RFC 3261 §20.5: a 405 must list what we allow, and a 200 to OPTIONS should (§11.2).
+    if (status == 405 || (status == 200 && in.request.method() == method::options))
+        m.add_header("Allow", options_.allow);
     if (status == 503 || status == 500)
         m.add_header("Retry-After",
                      std::to_string(status == 503 ? options_.retry_after_seconds

@@ -75,7 +75,6 @@ void outgoing_message::set_request_uri(std::string_view request_uri) {
 void outgoing_message::reserve() {
     // A typical message: a start line and a dozen header lines of a few hundred bytes in all.
     lines_.reserve(512);
-    index_.reserve(16);
 }
 
 void outgoing_message::set_status(std::uint16_t status, std::string_view reason) {
@@ -104,6 +103,9 @@ void outgoing_message::append_line(header_id id, std::string_view name, bool cle
     // One resize and plain copies: a line costs one capacity check, not one per piece.
     std::size_t length = name.size() + 4;
     for (std::string_view p : parts) length += p.size();
+    // A name that is not a token (a ':' in it) cannot be found again by scanning the lines:
+    // index what is there before it goes in, and it is indexed as written.
+    if (clean_name && !indexed_ && name.find(':') != std::string_view::npos) ensure_index();
     std::size_t offset = lines_.size();
     lines_.resize(offset + length);
     char* out = lines_.data() + offset;
@@ -121,8 +123,29 @@ void outgoing_message::append_line(header_id id, std::string_view name, bool cle
     clean_line_breaks(value, static_cast<std::size_t>(out - value));
     *out++ = '\r';
     *out = '\n';
-    index_.push_back({id, static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(length),
-                      static_cast<std::uint16_t>(name.size())});
+    if (indexed_)
+        index_.push_back({id, static_cast<std::uint32_t>(offset),
+                          static_cast<std::uint32_t>(length),
+                          static_cast<std::uint16_t>(name.size())});
+}
+
+void outgoing_message::ensure_index() const {
+    if (indexed_) return;
+    index_.clear();
+    // Every line is "Name: value\r\n" and no value holds CR or LF (append_line cleans them).
+    const std::string_view all(lines_);
+    std::size_t at = start_size_;
+    while (at < all.size()) {
+        std::size_t end = all.find('\n', at);
+        if (end == std::string_view::npos) break; // not one of our lines: cannot happen
+        std::size_t colon = all.find(':', at);
+        std::string_view name = all.substr(at, colon - at);
+        index_.push_back({header_id_from_name(name), static_cast<std::uint32_t>(at),
+                          static_cast<std::uint32_t>(end + 1 - at),
+                          static_cast<std::uint16_t>(name.size())});
+        at = end + 1;
+    }
+    indexed_ = true;
 }
 
 void outgoing_message::add_header(std::string_view name, std::string_view value) {
@@ -138,6 +161,7 @@ void outgoing_message::add_header(header_id id, std::initializer_list<std::strin
 }
 
 std::size_t outgoing_message::remove_header(std::string_view name) {
+    ensure_index();
     header_id id = header_id_from_name(name);
     std::string kept(std::string_view(lines_).substr(0, start_size_));
     std::vector<line> index;
@@ -166,6 +190,7 @@ void outgoing_message::set_header(std::string_view name, std::string_view value)
 }
 
 std::optional<std::string_view> outgoing_message::header(std::string_view name) const {
+    ensure_index();
     header_id id = header_id_from_name(name);
     for (const line& l : index_)
         if (same_name(l, id, name)) return value_of(l);
@@ -173,6 +198,7 @@ std::optional<std::string_view> outgoing_message::header(std::string_view name) 
 }
 
 std::size_t outgoing_message::count(std::string_view name) const {
+    ensure_index();
     header_id id = header_id_from_name(name);
     std::size_t n = 0;
     for (const line& l : index_) n += same_name(l, id, name) ? 1 : 0;
@@ -215,6 +241,7 @@ std::string outgoing_message::serialize() && {
     lines_.reserve(lines_.size() + content_type_.size() + body_.size() + 48);
     append_trailer(lines_);
     index_.clear();
+    indexed_ = false;
     start_size_ = 0;
     return std::move(lines_);
 }

@@ -83,6 +83,29 @@ TEST(outgoing_message, a_new_start_line_keeps_every_header_reachable) {
         "OPTIONS sip:somebody-else@example.com  X: y SIP/2.0\r\nMax-Forwards: 70\r\n"));
 }
 
+TEST(outgoing_message, lines_added_before_the_first_lookup_are_found) {
+    // The index is built on the first lookup: every way of adding a line must be found again.
+    auto m = outgoing_message::response(200, {}, "INVITE");
+    m.add_header(header_id::via, {"SIP/2.0/UDP h;branch=z9hG4bK1"});
+    m.add_header(header_id::call_id, {"c1"});
+    m.add_header(header_id::cseq, {"1", " ", "INVITE"});
+    m.add_header("i", "compact");      // Call-ID by its compact name
+    m.add_header("X-Odd:Name", "odd"); // not a token: indexed as written
+    m.add_header("X-Plain", "plain");
+    m.set_status(180); // moves every line
+    EXPECT_EQ(m.count("Call-ID"), 2u);
+    EXPECT_EQ(m.header("v"), "SIP/2.0/UDP h;branch=z9hG4bK1");
+    EXPECT_EQ(m.header("CSeq"), "1 INVITE");
+    EXPECT_EQ(m.header("X-Odd:Name"), "odd");
+    EXPECT_EQ(m.header("x-plain"), "plain");
+    m.add_header("X-Plain", "again"); // after the index exists: kept in it
+    EXPECT_EQ(m.count("X-Plain"), 2u);
+    EXPECT_EQ(m.remove_header("Call-ID"), 2u);
+    EXPECT_EQ(m.serialize(), "SIP/2.0 180 Ringing\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
+                             "CSeq: 1 INVITE\r\nX-Odd:Name: odd\r\nX-Plain: plain\r\n"
+                             "X-Plain: again\r\nContent-Length: 0\r\n\r\n");
+}
+
 TEST(outgoing_message, serialized_as_it_dies_it_gives_the_same_bytes) {
     auto m = outgoing_message::response(200, {}, "INVITE");
     m.add_header(header_id::call_id, {"c1"});

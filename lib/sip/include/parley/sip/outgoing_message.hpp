@@ -3,10 +3,12 @@
 // or remove headers and bodies, and must be able to run twice on the same message without
 // duplicating anything (set_header replaces every line of that name).
 //
-// Storage: one string holding the start line and then the "Name: value\r\n" lines, plus a small
-// index, so adding a header is an append and serializing is a copy (or nothing at all, for a
-// message serialized as it dies: std::move(m).serialize()); replacing or removing rewrites the
-// string (rare). Content-Type and Content-Length are kept apart and written by serialize().
+// Storage: one string holding the start line and then the "Name: value\r\n" lines, so adding a
+// header is an append and serializing is a copy (or nothing at all, for a message serialized as
+// it dies: std::move(m).serialize()). An index of the lines is built on the first lookup or
+// edit (most messages are only built and sent) and kept up to date from then on; replacing or
+// removing rewrites the string (rare). Content-Type and Content-Length are kept apart and
+// written by serialize().
 // Single-threaded value type; owns all its text.
 #pragma once
 
@@ -79,13 +81,16 @@ private:
     void set_start_line(std::initializer_list<std::string_view> parts, std::string_view tail);
     void append_trailer(std::string& out) const;
     bool same_name(const line& l, header_id id, std::string_view name) const noexcept;
+    /// Builds the index from the lines when nothing has needed it yet.
+    void ensure_index() const;
     std::string_view value_of(const line& l) const noexcept;
 
     std::string method_;
     std::uint16_t status_ = 0;
     std::uint32_t start_size_ = 0; ///< the start line's length: the headers follow it in lines_
     std::string lines_;
-    std::vector<line> index_;
+    mutable std::vector<line> index_; ///< valid when indexed_
+    mutable bool indexed_ = false;
     std::string content_type_;
     std::string body_;
 };
