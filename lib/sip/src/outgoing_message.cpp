@@ -3,6 +3,7 @@
 #include <parley/base/text.hpp>
 #include <parley/sip/message_writer.hpp>
 
+#include <cassert>
 #include <charconv>
 #include <cstring>
 
@@ -157,6 +158,8 @@ void outgoing_message::add_header(std::string_view name, std::string_view value)
 }
 
 void outgoing_message::add_header(header_id id, std::initializer_list<std::string_view> parts) {
+    assert(id != header_id::other && "a header without a name");
+    if (id == header_id::other) return; // a line ": value" would be no header at all
     append_line(id, header_name(id), false, parts);
 }
 

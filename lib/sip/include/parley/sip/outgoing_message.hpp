@@ -45,6 +45,7 @@ public:
     void add_header(std::string_view name, std::string_view value);
     /// The same for a known header (written with its canonical name), whose value is the
     /// concatenation of `parts`: "To" from the request's To and ";tag=...", with no temporary.
+    /// header_id::other names no header: nothing is written (use the form with a name).
     void add_header(header_id id, std::initializer_list<std::string_view> parts);
     /// Replaces every line of this header (long or compact name) with one line; adds it if absent.
     void set_header(std::string_view name, std::string_view value);
