@@ -76,6 +76,10 @@ std::vector<registration_binding> registration_store::bindings(const std::string
     auto it = aors_.find(aor);
     if (it == aors_.end()) return {};
     std::erase_if(it->second, [&](const registration_binding& b) { return b.expires_at <= now; });
+    if (it->second.empty()) { // every contact expired: the aor keeps no entry
+        aors_.erase(it);
+        return {};
+    }
     return it->second;
 }
 

@@ -163,6 +163,7 @@ TEST(registration_store, bindings_expire) {
     store.apply("6001", phone({{"sip:a@192.0.2.1", 60}}), 1, now);
     EXPECT_EQ(store.bindings("6001", now + std::chrono::seconds(59)).size(), 1u);
     EXPECT_TRUE(store.bindings("6001", now + std::chrono::seconds(60)).empty());
+    EXPECT_EQ(store.aor_entries(), 0u); // nothing kept for an aor with no live binding
     // An expired binding no longer counts against max_contacts.
     EXPECT_EQ(
         store.apply("6001", other({{"sip:b@192.0.2.2", 60}}), 1, now + std::chrono::seconds(61)),

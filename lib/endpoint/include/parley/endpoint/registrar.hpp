@@ -64,6 +64,12 @@ public:
                   clock::time_point now);
     /// The live bindings of `aor`, most recently registered first.
     std::vector<registration_binding> bindings(const std::string& aor, clock::time_point now);
+    /// How many aors hold an entry (an aor whose bindings all expired is dropped when next
+    /// looked up or changed).
+    std::size_t aor_entries() {
+        std::lock_guard guard(lock_);
+        return aors_.size();
+    }
 
 private:
     std::mutex lock_;
