@@ -1,6 +1,8 @@
 // The byte scans the SIP parser runs over every message, 16 bytes per step with SSE2:
 // - find_byte: the next line end, ':', '@', '<', '>' or ',' (inline, so no memchr call for the
 //   short runs a header value holds);
+// - line_feed_mask: where the LFs are in the next 64 bytes, as a bit mask, so the header loop
+//   finds the ends of the lines in them from one set of loads;
 // - skip_name_bytes: a run of letters, digits, '.', '-' and '_' ("name bytes"). Nearly every byte
 //   of a host, user, token, tag, branch or Call-ID is one, and every SIP character class the
 //   parser checks (token, host, unreserved, param, word) contains all of them, so a grammar scan
@@ -40,6 +42,14 @@ struct host_run {
 
 namespace scalar {
 
+/// The LFs among the 64 bytes from `at` as a bit mask (bit i is at[i]); bits past end are clear.
+inline std::uint64_t line_feed_mask(const char* at, const char* end) noexcept {
+    std::uint64_t line_feeds = 0;
+    const std::ptrdiff_t size = end - at < 64 ? end - at : 64;
+    for (std::ptrdiff_t i = 0; i < size; ++i) line_feeds |= std::uint64_t{at[i] == '\n'} << i;
+    return line_feeds;
+}
+
 /// The first `c` in [p, end), or end.
 inline const char* find_byte(const char* p, const char* end, char c) noexcept {
     while (p < end && *p != c) ++p;
@@ -50,17 +60,6 @@ inline const char* find_byte(const char* p, const char* end, char c) noexcept {
 inline const char* skip_name_bytes(const char* p, const char* end) noexcept {
     while (p < end && is_name_byte(*p)) ++p;
     return p;
-}
-
-/// The ':' ending a header name: the first ':' among the 32 bytes from p when no CR or LF
-/// comes before it, else nullptr.
-inline const char* header_colon(const char* p, const char* end) noexcept {
-    const char* const limit = end - p > 32 ? p + 32 : end;
-    for (; p < limit; ++p) {
-        if (*p == ':') return p;
-        if (*p == '\r' || *p == '\n') return nullptr;
-    }
-    return nullptr;
 }
 
 /// Reads the host name or IPv4 address bytes from p (see host_run).
@@ -125,25 +124,21 @@ inline const char* find_byte(const char* p, const char* begin, const char* end, 
     return m != 0 ? p + __builtin_ctz(m) : end;
 }
 
-inline const char* header_colon(const char* p, const char* begin, const char* end) noexcept {
-    if (end - begin < 16) return scalar::header_colon(p, end);
-    for (const char* q = p; q < end && q < p + 32; q += 16) {
-        // One load per 16 bytes; near the end, the last 16 bytes shifted so that bit 0 is q.
-        const __m128i v = load(end - q >= 16 ? q : end - 16);
-        const int shift = end - q >= 16 ? 0 : static_cast<int>(16 - (end - q));
-        const unsigned colons = lanes_mask(_mm_cmpeq_epi8(v, _mm_set1_epi8(':'))) >> shift;
-        const unsigned breaks = lanes_mask(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
-                                                        _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')))) >>
-                                shift;
-        if (colons != 0) {
-            const unsigned first = colons & (0u - colons);
-            if ((breaks & (first - 1)) != 0) return nullptr;
-            const char* colon = q + __builtin_ctz(colons);
-            return colon < p + 32 ? colon : nullptr;
-        }
-        if (breaks != 0) return nullptr;
+[[gnu::always_inline]] inline std::uint64_t line_feed_mask(const char* at, const char* begin,
+                                                           const char* end) noexcept {
+    // Four loads; near the end, the last 64 bytes of the text shifted so that bit 0 is `at`.
+    const char* window = at;
+    unsigned shift = 0;
+    if (end - at < 64) {
+        if (end - begin < 64 || at == end) return scalar::line_feed_mask(at, end);
+        window = end - 64;
+        shift = static_cast<unsigned>(at - window);
     }
-    return nullptr;
+    const __m128i line_feed = _mm_set1_epi8('\n');
+    auto lanes = [&](unsigned i) {
+        return std::uint64_t{lanes_mask(_mm_cmpeq_epi8(load(window + 16 * i), line_feed))};
+    };
+    return (lanes(0) | lanes(1) << 16 | lanes(2) << 32 | lanes(3) << 48) >> shift;
 }
 
 /// scalar::scan_host_run for a host under 32 bytes (nearly all): masks of the name bytes, dots
@@ -219,14 +214,16 @@ inline const char* find_byte(const char* p, const char* begin, const char* end, 
 #endif
 }
 
-/// The ':' ending a header name: the first ':' among the 32 bytes from p (within [p, end)) when
-/// no CR or LF comes before it, else nullptr. May read any byte of [begin, end).
-inline const char* header_colon(const char* p, const char* begin, const char* end) noexcept {
+/// The LFs among the 64 bytes from `at` as a bit mask (bit i is at[i]; bits past end clear): the
+/// header loop takes the ends of all the lines in them from one set of loads. May read any byte
+/// of [begin, end) (begin <= at <= end).
+[[gnu::always_inline]] inline std::uint64_t line_feed_mask(const char* at, const char* begin,
+                                                           const char* end) noexcept {
 #if defined(__SSE2__)
-    return sse2::header_colon(p, begin, end);
+    return sse2::line_feed_mask(at, begin, end);
 #else
     (void)begin;
-    return scalar::header_colon(p, end);
+    return scalar::line_feed_mask(at, end);
 #endif
 }
 

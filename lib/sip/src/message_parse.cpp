@@ -173,8 +173,10 @@ private:
     }
 
     result<void> header_lines(std::size_t& pos) noexcept {
-        // One pointer walk per line: name, colon, then the value up to a line end not followed
-        // by SP/HT (RFC 3261 §7.3.1 folding).
+        // One walk over the header section with the LFs and colons of 64 bytes at a time as bit
+        // masks (byte_scan.hpp mark_lines): a line's colon and its end, and those of the lines
+        // after it in the same 64 bytes, come from one set of loads. A line ends at an LF not
+        // followed by SP/HT (RFC 3261 §7.3.1 folding).
         const char* const begin = bytes_.data();
         const char* const end = begin + bytes_.size();
         const parse_limits& limits = options_.limits;
@@ -182,6 +184,23 @@ private:
         auto offset = [begin](const char* q) { return static_cast<std::size_t>(q - begin); };
         // A typical message has 8 to 16 header lines: one block now instead of copies at 4 and 8.
         m_.headers_.reserve(m_.arena_, limits.max_headers < 16 ? limits.max_headers : 16);
+        // The LFs of the 64 bytes from `block` (byte_scan.hpp line_feed_mask); the lines are
+        // read in order, so the block only moves forward.
+        const char* block = p;
+        std::uint64_t line_feeds = detail::scan::line_feed_mask(block, begin, end);
+        // The first LF at or after q (block <= q), or end.
+        auto next_line_feed = [&](const char* q) {
+            while (true) {
+                if (const auto shift = static_cast<std::size_t>(q - block); shift < 64)
+                    if (const std::uint64_t after = line_feeds >> shift; after != 0)
+                        return q + __builtin_ctzll(after);
+                // None before the block ends: the next block, or the one at q for a long line.
+                block = q - block >= 128 ? q : block + 64;
+                if (block >= end) return end;
+                if (q < block) q = block;
+                line_feeds = detail::scan::line_feed_mask(block, begin, end);
+            }
+        };
         while (true) {
             if (p >= end) return error(400, "Missing Empty Line After Headers", offset(p));
             // The empty line ends the header section.
@@ -192,7 +211,15 @@ private:
             const char* const start = p;
             header_id id;
             std::string_view name;
-            if (!known_header_name(start, end, id, name, p)) {
+            std::size_t name_size = 0;
+            // The common line: a known header name, optional SP/HT, then ':' within 16 bytes.
+            // Known names hold only letters and '-' (all token bytes), so this reaches the same
+            // name, id and colon as the byte-by-byte path, which handles every other line.
+            if (const char* colon =
+                    detail::header_lookup::find_known_header_name(start, end, id, name_size)) {
+                name = std::string_view(start, name_size);
+                p = colon;
+            } else {
                 p = skip_token(start, end);
                 if (p == start) return error(400, "Bad Header Name", offset(start));
                 name = std::string_view(start, static_cast<std::size_t>(p - start));
@@ -201,18 +228,20 @@ private:
                 id = header_id_from_name(name);
             }
             const char* const value_start = ++p;
-            const char* nl = find_line_feed(p, end);
-            while (nl != end && end - nl > 1 && text::is_space(nl[1]))
-                nl = find_line_feed(nl + 1, end);
+            const char* nl = next_line_feed(p);
+            while (nl != end && end - nl > 1 && text::is_space(nl[1])) nl = next_line_feed(nl + 1);
             if (nl == end) return error(400, "Missing Empty Line After Headers", offset(end));
             if (offset(nl) + 1 - offset(start) > limits.max_header_length)
                 return error(400, "Header Too Long", offset(start));
             if (m_.headers_.size() == limits.max_headers)
                 return error(400, "Too Many Headers", offset(start));
-            // The value without surrounding LWS (what text::trim does).
+            // The value without surrounding LWS (what text::trim does); most lines are
+            // "Name: value\r\n".
             const char* value_begin = value_start;
             const char* value_end = nl;
+            if (value_begin < value_end && *value_begin == ' ') ++value_begin;
             while (value_begin < value_end && text::is_lws(*value_begin)) ++value_begin;
+            if (value_end > value_begin && value_end[-1] == '\r') --value_end;
             while (value_end > value_begin && text::is_lws(value_end[-1])) --value_end;
             std::string_view value(value_begin, static_cast<std::size_t>(value_end - value_begin));
             std::size_t value_offset = offset(value.empty() ? value_start : value_begin);
@@ -223,31 +252,6 @@ private:
             if (eager_headers[static_cast<std::size_t>(id)])
                 PARLEY_TRY(eager(id, value, value_offset));
         }
-    }
-
-    // The common line: a known header name, optional SP/HT, then ':' within the first 32 bytes.
-    // Known names hold only letters and '-' (all token bytes), so this reaches the same name, id
-    // and colon as the byte-by-byte path, which handles every other line. Leaves p on the colon.
-    // The lookup folds case with OR 0x20, which also maps CR onto '-', so header_colon refuses a
-    // name holding a CR.
-    bool known_header_name(const char* start, const char* end, header_id& id,
-                           std::string_view& name, const char*& p) const noexcept {
-        const char* colon = detail::scan::header_colon(start, bytes_.data(), end);
-        if (colon == nullptr) return false;
-        const char* name_end = colon;
-        while (name_end > start && text::is_space(name_end[-1])) --name_end;
-        name = std::string_view(start, static_cast<std::size_t>(name_end - start));
-        id = detail::header_lookup::find_header_id_in(start, name.size(), end);
-        if (id == header_id::other) return false;
-        p = colon;
-        return true;
-    }
-
-    // Line ends: the C library's memchr (32 bytes per step with AVX2 where the machine has it)
-    // measures better than byte_scan's 16-byte loop on header lines of 30 to 80 bytes.
-    static const char* find_line_feed(const char* p, const char* end) noexcept {
-        const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
-        return nl != nullptr ? static_cast<const char*>(nl) : end;
     }
 
     // Skips token bytes from p: four per step while four remain, then one at a time.
@@ -274,7 +278,8 @@ private:
         return t;
     }();
 
-    result<void> eager(header_id id, std::string_view value, std::size_t at) noexcept {
+    [[gnu::always_inline]] result<void> eager(header_id id, std::string_view value,
+                                              std::size_t at) noexcept {
         switch (id) {
         case header_id::via:
             return list(value, at, [this](std::string_view v, std::size_t o) {
