@@ -97,7 +97,7 @@ private:
         return bytes_.substr(pos, end - pos);
     }
 
-    static bool is_sip_version(std::string_view v) noexcept {
+    [[gnu::always_inline]] static bool is_sip_version(std::string_view v) noexcept {
         // "SIP/2.0" in any case: OR 0x20 folds only 'S' onto 's' (and so on), as to_lower does.
         return v.size() == 7 && detail::token_is(v.substr(0, 3), "sip") && v.substr(3) == "/2.0";
     }
@@ -148,14 +148,21 @@ private:
     result<void> request_line(std::string_view line) noexcept {
         // Request-Line = Method SP Request-URI SP SIP-Version CRLF
         m_.kind_ = message_kind::request;
-        std::size_t sp1 = line.find(' ');
-        if (sp1 == std::string_view::npos || sp1 == 0) return fail(400, "Bad Request Line", 0);
+        const char* const line_end = line.data() + line.size();
+        const char* const space =
+            detail::scan::find_byte(line.data(), bytes_.data(), line_end, ' ');
+        if (space == line_end || space == line.data()) return fail(400, "Bad Request Line", 0);
+        const auto sp1 = static_cast<std::size_t>(space - line.data());
         std::string_view method_text = line.substr(0, sp1);
-        if (!text::is_token_text(method_text)) return fail(400, "Bad Method", 0);
-        std::size_t sp2 = line.rfind(' ');
+        if (!detail::scan::is_token_text(method_text, bytes_.data()))
+            return fail(400, "Bad Method", 0);
+        // The last SP comes before the version: nearly every line ends with " SIP/2.0", which
+        // names that SP and a valid version at once.
+        const bool sip_2_0 = line.size() >= 8 && line[line.size() - 8] == ' ' &&
+                             is_sip_version(line.substr(line.size() - 7));
+        const std::size_t sp2 = sip_2_0 ? line.size() - 8 : line.rfind(' ');
         if (sp2 == sp1) return fail(400, "Bad Request Line", sp1);
-        std::string_view version = line.substr(sp2 + 1);
-        if (!is_sip_version(version)) {
+        if (std::string_view version = line.substr(sp2 + 1); !sip_2_0 && !is_sip_version(version)) {
             if (looks_like_version(version)) return fail(505, "Version Not Supported", sp2 + 1);
             return fail(400, "Bad SIP Version", sp2 + 1);
         }
@@ -173,10 +180,10 @@ private:
     }
 
     result<void> header_lines(std::size_t& pos) noexcept {
-        // One walk over the header section with the LFs and colons of 64 bytes at a time as bit
-        // masks (byte_scan.hpp mark_lines): a line's colon and its end, and those of the lines
-        // after it in the same 64 bytes, come from one set of loads. A line ends at an LF not
-        // followed by SP/HT (RFC 3261 §7.3.1 folding).
+        // One walk over the header section: a known name and its colon from one 16-byte load
+        // (header_lookup.hpp), the line ends from the LFs of 64 bytes at a time as a bit mask
+        // (byte_scan.hpp line_feed_mask), so the lines that end in those 64 bytes share one set
+        // of loads. A line ends at an LF not followed by SP/HT (RFC 3261 §7.3.1 folding).
         const char* const begin = bytes_.data();
         const char* const end = begin + bytes_.size();
         const parse_limits& limits = options_.limits;
