@@ -191,6 +191,9 @@ private:
         auto offset = [begin](const char* q) { return static_cast<std::size_t>(q - begin); };
         // A typical message has 8 to 16 header lines: one block now instead of copies at 4 and 8.
         m_.headers_.reserve(m_.arena_, limits.max_headers < 16 ? limits.max_headers : 16);
+        const std::size_t max_header_length = limits.max_header_length;
+        const std::size_t max_headers = limits.max_headers;
+        arena_vector<header_field>& headers = m_.headers_;
         // The LFs of the 64 bytes from `block` (byte_scan.hpp line_feed_mask); the lines are
         // read in order, so the block only moves forward.
         const char* block = p;
@@ -236,12 +239,11 @@ private:
             }
             const char* const value_start = ++p;
             const char* nl = next_line_feed(p);
-            while (nl != end && end - nl > 1 && text::is_space(nl[1])) nl = next_line_feed(nl + 1);
+            while (end - nl > 1 && text::is_space(nl[1])) nl = next_line_feed(nl + 1);
             if (nl == end) return error(400, "Missing Empty Line After Headers", offset(end));
-            if (offset(nl) + 1 - offset(start) > limits.max_header_length)
+            if (static_cast<std::size_t>(nl - start) >= max_header_length)
                 return error(400, "Header Too Long", offset(start));
-            if (m_.headers_.size() == limits.max_headers)
-                return error(400, "Too Many Headers", offset(start));
+            if (headers.size() == max_headers) return error(400, "Too Many Headers", offset(start));
             // The value without surrounding LWS (what text::trim does); most lines are
             // "Name: value\r\n".
             const char* value_begin = value_start;
@@ -254,7 +256,7 @@ private:
             std::size_t value_offset = offset(value.empty() ? value_start : value_begin);
             p = nl + 1;
 
-            m_.headers_.push_back(
+            headers.push_back(
                 m_.arena_, header_field{id, static_cast<std::uint32_t>(value_offset), name, value});
             if (eager_headers[static_cast<std::size_t>(id)])
                 PARLEY_TRY(eager(id, value, value_offset));
