@@ -94,12 +94,13 @@ private:
     std::string_view line_text(std::size_t pos, std::size_t nl) const noexcept {
         std::size_t end = nl;
         if (end > pos && bytes_[end - 1] == '\r') --end;
-        return bytes_.substr(pos, end - pos);
+        return detail::slice(bytes_, pos, end - pos);
     }
 
     [[gnu::always_inline]] static bool is_sip_version(std::string_view v) noexcept {
         // "SIP/2.0" in any case: OR 0x20 folds only 'S' onto 's' (and so on), as to_lower does.
-        return v.size() == 7 && detail::token_is(v.substr(0, 3), "sip") && v.substr(3) == "/2.0";
+        return v.size() == 7 && detail::token_is(detail::slice(v, 0, 3), "sip") &&
+               detail::slice(v, 3) == "/2.0";
     }
     static bool looks_like_version(std::string_view v) noexcept {
         // SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT
@@ -153,20 +154,21 @@ private:
             detail::scan::find_byte(line.data(), bytes_.data(), line_end, ' ');
         if (space == line_end || space == line.data()) return fail(400, "Bad Request Line", 0);
         const auto sp1 = static_cast<std::size_t>(space - line.data());
-        std::string_view method_text = line.substr(0, sp1);
+        std::string_view method_text = detail::slice(line, 0, sp1);
         if (!detail::scan::is_token_text(method_text, bytes_.data()))
             return fail(400, "Bad Method", 0);
         // The last SP comes before the version: nearly every line ends with " SIP/2.0", which
         // names that SP and a valid version at once.
         const bool sip_2_0 = line.size() >= 8 && line[line.size() - 8] == ' ' &&
-                             is_sip_version(line.substr(line.size() - 7));
+                             is_sip_version(detail::slice(line, line.size() - 7));
         const std::size_t sp2 = sip_2_0 ? line.size() - 8 : line.rfind(' ');
         if (sp2 == sp1) return fail(400, "Bad Request Line", sp1);
-        if (std::string_view version = line.substr(sp2 + 1); !sip_2_0 && !is_sip_version(version)) {
+        if (std::string_view version = detail::slice(line, sp2 + 1);
+            !sip_2_0 && !is_sip_version(version)) {
             if (looks_like_version(version)) return fail(505, "Version Not Supported", sp2 + 1);
             return fail(400, "Bad SIP Version", sp2 + 1);
         }
-        std::string_view uri_text = line.substr(sp1 + 1, sp2 - sp1 - 1);
+        std::string_view uri_text = detail::slice(line, sp1 + 1, sp2 - sp1 - 1);
         const char* const uri_end = uri_text.data() + uri_text.size();
         if (uri_text.empty() ||
             detail::scan::find_byte(uri_text.data(), bytes_.data(), uri_end, ' ') != uri_end)
@@ -425,8 +427,8 @@ private:
         } else if (length > options_.limits.max_body_size) {
             return error(413, "Body Too Large", pos);
         }
-        m_.body_ = bytes_.substr(pos, length);
-        m_.bytes_ = bytes_.substr(0, pos + length);
+        m_.body_ = detail::slice(bytes_, pos, length);
+        m_.bytes_ = detail::slice(bytes_, 0, pos + length);
         return {};
     }
 

@@ -18,8 +18,8 @@ result<void> parse_via_into(via& out, std::string_view value, std::size_t base,
     scanner sc(value, base);
     if (value.starts_with("SIP/2.0/")) {
         // What every RFC 3261 peer writes; the general path below gives the same slices.
-        out.protocol_name = value.substr(0, 3);
-        out.protocol_version = value.substr(4, 3);
+        out.protocol_name = slice(value, 0, 3);
+        out.protocol_version = slice(value, 4, 3);
         sc.set_pos(8);
         sc.skip_lws();
     } else {
