@@ -301,9 +301,10 @@ private:
         case header_id::call_id: return call_id(value, at);
         case header_id::cseq: {
             if (!m_.cseq_.method_text.empty()) return error(400, "Duplicate CSeq Header", at);
-            auto parsed = parse_cseq(value, at);
-            if (!parsed) return error(parsed.error_value());
-            m_.cseq_ = *parsed;
+            if (auto parsed = parse_cseq_into(m_.cseq_, value, at, bytes_.data()); !parsed) {
+                m_.cseq_ = parley::cseq{};
+                return error(parsed.error_value());
+            }
             return {};
         }
         case header_id::max_forwards: {
@@ -332,9 +333,11 @@ private:
         }
         case header_id::content_type: {
             if (!m_.content_type_.empty()) return error(400, "Duplicate Content-Type Header", at);
-            auto parsed = parse_media_type(value, at);
-            if (!parsed) return error(parsed.error_value());
-            m_.content_type_ = *parsed;
+            if (auto parsed = parse_media_type_into(m_.content_type_, value, at, bytes_.data());
+                !parsed) {
+                m_.content_type_ = media_type{};
+                return error(parsed.error_value());
+            }
             return {};
         }
         default: return {};

@@ -36,5 +36,9 @@ result<void> parse_via_into(via& out, std::string_view value, std::size_t base,
                             const char* readable_begin = nullptr) noexcept;
 result<void> parse_contact_into(contact& out, std::string_view value, std::size_t base,
                                 const char* readable_begin = nullptr) noexcept;
+result<void> parse_cseq_into(cseq& out, std::string_view value, std::size_t base,
+                             const char* readable_begin = nullptr) noexcept;
+result<void> parse_media_type_into(media_type& out, std::string_view value, std::size_t base,
+                                   const char* readable_begin = nullptr) noexcept;
 
 } // namespace parley::detail
