@@ -350,10 +350,9 @@ private:
         // Most values hold one element: without a comma there is nothing to split (what
         // for_each_list_element does too, found here 16 bytes per step).
         const char* const value_end = value.data() + value.size();
+        // The value is the element: header_lines took the LWS around it off already.
         if (detail::scan::find_byte(value.data(), bytes_.data(), value_end, ',') == value_end) {
-            std::string_view element = text::trim(value);
-            if (element.empty()) return error(400, "Empty List Element", at);
-            auto r = fn(element, at + static_cast<std::size_t>(element.data() - value.data()));
+            auto r = fn(value, at);
             if (!r) return error(r.error_value());
             return {};
         }
