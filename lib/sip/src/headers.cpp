@@ -209,15 +209,11 @@ result<void> parse_media_type_into(media_type& out, std::string_view value, std:
 } // namespace detail
 
 result<cseq> parse_cseq(std::string_view value, std::size_t base) noexcept {
-    cseq out;
-    PARLEY_TRY(detail::parse_cseq_into(out, value, base));
-    return out;
+    return detail::parse_value<cseq, detail::parse_cseq_into>(value, base);
 }
 
 result<media_type> parse_media_type(std::string_view value, std::size_t base) noexcept {
-    media_type out;
-    PARLEY_TRY(detail::parse_media_type_into(out, value, base));
-    return out;
+    return detail::parse_value<media_type, detail::parse_media_type_into>(value, base);
 }
 
 bool media_type::is(std::string_view t, std::string_view s) const noexcept {

@@ -391,9 +391,7 @@ result<void> parse_uri_into(uri& u, std::string_view s, std::size_t base,
 } // namespace detail
 
 result<uri> parse_uri(std::string_view s, std::size_t base) noexcept {
-    uri u;
-    PARLEY_TRY(detail::parse_uri_into(u, s, base));
-    return u;
+    return detail::parse_value<uri, detail::parse_uri_into>(s, base);
 }
 
 std::string uri::host_reference() const {

@@ -134,15 +134,11 @@ result<void> parse_contact_into(contact& out, std::string_view value, std::size_
 } // namespace detail
 
 result<via> parse_via(std::string_view value, std::size_t base) noexcept {
-    via out;
-    PARLEY_TRY(detail::parse_via_into(out, value, base));
-    return out;
+    return detail::parse_value<via, detail::parse_via_into>(value, base);
 }
 
 result<contact> parse_contact(std::string_view value, std::size_t base) noexcept {
-    contact out;
-    PARLEY_TRY(detail::parse_contact_into(out, value, base));
-    return out;
+    return detail::parse_value<contact, detail::parse_contact_into>(value, base);
 }
 
 } // namespace parley
