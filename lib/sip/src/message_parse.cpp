@@ -206,9 +206,11 @@ private:
                 if (const auto shift = static_cast<std::size_t>(q - block); shift < 64)
                     if (const std::uint64_t after = line_feeds >> shift; after != 0)
                         return q + __builtin_ctzll(after);
-                // None before the block ends: the next block, or the one at q for a long line.
+                // None before the block ends: the next block, or the one at q for a long line
+                // (no pointer is moved past end).
+                if (end - block <= 64) return end;
                 block = q - block >= 128 ? q : block + 64;
-                if (block >= end) return end;
+                if (block == end) return end;
                 if (q < block) q = block;
                 line_feeds = detail::scan::line_feed_mask(block, begin, end);
             }
