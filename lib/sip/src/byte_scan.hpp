@@ -1,6 +1,8 @@
 // The byte scans the SIP parser runs over every message, 16 bytes per step with SSE2:
 // - find_byte: the next line end, ':', '@', '<', '>' or ',' (inline, so no memchr call for the
 //   short runs a header value holds);
+// - line_feed_mask: where the LFs are in the next 64 bytes, as a bit mask, so the header loop
+//   finds the ends of the lines in them from one set of loads;
 // - skip_name_bytes: a run of letters, digits, '.', '-' and '_' ("name bytes"). Nearly every byte
 //   of a host, user, token, tag, branch or Call-ID is one, and every SIP character class the
 //   parser checks (token, host, unreserved, param, word) contains all of them, so a grammar scan
@@ -40,6 +42,14 @@ struct host_run {
 
 namespace scalar {
 
+/// The LFs among the 64 bytes from `at` as a bit mask (bit i is at[i]); bits past end are clear.
+inline std::uint64_t line_feed_mask(const char* at, const char* end) noexcept {
+    std::uint64_t line_feeds = 0;
+    const std::ptrdiff_t size = end - at < 64 ? end - at : 64;
+    for (std::ptrdiff_t i = 0; i < size; ++i) line_feeds |= std::uint64_t{at[i] == '\n'} << i;
+    return line_feeds;
+}
+
 /// The first `c` in [p, end), or end.
 inline const char* find_byte(const char* p, const char* end, char c) noexcept {
     while (p < end && *p != c) ++p;
@@ -50,17 +60,6 @@ inline const char* find_byte(const char* p, const char* end, char c) noexcept {
 inline const char* skip_name_bytes(const char* p, const char* end) noexcept {
     while (p < end && is_name_byte(*p)) ++p;
     return p;
-}
-
-/// The ':' ending a header name: the first ':' among the 32 bytes from p when no CR or LF
-/// comes before it, else nullptr.
-inline const char* header_colon(const char* p, const char* end) noexcept {
-    const char* const limit = end - p > 32 ? p + 32 : end;
-    for (; p < limit; ++p) {
-        if (*p == ':') return p;
-        if (*p == '\r' || *p == '\n') return nullptr;
-    }
-    return nullptr;
 }
 
 /// Reads the host name or IPv4 address bytes from p (see host_run).
@@ -125,25 +124,43 @@ inline const char* find_byte(const char* p, const char* begin, const char* end, 
     return m != 0 ? p + __builtin_ctz(m) : end;
 }
 
-inline const char* header_colon(const char* p, const char* begin, const char* end) noexcept {
-    if (end - begin < 16) return scalar::header_colon(p, end);
-    for (const char* q = p; q < end && q < p + 32; q += 16) {
-        // One load per 16 bytes; near the end, the last 16 bytes shifted so that bit 0 is q.
-        const __m128i v = load(end - q >= 16 ? q : end - 16);
-        const int shift = end - q >= 16 ? 0 : static_cast<int>(16 - (end - q));
-        const unsigned colons = lanes_mask(_mm_cmpeq_epi8(v, _mm_set1_epi8(':'))) >> shift;
-        const unsigned breaks = lanes_mask(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
-                                                        _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')))) >>
-                                shift;
-        if (colons != 0) {
-            const unsigned first = colons & (0u - colons);
-            if ((breaks & (first - 1)) != 0) return nullptr;
-            const char* colon = q + __builtin_ctz(colons);
-            return colon < p + 32 ? colon : nullptr;
-        }
-        if (breaks != 0) return nullptr;
+[[gnu::always_inline]] inline std::uint64_t line_feed_mask(const char* at, const char* begin,
+                                                           const char* end) noexcept {
+    // Four loads; near the end, the last 64 bytes of the text shifted so that bit 0 is `at`.
+    const char* window = at;
+    unsigned shift = 0;
+    if (end - at < 64) {
+        if (end - begin < 64 || at == end) return scalar::line_feed_mask(at, end);
+        window = end - 64;
+        shift = static_cast<unsigned>(at - window);
     }
-    return nullptr;
+    const __m128i line_feed = _mm_set1_epi8('\n');
+    auto lanes = [&](unsigned i) {
+        return std::uint64_t{lanes_mask(_mm_cmpeq_epi8(load(window + 16 * i), line_feed))};
+    };
+    return (lanes(0) | lanes(1) << 16 | lanes(2) << 32 | lanes(3) << 48) >> shift;
+}
+
+/// The host run from p, given 32-bit masks of the name bytes, dots and hyphens from p (bit 0 is
+/// p) that hold at least one byte that is not a name byte.
+[[gnu::always_inline]] inline host_run host_run_in(const char* p, std::uint32_t names,
+                                                   std::uint32_t dots,
+                                                   std::uint32_t hyphens) noexcept {
+    const auto length = static_cast<unsigned>(__builtin_ctz(~names));
+    if (length == 0) return {p, p, false};
+    const std::uint32_t inside = (std::uint32_t{1} << length) - 1; // length <= 31
+    dots &= inside;
+    hyphens &= inside;
+    const std::uint32_t label_starts = 1 | (dots << 1);
+    const std::uint32_t last = std::uint32_t{1} << (length - 1);
+    const bool trailing_dot = (dots & last) != 0;
+    const bool bad_label = ((hyphens | dots) & label_starts) != 0 || (dots & (hyphens << 1)) != 0 ||
+                           (!trailing_dot && (hyphens & last) != 0);
+    // The top label starts after the last dot, not counting a trailing one.
+    const std::uint32_t inner_dots = trailing_dot ? dots & ~last : dots;
+    const unsigned top =
+        inner_dots != 0 ? 32 - static_cast<unsigned>(__builtin_clz(inner_dots)) : 0;
+    return {p + length, p + top, bad_label};
 }
 
 /// scalar::scan_host_run for a host under 32 bytes (nearly all): masks of the name bytes, dots
@@ -175,23 +192,57 @@ inline const char* header_colon(const char* p, const char* begin, const char* en
     std::uint32_t hyphens =
         both(lanes_mask(_mm_cmpeq_epi8(low, hyphen)), lanes_mask(_mm_cmpeq_epi8(high, hyphen))) >>
         shift;
-    const std::uint32_t stops = ~names;
-    if (stops == 0) return scalar::scan_host_run(p, end); // 32 host bytes or more
-    const auto length = static_cast<unsigned>(__builtin_ctz(stops));
-    if (length == 0) return {p, p, false};
-    const std::uint32_t inside = (std::uint32_t{1} << length) - 1; // length <= 31
-    dots &= inside;
-    hyphens &= inside;
-    const std::uint32_t label_starts = 1 | (dots << 1);
-    const std::uint32_t last = std::uint32_t{1} << (length - 1);
-    const bool trailing_dot = (dots & last) != 0;
-    const bool bad_label = ((hyphens | dots) & label_starts) != 0 || (dots & (hyphens << 1)) != 0 ||
-                           (!trailing_dot && (hyphens & last) != 0);
-    // The top label starts after the last dot, not counting a trailing one.
-    const std::uint32_t inner_dots = trailing_dot ? dots & ~last : dots;
-    const unsigned top =
-        inner_dots != 0 ? 32 - static_cast<unsigned>(__builtin_clz(inner_dots)) : 0;
-    return {p + length, p + top, bad_label};
+    if (names == 0xFFFFFFFFu) return scalar::scan_host_run(p, end); // 32 host bytes or more
+    return host_run_in(p, names, dots, hyphens);
+}
+
+/// A SIP URI's "[userinfo "@"] host" from p, from one classification of the 32 bytes from p
+/// (within [begin, end)): true when the first '@' of [p, end) is among them with only name
+/// bytes before it (or there is no '@' in [p, end)) and a host run after it ends among them.
+/// Then `at` is that '@' (nullptr when none) and `host` what scan_host_run finds after it,
+/// which is what find_byte, the user scan and scan_host_run conclude one after the other.
+/// False (a password, an escape, a long user or host, an empty user or host, an IPv6
+/// reference) leaves it to them.
+[[gnu::always_inline]] inline bool scan_user_host(const char* p, const char* begin, const char* end,
+                                                  const char*& at, host_run& host) noexcept {
+    if (end - begin < 32 || p == end) return false;
+    const char* window = p;
+    unsigned shift = 0;
+    if (end - p < 32) {
+        window = end - 32;
+        shift = static_cast<unsigned>(32 - (end - p));
+    }
+    const __m128i low = load(window);
+    const __m128i high = load(window + 16);
+    auto both = [shift](__m128i low_lanes, __m128i high_lanes) {
+        return static_cast<std::uint32_t>(lanes_mask(low_lanes) | (lanes_mask(high_lanes) << 16)) >>
+               shift;
+    };
+    const std::uint32_t names = both(name_lanes(low), name_lanes(high));
+    const __m128i at_sign = _mm_set1_epi8('@');
+    const std::uint32_t ats = both(_mm_cmpeq_epi8(low, at_sign), _mm_cmpeq_epi8(high, at_sign));
+    unsigned host_from = 0;
+    if (ats != 0) {
+        const auto user_size = static_cast<unsigned>(__builtin_ctz(ats));
+        const std::uint32_t user = (std::uint32_t{1} << user_size) - 1;
+        if (user_size == 0 || (names & user) != user) return false;
+        at = p + user_size;
+        host_from = user_size + 1;
+    } else {
+        if (end - p > 32) return false; // an '@' may come later
+        at = nullptr;
+    }
+    // The host's bytes from bit 0; the bits past the window read as stops.
+    const std::uint32_t host_names = host_from < 32 ? names >> host_from : 0;
+    if ((host_names & 1) == 0) return false; // no host byte: the scans give the verdict
+    // A run up to the last byte in hand may go on (or, from p, fill all 32 bytes).
+    if (host_names == (0xFFFFFFFFu >> host_from) && (end - p > 32 || host_from == 0)) return false;
+    const __m128i dot = _mm_set1_epi8('.');
+    const __m128i hyphen = _mm_set1_epi8('-');
+    const std::uint32_t dots = both(_mm_cmpeq_epi8(low, dot), _mm_cmpeq_epi8(high, dot));
+    const std::uint32_t hyphens = both(_mm_cmpeq_epi8(low, hyphen), _mm_cmpeq_epi8(high, hyphen));
+    host = host_run_in(p + host_from, host_names, dots >> host_from, hyphens >> host_from);
+    return true;
 }
 
 inline const char* skip_name_bytes(const char* p, const char* begin, const char* end) noexcept {
@@ -219,14 +270,16 @@ inline const char* find_byte(const char* p, const char* begin, const char* end, 
 #endif
 }
 
-/// The ':' ending a header name: the first ':' among the 32 bytes from p (within [p, end)) when
-/// no CR or LF comes before it, else nullptr. May read any byte of [begin, end).
-inline const char* header_colon(const char* p, const char* begin, const char* end) noexcept {
+/// The LFs among the 64 bytes from `at` as a bit mask (bit i is at[i]; bits past end clear): the
+/// header loop takes the ends of all the lines in them from one set of loads. May read any byte
+/// of [begin, end) (begin <= at <= end).
+[[gnu::always_inline]] inline std::uint64_t line_feed_mask(const char* at, const char* begin,
+                                                           const char* end) noexcept {
 #if defined(__SSE2__)
-    return sse2::header_colon(p, begin, end);
+    return sse2::line_feed_mask(at, begin, end);
 #else
     (void)begin;
-    return scalar::header_colon(p, end);
+    return scalar::line_feed_mask(at, end);
 #endif
 }
 
@@ -250,6 +303,18 @@ inline const char* skip_name_bytes(const char* p, const char* begin, const char*
 #else
     (void)begin;
     return scalar::scan_host_run(p, end);
+#endif
+}
+
+/// [userinfo "@"] host from p in one step, or false (see sse2::scan_user_host). May read any byte
+/// of [begin, end).
+[[gnu::always_inline]] inline bool scan_user_host(const char* p, const char* begin, const char* end,
+                                                  const char*& at, host_run& host) noexcept {
+#if defined(__SSE2__)
+    return sse2::scan_user_host(p, begin, end, at, host);
+#else
+    (void)p, (void)begin, (void)end, (void)at, (void)host;
+    return false;
 #endif
 }
 

@@ -142,32 +142,61 @@ inline constexpr auto name_sizes = [] {
     return sizes;
 }();
 
-/// find_header_id for a name inside a message, where 16 bytes from the name's start can be read
-/// (up to `readable_end`): a name of 2 to 16 bytes is compared with its folded table name in one
-/// SSE2 step. The caller has made sure the name holds no CR (which OR 0x20 folds onto '-').
-inline header_id find_header_id_in(const char* name, std::size_t size,
-                                   const char* readable_end) noexcept {
+/// A header line's name when it is a known one: `start` is a line start in a text ending at
+/// `end`. Finds the first ':' among the 16 bytes from `start` with no CR or LF before it, and
+/// looks up the name before it (without trailing SP/HT); nullptr when there is no such colon or
+/// the name is not in the table (header_id::other), else the colon, with `id` and `name_size`.
+/// With SSE2, one load gives the colon, the line ends and the folded name, compared with its
+/// folded table name in one step. No CR can be in the name, where OR 0x20 would fold it onto '-'.
+inline const char* find_known_header_name(const char* start, const char* end, header_id& id,
+                                          std::size_t& name_size) noexcept {
+    if (end - start < 16) return nullptr;
+    const char* colon = nullptr;
 #if defined(__SSE2__)
-    if (size >= 2 && size <= 16 && readable_end - name >= 16) {
-        const __m128i folded_name = _mm_or_si128(
-            _mm_loadu_si128(reinterpret_cast<const __m128i*>(name)), _mm_set1_epi8(0x20));
+    const __m128i line = _mm_loadu_si128(reinterpret_cast<const __m128i*>(start));
+    const auto colons =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(line, _mm_set1_epi8(':'))));
+    if (colons == 0) return nullptr;
+    const auto breaks = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+        _mm_cmpeq_epi8(line, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(line, _mm_set1_epi8('\n')))));
+    if ((breaks & ((colons & (0u - colons)) - 1)) != 0) return nullptr;
+    colon = start + __builtin_ctz(colons);
+#else
+    for (const char* q = start; q < start + 16; ++q) {
+        if (*q == '\r' || *q == '\n') return nullptr;
+        if (*q == ':') {
+            colon = q;
+            break;
+        }
+    }
+    if (colon == nullptr) return nullptr;
+#endif
+    const char* name_end = colon;
+    while (name_end > start && (name_end[-1] == ' ' || name_end[-1] == '\t')) --name_end;
+    const auto size = static_cast<std::size_t>(name_end - start);
+    name_size = size;
+#if defined(__SSE2__)
+    if (size >= 2) {
+        const __m128i folded_name = _mm_or_si128(line, _mm_set1_epi8(0x20));
         const unsigned wanted = (1u << size) - 1;
-        for (std::size_t h = hash(size, name[0], name[size - 1]);;
+        for (std::size_t h = hash(size, start[0], start[size - 1]);;
              h = (h + 1) & (bucket_count - 1)) {
             std::uint8_t i = buckets[h];
-            if (i == 0) return header_id::other;
+            if (i == 0) return nullptr;
             if (name_sizes[i] != size) continue;
             const __m128i table_name =
                 _mm_loadu_si128(reinterpret_cast<const __m128i*>(folded[i].bytes));
             const auto same =
                 static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(folded_name, table_name)));
-            if ((same & wanted) == wanted) return static_cast<header_id>(i);
+            if ((same & wanted) == wanted) {
+                id = static_cast<header_id>(i);
+                return colon;
+            }
         }
     }
-#else
-    (void)readable_end;
 #endif
-    return find_header_id(std::string_view(name, size));
+    id = find_header_id(std::string_view(start, size));
+    return id != header_id::other ? colon : nullptr;
 }
 
 } // namespace parley::detail::header_lookup

@@ -132,11 +132,15 @@ result<name_addr> parse_name_addr(std::string_view value, std::size_t base) noex
     return out;
 }
 
-result<cseq> parse_cseq(std::string_view value, std::size_t base) noexcept {
+namespace detail {
+
+result<void> parse_cseq_into(cseq& out, std::string_view value, std::size_t base,
+                             const char* readable_begin) noexcept {
     // RFC 3261 §20.16: CSeq = 1*DIGIT LWS Method; the number is below 2^31 by §8.1.1.5 but
     // parsers accept up to 2^32-1 (RFC 4475 §3.1.2.4 tests the overflow).
     const char* const begin = value.data();
     const char* const end = begin + value.size();
+    const char* const readable = readable_begin != nullptr ? readable_begin : begin;
     auto at = [&](const char* q) { return base + static_cast<std::size_t>(q - begin); };
     auto skip_lws = [end](const char* q) {
         while (q < end && text::is_lws(*q)) ++q;
@@ -151,8 +155,7 @@ result<cseq> parse_cseq(std::string_view value, std::size_t base) noexcept {
         value_so_far = value_so_far * 10 + static_cast<std::uint64_t>(*p++ - '0');
     std::optional<std::uint64_t> number;
     if (p == start || p - start > 19)
-        number =
-            detail::parse_decimal(std::string_view(start, static_cast<std::size_t>(p - start)));
+        number = parse_decimal(std::string_view(start, static_cast<std::size_t>(p - start)));
     else if (value_so_far <= UINT32_MAX)
         number = value_so_far;
     if (!number) return fail(400, "Bad CSeq Number", at(start));
@@ -160,32 +163,34 @@ result<cseq> parse_cseq(std::string_view value, std::size_t base) noexcept {
     p = skip_lws(p);
     if (p == after_number) return fail(400, "Bad CSeq", at(p));
     const char* const method_start = p;
+    p = scan::skip_name_bytes(p, readable, end); // name bytes are token bytes
     while (p < end && text::is_token(*p)) ++p;
     std::string_view method_text(method_start, static_cast<std::size_t>(p - method_start));
     if (method_text.empty()) return fail(400, "Bad CSeq Method", at(p));
     p = skip_lws(p);
     if (p != end) return fail(400, "Bad CSeq", at(p));
-    cseq out;
     out.number = static_cast<std::uint32_t>(*number);
     out.method_text = method_text;
     out.method = method_from_token(method_text);
-    return out;
+    return {};
 }
 
-result<media_type> parse_media_type(std::string_view value, std::size_t base) noexcept {
+result<void> parse_media_type_into(media_type& out, std::string_view value, std::size_t base,
+                                   const char* readable_begin) noexcept {
     // type "/" subtype, with LWS allowed around the slash, then header parameters.
     const char* const begin = value.data();
     const char* const end = begin + value.size();
+    const char* const readable = readable_begin != nullptr ? readable_begin : begin;
     auto at = [&](const char* q) { return base + static_cast<std::size_t>(q - begin); };
     auto skip_lws = [end](const char* q) {
         while (q < end && text::is_lws(*q)) ++q;
         return q;
     };
-    auto skip_token = [end](const char* q) {
+    auto skip_token = [end, readable](const char* q) {
+        q = scan::skip_name_bytes(q, readable, end); // name bytes are token bytes
         while (q < end && text::is_token(*q)) ++q;
         return q;
     };
-    media_type out;
     const char* const type_start = skip_lws(begin);
     const char* p = skip_token(type_start);
     out.type = std::string_view(type_start, static_cast<std::size_t>(p - type_start));
@@ -196,10 +201,19 @@ result<media_type> parse_media_type(std::string_view value, std::size_t base) no
     p = skip_token(subtype_start);
     out.subtype = std::string_view(subtype_start, static_cast<std::size_t>(p - subtype_start));
     if (out.subtype.empty()) return fail(400, "Bad Content-Type", at(p));
-    PARLEY_TRY(detail::scan_header_params(
-        value, static_cast<std::size_t>(p - begin), base, out.params,
-        [](std::string_view, std::string_view, bool) -> result<void> { return {}; }));
-    return out;
+    return scan_header_params_in(
+        value, static_cast<std::size_t>(p - begin), base, out.params, readable,
+        [](std::string_view, std::string_view, bool) -> result<void> { return {}; });
+}
+
+} // namespace detail
+
+result<cseq> parse_cseq(std::string_view value, std::size_t base) noexcept {
+    return detail::parse_value<cseq, detail::parse_cseq_into>(value, base);
+}
+
+result<media_type> parse_media_type(std::string_view value, std::size_t base) noexcept {
+    return detail::parse_value<media_type, detail::parse_media_type_into>(value, base);
 }
 
 bool media_type::is(std::string_view t, std::string_view s) const noexcept {

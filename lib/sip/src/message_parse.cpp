@@ -94,12 +94,13 @@ private:
     std::string_view line_text(std::size_t pos, std::size_t nl) const noexcept {
         std::size_t end = nl;
         if (end > pos && bytes_[end - 1] == '\r') --end;
-        return bytes_.substr(pos, end - pos);
+        return detail::slice(bytes_, pos, end - pos);
     }
 
-    static bool is_sip_version(std::string_view v) noexcept {
+    [[gnu::always_inline]] static bool is_sip_version(std::string_view v) noexcept {
         // "SIP/2.0" in any case: OR 0x20 folds only 'S' onto 's' (and so on), as to_lower does.
-        return v.size() == 7 && detail::token_is(v.substr(0, 3), "sip") && v.substr(3) == "/2.0";
+        return v.size() == 7 && detail::token_is(detail::slice(v, 0, 3), "sip") &&
+               detail::slice(v, 3) == "/2.0";
     }
     static bool looks_like_version(std::string_view v) noexcept {
         // SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT
@@ -148,18 +149,26 @@ private:
     result<void> request_line(std::string_view line) noexcept {
         // Request-Line = Method SP Request-URI SP SIP-Version CRLF
         m_.kind_ = message_kind::request;
-        std::size_t sp1 = line.find(' ');
-        if (sp1 == std::string_view::npos || sp1 == 0) return fail(400, "Bad Request Line", 0);
-        std::string_view method_text = line.substr(0, sp1);
-        if (!text::is_token_text(method_text)) return fail(400, "Bad Method", 0);
-        std::size_t sp2 = line.rfind(' ');
+        const char* const line_end = line.data() + line.size();
+        const char* const space =
+            detail::scan::find_byte(line.data(), bytes_.data(), line_end, ' ');
+        if (space == line_end || space == line.data()) return fail(400, "Bad Request Line", 0);
+        const auto sp1 = static_cast<std::size_t>(space - line.data());
+        std::string_view method_text = detail::slice(line, 0, sp1);
+        if (!detail::scan::is_token_text(method_text, bytes_.data()))
+            return fail(400, "Bad Method", 0);
+        // The last SP comes before the version: nearly every line ends with " SIP/2.0", which
+        // names that SP and a valid version at once.
+        const bool sip_2_0 = line.size() >= 8 && line[line.size() - 8] == ' ' &&
+                             is_sip_version(detail::slice(line, line.size() - 7));
+        const std::size_t sp2 = sip_2_0 ? line.size() - 8 : line.rfind(' ');
         if (sp2 == sp1) return fail(400, "Bad Request Line", sp1);
-        std::string_view version = line.substr(sp2 + 1);
-        if (!is_sip_version(version)) {
+        if (std::string_view version = detail::slice(line, sp2 + 1);
+            !sip_2_0 && !is_sip_version(version)) {
             if (looks_like_version(version)) return fail(505, "Version Not Supported", sp2 + 1);
             return fail(400, "Bad SIP Version", sp2 + 1);
         }
-        std::string_view uri_text = line.substr(sp1 + 1, sp2 - sp1 - 1);
+        std::string_view uri_text = detail::slice(line, sp1 + 1, sp2 - sp1 - 1);
         const char* const uri_end = uri_text.data() + uri_text.size();
         if (uri_text.empty() ||
             detail::scan::find_byte(uri_text.data(), bytes_.data(), uri_end, ' ') != uri_end)
@@ -173,8 +182,10 @@ private:
     }
 
     result<void> header_lines(std::size_t& pos) noexcept {
-        // One pointer walk per line: name, colon, then the value up to a line end not followed
-        // by SP/HT (RFC 3261 §7.3.1 folding).
+        // One walk over the header section: a known name and its colon from one 16-byte load
+        // (header_lookup.hpp), the line ends from the LFs of 64 bytes at a time as a bit mask
+        // (byte_scan.hpp line_feed_mask), so the lines that end in those 64 bytes share one set
+        // of loads. A line ends at an LF not followed by SP/HT (RFC 3261 §7.3.1 folding).
         const char* const begin = bytes_.data();
         const char* const end = begin + bytes_.size();
         const parse_limits& limits = options_.limits;
@@ -182,6 +193,28 @@ private:
         auto offset = [begin](const char* q) { return static_cast<std::size_t>(q - begin); };
         // A typical message has 8 to 16 header lines: one block now instead of copies at 4 and 8.
         m_.headers_.reserve(m_.arena_, limits.max_headers < 16 ? limits.max_headers : 16);
+        const std::size_t max_header_length = limits.max_header_length;
+        const std::size_t max_headers = limits.max_headers;
+        arena_vector<header_field>& headers = m_.headers_;
+        // The LFs of the 64 bytes from `block` (byte_scan.hpp line_feed_mask); the lines are
+        // read in order, so the block only moves forward.
+        const char* block = p;
+        std::uint64_t line_feeds = detail::scan::line_feed_mask(block, begin, end);
+        // The first LF at or after q (block <= q), or end.
+        auto next_line_feed = [&](const char* q) {
+            while (true) {
+                if (const auto shift = static_cast<std::size_t>(q - block); shift < 64)
+                    if (const std::uint64_t after = line_feeds >> shift; after != 0)
+                        return q + __builtin_ctzll(after);
+                // None before the block ends: the next block, or the one at q for a long line
+                // (no pointer is moved past end).
+                if (end - block <= 64) return end;
+                block = q - block >= 128 ? q : block + 64;
+                if (block == end) return end;
+                if (q < block) q = block;
+                line_feeds = detail::scan::line_feed_mask(block, begin, end);
+            }
+        };
         while (true) {
             if (p >= end) return error(400, "Missing Empty Line After Headers", offset(p));
             // The empty line ends the header section.
@@ -192,7 +225,15 @@ private:
             const char* const start = p;
             header_id id;
             std::string_view name;
-            if (!known_header_name(start, end, id, name, p)) {
+            std::size_t name_size = 0;
+            // The common line: a known header name, optional SP/HT, then ':' within 16 bytes.
+            // Known names hold only letters and '-' (all token bytes), so this reaches the same
+            // name, id and colon as the byte-by-byte path, which handles every other line.
+            if (const char* colon =
+                    detail::header_lookup::find_known_header_name(start, end, id, name_size)) {
+                name = std::string_view(start, name_size);
+                p = colon;
+            } else {
                 p = skip_token(start, end);
                 if (p == start) return error(400, "Bad Header Name", offset(start));
                 name = std::string_view(start, static_cast<std::size_t>(p - start));
@@ -201,53 +242,29 @@ private:
                 id = header_id_from_name(name);
             }
             const char* const value_start = ++p;
-            const char* nl = find_line_feed(p, end);
-            while (nl != end && end - nl > 1 && text::is_space(nl[1]))
-                nl = find_line_feed(nl + 1, end);
+            const char* nl = next_line_feed(p);
+            while (end - nl > 1 && text::is_space(nl[1])) nl = next_line_feed(nl + 1);
             if (nl == end) return error(400, "Missing Empty Line After Headers", offset(end));
-            if (offset(nl) + 1 - offset(start) > limits.max_header_length)
+            if (static_cast<std::size_t>(nl - start) >= max_header_length)
                 return error(400, "Header Too Long", offset(start));
-            if (m_.headers_.size() == limits.max_headers)
-                return error(400, "Too Many Headers", offset(start));
-            // The value without surrounding LWS (what text::trim does).
+            if (headers.size() == max_headers) return error(400, "Too Many Headers", offset(start));
+            // The value without surrounding LWS (what text::trim does); most lines are
+            // "Name: value\r\n".
             const char* value_begin = value_start;
             const char* value_end = nl;
+            if (value_begin < value_end && *value_begin == ' ') ++value_begin;
             while (value_begin < value_end && text::is_lws(*value_begin)) ++value_begin;
+            if (value_end > value_begin && value_end[-1] == '\r') --value_end;
             while (value_end > value_begin && text::is_lws(value_end[-1])) --value_end;
             std::string_view value(value_begin, static_cast<std::size_t>(value_end - value_begin));
             std::size_t value_offset = offset(value.empty() ? value_start : value_begin);
             p = nl + 1;
 
-            m_.headers_.push_back(
+            headers.push_back(
                 m_.arena_, header_field{id, static_cast<std::uint32_t>(value_offset), name, value});
             if (eager_headers[static_cast<std::size_t>(id)])
                 PARLEY_TRY(eager(id, value, value_offset));
         }
-    }
-
-    // The common line: a known header name, optional SP/HT, then ':' within the first 32 bytes.
-    // Known names hold only letters and '-' (all token bytes), so this reaches the same name, id
-    // and colon as the byte-by-byte path, which handles every other line. Leaves p on the colon.
-    // The lookup folds case with OR 0x20, which also maps CR onto '-', so header_colon refuses a
-    // name holding a CR.
-    bool known_header_name(const char* start, const char* end, header_id& id,
-                           std::string_view& name, const char*& p) const noexcept {
-        const char* colon = detail::scan::header_colon(start, bytes_.data(), end);
-        if (colon == nullptr) return false;
-        const char* name_end = colon;
-        while (name_end > start && text::is_space(name_end[-1])) --name_end;
-        name = std::string_view(start, static_cast<std::size_t>(name_end - start));
-        id = detail::header_lookup::find_header_id_in(start, name.size(), end);
-        if (id == header_id::other) return false;
-        p = colon;
-        return true;
-    }
-
-    // Line ends: the C library's memchr (32 bytes per step with AVX2 where the machine has it)
-    // measures better than byte_scan's 16-byte loop on header lines of 30 to 80 bytes.
-    static const char* find_line_feed(const char* p, const char* end) noexcept {
-        const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
-        return nl != nullptr ? static_cast<const char*>(nl) : end;
     }
 
     // Skips token bytes from p: four per step while four remain, then one at a time.
@@ -274,7 +291,8 @@ private:
         return t;
     }();
 
-    result<void> eager(header_id id, std::string_view value, std::size_t at) noexcept {
+    [[gnu::always_inline]] result<void> eager(header_id id, std::string_view value,
+                                              std::size_t at) noexcept {
         switch (id) {
         case header_id::via:
             return list(value, at, [this](std::string_view v, std::size_t o) {
@@ -285,9 +303,10 @@ private:
         case header_id::call_id: return call_id(value, at);
         case header_id::cseq: {
             if (!m_.cseq_.method_text.empty()) return error(400, "Duplicate CSeq Header", at);
-            auto parsed = parse_cseq(value, at);
-            if (!parsed) return error(parsed.error_value());
-            m_.cseq_ = *parsed;
+            if (auto parsed = parse_cseq_into(m_.cseq_, value, at, bytes_.data()); !parsed) {
+                m_.cseq_ = parley::cseq{};
+                return error(parsed.error_value());
+            }
             return {};
         }
         case header_id::max_forwards: {
@@ -316,9 +335,11 @@ private:
         }
         case header_id::content_type: {
             if (!m_.content_type_.empty()) return error(400, "Duplicate Content-Type Header", at);
-            auto parsed = parse_media_type(value, at);
-            if (!parsed) return error(parsed.error_value());
-            m_.content_type_ = *parsed;
+            if (auto parsed = parse_media_type_into(m_.content_type_, value, at, bytes_.data());
+                !parsed) {
+                m_.content_type_ = media_type{};
+                return error(parsed.error_value());
+            }
             return {};
         }
         default: return {};
@@ -331,10 +352,9 @@ private:
         // Most values hold one element: without a comma there is nothing to split (what
         // for_each_list_element does too, found here 16 bytes per step).
         const char* const value_end = value.data() + value.size();
+        // The value is the element: header_lines took the LWS around it off already.
         if (detail::scan::find_byte(value.data(), bytes_.data(), value_end, ',') == value_end) {
-            std::string_view element = text::trim(value);
-            if (element.empty()) return error(400, "Empty List Element", at);
-            auto r = fn(element, at + static_cast<std::size_t>(element.data() - value.data()));
+            auto r = fn(value, at);
             if (!r) return error(r.error_value());
             return {};
         }
@@ -411,8 +431,8 @@ private:
         } else if (length > options_.limits.max_body_size) {
             return error(413, "Body Too Large", pos);
         }
-        m_.body_ = bytes_.substr(pos, length);
-        m_.bytes_ = bytes_.substr(0, pos + length);
+        m_.body_ = detail::slice(bytes_, pos, length);
+        m_.bytes_ = detail::slice(bytes_, 0, pos + length);
         return {};
     }
 

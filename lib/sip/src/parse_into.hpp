@@ -36,5 +36,18 @@ result<void> parse_via_into(via& out, std::string_view value, std::size_t base,
                             const char* readable_begin = nullptr) noexcept;
 result<void> parse_contact_into(contact& out, std::string_view value, std::size_t base,
                                 const char* readable_begin = nullptr) noexcept;
+result<void> parse_cseq_into(cseq& out, std::string_view value, std::size_t base,
+                             const char* readable_begin = nullptr) noexcept;
+result<void> parse_media_type_into(media_type& out, std::string_view value, std::size_t base,
+                                   const char* readable_begin = nullptr) noexcept;
+
+/// A public parse function (parse_via, parse_cseq, ...) made of its parse_into: a default value
+/// filled in place and returned.
+template <class T, auto parse_into>
+result<T> parse_value(std::string_view value, std::size_t base) noexcept {
+    T out;
+    PARLEY_TRY(parse_into(out, value, base, nullptr));
+    return out;
+}
 
 } // namespace parley::detail

@@ -30,6 +30,14 @@ constexpr std::optional<std::uint64_t> parse_decimal(std::string_view s,
     return v;
 }
 
+/// s.substr(from, n) where the caller knows from <= s.size(): GCC keeps substr out of line for
+/// its out_of_range throw, and the parser slices every value several times.
+constexpr std::string_view slice(std::string_view s, std::size_t from,
+                                 std::size_t n = std::string_view::npos) noexcept {
+    const std::size_t left = s.size() - from;
+    return {s.data() + from, n < left ? n : left};
+}
+
 /// Case-insensitive equality of a token with a lower-case letters-only literal: OR-ing 0x20 maps
 /// only 'A'-'Z' onto 'a'-'z', so one OR per byte replaces to_lower's range test.
 constexpr bool token_is(std::string_view token, std::string_view lower_letters) noexcept {
@@ -65,7 +73,7 @@ public:
     std::size_t offset() const noexcept { return base_ + pos_; }
     std::string_view rest() const noexcept { return text_.substr(pos_); }
     std::string_view slice(std::size_t from, std::size_t to) const noexcept {
-        return text_.substr(from, to - from);
+        return detail::slice(text_, from, to - from);
     }
     void advance(std::size_t n = 1) noexcept { pos_ += n; }
 
@@ -95,7 +103,7 @@ public:
     std::string_view token() noexcept {
         std::size_t start = pos_;
         while (pos_ < text_.size() && text::is_token(text_[pos_])) ++pos_;
-        return text_.substr(start, pos_ - start);
+        return detail::slice(text_, start, pos_ - start);
     }
     /// Reads a quoted-string starting at '"' and returns its content without the quotes, escapes
     /// left as written. Fails on a missing closing quote.
@@ -107,7 +115,7 @@ public:
             char c = text_[pos_];
             if (c == '"') {
                 ++pos_;
-                return text_.substr(start + 1, pos_ - start - 2);
+                return detail::slice(text_, start + 1, pos_ - start - 2);
             }
             if (c == '\\') {
                 // RFC 3261 §25.1 quoted-pair: any octet but CR and LF may follow.

@@ -7,6 +7,7 @@
 
 #include "byte_scan.hpp"
 #include "parse_into.hpp"
+#include "scanner.hpp"
 
 namespace parley {
 namespace {
@@ -115,22 +116,26 @@ bool dotted_quad(const char* p, const char* end) noexcept {
     return dots == 3 && digits != 0;
 }
 
-// Scans a hostname or IPv4 address from s[i] while host chars last, validating as it goes
-// (RFC 3261 §25.1: labels of alphanum and '-', the top label starting with a letter; or four
-// decimal octets). Leaves i on the first byte after the host. host_kind::none when invalid.
-[[gnu::always_inline]] inline host_kind scan_name_or_ipv4(std::string_view s, std::size_t& i,
-                                                          const char* readable_begin) noexcept {
-    const char* const begin = s.data();
-    const char* const start = begin + i;
-    const detail::scan::host_run run =
-        detail::scan::scan_host_run(start, readable_begin, begin + s.size());
-    const char* const p = run.end;
-    i = static_cast<std::size_t>(p - begin);
-    if (p == start) return host_kind::none;
+// What a host run from `start` is (RFC 3261 §25.1: labels of alphanum and '-', the top label
+// starting with a letter; or four decimal octets); host_kind::none when invalid.
+[[gnu::always_inline]] inline host_kind host_kind_of(const char* start,
+                                                     const detail::scan::host_run& run) noexcept {
+    if (run.end == start) return host_kind::none;
     // A name's top label starts with a letter; otherwise only an IPv4 address (digits and dots
     // alone) can be valid.
     if (text::is_alpha(*run.top_label)) return run.bad_label ? host_kind::none : host_kind::name;
-    return dotted_quad(start, p) ? host_kind::ipv4 : host_kind::none;
+    return dotted_quad(start, run.end) ? host_kind::ipv4 : host_kind::none;
+}
+
+// Scans a hostname or IPv4 address from s[i] while host chars last, validating as it goes.
+// Leaves i on the first byte after the host. host_kind::none when invalid.
+[[gnu::always_inline]] inline host_kind scan_name_or_ipv4(std::string_view s, std::size_t& i,
+                                                          const char* readable_begin) noexcept {
+    const char* const start = s.data() + i;
+    const detail::scan::host_run run =
+        detail::scan::scan_host_run(start, readable_begin, s.data() + s.size());
+    i = static_cast<std::size_t>(run.end - s.data());
+    return host_kind_of(start, run);
 }
 
 std::size_t check_uri_headers(std::string_view s) noexcept {
@@ -212,7 +217,33 @@ result<void> scan_params(std::string_view rest, std::size_t& i, std::size_t base
                 return fail(400, "Bad URI Parameter", base + i);
         }
     }
-    out = param_list(rest.substr(params_start, i - params_start));
+    out = param_list(detail::slice(rest, params_start, i - params_start));
+    return {};
+}
+
+// The rest of a SIP URI after its host (rest[i] on): [ ":" port ] *( ";" uri-parameter )
+// [ "?" headers ].
+[[gnu::always_inline]] inline result<void>
+parse_sip_after_host(uri& u, std::string_view rest, std::size_t i, std::size_t base,
+                     const char* readable_begin) noexcept {
+    if (i < rest.size() && rest[i] == ':') {
+        std::size_t port_start = ++i;
+        std::uint32_t port = 0;
+        while (i < rest.size() && text::is_digit(rest[i]) && i - port_start < 6)
+            port = port * 10 + static_cast<std::uint32_t>(rest[i++] - '0');
+        if (i == port_start || port == 0 || port > 65535)
+            return fail(400, "Bad URI Port", base + port_start);
+        u.port = static_cast<std::uint16_t>(port);
+    }
+    if (i < rest.size() && rest[i] == ';')
+        PARLEY_TRY(scan_params(rest, i, base, u.params, readable_begin));
+    if (i < rest.size() && rest[i] == '?') {
+        u.headers = detail::slice(rest, i + 1);
+        if (auto bad = check_uri_headers(u.headers); bad != std::string_view::npos)
+            return fail(400, "Bad URI Header", base + i + 1 + bad);
+        i = rest.size();
+    }
+    if (i != rest.size()) return fail(400, "Bad Character in URI", base + i);
     return {};
 }
 
@@ -222,19 +253,33 @@ parse_sip(uri& u, std::string_view rest, std::size_t base, const char* readable_
     // Neither parameters nor headers may hold an unescaped '@', so the first '@' ends userinfo.
     std::size_t i = 0;
     const char* const rest_end = rest.data() + rest.size();
-    if (const char* at = detail::scan::find_byte(rest.data(), readable_begin, rest_end, '@');
-        at != rest_end) {
+    const char* at = nullptr;
+    detail::scan::host_run run;
+    if (detail::scan::scan_user_host(rest.data(), readable_begin, rest_end, at, run)) {
+        // The common "user@host" or "host": both from one classification of 32 bytes.
+        std::size_t host_start = 0;
+        if (at != nullptr) {
+            host_start = static_cast<std::size_t>(at - rest.data());
+            u.user = detail::slice(rest, 0, host_start++);
+        }
+        u.host_type = host_kind_of(rest.data() + host_start, run);
+        i = static_cast<std::size_t>(run.end - rest.data());
+        u.host = detail::slice(rest, host_start, i - host_start);
+        if (u.host_type == host_kind::none) return fail(400, "Bad URI Host", base + host_start);
+        return parse_sip_after_host(u, rest, i, base, readable_begin);
+    }
+    if (at = detail::scan::find_byte(rest.data(), readable_begin, rest_end, '@'); at != rest_end) {
         std::size_t at_index = static_cast<std::size_t>(at - rest.data());
         if (!scan_escaped(rest, i, readable_begin, text::user_extra, ':', '@'))
             return fail(400, "Bad Character in URI User", base + i);
-        u.user = rest.substr(0, i);
+        u.user = detail::slice(rest, 0, i);
         if (u.user.empty()) return fail(400, "Empty URI User", base);
         if (rest[i] == ':') {
             std::size_t password_start = ++i;
             if (!scan_escaped(rest, i, readable_begin, text::password_extra, '@', '@') ||
                 i != at_index)
                 return fail(400, "Bad Character in URI Password", base + i);
-            u.password = rest.substr(password_start, i - password_start);
+            u.password = detail::slice(rest, password_start, i - password_start);
         }
         i = at_index + 1;
     }
@@ -249,28 +294,10 @@ parse_sip(uri& u, std::string_view rest, std::size_t base, const char* readable_
         i = end + 1;
     } else {
         u.host_type = scan_name_or_ipv4(rest, i, readable_begin);
-        u.host = rest.substr(host_start, i - host_start);
+        u.host = detail::slice(rest, host_start, i - host_start);
         if (u.host_type == host_kind::none) return fail(400, "Bad URI Host", base + host_start);
     }
-    if (i < rest.size() && rest[i] == ':') {
-        std::size_t port_start = ++i;
-        std::uint32_t port = 0;
-        while (i < rest.size() && text::is_digit(rest[i]) && i - port_start < 6)
-            port = port * 10 + static_cast<std::uint32_t>(rest[i++] - '0');
-        if (i == port_start || port == 0 || port > 65535)
-            return fail(400, "Bad URI Port", base + port_start);
-        u.port = static_cast<std::uint16_t>(port);
-    }
-    if (i < rest.size() && rest[i] == ';')
-        PARLEY_TRY(scan_params(rest, i, base, u.params, readable_begin));
-    if (i < rest.size() && rest[i] == '?') {
-        u.headers = rest.substr(i + 1);
-        if (auto bad = check_uri_headers(u.headers); bad != std::string_view::npos)
-            return fail(400, "Bad URI Header", base + i + 1 + bad);
-        i = rest.size();
-    }
-    if (i != rest.size()) return fail(400, "Bad Character in URI", base + i);
-    return {};
+    return parse_sip_after_host(u, rest, i, base, readable_begin);
 }
 
 result<void> parse_tel(uri& u, std::string_view rest, std::size_t base) noexcept {
@@ -324,9 +351,9 @@ result<void> parse_uri_into(uri& u, std::string_view s, std::size_t base,
     if (s.size() > 4 && (s[0] | 0x20) == 's' && (s[1] | 0x20) == 'i' && (s[2] | 0x20) == 'p' &&
         s[3] == ':') {
         // "sip:" in any case, the common scheme: what the general path below concludes.
-        u.scheme_text = s.substr(0, 3);
+        u.scheme_text = detail::slice(s, 0, 3);
         u.scheme = uri_scheme::sip;
-        return parse_sip(u, s.substr(4), base + 4, readable_begin);
+        return parse_sip(u, detail::slice(s, 4), base + 4, readable_begin);
     }
     // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), read up to the first ':'.
     const char* const begin = s.data();
@@ -338,8 +365,8 @@ result<void> parse_uri_into(uri& u, std::string_view s, std::size_t base,
     if (p == end || *p != ':' || p == begin || !text::is_alpha(*begin))
         return fail(400, "Bad URI Scheme", base);
     const auto colon = static_cast<std::size_t>(p - begin);
-    u.scheme_text = s.substr(0, colon);
-    std::string_view rest = s.substr(colon + 1);
+    u.scheme_text = detail::slice(s, 0, colon);
+    std::string_view rest = detail::slice(s, colon + 1);
     if (rest.empty()) return fail(400, "Empty URI", base + colon + 1);
     // Case-insensitive "sip" / "sips" (OR 0x20 folds letters; a scheme holds no byte that
     // folds onto one of these letters).
@@ -364,9 +391,7 @@ result<void> parse_uri_into(uri& u, std::string_view s, std::size_t base,
 } // namespace detail
 
 result<uri> parse_uri(std::string_view s, std::size_t base) noexcept {
-    uri u;
-    PARLEY_TRY(detail::parse_uri_into(u, s, base));
-    return u;
+    return detail::parse_value<uri, detail::parse_uri_into>(s, base);
 }
 
 std::string uri::host_reference() const {

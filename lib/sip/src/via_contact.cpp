@@ -18,8 +18,8 @@ result<void> parse_via_into(via& out, std::string_view value, std::size_t base,
     scanner sc(value, base);
     if (value.starts_with("SIP/2.0/")) {
         // What every RFC 3261 peer writes; the general path below gives the same slices.
-        out.protocol_name = value.substr(0, 3);
-        out.protocol_version = value.substr(4, 3);
+        out.protocol_name = slice(value, 0, 3);
+        out.protocol_version = slice(value, 4, 3);
         sc.set_pos(8);
         sc.skip_lws();
     } else {
@@ -52,11 +52,17 @@ result<void> parse_via_into(via& out, std::string_view value, std::size_t base,
     }
     if (out.host_type == host_kind::none) return fail(400, "Bad Via Host", base + host_start);
     if (sc.accept_separator(':')) {
-        std::size_t port_start = sc.pos();
-        while (text::is_digit(sc.peek())) sc.advance();
-        auto port = parse_decimal(sc.slice(port_start, sc.pos()), 65535);
-        if (!port || *port == 0) return fail(400, "Bad Via Port", base + port_start);
-        out.port = static_cast<std::uint16_t>(*port);
+        // The digits and their value in one pass (what parse_decimal(..., 65535) concludes): a
+        // value past 65535 stops growing, so it cannot wrap.
+        const std::size_t port_start = sc.pos();
+        std::size_t i = port_start;
+        std::uint32_t port = 0;
+        for (; i < value.size() && text::is_digit(value[i]); ++i)
+            if (port <= 65535) port = port * 10 + static_cast<std::uint32_t>(value[i] - '0');
+        sc.set_pos(i);
+        if (i == port_start || port == 0 || port > 65535)
+            return fail(400, "Bad Via Port", base + port_start);
+        out.port = static_cast<std::uint16_t>(port);
     }
 
     return scan_header_params_in(
@@ -128,15 +134,11 @@ result<void> parse_contact_into(contact& out, std::string_view value, std::size_
 } // namespace detail
 
 result<via> parse_via(std::string_view value, std::size_t base) noexcept {
-    via out;
-    PARLEY_TRY(detail::parse_via_into(out, value, base));
-    return out;
+    return detail::parse_value<via, detail::parse_via_into>(value, base);
 }
 
 result<contact> parse_contact(std::string_view value, std::size_t base) noexcept {
-    contact out;
-    PARLEY_TRY(detail::parse_contact_into(out, value, base));
-    return out;
+    return detail::parse_value<contact, detail::parse_contact_into>(value, base);
 }
 
 } // namespace parley

@@ -175,7 +175,6 @@ TEST(byte_scan, sse2_and_scalar_agree) {
             for (char c : {':', '@', '\n', 'x'})
                 ASSERT_EQ(find_byte(p, begin, end, c), scalar::find_byte(p, end, c)) << t;
             ASSERT_EQ(skip_name_bytes(p, begin, end), scalar::skip_name_bytes(p, end)) << t;
-            ASSERT_EQ(header_colon(p, begin, end), scalar::header_colon(p, end)) << t;
             host_run fast = scan_host_run(p, begin, end);
             host_run reference = scalar::scan_host_run(p, end);
             ASSERT_EQ(fast.end, reference.end) << t;
@@ -185,6 +184,61 @@ TEST(byte_scan, sse2_and_scalar_agree) {
             }
             std::string_view rest(p, static_cast<std::size_t>(end - p));
             ASSERT_EQ(is_token_text(rest, begin), text::is_token_text(rest)) << t;
+        }
+    }
+}
+
+TEST(byte_scan, line_feed_mask_sse2_and_scalar_agree) {
+    // Texts of 70 and 130 bytes, so the 64-byte masks run both whole and at the end of the text.
+    using namespace detail::scan;
+    for (std::size_t size : {70u, 130u})
+        for (int c : {int{'\n'}, int{':'}, int{'\r'}, int{'x'}, 0, 0xFF})
+            for (std::size_t at = 0; at < size; at += 5) {
+                std::string t(size, 'x');
+                t[at] = static_cast<char>(c);
+                t[size - 1 - at / 2] = ':';
+                t[at / 3] = '\n';
+                const char* begin = t.data();
+                const char* end = begin + t.size();
+                for (const char* p = begin; p <= end; ++p)
+                    ASSERT_EQ(line_feed_mask(p, begin, end), scalar::line_feed_mask(p, end)) << t;
+            }
+}
+
+TEST(byte_scan, user_and_host_in_one_step_agree_with_the_scans) {
+    // Whenever scan_user_host answers, it finds the '@' find_byte finds, a user of name bytes
+    // and the host run scan_host_run finds after it.
+    using namespace detail::scan;
+    std::vector<std::string> texts = scan_test_texts();
+    for (std::string_view uri :
+         {"alice@atlanta.example.com", "bob@192.0.2.4:5060", "atlanta.example.com;lr", "a@b",
+          "@host", "a@", "user@-bad.com", "u@a..b", "x@1.2.3.4.", "carol@[::1]", "alice:pw@host",
+          "al%41ce@host", "averyveryverylongusername@example.com",
+          "user@averyveryverylonghostname.example.com", "host.example.com",
+          "0123456789012345678901234567890", "01234567890123456789012345678901",
+          "0123456789012345678901234567890@x", "x@0123456789012345678901234567890"})
+        for (std::size_t pad = 0; pad < 40; pad += 13) {
+            texts.push_back(std::string(pad, ':') + std::string(uri));
+            texts.push_back(std::string(pad, ':') + std::string(uri) + ";transport=tcp");
+        }
+    for (const std::string& t : texts) {
+        const char* begin = t.data();
+        const char* end = begin + t.size();
+        for (const char* p = begin; p <= end; ++p) {
+            const char* at = nullptr;
+            host_run host{};
+            if (!scan_user_host(p, begin, end, at, host)) continue;
+            const char* first_at = scalar::find_byte(p, end, '@');
+            ASSERT_EQ(at, first_at == end ? nullptr : first_at) << t;
+            const char* host_start = at == nullptr ? p : at + 1;
+            if (at != nullptr) {
+                ASSERT_EQ(scalar::skip_name_bytes(p, end), at) << t;
+            }
+            host_run reference = scalar::scan_host_run(host_start, end);
+            ASSERT_NE(reference.end, host_start) << t;
+            ASSERT_EQ(host.end, reference.end) << t;
+            ASSERT_EQ(host.top_label, reference.top_label) << t;
+            ASSERT_EQ(host.bad_label, reference.bad_label) << t;
         }
     }
 }
