@@ -58,7 +58,7 @@ public:
     transaction_layer& transactions() { return transactions_; }
 
     send_result send(const flow& destination, std::string_view bytes) noexcept override {
-        net_.send(home_, destination, std::string(bytes));
+        net_.send(home_, destination, bytes);
         return send_result::sent;
     }
 

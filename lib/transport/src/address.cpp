@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 
+#include <charconv>
 #include <cstring>
 
 namespace parley {
@@ -56,11 +57,19 @@ bool socket_address::is_loopback() const noexcept {
 }
 
 std::string socket_address::host_text() const {
+    if (family == family_type::ipv4) {
+        // By hand: glibc's inet_ntop formats IPv4 with sprintf, and every request carrying
+        // rport has its source address formatted (RFC 3581 received).
+        char text[16];
+        char* at = text;
+        for (std::size_t i = 0; i < 4; ++i) {
+            if (i > 0) *at++ = '.';
+            at = std::to_chars(at, text + sizeof text, static_cast<unsigned>(ip[i])).ptr;
+        }
+        return std::string(text, at);
+    }
     char buffer[INET6_ADDRSTRLEN] = {};
-    if (family == family_type::ipv4)
-        inet_ntop(AF_INET, ip.data(), buffer, sizeof buffer);
-    else if (family == family_type::ipv6)
-        inet_ntop(AF_INET6, ip.data(), buffer, sizeof buffer);
+    if (family == family_type::ipv6) inet_ntop(AF_INET6, ip.data(), buffer, sizeof buffer);
     return buffer;
 }
 

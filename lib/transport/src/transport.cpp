@@ -193,6 +193,14 @@ send_status transport::send(shard& from, const flow& destination, std::string by
     return send_status::queued;
 }
 
+send_status transport::send(shard& from, const flow& destination, std::string_view bytes) {
+    if (destination.protocol == transport_protocol::udp) {
+        impl_->send_udp(*impl_->states.at(from.index()), destination, bytes);
+        return send_status::sent;
+    }
+    return send(from, destination, std::string(bytes));
+}
+
 void transport::impl::start_udp_receive(shard_state& s) {
     s.udp->async_wait(asio::ip::udp::socket::wait_read, [this, &s](const asio::error_code& ec) {
         if (ec) return; // closed
