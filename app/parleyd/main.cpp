@@ -492,6 +492,9 @@ int run(int argc, char** argv) {
         settings.sessions.sdp_address = local.host_text();
         settings.sessions.max_sessions = config.system().max_sessions / shard_count + 1;
         settings.transactions.limits.max_transactions = transaction_share;
+        // The 2·R expirations per second of lingering transactions end in batches, not each in
+        // a wake-up of its own (their RFC timers only wait for retransmissions).
+        settings.transactions.timers.lingering_slack = std::chrono::milliseconds(16);
         // Tables sized for the share up front: growing re-buckets a whole table at once, a
         // pause of tens of milliseconds near the limit that every call in flight would feel.
         settings.transactions.limits.expected_transactions =

@@ -31,6 +31,7 @@ transaction_options lingering_allowance() {
     transaction_options o;
     o.limits.max_transactions = 2'000'000;
     o.limits.expected_transactions = 1'600'000;
+    o.timers.lingering_slack = milliseconds(16); // expirations in batches, as there
     return o;
 }
 

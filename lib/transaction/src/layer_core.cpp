@@ -119,20 +119,39 @@ void layer_core::linger(const transaction& t, std::string_view retained, duratio
     linger_queue& q = *queues_[queue];
     q.entries.push_back({wheel_.now() + delay, record->id()});
     ++q.live;
-    if (!q.wake.armed()) wheel_.schedule(q.wake, q.entries.front().deadline);
+    if (!q.wake.armed()) wheel_.schedule(q.wake, coalesced(q.entries.front().deadline));
+}
+
+time_point layer_core::coalesced(time_point deadline) const noexcept {
+    duration slack = options_.timers.lingering_slack;
+    if (slack <= duration::zero()) return deadline;
+    duration late = deadline.time_since_epoch() % slack;
+    if (late < duration::zero()) late += slack;
+    return late == duration::zero() ? deadline : deadline + (slack - late);
 }
 
 void layer_core::expire(linger_queue& q) noexcept {
     entry_guard guard(*this);
     time_point now = wheel_.now();
     // RFC 6026 §7.1 Timer L, §7.2 Timer M; RFC 3261 §17.2.2 Timer J, §17.1.2.2 Timer K: the
-    // transaction terminates. Hooks may add records (due later) or retire any.
+    // transaction terminates (every record due by now: with a slack, a period's worth end
+    // together). Hooks may add records (due later) or retire any.
+    bool ended = false;
     while (!q.entries.empty() && q.entries.front().deadline <= now) {
         transaction_id id = q.entries.front().id;
         q.entries.pop_front();
         if (lingering* record = find_lingering(id)) retire(*record);
+        ended = true;
     }
-    if (!q.entries.empty() && !q.wake.armed()) wheel_.schedule(q.wake, q.entries.front().deadline);
+    if (q.entries.empty()) return;
+    // A sweep moved the head: the wake follows it (it may be armed for the old head's period).
+    if (ended || !q.wake.armed()) wheel_.schedule(q.wake, coalesced(q.entries.front().deadline));
+}
+
+void layer_core::expire_due() noexcept {
+    time_point now = wheel_.now();
+    for (auto& q : queues_)
+        if (!q->entries.empty() && q->entries.front().deadline <= now) expire(*q);
 }
 
 void layer_core::retire(lingering& record) noexcept {
@@ -222,6 +241,10 @@ void layer_core::lingering_transport_failed(lingering& record) noexcept {
 
 void layer_core::receive(const message& incoming, const flow& source) noexcept {
     entry_guard guard(*this);
+    // With a lingering slack, records that came due since the last message end now, as their
+    // own timers would have ended them: the message meets no transaction the RFC says is gone,
+    // and the queues' wakes fire only when no message came for a whole period.
+    if (options_.timers.lingering_slack > duration::zero()) expire_due();
     if (incoming.vias().empty()) { // a parsed message always has one; be safe anyway
         ++stats_.dropped_invalid;
         return;

@@ -174,7 +174,13 @@ private:
         void on_wake() noexcept { core->expire(*this); }
     };
     std::uint8_t queue_for(duration delay);
+    /// When a queue's wake fires for a head due at `deadline`: rounded up to the grid of
+    /// timer_settings::lingering_slack, so the records of every queue due within one period
+    /// end in one firing (never early, less than one period late).
+    time_point coalesced(time_point deadline) const noexcept;
     void expire(linger_queue& queue) noexcept;
+    /// expire() on every queue whose head is due.
+    void expire_due() noexcept;
     void retire(lingering& record) noexcept;
     // What a lingering record does; the machine it stands for does the same in that state.
     void lingering_request(lingering& record, const message& request, const flow& source);

@@ -11,7 +11,9 @@
 // transactions, so they keep only what those states use, in one allocation: id, kind, state,
 // the matching key, the destination (server kinds, which may still send) and the final response
 // bytes (non-INVITE server). They have no timer of their own: every record waiting the same
-// delay sits in one FIFO queue of layer_core, whose one timer fires for its head.
+// delay sits in one FIFO queue of layer_core, whose one timer fires for its head (with
+// timer_settings::lingering_slack, at the next multiple of the slack, and a message reaching
+// the layer first ends every record that came due).
 //
 // layer_core owns the records (lingering::owner) and implements their behaviour next to the
 // machines' dispatch; a record is never seen by the TU, which keeps using the transaction_id.

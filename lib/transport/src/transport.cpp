@@ -213,8 +213,23 @@ void transport::impl::receive_udp_batch(shard_state& s) {
     mmsghdr headers[udp_batch];
     iovec vectors[udp_batch];
     sockaddr_storage sources[udp_batch];
+    // The answers to a batch leave together, once it is handled (and on every way out).
+    struct collecting_sends {
+        impl& transport;
+        shard_state& state;
+        explicit collecting_sends(impl& t, shard_state& s) : transport(t), state(s) {
+            state.outbox.collecting = true;
+        }
+        ~collecting_sends() {
+            transport.flush_udp(state);
+            state.outbox.collecting = false;
+        }
+        collecting_sends(const collecting_sends&) = delete;
+        collecting_sends& operator=(const collecting_sends&) = delete;
+    } sends(*this, s);
     // A few batches per wakeup, then back to the loop so timers and other sockets get a turn.
     for (int round = 0; round < 4; ++round) {
+        if (round > 0) flush_udp(s);
         for (std::size_t i = 0; i < udp_batch; ++i) {
             vectors[i] = {s.udp_buffers.data() + i * udp_buffer_size, udp_buffer_size};
             std::memset(&headers[i], 0, sizeof headers[i]);
@@ -298,6 +313,13 @@ void transport::impl::send_udp(shard_state& where, const flow& destination,
     }
     sockaddr_storage to;
     socklen_t length = to_sockaddr(destination.remote, to);
+    udp_outbox& box = where.outbox;
+    if (box.collecting) {
+        if (box.entries.size() == udp_batch) flush_udp(where);
+        box.entries.push_back({box.bytes.size(), bytes.size(), to, length});
+        box.bytes.append(bytes);
+        return;
+    }
     ssize_t n = ::sendto(where.udp->native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT,
                          reinterpret_cast<sockaddr*>(&to), length);
     if (n < 0) {
@@ -305,6 +327,51 @@ void transport::impl::send_udp(shard_state& where, const flow& destination,
         return;
     }
     ++where.stats.sent;
+}
+
+void transport::impl::flush_udp(shard_state& where) {
+    udp_outbox& box = where.outbox;
+    std::size_t count = box.entries.size();
+    if (count == 0) return;
+    if (!where.udp) {
+        where.stats.send_errors += count;
+    } else if (count == 1) {
+        const udp_outbox::entry& e = box.entries.front();
+        ssize_t n = ::sendto(where.udp->native_handle(), box.bytes.data(), e.size, MSG_DONTWAIT,
+                             reinterpret_cast<sockaddr*>(&box.entries.front().to), e.to_length);
+        if (n < 0)
+            ++where.stats.send_errors;
+        else
+            ++where.stats.sent;
+    } else {
+        mmsghdr headers[udp_batch];
+        iovec vectors[udp_batch];
+        for (std::size_t i = 0; i < count; ++i) {
+            udp_outbox::entry& e = box.entries[i];
+            vectors[i] = {box.bytes.data() + e.offset, e.size};
+            std::memset(&headers[i], 0, sizeof headers[i]);
+            headers[i].msg_hdr.msg_iov = &vectors[i];
+            headers[i].msg_hdr.msg_iovlen = 1;
+            headers[i].msg_hdr.msg_name = &e.to;
+            headers[i].msg_hdr.msg_namelen = e.to_length;
+        }
+        // sendmmsg stops at the first datagram that fails (and reports it only when it is the
+        // first): that one counts as a send error, as with sendto, and the rest go on.
+        std::size_t done = 0;
+        while (done < count) {
+            int n = ::sendmmsg(where.udp->native_handle(), headers + done,
+                               static_cast<unsigned>(count - done), MSG_DONTWAIT);
+            if (n <= 0) {
+                ++where.stats.send_errors;
+                ++done;
+                continue;
+            }
+            where.stats.sent += static_cast<std::uint64_t>(n);
+            done += static_cast<std::size_t>(n);
+        }
+    }
+    box.entries.clear();
+    box.bytes.clear();
 }
 
 } // namespace parley

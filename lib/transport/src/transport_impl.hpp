@@ -9,6 +9,8 @@
 #include <asio/ip/udp.hpp>
 #include <asio/ssl.hpp>
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <deque>
 #include <map>
@@ -73,11 +75,27 @@ private:
     timer idle_;
 };
 
+/// What a shard sends over UDP while it handles one received batch: the datagrams back to back,
+/// sent together with one sendmmsg when the batch has been handled (a batch of one goes out
+/// with sendto). Outside a batch (timers, posted work, TCP) sends go out at once.
+struct udp_outbox {
+    struct entry {
+        std::size_t offset;
+        std::size_t size;
+        sockaddr_storage to;
+        socklen_t to_length;
+    };
+    bool collecting = false;
+    std::string bytes;
+    std::vector<entry> entries;
+};
+
 struct shard_state {
     transport::impl& owner;
     shard& home;
     std::optional<asio::ip::udp::socket> udp;
     std::vector<char> udp_buffers;
+    udp_outbox outbox;
     std::optional<asio::ip::tcp::acceptor> tcp_acceptor;
     std::optional<asio::ip::tcp::acceptor> tls_acceptor;
     std::unordered_map<std::uint64_t, std::unique_ptr<connection>> connections;
@@ -110,6 +128,8 @@ struct transport::impl {
     void deliver(shard_state& where, std::string_view bytes, const flow& source,
                  transport_framing framing);
     void send_udp(shard_state& where, const flow& destination, std::string_view bytes);
+    /// Sends what the outbox holds.
+    void flush_udp(shard_state& where);
     void send_stream(shard_state& where, const flow& destination, std::string bytes);
     void start_udp_receive(shard_state& s);
     void receive_udp_batch(shard_state& s);

@@ -25,6 +25,10 @@ TEST(socket_address, numeric_forms) {
     ASSERT_TRUE(v6);
     EXPECT_EQ(v6->to_string(), "[2001:db8::1]:5061");
     EXPECT_EQ(v6->host_text(), "2001:db8::1");
+    EXPECT_EQ(socket_address::from_numeric("0.0.0.0", 0)->host_text(), "0.0.0.0");
+    EXPECT_EQ(socket_address::from_numeric("255.255.255.255", 0)->host_text(), "255.255.255.255");
+    EXPECT_EQ(socket_address::from_numeric("10.200.3.45", 0)->host_text(), "10.200.3.45");
+    EXPECT_EQ(socket_address{}.host_text(), "");
     EXPECT_FALSE(socket_address::from_numeric("example.com", 5060));
     EXPECT_TRUE(socket_address::from_numeric("127.0.0.1", 1)->is_loopback());
     EXPECT_TRUE(socket_address::from_numeric("::1", 1)->is_loopback());

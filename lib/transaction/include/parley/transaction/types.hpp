@@ -63,6 +63,16 @@ struct timer_settings {
     /// RFC 3261 §17.2.1: a server INVITE transaction answers 100 Trying itself when the TU has
     /// sent no provisional response within this delay.
     duration trying_delay = milliseconds(200);
+    /// How late a transaction that only waits for its last timer may end: RFC 6026 Accepted
+    /// (Timers L and M) and non-INVITE Completed (Timers J and K). With a slack, those that came
+    /// due end when the next message reaches the layer (before it is matched, so no message
+    /// meets a transaction the RFC says is gone), and the timer behind them fires only at the
+    /// next multiple of the slack (on the clock's own scale, so every queue shares the grid):
+    /// a shard that receives anything within a period never wakes for them, and one that
+    /// receives nothing wakes once per period, not once per millisecond tick. Every other timer
+    /// keeps its exact deadline. Zero (the default) ends each at its own tick, exactly as the
+    /// RFC figures; a busy server sets a few milliseconds (parley-minimal-uas: 16 ms).
+    duration lingering_slack = duration::zero();
 };
 
 /// Every resource has a limit (ARCHITECTURE-GUIDE §3).

@@ -95,8 +95,8 @@ public:
     /// at once; TCP/TLS use `destination.connection` when set (posting to its owner shard) or a
     /// connection to the remote address, opened on demand.
     send_status send(shard& from, const flow& destination, std::string bytes);
-    /// The same from a view: a UDP datagram goes out from it with no copy (a stream send keeps
-    /// a copy until it is written).
+    /// The same for bytes the caller keeps (a transaction's retained response): UDP sends them
+    /// without a copy; TCP/TLS copy them into the connection's queue.
     send_status send(shard& from, const flow& destination, std::string_view bytes);
 
     /// The bound local addresses (the real ports when 0 was asked for).
