@@ -7,12 +7,13 @@
 //   parley-minimal-uas [--bind 127.0.0.1] [--port 5060] [--shards N] [--no-tcp]
 //
 // It prints "udp <address>" and "tcp <address>" once listening, then runs until SIGINT/SIGTERM.
+#include "../common/uas_server.hpp"
+
 #include <parley/dialog/dialog_set.hpp>
 #include <parley/sip/message_writer.hpp>
 #include <parley/transaction/transaction_layer.hpp>
 #include <parley/transport/transport.hpp>
 
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -215,74 +216,15 @@ private:
     std::uint64_t respond_errors_ = 0;
 };
 
-class application : public transport_user {
-public:
-    std::vector<std::unique_ptr<shard_stack>> stacks;
-
-    void on_message(shard& owner, const message& m, const flow& source) noexcept override {
-        owner.timers().advance(steady_clock::now()); // the layer reads `now` from the wheel
-        stacks[owner.index()]->transactions().receive(m, source);
-    }
-    void on_transport_error(shard& where, const flow& f) noexcept override {
-        stacks[where.index()]->transactions().transport_error(f);
-    }
-};
-
 int run(int argc, char** argv) {
-    transport_options options;
-    options.udp_port = 5060;
-    options.tcp_port = 5060;
-    unsigned shard_count = 0;
-    for (int i = 1; i < argc; ++i) {
-        std::string arg = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "parley-minimal-uas: %s needs a value\n", arg.c_str());
-                std::exit(2);
-            }
-            return argv[++i];
-        };
-        if (arg == "--bind")
-            options.bind_address = value();
-        else if (arg == "--port")
-            options.udp_port = options.tcp_port = static_cast<std::uint16_t>(std::stoi(value()));
-        else if (arg == "--shards")
-            shard_count = static_cast<unsigned>(std::stoi(value()));
-        else if (arg == "--no-tcp")
-            options.enable_tcp = false;
-        else {
-            std::fprintf(stderr, "usage: parley-minimal-uas [--bind ADDRESS] [--port PORT] "
-                                 "[--shards N] [--no-tcp]\n");
-            return 2;
-        }
-    }
-    // Block the stop signals before any thread starts, so only sigwait() below sees them.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
-    shard_group shards(shard_count);
-    application app;
-    transport net(shards, app, options);
-    auto started = net.start();
-    if (!started) {
-        std::fprintf(stderr, "parley-minimal-uas: %s\n", started.error_value().reason);
-        return 1;
-    }
-    std::string contact = "<sip:uas@" + net.udp_address().to_string() + ">";
-    for (std::size_t i = 0; i < shards.size(); ++i)
-        app.stacks.push_back(std::make_unique<shard_stack>(shards.at(i), net, contact));
-    shards.start();
-    std::printf("udp %s\n", net.udp_address().to_string().c_str());
-    if (options.enable_tcp) std::printf("tcp %s\n", net.tcp_address().to_string().c_str());
-    std::fflush(stdout);
-    int signal_number = 0;
-    sigwait(&stop_signals, &signal_number);
-    shards.stop();
-    net.stop();
-    return 0;
+    const char* program = "parley-minimal-uas";
+    auto flags = tools::parse_uas_flags(program, argc, argv);
+    if (!flags) return 2;
+    return tools::serve<shard_stack>(
+        program, *flags, [](shard& home, transport& net, shard_group&) {
+            return std::make_unique<shard_stack>(home, net,
+                                                 "<sip:uas@" + net.udp_address().to_string() + ">");
+        });
 }
 
 } // namespace

@@ -11,12 +11,13 @@
 //   parley-session-uas [--bind 127.0.0.1] [--port 5060] [--shards N] [--no-tcp]
 //
 // It prints "udp <address>" and "tcp <address>" once listening, then runs until SIGINT/SIGTERM.
+#include "../common/uas_server.hpp"
+
 #include <parley/ext/null_media.hpp>
 #include <parley/session/session_layer.hpp>
 #include <parley/transaction/transaction_layer.hpp>
 #include <parley/transport/transport.hpp>
 
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -69,85 +70,30 @@ private:
     session_layer sessions_;
 };
 
-class application final : public transport_user {
-public:
-    std::vector<std::unique_ptr<shard_stack>> stacks;
-    void on_message(shard& owner, const message& m, const flow& source) noexcept override {
-        owner.timers().advance(steady_clock::now()); // the layers read `now` from the wheel
-        stacks[owner.index()]->transactions().receive(m, source);
-    }
-    void on_transport_error(shard& where, const flow& f) noexcept override {
-        stacks[where.index()]->transactions().transport_error(f);
-    }
-};
-
 int run(int argc, char** argv) {
-    transport_options options;
-    options.udp_port = 5060;
-    options.tcp_port = 5060;
-    unsigned shard_count = 0;
-    for (int i = 1; i < argc; ++i) {
-        std::string arg = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "parley-session-uas: %s needs a value\n", arg.c_str());
-                std::exit(2);
-            }
-            return argv[++i];
-        };
-        if (arg == "--bind")
-            options.bind_address = value();
-        else if (arg == "--port")
-            options.udp_port = options.tcp_port = static_cast<std::uint16_t>(std::stoi(value()));
-        else if (arg == "--shards")
-            shard_count = static_cast<unsigned>(std::stoi(value()));
-        else if (arg == "--no-tcp")
-            options.enable_tcp = false;
-        else {
-            std::fprintf(stderr, "usage: parley-session-uas [--bind ADDRESS] [--port PORT] "
-                                 "[--shards N] [--no-tcp]\n");
-            return 2;
-        }
-    }
-    // Block the stop signals before any thread starts, so only sigwait() below sees them.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
-    shard_group shards(shard_count);
-    application app;
-    transport net(shards, app, options);
-    if (auto started = net.start(); !started) {
-        std::fprintf(stderr, "parley-session-uas: %s\n", started.error_value().reason);
-        return 1;
-    }
-    const socket_address local = net.udp_address();
+    const char* program = "parley-session-uas";
+    auto flags = tools::parse_uas_flags(program, argc, argv);
+    if (!flags) return 2;
+    // One SDP handler for every shard, made once the transport knows its address.
     extension_registry registry;
-    registration audio = registry.add_sdp_handler(
-        "audio",
-        std::make_shared<ext::null_media>(ext::null_media_options{.address = local.host_text()}),
-        "null");
-    for (std::size_t i = 0; i < shards.size(); ++i) {
-        session_layer_options sessions;
-        sessions.contact = "<sip:uas@" + local.to_string() + ">";
-        sessions.via_address = local.to_string();
-        sessions.sdp_address = local.host_text();
-        sessions.max_sessions = 2'000'000; // held-call benchmarks go to 100,000 and beyond
-        if (shards.size() > 1) sessions.id_suffix = shard_group::mark(i);
-        app.stacks.push_back(
-            std::make_unique<shard_stack>(shards.at(i), net, registry, std::move(sessions)));
-    }
-    shards.start();
-    std::printf("udp %s\n", local.to_string().c_str());
-    if (options.enable_tcp) std::printf("tcp %s\n", net.tcp_address().to_string().c_str());
-    std::fflush(stdout);
-    int signal_number = 0;
-    sigwait(&stop_signals, &signal_number);
-    shards.stop();
-    net.stop();
-    return 0;
+    registration audio;
+    return tools::serve<shard_stack>(
+        program, *flags, [&](shard& home, transport& net, shard_group& shards) {
+            const socket_address local = net.udp_address();
+            if (!audio.active())
+                audio = registry.add_sdp_handler(
+                    "audio",
+                    std::make_shared<ext::null_media>(
+                        ext::null_media_options{.address = local.host_text()}),
+                    "null");
+            session_layer_options sessions;
+            sessions.contact = "<sip:uas@" + local.to_string() + ">";
+            sessions.via_address = local.to_string();
+            sessions.sdp_address = local.host_text();
+            sessions.max_sessions = 2'000'000; // held-call benchmarks go to 100,000 and beyond
+            if (shards.size() > 1) sessions.id_suffix = shard_group::mark(home.index());
+            return std::make_unique<shard_stack>(home, net, registry, std::move(sessions));
+        });
 }
 
 } // namespace
