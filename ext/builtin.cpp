@@ -12,7 +12,7 @@ std::vector<registration> register_builtin(extension_registry& registry,
                                           {.name = "info-dtmf", .methods = {method::info}}));
     out.push_back(registry.add_supplement(
         options.transfer ? options.transfer : std::make_shared<transfer_supplement>(),
-        {.name = "transfer", .methods = {method::refer, method::notify}}));
+        {.name = "transfer", .methods = {method::refer, method::notify, method::subscribe}}));
     out.push_back(registry.add_supplement(std::make_shared<reason_supplement>(),
                                           {.name = "reason",
                                            .methods = {method::invite, method::bye, method::cancel},

@@ -5,6 +5,8 @@
 #include <parley/sip/header_values.hpp>
 #include <parley/sip/message_writer.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <string>
 
 namespace parley::ext {
@@ -14,6 +16,9 @@ namespace {
 /// The notifier's side of one implicit subscription (RFC 3515 §2.4.4).
 struct subscription {
     std::uint32_t id = 0; ///< the REFER's CSeq: Event: refer;id=<it> (RFC 3515 §2.4.6)
+    transfer_supplement::clock_function now = nullptr;
+    transfer_supplement::time_point expires_at{};
+    std::uint16_t last_status = 100; ///< what the last NOTIFY reported
 };
 
 /// The transferor's side: a REFER we sent, until its subscription ends.
@@ -21,8 +26,27 @@ struct sent_refer {
     bool accepted = false; ///< its 2xx arrived
 };
 
-/// Expires of the subscription while the transfer runs (RFC 3515 §2.4.4 leaves it to us).
-constexpr std::string_view active_state = "active;expires=60";
+std::string fragment_of(std::uint16_t status, std::string_view reason) {
+    return "SIP/2.0 " + std::to_string(status) + " " +
+           std::string(reason.empty() ? default_reason(status) : reason) + "\r\n";
+}
+
+/// One NOTIFY of the subscription: its state and the fragment.
+result<void> send_notify(session& s, const subscription& sub, std::string state,
+                         std::string fragment) {
+    response_extras extras;
+    extras.headers.emplace_back("Event", "refer;id=" + std::to_string(sub.id));
+    extras.headers.emplace_back("Subscription-State", std::move(state));
+    extras.content_type = "message/sipfrag;version=2.0";
+    extras.body = fragment;
+    return s.send_request("NOTIFY", extras);
+}
+
+/// "active;expires=<seconds left>", rounded up (RFC 6665 §4.1.3: the time left).
+std::string active_state(const subscription& sub) {
+    auto left = std::chrono::ceil<std::chrono::seconds>(sub.expires_at - sub.now()).count();
+    return "active;expires=" + std::to_string(left > 0 ? left : 1);
+}
 
 } // namespace
 
@@ -44,6 +68,7 @@ request_verdict transfer_supplement::incoming_request(session& s, const message&
     switch (request.method()) {
     case method::refer: return incoming_refer(s, request);
     case method::notify: return incoming_notify(s, request);
+    case method::subscribe: return incoming_subscribe(s, request);
     default: return request_verdict::proceed();
     }
 }
@@ -84,7 +109,9 @@ request_verdict transfer_supplement::incoming_refer(session& s, const message& r
     if (!s.respond(202, {}, accepted)) return request_verdict::handled();
     if (t.subscription) {
         std::uint32_t id = request.cseq().number;
-        s.cookies().add_value<subscription>(transfer_cookie, subscription{id});
+        s.cookies().add_value<subscription>(
+            transfer_cookie,
+            subscription{id, now_, now_() + std::chrono::seconds(subscription_seconds)});
         (void)notify(s, 100); // RFC 3515 §2.4.4: the first NOTIFY right after the 202
     }
     events_->on_transfer(s, t);
@@ -97,17 +124,46 @@ result<void> transfer_supplement::notify(session& s, std::uint16_t status,
     auto* sub = s.cookies().get_value<subscription>(transfer_cookie);
     if (sub == nullptr) return fail(481, "No Transfer Subscription");
     bool final = status >= 200;
-    std::string fragment = "SIP/2.0 " + std::to_string(status) + " " +
-                           std::string(reason.empty() ? default_reason(status) : reason) + "\r\n";
-    response_extras extras;
-    extras.headers.emplace_back("Event", "refer;id=" + std::to_string(sub->id));
-    extras.headers.emplace_back("Subscription-State",
-                                final ? std::string("terminated;reason=noresource")
-                                      : std::string(active_state));
-    extras.content_type = "message/sipfrag;version=2.0";
-    extras.body = fragment;
-    if (final) s.cookies().remove(transfer_cookie);
-    return s.send_request("NOTIFY", extras);
+    // RFC 6665 §4.2.2: a subscription that ran out without a refresh ends with this NOTIFY.
+    bool lapsed = !final && sub->now() >= sub->expires_at;
+    std::string state = final    ? std::string("terminated;reason=noresource")
+                        : lapsed ? std::string("terminated;reason=timeout")
+                                 : active_state(*sub);
+    sub->last_status = status;
+    subscription ended = *sub;
+    if (final || lapsed) s.cookies().remove(transfer_cookie);
+    return send_notify(s, ended, std::move(state), fragment_of(status, reason));
+}
+
+request_verdict transfer_supplement::incoming_subscribe(session& s,
+                                                        const message& request) noexcept {
+    auto event = find_event(request);
+    if (!event || !*event || !text::iequals((*event)->package, "refer"))
+        return request_verdict::proceed(); // another package: not ours
+    auto* sub = s.cookies().get_value<subscription>(transfer_cookie);
+    if (sub == nullptr) return request_verdict::reject(481, "Subscription Does Not Exist");
+    // RFC 3515 §2.4.6: the id names the REFER; without one, the only subscription.
+    if (!(*event)->id.empty() && (*event)->id != std::to_string(sub->id))
+        return request_verdict::reject(481, "Subscription Does Not Exist");
+    auto expires = find_expires(request);
+    if (!expires) return request_verdict::reject(400, "Bad Expires");
+    std::uint32_t granted =
+        std::min<std::uint32_t>(expires->value_or(subscription_seconds), max_subscription_seconds);
+    response_extras ok;
+    ok.headers.emplace_back("Expires", std::to_string(granted));
+    if (!s.respond(200, {}, ok)) return request_verdict::handled();
+    subscription current = *sub;
+    if (granted == 0) {
+        // RFC 6665 §4.2.1.4: unsubscribed; the last NOTIFY says so.
+        s.cookies().remove(transfer_cookie);
+        (void)send_notify(s, current, "terminated;reason=timeout",
+                          fragment_of(current.last_status, {}));
+        return request_verdict::handled();
+    }
+    // §4.2.1.2: a refreshed subscription gets a NOTIFY of the current state at once.
+    sub->expires_at = sub->now() + std::chrono::seconds(granted);
+    (void)send_notify(s, *sub, active_state(*sub), fragment_of(sub->last_status, {}));
+    return request_verdict::handled();
 }
 
 result<void> transfer_supplement::refer(session& s, std::string_view refer_to,

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -79,12 +80,25 @@ struct app_events final : transfer_events {
     }
 };
 
+/// The tests' clock: it moves only when a test says so.
+transfer_supplement::time_point test_time{};
+transfer_supplement::time_point test_now() noexcept {
+    return test_time;
+}
+
+std::unique_ptr<message> subscribe(std::string_view extra) {
+    return parse("SUBSCRIBE sip:b@h SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bK3\n"
+                 "From: <sip:a@h>;tag=1\nTo: <sip:b@h>;tag=2\nCall-ID: c\nCSeq: 9 SUBSCRIBE\n" +
+                 std::string(extra) + "Content-Length: 0\n\n");
+}
+
 struct transfer_fixture : ::testing::Test {
     app_events events;
-    std::shared_ptr<transfer_supplement> transfer = std::make_shared<transfer_supplement>(&events);
+    std::shared_ptr<transfer_supplement> transfer =
+        std::make_shared<transfer_supplement>(&events, &test_now);
     extension_registry registry;
-    registration r =
-        registry.add_supplement(transfer, {.methods = {method::refer, method::notify}});
+    registration r = registry.add_supplement(
+        transfer, {.methods = {method::refer, method::notify, method::subscribe}});
     session s{registry.snapshot(), {.id = 1}};
     recorder wire;
     void SetUp() override { s.set_requester(&wire); }
@@ -203,6 +217,60 @@ TEST_F(transfer_fixture, as_transferor_a_refused_refer_is_reported_final) {
 TEST_F(transfer_fixture, a_bad_notify_for_our_refer_gets_400) {
     ASSERT_TRUE(transfer->refer(s, "<sip:carol@h>"));
     EXPECT_EQ(deliver(*notify_with("active", "hello")).status(), 400);
+}
+
+TEST_F(transfer_fixture, notifies_state_the_time_left_and_a_refresh_extends_it_rfc6665) {
+    ASSERT_TRUE(deliver(*refer("Refer-To: <sip:carol@h>\n")).was_handled());
+    EXPECT_EQ(wire.out.back().header("Subscription-State"), "active;expires=60");
+    test_time += std::chrono::seconds(50);
+    ASSERT_TRUE(transfer_supplement::notify(s, 180));
+    EXPECT_EQ(wire.out.back().header("Subscription-State"), "active;expires=10");
+    // §4.2.1.2: 200 with the granted Expires, then at once a NOTIFY of the current state.
+    EXPECT_TRUE(deliver(*subscribe("Event: refer;id=5\nExpires: 120\n")).was_handled());
+    ASSERT_GE(wire.out.size(), 2u);
+    EXPECT_EQ(wire.out[wire.out.size() - 2].status, 200);
+    EXPECT_EQ(wire.out[wire.out.size() - 2].header("Expires"), "120");
+    EXPECT_EQ(wire.out.back().method, "NOTIFY");
+    EXPECT_EQ(wire.out.back().header("Subscription-State"), "active;expires=120");
+    EXPECT_EQ(wire.out.back().body, "SIP/2.0 180 Ringing\r\n");
+    test_time += std::chrono::seconds(100); // past the first 60 s: the refresh holds it
+    ASSERT_TRUE(transfer_supplement::notify(s, 183));
+    EXPECT_EQ(wire.out.back().header("Subscription-State"), "active;expires=20");
+    // More than an hour is cut to an hour; no Expires means the default.
+    EXPECT_TRUE(deliver(*subscribe("Event: refer\nExpires: 7200\n")).was_handled());
+    EXPECT_EQ(wire.out[wire.out.size() - 2].header("Expires"), "3600");
+    EXPECT_TRUE(deliver(*subscribe("Event: refer\n")).was_handled());
+    EXPECT_EQ(wire.out[wire.out.size() - 2].header("Expires"), "60");
+    ASSERT_TRUE(transfer_supplement::notify(s, 200));
+    EXPECT_EQ(wire.out.back().header("Subscription-State"), "terminated;reason=noresource");
+}
+
+TEST_F(transfer_fixture, a_lapsed_subscription_ends_with_its_next_notify_rfc6665_4_2_2) {
+    ASSERT_TRUE(deliver(*refer("Refer-To: <sip:carol@h>\n")).was_handled());
+    test_time += std::chrono::seconds(61);
+    ASSERT_TRUE(transfer_supplement::notify(s, 180));
+    EXPECT_EQ(wire.out.back().header("Subscription-State"), "terminated;reason=timeout");
+    EXPECT_EQ(wire.out.back().body, "SIP/2.0 180 Ringing\r\n");
+    auto after = transfer_supplement::notify(s, 200);
+    ASSERT_FALSE(after);
+    EXPECT_EQ(after.error_value().status, 481);
+}
+
+TEST_F(transfer_fixture, subscribe_expires_0_unsubscribes_and_strays_are_refused) {
+    // No subscription yet: 481; another package is not ours.
+    EXPECT_EQ(deliver(*subscribe("Event: refer\nExpires: 60\n")).status(), 481);
+    EXPECT_FALSE(deliver(*subscribe("Event: presence\nExpires: 60\n")).was_handled());
+    ASSERT_TRUE(deliver(*refer("Refer-To: <sip:carol@h>\n")).was_handled());
+    EXPECT_EQ(deliver(*subscribe("Event: refer;id=4\nExpires: 60\n")).status(), 481);
+    EXPECT_EQ(deliver(*subscribe("Event: refer\nExpires: soon\n")).status(), 400);
+    std::size_t before = wire.out.size();
+    EXPECT_TRUE(deliver(*subscribe("Event: refer;id=5\nExpires: 0\n")).was_handled());
+    ASSERT_EQ(wire.out.size(), before + 2);
+    EXPECT_EQ(wire.out[before].status, 200);
+    EXPECT_EQ(wire.out[before].header("Expires"), "0");
+    EXPECT_EQ(wire.out.back().header("Subscription-State"), "terminated;reason=timeout");
+    EXPECT_EQ(wire.out.back().body, "SIP/2.0 100 Trying\r\n");
+    EXPECT_FALSE(transfer_supplement::notify(s, 200)); // nothing left to notify
 }
 
 TEST(sipfrag, the_status_line_of_a_fragment) {

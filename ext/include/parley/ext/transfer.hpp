@@ -7,6 +7,10 @@
 // per notify() until a final status terminates it — unless the REFER said Refer-Sub: false
 // (the 202 then says so too, and no NOTIFY follows). The transfer itself (calling the target,
 // with Replaces for an attended transfer) is the application's: transfer_events::on_transfer.
+// The subscription lasts 60 s unless the transferor refreshes it with SUBSCRIBE (RFC 6665
+// §4.2.1.2: 200 with the granted Expires, at most an hour, and a NOTIFY of the current state;
+// Expires: 0 ends it with NOTIFY terminated;reason=timeout). Each NOTIFY states the time left;
+// one due after the subscription lapsed says terminated;reason=timeout (§4.2.2) and ends it.
 //
 // As transferor: refer() sends a REFER on a session; the NOTIFYs of its subscription are
 // answered 200 and reported through transfer_events::on_transfer_progress. A NOTIFY for no
@@ -20,6 +24,7 @@
 #include <parley/base/result.hpp>
 #include <parley/session/supplement.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -74,8 +79,17 @@ inline constexpr std::string_view outgoing_refer_cookie = "transfer-out";
 
 class transfer_supplement final : public supplement {
 public:
+    using time_point = std::chrono::steady_clock::time_point;
+    /// Where the supplement reads the time (the steady clock; tests pass their own).
+    using clock_function = time_point (*)() noexcept;
+    static time_point steady_now() noexcept { return std::chrono::steady_clock::now(); }
+    static constexpr std::uint32_t subscription_seconds = 60;       ///< a REFER's subscription
+    static constexpr std::uint32_t max_subscription_seconds = 3600; ///< the most a refresh gets
+
     /// Without events every REFER is declined (603): nobody could carry it out.
-    explicit transfer_supplement(transfer_events* events = nullptr) noexcept : events_(events) {}
+    explicit transfer_supplement(transfer_events* events = nullptr,
+                                 clock_function now = &steady_now) noexcept
+        : events_(events), now_(now) {}
 
     request_verdict incoming_request(session& s, const message& request) noexcept override;
 
@@ -98,8 +112,10 @@ public:
 private:
     request_verdict incoming_refer(session& s, const message& request) noexcept;
     request_verdict incoming_notify(session& s, const message& request) noexcept;
+    request_verdict incoming_subscribe(session& s, const message& request) noexcept;
 
     transfer_events* events_;
+    clock_function now_;
 };
 
 /// The status code of a message/sipfrag body's status line ("SIP/2.0 180 Ringing"), or
