@@ -487,7 +487,11 @@ int run(int argc, char** argv) {
         };
         // Our tags and branches name this shard: the requests and responses of a dialog that
         // replaced another (RFC 3891, an attended transfer) find it here whatever its Call-ID.
-        if (shard_count > 1) settings.sessions.id_suffix = shard_group::mark(i);
+        if (shard_count > 1) {
+            settings.sessions.id_suffix = shard_group::mark(i);
+            // The pipeline's own answers too (401/407, 403, 420...): their ACK comes back here.
+            settings.pipeline.id_suffix = shard_group::mark(i);
+        }
         settings.sessions.via_address = local.to_string();
         settings.sessions.sdp_address = local.host_text();
         settings.sessions.max_sessions = config.system().max_sessions / shard_count + 1;

@@ -87,7 +87,7 @@ bool distributor::declared(method m) const noexcept {
 std::string distributor::new_tag() {
     // Tags need only be unique (RFC 3261 §19.3); a per-shard random seed keeps them from
     // colliding across shards and restarts.
-    return hex(tag_seed_ + 0x9e3779b97f4a7c15ULL * ++tags_);
+    return hex(tag_seed_ + 0x9e3779b97f4a7c15ULL * ++tags_) + options_.id_suffix;
 }
 
 void distributor::respond(const incoming_request& in, std::uint16_t status,

@@ -332,6 +332,18 @@ TEST_F(distributor_fixture, options_gets_200_with_allow_accept_and_supported) {
 
 // ---- Identification and authentication ---------------------------------------------------------
 
+TEST_F(distributor_fixture, its_to_tags_carry_the_shard_mark) {
+    // A sharded server dispatches an ACK by the mark of its To tag: the ACK to a challenge of an
+    // INVITE with Replaces (dispatched to the replaced dialog's shard, not its Call-ID's) must
+    // find the INVITE's transaction on that shard.
+    build({.id_suffix = "~1"});
+    add("invite", {method::invite});
+    deliver(request("INVITE", "alice", "Replaces: other@h;to-tag=t~1;from-tag=f\n"), remote);
+    EXPECT_EQ(answer(), "SIP/2.0 401 Unauthorized");
+    ASSERT_EQ(header("To:").size(), 1u);
+    EXPECT_TRUE(header("To:")[0].ends_with("~1")) << header("To:")[0];
+}
+
 TEST_F(distributor_fixture, challenge_then_credentials_then_claimed) {
     auto& s = add("invite", {method::invite});
     deliver(request("INVITE", "alice"), remote);

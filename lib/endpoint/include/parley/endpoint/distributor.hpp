@@ -166,6 +166,10 @@ struct distributor_options {
     std::vector<std::string> option_tags;
     /// Called for every authentication failure (the server logs it); may be empty.
     std::function<void(const auth_failure_report&)> on_auth_failure;
+    /// Ends every To tag the distributor makes, as session_layer_options::id_suffix: a sharded
+    /// server marks them with their shard, so the ACK to a 401/407/4xx of an INVITE that joined
+    /// another shard than its Call-ID's (Replaces, RFC 3891) reaches its transaction there.
+    std::string id_suffix;
 };
 
 struct distributor_stats {
