@@ -116,6 +116,9 @@ int serve(const char* program, const uas_flags& flags, Make make) {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
     shards.stop();
+    // The stacks go while the transport can still send: a session layer ending its sessions
+    // answers an unanswered INVITE (487) through it (the transport is destroyed before `app`).
+    app.stacks.clear();
     net.stop();
     return 0;
 }
