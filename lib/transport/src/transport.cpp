@@ -293,7 +293,7 @@ void transport::impl::deliver(shard_state& where, std::string_view bytes, const 
         return;
     }
     ++where.stats.received;
-    shard& owner = shards.for_message(*m);
+    shard& owner = owner_of(*m);
     if (&owner == &where.home) {
         user.on_message(owner, *m, source);
         where.give_back(std::move(m));
@@ -303,6 +303,36 @@ void transport::impl::deliver(shard_state& where, std::string_view bytes, const 
         user.on_message(owner, *m, source);
         if (owner.index() < states.size()) states[owner.index()]->give_back(std::move(m));
     });
+}
+
+shard& transport::impl::owner_of(const message& m) {
+    std::size_t index = shards.index_for(m);
+    if (shards.size() == 1 || m.is_response() || !m.to().tag.empty() || m.vias().empty())
+        return shards.at(index);
+    const bool invite = m.method() == method::invite;
+    if (invite && index == shards.index_for(m.call_id())) return shards.at(index);
+    if (!invite && (m.method() != method::cancel || moved.count.load() == 0))
+        return shards.at(index);
+    std::string key;
+    key.append(m.call_id()).append(" ").append(m.vias().front().branch);
+    auto now = steady_clock::now();
+    std::lock_guard guard(moved.lock);
+    if (invite) {
+        // Kept while a CANCEL can come: as long as Timer C lets an INVITE ring (> 3 min).
+        // Bounded (anyone can send an INVITE with Replaces): past the bound, after a sweep at
+        // most once a second, a CANCEL is left to the Call-ID's shard (481) as before.
+        if (moved.by_key.size() >= moved_invites::most && now >= moved.next_sweep) {
+            std::erase_if(moved.by_key, [&](const auto& e) { return e.second.until <= now; });
+            moved.next_sweep = now + std::chrono::seconds(1);
+        }
+        if (moved.by_key.size() < moved_invites::most || moved.by_key.contains(key))
+            moved.by_key[key] = {index, now + std::chrono::minutes(4)};
+    } else if (auto it = moved.by_key.find(key);
+               it != moved.by_key.end() && it->second.until > now) {
+        index = it->second.shard;
+    }
+    moved.count.store(moved.by_key.size());
+    return shards.at(index);
 }
 
 void transport::impl::send_udp(shard_state& where, const flow& destination,

@@ -15,6 +15,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -119,6 +120,24 @@ struct transport::impl {
     socket_address udp_bound, tcp_bound, tls_bound;
     std::atomic<std::size_t> connection_count{0};
     std::unique_ptr<asio::ssl::context> tls_context;
+    /// INVITEs with Replaces that went to another shard than their Call-ID's (RFC 3891, by
+    /// the replaced dialog's mark): their CANCEL, which has the INVITE's Call-ID and top Via
+    /// branch but no Replaces and no To tag (RFC 3261 §9.1), follows them. Shared by the shards
+    /// behind a lock, but touched only for such INVITEs and, while one is kept, for CANCELs.
+    struct moved_invites {
+        std::mutex lock;
+        std::atomic<std::size_t> count{0};
+        struct entry {
+            std::size_t shard;
+            steady_clock::time_point until;
+        };
+        static constexpr std::size_t most = 4096;
+        std::unordered_map<std::string, entry> by_key; ///< Call-ID, SP, top Via branch
+        steady_clock::time_point next_sweep{};
+    } moved;
+
+    /// The shard that owns `m` (shard_group::index_for), CANCELs of moved INVITEs included.
+    shard& owner_of(const message& m);
 
     impl(shard_group& s, transport_user& u, transport_options o)
         : shards(s), user(u), options(std::move(o)) {}

@@ -144,6 +144,32 @@ TEST_F(fixture, udp_delivers_to_the_call_id_owner_and_answers_go_back_rfc3581) {
     }
 }
 
+TEST_F(fixture, a_cancel_follows_its_invite_with_replaces_to_the_replaced_dialogs_shard) {
+    // RFC 3891: the INVITE goes to the shard marked in the replaced dialog's to-tag, whatever
+    // its own Call-ID; its CANCEL (RFC 3261 §9.1: no Replaces, no To tag) must go there too.
+    start();
+    std::string call_id = "moved";
+    for (int i = 0; shards.index_for(call_id) != 0; ++i) call_id = "moved-" + std::to_string(i);
+    auto request = [&](std::string_view method, std::string_view extra) {
+        return std::string(method) + " sip:parley@127.0.0.1 SIP/2.0\r\n" +
+               "Via: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKmoved;rport\r\n" +
+               "From: <sip:test@127.0.0.1>;tag=1\r\nTo: <sip:parley@127.0.0.1>\r\n" +
+               "Call-ID: " + call_id + "\r\nCSeq: 1 " + std::string(method) +
+               "\r\nMax-Forwards: 70\r\n" + std::string(extra) + "Content-Length: 0\r\n\r\n";
+    };
+    asio::ip::udp::socket client(client_io, asio::ip::udp::endpoint(asio::ip::udp::v4(), 0));
+    client.send_to(asio::buffer(request("INVITE", "Replaces: old@h;to-tag=ours~1;from-tag=p\r\n")),
+                   udp_endpoint());
+    ASSERT_TRUE(user.wait_for(1));
+    client.send_to(asio::buffer(request("CANCEL", "")), udp_endpoint());
+    ASSERT_TRUE(user.wait_for(2));
+    std::lock_guard lock(user.mutex);
+    EXPECT_EQ(user.messages[0].method, "INVITE");
+    EXPECT_EQ(user.messages[0].shard_index, 1u);
+    EXPECT_EQ(user.messages[1].method, "CANCEL");
+    EXPECT_EQ(user.messages[1].shard_index, 1u) << "the Call-ID's shard holds no INVITE";
+}
+
 TEST_F(fixture, udp_malformed_request_gets_400_with_the_reason_at_the_source_only) {
     start();
     asio::ip::udp::socket client(client_io, asio::ip::udp::endpoint(asio::ip::udp::v4(), 0));
