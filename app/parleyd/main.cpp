@@ -645,8 +645,10 @@ int run(int argc, char** argv) {
     std::fflush(stdout);
     control.stop();
     shards.stop();
+    // Sessions still up end (their last BYE or 487 goes out) while the transport still has its
+    // sockets and per-shard state; only then does it stop.
+    app.stacks.clear();
     net.stop();
-    app.stacks.clear(); // sessions still up end while the transport object exists
     return 0;
 }
 
