@@ -16,6 +16,7 @@
 #include "control.hpp"
 #include "log.hpp"
 
+#include <parley/base/text.hpp>
 #include <parley/endpoint/configuration.hpp>
 #include <parley/endpoint/distributor.hpp>
 #include <parley/endpoint/endpoint_identity.hpp>
@@ -230,14 +231,13 @@ std::optional<command_line> parse_command_line(int argc, char** argv) {
         auto number = [&](unsigned long max) -> std::optional<unsigned long> {
             auto text = value();
             if (!text) return std::nullopt;
-            char* end = nullptr;
-            unsigned long v = std::strtoul(text->c_str(), &end, 10);
-            if (text->empty() || *end != '\0' || v > max) {
+            auto v = parley::text::parse_decimal(*text, max);
+            if (!v) {
                 std::fprintf(stderr, "parleyd: %s: not a number up to %lu: %s\n",
                              std::string(arg).c_str(), max, text->c_str());
                 return std::nullopt;
             }
-            return v;
+            return static_cast<unsigned long>(*v);
         };
         if (arg == "-c" || arg == "--config") {
             auto v = value();

@@ -7,12 +7,12 @@
 // They print "udp <address>" and "tcp <address>" once listening (the scripts read them).
 #pragma once
 
+#include <parley/base/text.hpp>
 #include <parley/transaction/transaction_layer.hpp>
 #include <parley/transport/transport.hpp>
 
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,14 +41,13 @@ inline std::optional<uas_flags> parse_uas_flags(const char* program, int argc, c
         auto number = [&](unsigned long max) -> std::optional<unsigned long> {
             auto text = value();
             if (!text) return std::nullopt;
-            char* end = nullptr;
-            unsigned long v = std::strtoul(text->c_str(), &end, 10);
-            if (text->empty() || *end != '\0' || v > max) {
+            auto v = parley::text::parse_decimal(*text, max);
+            if (!v) {
                 std::fprintf(stderr, "%s: %s: not a number up to %lu: %s\n", program, arg.c_str(),
                              max, text->c_str());
                 return std::nullopt;
             }
-            return v;
+            return static_cast<unsigned long>(*v);
         };
         if (arg == "--bind") {
             auto v = value();

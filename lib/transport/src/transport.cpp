@@ -310,7 +310,10 @@ shard& transport::impl::owner_of(const message& m) {
     if (shards.size() == 1 || m.is_response() || !m.to().tag.empty() || m.vias().empty())
         return shards.at(index);
     const bool invite = m.method() == method::invite;
-    if (invite && index == shards.index_for(m.call_id())) return shards.at(index);
+    // Only an INVITE with Replaces can have left its Call-ID's shard (shard_group::index_for).
+    if (invite &&
+        (m.find(header_id::replaces) == nullptr || index == shards.index_for(m.call_id())))
+        return shards.at(index);
     if (!invite && (m.method() != method::cancel || moved.count.load() == 0))
         return shards.at(index);
     std::string key;
