@@ -110,7 +110,7 @@ void generator::on_response(transaction_id client, const message& response) noex
     case phase::reinviting: reinvite_answered(*c, response); break;
     case phase::ending: complete(*c); break;
     case phase::asking:
-        stats_.setup_latency.record(static_cast<std::uint64_t>((now_ - c->started).count()));
+        record_setup(c->started);
         complete(*c);
         break;
     case phase::held:
@@ -135,7 +135,7 @@ void generator::repeat_ack(const message& response) {
 }
 
 void generator::invite_answered(call& c, const message& ok) {
-    stats_.setup_latency.record(static_cast<std::uint64_t>((now_ - c.started).count()));
+    record_setup(c.started);
     untrack(c); // the INVITE transaction lives on in Accepted; its failures no longer matter
     // dialog::create_uac needs our INVITE as a message: parse the bytes we kept. (Keeping
     // every INVITE parsed would cost 4 KiB per call in flight.)

@@ -138,6 +138,16 @@ void generator::on_pace() {
     if (share_.calls) due = std::min(due, *share_.calls);
     std::size_t since_flush = 0;
     while (due_handled_ < due) {
+        if (options_.timeline) {
+            // Call k was due k/rate after the start: how late this tick starts it.
+            auto due_at =
+                std::chrono::duration<double>(static_cast<double>(due_handled_) / share_.rate);
+            auto late = now_ - generation_start_ -
+                        std::chrono::duration_cast<std::chrono::nanoseconds>(due_at);
+            second_stats& s = stats_.second(static_cast<std::size_t>(due_at.count()));
+            s.max_late_ns = std::max<std::uint64_t>(
+                s.max_late_ns, static_cast<std::uint64_t>(std::max<std::int64_t>(late.count(), 0)));
+        }
         ++due_handled_;
         if (alive_ >= share_.max_concurrent) {
             ++stats_.not_started;
@@ -233,6 +243,18 @@ void generator::release(call& c) {
     c.call_id.clear(); // find_call no longer matches: late responses are strays
     --alive_;
     free_slots_.push_back(c.slot);
+}
+
+void generator::record_setup(time_point started) {
+    auto took = static_cast<std::uint64_t>((now_ - started).count());
+    stats_.setup_latency.record(took);
+    if (!options_.timeline) return;
+    second_stats& s = stats_.second(static_cast<std::size_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(started - generation_start_).count()));
+    ++s.setups;
+    s.over_1ms += took > 1'000'000;
+    s.over_10ms += took > 10'000'000;
+    s.max_setup_ns = std::max(s.max_setup_ns, took);
 }
 
 void generator::complete(call& c) {

@@ -89,6 +89,8 @@ private:
     };
 
     void on_pace();
+    /// A setup (INVITE or OPTIONS → 200) of a call started at `started` ends now.
+    void record_setup(time_point started);
     void start_call(scenario_kind kind);
     scenario_kind next_scenario();
     call* find_call(std::string_view call_id) noexcept;

@@ -53,6 +53,10 @@ Network:
 
 Output:
       --json               one JSON object on stdout instead of the table
+      --timeline           a row per second of the run (by when its calls were due): setups,
+                           how many took over 1 ms and over 10 ms, the slowest, and the
+                           generator's own largest delay starting a call (over the 1 ms pacing
+                           tick, the generator was waiting for the CPU, not for the server)
   -h, --help               this text
 
 Exit status: 0 when every call completed, 1 when some failed or did not finish, 2 for a usage
@@ -190,6 +194,10 @@ parse_outcome parse_arguments(const std::vector<std::string_view>& arguments) {
         if (arg == "-h" || arg == "--help") return help_requested{};
         if (arg == "--json") {
             out.format = output_format::json;
+            continue;
+        }
+        if (arg == "--timeline") {
+            out.timeline = true;
             continue;
         }
         if (!arg.starts_with("-") || arg == "-") {

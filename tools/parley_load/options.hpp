@@ -53,6 +53,7 @@ struct load_options {
     std::string user = "parley-load";               ///< From user
     std::string to_user = "service";                ///< Request-URI and To user
     output_format format = output_format::table;
+    bool timeline = false; ///< per-second rows in the report (--timeline)
 };
 
 /// `--help` was asked for: print usage_text() and exit 0.

@@ -143,6 +143,17 @@ std::string format_table(const report_input& in) {
         out += printf_string("  WARNING: a generator thread used %.0f%% of a core: the generator "
                              "is the bottleneck; add --threads\n",
                              s.busiest_thread_fraction * 100);
+    if (o.timeline) {
+        out += printf_string("  %-8s %10s %10s %10s %14s %14s\n", "second", "setups", "> 1 ms",
+                             "> 10 ms", "max setup µs", "max late µs");
+        for (std::size_t i = 0; i < t.timeline.size(); ++i) {
+            const second_stats& r = t.timeline[i];
+            out += printf_string("  %-8zu %10llu %10llu %10llu %14.1f %14.1f\n", i, ull(r.setups),
+                                 ull(r.over_1ms), ull(r.over_10ms),
+                                 static_cast<double>(r.max_setup_ns) / 1000.0,
+                                 static_cast<double>(r.max_late_ns) / 1000.0);
+        }
+    }
     return out;
 }
 
@@ -195,7 +206,21 @@ std::string format_json(const report_input& in) {
                          s.busiest_thread_fraction, s.generator_saturated ? "true" : "false");
     for (std::size_t i = 0; i < in.threads.size(); ++i)
         out += printf_string("%s%.4f", i ? ", " : "", in.threads[i].busy_fraction());
-    out += "]}}\n";
+    out += "]}";
+    if (o.timeline) {
+        out += ", \"timeline\": [";
+        for (std::size_t i = 0; i < t.timeline.size(); ++i) {
+            const second_stats& r = t.timeline[i];
+            out += printf_string("%s{\"second\": %zu, \"setups\": %llu, \"over_1ms\": %llu, "
+                                 "\"over_10ms\": %llu, \"max_setup_us\": %.1f, "
+                                 "\"max_late_us\": %.1f}",
+                                 i ? ", " : "", i, ull(r.setups), ull(r.over_1ms), ull(r.over_10ms),
+                                 static_cast<double>(r.max_setup_ns) / 1000.0,
+                                 static_cast<double>(r.max_late_ns) / 1000.0);
+        }
+        out += "]";
+    }
+    out += "}\n";
     return out;
 }
 

@@ -4,6 +4,19 @@
 
 namespace parley::load {
 
+void second_stats::merge(const second_stats& other) noexcept {
+    setups += other.setups;
+    over_1ms += other.over_1ms;
+    over_10ms += other.over_10ms;
+    max_setup_ns = std::max(max_setup_ns, other.max_setup_ns);
+    max_late_ns = std::max(max_late_ns, other.max_late_ns);
+}
+
+second_stats& run_stats::second(std::size_t index) {
+    if (index >= timeline.size()) timeline.resize(index + 1);
+    return timeline[index];
+}
+
 void run_stats::merge(const run_stats& other) {
     started += other.started;
     completed += other.completed;
@@ -26,6 +39,7 @@ void run_stats::merge(const run_stats& other) {
     send_errors += other.send_errors;
     setup_latency.merge(other.setup_latency);
     call_latency.merge(other.call_latency);
+    for (std::size_t i = 0; i < other.timeline.size(); ++i) second(i).merge(other.timeline[i]);
     using tp = std::chrono::steady_clock::time_point;
     auto earliest = [](tp a, tp b) { return a == tp{} ? b : b == tp{} ? a : std::min(a, b); };
     first_start = earliest(first_start, other.first_start);

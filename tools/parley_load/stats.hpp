@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <vector>
 
 namespace parley::load {
 
@@ -23,6 +24,21 @@ struct thread_usage {
                                  : static_cast<double>((user + system).count()) /
                                        static_cast<double>(wall.count());
     }
+};
+
+/// One second of the run (--timeline), by when the calls were due: second k holds the calls
+/// due in [k, k+1) s after generation began. It tells a steady tail from pauses, and the
+/// generator's own pauses (`max_late_ns`: how long after its due time a call was started;
+/// the pacing tick is 1 ms, so more than that is the generator waiting for the CPU) from the
+/// server's.
+struct second_stats {
+    std::uint64_t setups = 0;       ///< setup latencies recorded
+    std::uint64_t over_1ms = 0;     ///< of them, above 1 ms
+    std::uint64_t over_10ms = 0;    ///< of them, above 10 ms
+    std::uint64_t max_setup_ns = 0; ///< the largest
+    std::uint64_t max_late_ns = 0;  ///< the generator's largest lateness starting a call
+
+    void merge(const second_stats& other) noexcept;
 };
 
 struct run_stats {
@@ -55,6 +71,10 @@ struct run_stats {
     // → the 200 to BYE received (hold time included), or OPTIONS → 200.
     latency_histogram setup_latency;
     latency_histogram call_latency;
+    std::vector<second_stats> timeline; ///< filled only with --timeline
+
+    /// The timeline's entry for `second` (grown as needed).
+    second_stats& second(std::size_t index);
 
     // Time (steady clock): when the first call started, the last one started, the run ended.
     std::chrono::steady_clock::time_point first_start{};

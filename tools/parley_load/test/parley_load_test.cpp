@@ -242,6 +242,42 @@ TEST(report, json_has_every_figure) {
     EXPECT_NE(table.find("WARNING"), std::string::npos) << table;
     // 2 completed over 2 ms of starts plus one interval (1 ms): 666.7 calls/s.
     EXPECT_NEAR(summarize(in).achieved_rate, 666.67, 0.01);
+    EXPECT_EQ(json.find("timeline"), std::string::npos) << "only with --timeline";
+}
+
+TEST(report, timeline_rows_per_second_merged_across_threads) {
+    auto parsed = parse({"--timeline", "--json", "127.0.0.1"});
+    const auto& o = std::get<load_options>(parsed);
+    ASSERT_TRUE(o.timeline);
+    run_stats a;
+    a.second(0) = {.setups = 10,
+                   .over_1ms = 2,
+                   .over_10ms = 1,
+                   .max_setup_ns = 12'000'000,
+                   .max_late_ns = 300'000};
+    run_stats b;
+    b.second(0) = {.setups = 5, .over_1ms = 1, .max_setup_ns = 2'000'000, .max_late_ns = 4'500'000};
+    b.second(2).setups = 7; // a thread may have a row the other lacks
+    a.merge(b);
+    ASSERT_EQ(a.timeline.size(), 3u);
+    EXPECT_EQ(a.timeline[0].setups, 15u);
+    EXPECT_EQ(a.timeline[0].over_1ms, 3u);
+    EXPECT_EQ(a.timeline[0].over_10ms, 1u);
+    EXPECT_EQ(a.timeline[0].max_setup_ns, 12'000'000u);
+    EXPECT_EQ(a.timeline[0].max_late_ns, 4'500'000u);
+    EXPECT_EQ(a.timeline[1].setups, 0u);
+    EXPECT_EQ(a.timeline[2].setups, 7u);
+    std::vector<thread_usage> threads{{.wall = std::chrono::seconds(1)}};
+    report_input in{.options = o, .total = a, .threads = threads};
+    std::string json = format_json(in);
+    EXPECT_NE(json.find("\"timeline\": [{\"second\": 0, \"setups\": 15, \"over_1ms\": 3, "
+                        "\"over_10ms\": 1, \"max_setup_us\": 12000.0, \"max_late_us\": 4500.0}, "
+                        "{\"second\": 1, \"setups\": 0"),
+              std::string::npos)
+        << json;
+    std::string table = format_table(in);
+    EXPECT_NE(table.find("max late µs"), std::string::npos) << table;
+    EXPECT_NE(table.find("12000.0"), std::string::npos) << table;
 }
 
 } // namespace
