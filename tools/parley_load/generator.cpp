@@ -19,10 +19,18 @@ transaction_options layer_options(const load_options& o) {
     // Completed: at 40,000 calls/s that is over a million live transactions, far above the
     // default limit, which is meant for a server facing untrusted peers.
     t.limits.max_transactions = 50'000'000;
-    // Sized for what lingers at this rate (64*T1 per INVITE), so that the tables never
-    // re-bucket mid-run: a pause there would show as setup latency that is not the server's.
-    t.limits.expected_transactions =
-        static_cast<std::size_t>(o.rate * 64 * std::chrono::duration<double>(o.t1).count()) + 1024;
+    // Sized for what lingers at this rate, so that the tables never re-bucket mid-run: a pause
+    // there (half a second at 20,000 calls/s) shows as setup latency that is not the server's.
+    // Per call: each INVITE (two with a re-INVITE) 64*T1 in Accepted (RFC 6026 §7.2), each
+    // non-INVITE (BYE, OPTIONS) T4 in Completed (RFC 3261 §17.1.2.2), a quarter more for the
+    // ones still running and the ones whose timer is due but not yet run.
+    auto seconds_of = [](duration d) { return std::chrono::duration<double>(d).count(); };
+    double invites =
+        o.scenario == scenario_kind::reinvite || o.scenario == scenario_kind::mix ? 2 : 1;
+    double per_call = invites * 64 * seconds_of(t.timers.t1) + seconds_of(t.timers.t4);
+    double expected = o.rate * per_call * 1.25;
+    if (o.calls) expected = std::min(expected, static_cast<double>(*o.calls) * (invites + 1));
+    t.limits.expected_transactions = static_cast<std::size_t>(expected) + 1024;
     return t;
 }
 
