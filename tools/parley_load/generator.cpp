@@ -167,6 +167,7 @@ void generator::on_pace() {
             since_flush = 0;
         }
     }
+    if (since_flush != 0) net_.flush(); // the calls leave now, as they were timed from now
     bool quota_done = share_.calls && due_handled_ >= *share_.calls;
     bool time_done = options_.duration && now_ - generation_start_ >= *options_.duration;
     if (quota_done || time_done) {

@@ -280,6 +280,10 @@ void network::read_udp(socket_state& s) {
                                    headers[i].msg_len);
             user_.on_packet(bytes, s.path, transport_framing::datagram);
         }
+        // What the batch produced (ACKs, BYEs, calls the pacing timer started) leaves now, not
+        // after every socket's backlog: a call's setup is timed from when it was started, so
+        // a request held here would count as the server's latency.
+        flush();
         if (static_cast<std::size_t>(n) < batch) return;
     }
 }

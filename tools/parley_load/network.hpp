@@ -2,7 +2,8 @@
 // than the stack's transport. The transport binds one UDP port per process; a load generator
 // needs several source ports (so an SO_REUSEPORT server spreads the load over its sockets) and
 // batches on both sides: sends are queued while a loop iteration runs and go out with one
-// sendmmsg() per socket at flush(); receives come in recvmmsg() batches.
+// sendmmsg() per socket at flush(); receives come in recvmmsg() batches, and what a received
+// UDP batch produced is flushed before the next batch is read.
 //
 // UDP sockets are connect()ed to the target: the kernel then skips a route lookup per send and
 // reports an unreachable target (ICMP port unreachable) as ECONNREFUSED, which fails the calls
