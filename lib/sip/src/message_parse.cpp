@@ -252,10 +252,15 @@ private:
             // "Name: value\r\n".
             const char* value_begin = value_start;
             const char* value_end = nl;
-            if (value_begin < value_end && *value_begin == ' ') ++value_begin;
-            while (value_begin < value_end && text::is_lws(*value_begin)) ++value_begin;
-            if (value_end > value_begin && value_end[-1] == '\r') --value_end;
-            while (value_end > value_begin && text::is_lws(value_end[-1])) --value_end;
+            if (nl - value_start >= 3 && value_start[0] == ' ' && !text::is_lws(value_start[1]) &&
+                nl[-1] == '\r' && !text::is_lws(nl[-2])) {
+                // "Name: value\r\n": one SP before, CR after, and no other LWS at either end.
+                ++value_begin;
+                --value_end;
+            } else {
+                while (value_begin < value_end && text::is_lws(*value_begin)) ++value_begin;
+                while (value_end > value_begin && text::is_lws(value_end[-1])) --value_end;
+            }
             std::string_view value(value_begin, static_cast<std::size_t>(value_end - value_begin));
             std::size_t value_offset = offset(value.empty() ? value_start : value_begin);
             p = nl + 1;
