@@ -3,6 +3,7 @@
 #include <parley/base/text.hpp>
 
 #include <array>
+#include <bit>
 #include <cstring>
 
 #include "byte_scan.hpp"
@@ -228,9 +229,15 @@ parse_sip_after_host(uri& u, std::string_view rest, std::size_t i, std::size_t b
                      const char* readable_begin) noexcept {
     if (i < rest.size() && rest[i] == ':') {
         std::size_t port_start = ++i;
+        // At most six digits (a longer run fails as a port, whatever follows it).
+        const char* const digits = rest.data() + port_start;
+        const char* const stop =
+            digits + (rest.size() - port_start < 6 ? rest.size() - port_start : 6);
+        const char* q = digits;
         std::uint32_t port = 0;
-        while (i < rest.size() && text::is_digit(rest[i]) && i - port_start < 6)
-            port = port * 10 + static_cast<std::uint32_t>(rest[i++] - '0');
+        for (unsigned d; q < stop && (d = static_cast<unsigned char>(*q) - unsigned{'0'}) < 10; ++q)
+            port = port * 10 + d;
+        i = static_cast<std::size_t>(q - rest.data());
         if (i == port_start || port == 0 || port > 65535)
             return fail(400, "Bad URI Port", base + port_start);
         u.port = static_cast<std::uint16_t>(port);
@@ -340,6 +347,20 @@ host_kind classify_host(std::string_view host, std::string_view* address) noexce
 
 namespace detail {
 
+// Four bytes as the word memcpy reads from them, in either byte order.
+constexpr std::uint32_t word_of(char a, char b, char c, char d) noexcept {
+    const auto byte = [](char x) { return std::uint32_t{static_cast<unsigned char>(x)}; };
+    if constexpr (std::endian::native == std::endian::little)
+        return byte(a) | byte(b) << 8 | byte(c) << 16 | byte(d) << 24;
+    else
+        return byte(d) | byte(c) << 8 | byte(b) << 16 | byte(a) << 24;
+}
+
+// "sip:" in any case is one OR (folding the three letters: no other byte folds onto them) and
+// one compare of the first four bytes.
+constexpr std::uint32_t sip_colon = word_of('s', 'i', 'p', ':');
+constexpr std::uint32_t fold_three = word_of(0x20, 0x20, 0x20, 0);
+
 host_kind scan_host_name(std::string_view s, std::size_t& i, const char* readable_begin) noexcept {
     return scan_name_or_ipv4(s, i, readable_begin != nullptr ? readable_begin : s.data());
 }
@@ -348,8 +369,9 @@ result<void> parse_uri_into(uri& u, std::string_view s, std::size_t base,
                             const char* readable_begin) noexcept {
     u.text = s;
     if (readable_begin == nullptr) readable_begin = s.data();
-    if (s.size() > 4 && (s[0] | 0x20) == 's' && (s[1] | 0x20) == 'i' && (s[2] | 0x20) == 'p' &&
-        s[3] == ':') {
+    std::uint32_t head = 0;
+    if (s.size() > 4) std::memcpy(&head, s.data(), 4);
+    if ((head | fold_three) == sip_colon) {
         // "sip:" in any case, the common scheme: what the general path below concludes.
         u.scheme_text = detail::slice(s, 0, 3);
         u.scheme = uri_scheme::sip;
