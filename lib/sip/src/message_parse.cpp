@@ -216,24 +216,26 @@ private:
             }
         };
         while (true) {
-            if (p >= end) return error(400, "Missing Empty Line After Headers", offset(p));
-            // The empty line ends the header section.
-            if (*p == '\n' || (*p == '\r' && end - p > 1 && p[1] == '\n')) {
-                pos = offset(p) + (*p == '\n' ? 1 : 2);
-                return {};
-            }
             const char* const start = p;
             header_id id;
             std::string_view name;
             std::size_t name_size = 0;
             // The common line: a known header name, optional SP/HT, then ':' within 16 bytes.
             // Known names hold only letters and '-' (all token bytes), so this reaches the same
-            // name, id and colon as the byte-by-byte path, which handles every other line.
+            // name, id and colon as the byte-by-byte path, which handles every other line. Such
+            // a line is neither the empty line nor past the end (it reads none of the bytes past
+            // end), so those tests are left to the other lines.
             if (const char* colon =
                     detail::header_lookup::find_known_header_name(start, end, id, name_size)) {
                 name = std::string_view(start, name_size);
                 p = colon;
             } else {
+                if (p >= end) return error(400, "Missing Empty Line After Headers", offset(p));
+                // The empty line ends the header section.
+                if (*p == '\n' || (*p == '\r' && end - p > 1 && p[1] == '\n')) {
+                    pos = offset(p) + (*p == '\n' ? 1 : 2);
+                    return {};
+                }
                 p = skip_token(start, end);
                 if (p == start) return error(400, "Bad Header Name", offset(start));
                 name = std::string_view(start, static_cast<std::size_t>(p - start));
