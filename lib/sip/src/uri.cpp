@@ -7,11 +7,15 @@
 #include <cstring>
 
 #include "byte_scan.hpp"
+#include "host_scan.hpp"
 #include "parse_into.hpp"
 #include "scanner.hpp"
 
 namespace parley {
 namespace {
+
+using detail::host_kind_of;
+using detail::scan_name_or_ipv4;
 
 using text::is;
 
@@ -93,50 +97,6 @@ bool valid_ipv6(std::string_view s) noexcept {
     }
     if (groups > 8) return false;
     return compressed ? groups <= 7 : groups == 8;
-}
-
-// valid_ipv4 in one pass for what a host scan found: four dot-separated parts of one to three
-// digits, each at most 255 (leading zeros allowed, as valid_ipv4 allows them).
-bool dotted_quad(const char* p, const char* end) noexcept {
-    int dots = 0;
-    int digits = 0;
-    unsigned value = 0;
-    for (; p < end; ++p) {
-        char c = *p;
-        if (c == '.') {
-            if (digits == 0 || ++dots > 3) return false;
-            digits = 0;
-            value = 0;
-        } else if (text::is_digit(c)) {
-            value = value * 10 + unsigned(c - '0');
-            if (++digits > 3 || value > 255) return false;
-        } else {
-            return false;
-        }
-    }
-    return dots == 3 && digits != 0;
-}
-
-// What a host run from `start` is (RFC 3261 §25.1: labels of alphanum and '-', the top label
-// starting with a letter; or four decimal octets); host_kind::none when invalid.
-[[gnu::always_inline]] inline host_kind host_kind_of(const char* start,
-                                                     const detail::scan::host_run& run) noexcept {
-    if (run.end == start) return host_kind::none;
-    // A name's top label starts with a letter; otherwise only an IPv4 address (digits and dots
-    // alone) can be valid.
-    if (text::is_alpha(*run.top_label)) return run.bad_label ? host_kind::none : host_kind::name;
-    return dotted_quad(start, run.end) ? host_kind::ipv4 : host_kind::none;
-}
-
-// Scans a hostname or IPv4 address from s[i] while host chars last, validating as it goes.
-// Leaves i on the first byte after the host. host_kind::none when invalid.
-[[gnu::always_inline]] inline host_kind scan_name_or_ipv4(std::string_view s, std::size_t& i,
-                                                          const char* readable_begin) noexcept {
-    const char* const start = s.data() + i;
-    const detail::scan::host_run run =
-        detail::scan::scan_host_run(start, readable_begin, s.data() + s.size());
-    i = static_cast<std::size_t>(run.end - s.data());
-    return host_kind_of(start, run);
 }
 
 std::size_t check_uri_headers(std::string_view s) noexcept {
@@ -360,10 +320,6 @@ constexpr std::uint32_t word_of(char a, char b, char c, char d) noexcept {
 // one compare of the first four bytes.
 constexpr std::uint32_t sip_colon = word_of('s', 'i', 'p', ':');
 constexpr std::uint32_t fold_three = word_of(0x20, 0x20, 0x20, 0);
-
-host_kind scan_host_name(std::string_view s, std::size_t& i, const char* readable_begin) noexcept {
-    return scan_name_or_ipv4(s, i, readable_begin != nullptr ? readable_begin : s.data());
-}
 
 result<void> parse_uri_into(uri& u, std::string_view s, std::size_t base,
                             const char* readable_begin) noexcept {

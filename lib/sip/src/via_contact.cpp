@@ -3,6 +3,7 @@
 
 #include "byte_scan.hpp"
 #include "header_params.hpp"
+#include "host_scan.hpp"
 #include "parse_into.hpp"
 #include "scanner.hpp"
 
