@@ -62,8 +62,8 @@ result<void> parse_name_addr_into(name_addr& out, std::string_view value, std::s
     if (p < end && *p == '"') {
         // The closing quote is the next '"' unless a backslash comes first (a quoted-pair, or
         // an error): then the scanner reads it byte by byte.
-        const char* const close = scan::find_byte(p + 1, readable, end, '"');
-        if (close != end && scan::find_byte(p + 1, readable, close, '\\') == close) {
+        const char* const close = scan::find_either(p + 1, readable, end, '"', '\\');
+        if (close != end && *close == '"') {
             out.display_name = std::string_view(p + 1, static_cast<std::size_t>(close - p - 1));
             p = close + 1;
         } else {
