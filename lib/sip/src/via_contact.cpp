@@ -66,36 +66,40 @@ result<void> parse_via_into(via& out, std::string_view value, std::size_t base,
         out.port = static_cast<std::uint16_t>(port);
     }
 
-    return scan_header_params_in(
-        value, sc.pos(), base, out.params, readable,
-        [&](std::string_view name, std::string_view v, bool has_value) -> result<void> {
-            if (token_is(name, "branch")) {
-                if (!scan::is_token_text(v, readable)) return fail(400, "Bad Via Branch", base);
-                out.branch = v;
-            } else if (token_is(name, "received")) {
-                // RFC 5118 §4.5: accept an IPv6 received value with or without brackets.
-                std::string_view address;
-                if (!has_value || classify_host(v, &address) == host_kind::none)
-                    return fail(400, "Bad Via Received", base);
-                out.received = address;
-            } else if (token_is(name, "rport")) {
-                out.rport = true;
-                if (has_value) {
-                    auto port = parse_decimal(v, 65535);
-                    if (!port) return fail(400, "Bad Via Rport", base);
-                    out.rport_value = static_cast<std::uint16_t>(*port);
-                }
-            } else if (token_is(name, "maddr")) {
-                if (classify_host(v, nullptr) == host_kind::none)
-                    return fail(400, "Bad Via Maddr", base);
-                out.maddr = v;
-            } else if (token_is(name, "ttl")) {
-                auto ttl = parse_decimal(v, 255);
-                if (!ttl) return fail(400, "Bad Via TTL", base);
-                out.ttl = static_cast<std::int16_t>(*ttl);
-            }
-            return {};
-        });
+    return scan_header_params_in(value, sc.pos(), base, out.params, readable,
+                                 [&](std::string_view name, std::string_view v, bool has_value,
+                                     param_value_bytes value_bytes) -> result<void> {
+                                     if (token_is(name, "branch")) {
+                                         if (value_bytes != param_value_bytes::name_bytes &&
+                                             !scan::is_token_text(v, readable))
+                                             return fail(400, "Bad Via Branch", base);
+                                         out.branch = v;
+                                     } else if (token_is(name, "received")) {
+                                         // RFC 5118 §4.5: accept an IPv6 received value with or
+                                         // without brackets.
+                                         std::string_view address;
+                                         if (!has_value ||
+                                             classify_host(v, &address) == host_kind::none)
+                                             return fail(400, "Bad Via Received", base);
+                                         out.received = address;
+                                     } else if (token_is(name, "rport")) {
+                                         out.rport = true;
+                                         if (has_value) {
+                                             auto port = parse_decimal(v, 65535);
+                                             if (!port) return fail(400, "Bad Via Rport", base);
+                                             out.rport_value = static_cast<std::uint16_t>(*port);
+                                         }
+                                     } else if (token_is(name, "maddr")) {
+                                         if (classify_host(v, nullptr) == host_kind::none)
+                                             return fail(400, "Bad Via Maddr", base);
+                                         out.maddr = v;
+                                     } else if (token_is(name, "ttl")) {
+                                         auto ttl = parse_decimal(v, 255);
+                                         if (!ttl) return fail(400, "Bad Via TTL", base);
+                                         out.ttl = static_cast<std::int16_t>(*ttl);
+                                     }
+                                     return {};
+                                 });
 }
 
 result<void> parse_contact_into(contact& out, std::string_view value, std::size_t base,
