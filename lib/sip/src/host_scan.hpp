@@ -58,10 +58,4 @@ inline bool dotted_quad(const char* p, const char* end) noexcept {
     return host_kind_of(start, run);
 }
 
-/// scan_name_or_ipv4 for a caller that may not know the enclosing text (nullptr: `s` itself).
-[[gnu::always_inline]] inline host_kind scan_host_name(std::string_view s, std::size_t& i,
-                                                       const char* readable_begin) noexcept {
-    return scan_name_or_ipv4(s, i, readable_begin != nullptr ? readable_begin : s.data());
-}
-
 } // namespace parley::detail
