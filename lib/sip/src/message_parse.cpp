@@ -169,13 +169,16 @@ private:
             return fail(400, "Bad SIP Version", sp2 + 1);
         }
         std::string_view uri_text = detail::slice(line, sp1 + 1, sp2 - sp1 - 1);
-        const char* const uri_end = uri_text.data() + uri_text.size();
-        if (uri_text.empty() ||
-            detail::scan::find_byte(uri_text.data(), bytes_.data(), uri_end, ' ') != uri_end)
-            return fail(400, "Bad Request-URI", sp1 + 1);
+        if (uri_text.empty()) return fail(400, "Bad Request-URI", sp1 + 1);
         if (auto parsed = parse_uri_into(m_.request_uri_, uri_text, sp1 + 1, bytes_.data());
-            !parsed)
+            !parsed) {
+            // A URI with a SP in it is reported where it starts. No URI that parses holds one
+            // (no scheme's grammar lets a SP through), so only a failed parse looks for it.
+            const char* const uri_end = uri_text.data() + uri_text.size();
+            if (detail::scan::find_byte(uri_text.data(), bytes_.data(), uri_end, ' ') != uri_end)
+                return fail(400, "Bad Request-URI", sp1 + 1);
             return fail(400, "Bad Request-URI", parsed.error_value().offset);
+        }
         m_.method_text_ = method_text;
         m_.method_ = method_from_token(method_text);
         return {};
