@@ -357,7 +357,8 @@ private:
     }
 
     template <class Fn>
-    result<void> list(std::string_view value, std::size_t at, Fn&& fn) noexcept {
+    [[gnu::always_inline]] result<void> list(std::string_view value, std::size_t at,
+                                             Fn&& fn) noexcept {
         if (value.empty()) return error(400, "Empty Header Value", at);
         // Most values hold one element: without a comma there is nothing to split (what
         // for_each_list_element does too, found here 16 bytes per step).
