@@ -1,6 +1,7 @@
 // The byte scans the SIP parser runs over every message, 16 bytes per step with SSE2:
 // - find_byte: the next line end, ':', '@', '<', '>' or ',' (inline, so no memchr call for the
-//   short runs a header value holds);
+//   short runs a header value holds); find_either: the first of two bytes (a display name's
+//   closing quote or a backslash before it);
 // - line_feed_mask: where the LFs are in the next 64 bytes, as a bit mask, so the header loop
 //   finds the ends of the lines in them from one set of loads;
 // - skip_name_bytes: a run of letters, digits, '.', '-' and '_' ("name bytes"). Nearly every byte
@@ -53,6 +54,12 @@ inline std::uint64_t line_feed_mask(const char* at, const char* end) noexcept {
 /// The first `c` in [p, end), or end.
 inline const char* find_byte(const char* p, const char* end, char c) noexcept {
     while (p < end && *p != c) ++p;
+    return p;
+}
+
+/// The first `a` or `b` in [p, end), or end.
+inline const char* find_either(const char* p, const char* end, char a, char b) noexcept {
+    while (p < end && *p != a && *p != b) ++p;
     return p;
 }
 
@@ -121,6 +128,22 @@ inline const char* find_byte(const char* p, const char* begin, const char* end, 
     if (p == end) return end;
     // The last 16 bytes of the text, shifted so that bit 0 is p.
     unsigned m = lanes_mask(_mm_cmpeq_epi8(load(end - 16), wanted)) >> (16 - (end - p));
+    return m != 0 ? p + __builtin_ctz(m) : end;
+}
+
+inline const char* find_either(const char* p, const char* begin, const char* end, char a,
+                               char b) noexcept {
+    if (end - begin < 16) return scalar::find_either(p, end, a, b);
+    const __m128i first = _mm_set1_epi8(a);
+    const __m128i second = _mm_set1_epi8(b);
+    auto either = [&](__m128i v) {
+        return lanes_mask(_mm_or_si128(_mm_cmpeq_epi8(v, first), _mm_cmpeq_epi8(v, second)));
+    };
+    for (; end - p >= 16; p += 16)
+        if (unsigned m = either(load(p))) return p + __builtin_ctz(m);
+    if (p == end) return end;
+    // The last 16 bytes of the text, shifted so that bit 0 is p.
+    unsigned m = either(load(end - 16)) >> (16 - (end - p));
     return m != 0 ? p + __builtin_ctz(m) : end;
 }
 
@@ -267,6 +290,17 @@ inline const char* find_byte(const char* p, const char* begin, const char* end, 
 #else
     (void)begin;
     return scalar::find_byte(p, end, c);
+#endif
+}
+
+/// The first `a` or `b` in [p, end), or end. May read any byte of [begin, end).
+inline const char* find_either(const char* p, const char* begin, const char* end, char a,
+                               char b) noexcept {
+#if defined(__SSE2__)
+    return sse2::find_either(p, begin, end, a, b);
+#else
+    (void)begin;
+    return scalar::find_either(p, end, a, b);
 #endif
 }
 

@@ -21,13 +21,17 @@ constexpr std::array<bool, 256> make_gen_value_bytes() {
 }
 inline constexpr auto gen_value_bytes = make_gen_value_bytes();
 
+/// What the bytes of a parameter value are: `name_bytes` when the value is not empty and made of
+/// name bytes alone (byte_scan.hpp), so it is token text without a second look (a tag, a branch).
+enum class param_value_bytes { name_bytes, other };
+
 /// Reads parameters from value[pos] to the end of `value` into `out` (a param_list over the text
-/// after the first ';'). Calls on_param(name, value, has_value) for each parameter (value with
-/// quotes for a quoted string); on_param returns result<void>, so a caller extracts what it needs
-/// (a tag, a branch) in the same pass. Fails on an empty name, a bad value, or anything left
-/// over. Errors are at base + their position in `value`. A tight pointer loop: most values carry
-/// one or two short parameters, and this runs for every routing header of every message.
-/// `readable_begin`: where the text enclosing `value` starts (see parse_into.hpp).
+/// after the first ';'). Calls on_param(name, value, has_value, value_bytes) for each parameter
+/// (value with quotes for a quoted string); on_param returns result<void>, so a caller extracts
+/// what it needs (a tag, a branch) in the same pass. Fails on an empty name, a bad value, or
+/// anything left over. Errors are at base + their position in `value`. A tight pointer loop: most
+/// values carry one or two short parameters, and this runs for every routing header of every
+/// message. `readable_begin`: where the text enclosing `value` starts (see parse_into.hpp).
 template <class OnParam>
 result<void> scan_header_params_in(std::string_view value, std::size_t pos, std::size_t base,
                                    param_list& out, const char* readable_begin,
@@ -53,6 +57,7 @@ result<void> scan_header_params_in(std::string_view value, std::size_t pos, std:
         std::string_view name(name_start, static_cast<std::size_t>(p - name_start));
         std::string_view param_value;
         bool has_value = false;
+        param_value_bytes value_bytes = param_value_bytes::other;
         const char* const after_name = p;
         skip_lws();
         if (p < end && *p == '=') {
@@ -77,14 +82,16 @@ result<void> scan_header_params_in(std::string_view value, std::size_t pos, std:
                 ++p;
             } else {
                 p = scan::skip_name_bytes(p, readable_begin, end); // name bytes are gen-value bytes
+                const char* const name_bytes_end = p;
                 while (p < end && gen_value_bytes[static_cast<unsigned char>(*p)]) ++p;
                 if (p == value_start) return fail(400, "Bad Header Parameter Value", at(p));
+                if (p == name_bytes_end) value_bytes = param_value_bytes::name_bytes;
             }
             param_value = std::string_view(value_start, static_cast<std::size_t>(p - value_start));
         } else {
             p = after_name;
         }
-        PARLEY_TRY(on_param(name, param_value, has_value));
+        PARLEY_TRY(on_param(name, param_value, has_value, value_bytes));
         skip_lws();
     }
     if (p != end) return fail(400, "Bad Header Parameter", at(p));
@@ -96,7 +103,8 @@ template <class OnParam>
 result<void> scan_header_params(std::string_view value, std::size_t pos, std::size_t base,
                                 param_list& out, OnParam&& on_param) noexcept {
     return scan_header_params_in(value, pos, base, out, value.data(),
-                                 std::forward<OnParam>(on_param));
+                                 [&](std::string_view name, std::string_view v, bool has_value,
+                                     param_value_bytes) { return on_param(name, v, has_value); });
 }
 
 /// Reads parameters from the scanner's position to the end of `value` (the scanner's text) and

@@ -62,8 +62,8 @@ result<void> parse_name_addr_into(name_addr& out, std::string_view value, std::s
     if (p < end && *p == '"') {
         // The closing quote is the next '"' unless a backslash comes first (a quoted-pair, or
         // an error): then the scanner reads it byte by byte.
-        const char* const close = scan::find_byte(p + 1, readable, end, '"');
-        if (close != end && scan::find_byte(p + 1, readable, close, '\\') == close) {
+        const char* const close = scan::find_either(p + 1, readable, end, '"', '\\');
+        if (close != end && *close == '"') {
             out.display_name = std::string_view(p + 1, static_cast<std::size_t>(close - p - 1));
             p = close + 1;
         } else {
@@ -107,9 +107,12 @@ result<void> parse_name_addr_into(name_addr& out, std::string_view value, std::s
         at(uri_start), readable));
     return scan_header_params_in(
         value, static_cast<std::size_t>(p - begin), base, out.params, readable,
-        [&](std::string_view name, std::string_view v, bool) -> result<void> {
+        [&](std::string_view name, std::string_view v, bool,
+            param_value_bytes value_bytes) -> result<void> {
             if (name.size() == 3 && token_is(name, "tag") && out.tag.empty()) {
-                if (!scan::is_token_text(v, readable)) return fail(400, "Bad Tag", base);
+                if (value_bytes != param_value_bytes::name_bytes &&
+                    !scan::is_token_text(v, readable))
+                    return fail(400, "Bad Tag", base);
                 out.tag = v;
             }
             if (contact_params != nullptr) {
@@ -201,9 +204,10 @@ result<void> parse_media_type_into(media_type& out, std::string_view value, std:
     p = skip_token(subtype_start);
     out.subtype = std::string_view(subtype_start, static_cast<std::size_t>(p - subtype_start));
     if (out.subtype.empty()) return fail(400, "Bad Content-Type", at(p));
-    return scan_header_params_in(
-        value, static_cast<std::size_t>(p - begin), base, out.params, readable,
-        [](std::string_view, std::string_view, bool) -> result<void> { return {}; });
+    return scan_header_params_in(value, static_cast<std::size_t>(p - begin), base, out.params,
+                                 readable,
+                                 [](std::string_view, std::string_view, bool,
+                                    param_value_bytes) -> result<void> { return {}; });
 }
 
 } // namespace detail

@@ -169,13 +169,16 @@ private:
             return fail(400, "Bad SIP Version", sp2 + 1);
         }
         std::string_view uri_text = detail::slice(line, sp1 + 1, sp2 - sp1 - 1);
-        const char* const uri_end = uri_text.data() + uri_text.size();
-        if (uri_text.empty() ||
-            detail::scan::find_byte(uri_text.data(), bytes_.data(), uri_end, ' ') != uri_end)
-            return fail(400, "Bad Request-URI", sp1 + 1);
+        if (uri_text.empty()) return fail(400, "Bad Request-URI", sp1 + 1);
         if (auto parsed = parse_uri_into(m_.request_uri_, uri_text, sp1 + 1, bytes_.data());
-            !parsed)
+            !parsed) {
+            // A URI with a SP in it is reported where it starts. No URI that parses holds one
+            // (no scheme's grammar lets a SP through), so only a failed parse looks for it.
+            const char* const uri_end = uri_text.data() + uri_text.size();
+            if (detail::scan::find_byte(uri_text.data(), bytes_.data(), uri_end, ' ') != uri_end)
+                return fail(400, "Bad Request-URI", sp1 + 1);
             return fail(400, "Bad Request-URI", parsed.error_value().offset);
+        }
         m_.method_text_ = method_text;
         m_.method_ = method_from_token(method_text);
         return {};
@@ -216,24 +219,26 @@ private:
             }
         };
         while (true) {
-            if (p >= end) return error(400, "Missing Empty Line After Headers", offset(p));
-            // The empty line ends the header section.
-            if (*p == '\n' || (*p == '\r' && end - p > 1 && p[1] == '\n')) {
-                pos = offset(p) + (*p == '\n' ? 1 : 2);
-                return {};
-            }
             const char* const start = p;
             header_id id;
             std::string_view name;
             std::size_t name_size = 0;
             // The common line: a known header name, optional SP/HT, then ':' within 16 bytes.
             // Known names hold only letters and '-' (all token bytes), so this reaches the same
-            // name, id and colon as the byte-by-byte path, which handles every other line.
+            // name, id and colon as the byte-by-byte path, which handles every other line. Such
+            // a line is neither the empty line nor past the end (it reads none of the bytes past
+            // end), so those tests are left to the other lines.
             if (const char* colon =
                     detail::header_lookup::find_known_header_name(start, end, id, name_size)) {
                 name = std::string_view(start, name_size);
                 p = colon;
             } else {
+                if (p >= end) return error(400, "Missing Empty Line After Headers", offset(p));
+                // The empty line ends the header section.
+                if (*p == '\n' || (*p == '\r' && end - p > 1 && p[1] == '\n')) {
+                    pos = offset(p) + (*p == '\n' ? 1 : 2);
+                    return {};
+                }
                 p = skip_token(start, end);
                 if (p == start) return error(400, "Bad Header Name", offset(start));
                 name = std::string_view(start, static_cast<std::size_t>(p - start));
@@ -252,10 +257,15 @@ private:
             // "Name: value\r\n".
             const char* value_begin = value_start;
             const char* value_end = nl;
-            if (value_begin < value_end && *value_begin == ' ') ++value_begin;
-            while (value_begin < value_end && text::is_lws(*value_begin)) ++value_begin;
-            if (value_end > value_begin && value_end[-1] == '\r') --value_end;
-            while (value_end > value_begin && text::is_lws(value_end[-1])) --value_end;
+            if (nl - value_start >= 3 && value_start[0] == ' ' && !text::is_lws(value_start[1]) &&
+                nl[-1] == '\r' && !text::is_lws(nl[-2])) {
+                // "Name: value\r\n": one SP before, CR after, and no other LWS at either end.
+                ++value_begin;
+                --value_end;
+            } else {
+                while (value_begin < value_end && text::is_lws(*value_begin)) ++value_begin;
+                while (value_end > value_begin && text::is_lws(value_end[-1])) --value_end;
+            }
             std::string_view value(value_begin, static_cast<std::size_t>(value_end - value_begin));
             std::size_t value_offset = offset(value.empty() ? value_start : value_begin);
             p = nl + 1;
@@ -347,7 +357,8 @@ private:
     }
 
     template <class Fn>
-    result<void> list(std::string_view value, std::size_t at, Fn&& fn) noexcept {
+    [[gnu::always_inline]] result<void> list(std::string_view value, std::size_t at,
+                                             Fn&& fn) noexcept {
         if (value.empty()) return error(400, "Empty Header Value", at);
         // Most values hold one element: without a comma there is nothing to split (what
         // for_each_list_element does too, found here 16 bytes per step).

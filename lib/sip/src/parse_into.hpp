@@ -18,10 +18,6 @@ namespace parley::detail {
 result<void> parse_uri_into(uri& out, std::string_view text, std::size_t base,
                             const char* readable_begin = nullptr) noexcept;
 
-/// Scans a hostname or IPv4 address from s[i] while host bytes last, leaving i after it;
-/// host_kind::none when it is not a valid one (RFC 3261 §25.1 hostname / IPv4address).
-host_kind scan_host_name(std::string_view s, std::size_t& i,
-                         const char* readable_begin = nullptr) noexcept;
 /// The first expires and q parameters of a Contact value, picked up during the name-addr
 /// parameter pass so parse_contact need not walk the parameters again.
 struct contact_param_values {

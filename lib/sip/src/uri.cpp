@@ -3,14 +3,19 @@
 #include <parley/base/text.hpp>
 
 #include <array>
+#include <bit>
 #include <cstring>
 
 #include "byte_scan.hpp"
+#include "host_scan.hpp"
 #include "parse_into.hpp"
 #include "scanner.hpp"
 
 namespace parley {
 namespace {
+
+using detail::host_kind_of;
+using detail::scan_name_or_ipv4;
 
 using text::is;
 
@@ -92,50 +97,6 @@ bool valid_ipv6(std::string_view s) noexcept {
     }
     if (groups > 8) return false;
     return compressed ? groups <= 7 : groups == 8;
-}
-
-// valid_ipv4 in one pass for what a host scan found: four dot-separated parts of one to three
-// digits, each at most 255 (leading zeros allowed, as valid_ipv4 allows them).
-bool dotted_quad(const char* p, const char* end) noexcept {
-    int dots = 0;
-    int digits = 0;
-    unsigned value = 0;
-    for (; p < end; ++p) {
-        char c = *p;
-        if (c == '.') {
-            if (digits == 0 || ++dots > 3) return false;
-            digits = 0;
-            value = 0;
-        } else if (text::is_digit(c)) {
-            value = value * 10 + unsigned(c - '0');
-            if (++digits > 3 || value > 255) return false;
-        } else {
-            return false;
-        }
-    }
-    return dots == 3 && digits != 0;
-}
-
-// What a host run from `start` is (RFC 3261 §25.1: labels of alphanum and '-', the top label
-// starting with a letter; or four decimal octets); host_kind::none when invalid.
-[[gnu::always_inline]] inline host_kind host_kind_of(const char* start,
-                                                     const detail::scan::host_run& run) noexcept {
-    if (run.end == start) return host_kind::none;
-    // A name's top label starts with a letter; otherwise only an IPv4 address (digits and dots
-    // alone) can be valid.
-    if (text::is_alpha(*run.top_label)) return run.bad_label ? host_kind::none : host_kind::name;
-    return dotted_quad(start, run.end) ? host_kind::ipv4 : host_kind::none;
-}
-
-// Scans a hostname or IPv4 address from s[i] while host chars last, validating as it goes.
-// Leaves i on the first byte after the host. host_kind::none when invalid.
-[[gnu::always_inline]] inline host_kind scan_name_or_ipv4(std::string_view s, std::size_t& i,
-                                                          const char* readable_begin) noexcept {
-    const char* const start = s.data() + i;
-    const detail::scan::host_run run =
-        detail::scan::scan_host_run(start, readable_begin, s.data() + s.size());
-    i = static_cast<std::size_t>(run.end - s.data());
-    return host_kind_of(start, run);
 }
 
 std::size_t check_uri_headers(std::string_view s) noexcept {
@@ -228,9 +189,15 @@ parse_sip_after_host(uri& u, std::string_view rest, std::size_t i, std::size_t b
                      const char* readable_begin) noexcept {
     if (i < rest.size() && rest[i] == ':') {
         std::size_t port_start = ++i;
+        // At most six digits (a longer run fails as a port, whatever follows it).
+        const char* const digits = rest.data() + port_start;
+        const char* const stop =
+            digits + (rest.size() - port_start < 6 ? rest.size() - port_start : 6);
+        const char* q = digits;
         std::uint32_t port = 0;
-        while (i < rest.size() && text::is_digit(rest[i]) && i - port_start < 6)
-            port = port * 10 + static_cast<std::uint32_t>(rest[i++] - '0');
+        for (unsigned d; q < stop && (d = static_cast<unsigned char>(*q) - unsigned{'0'}) < 10; ++q)
+            port = port * 10 + d;
+        i = static_cast<std::size_t>(q - rest.data());
         if (i == port_start || port == 0 || port > 65535)
             return fail(400, "Bad URI Port", base + port_start);
         u.port = static_cast<std::uint16_t>(port);
@@ -340,16 +307,27 @@ host_kind classify_host(std::string_view host, std::string_view* address) noexce
 
 namespace detail {
 
-host_kind scan_host_name(std::string_view s, std::size_t& i, const char* readable_begin) noexcept {
-    return scan_name_or_ipv4(s, i, readable_begin != nullptr ? readable_begin : s.data());
+// Four bytes as the word memcpy reads from them, in either byte order.
+constexpr std::uint32_t word_of(char a, char b, char c, char d) noexcept {
+    const auto byte = [](char x) { return std::uint32_t{static_cast<unsigned char>(x)}; };
+    if constexpr (std::endian::native == std::endian::little)
+        return byte(a) | byte(b) << 8 | byte(c) << 16 | byte(d) << 24;
+    else
+        return byte(d) | byte(c) << 8 | byte(b) << 16 | byte(a) << 24;
 }
+
+// "sip:" in any case is one OR (folding the three letters: no other byte folds onto them) and
+// one compare of the first four bytes.
+constexpr std::uint32_t sip_colon = word_of('s', 'i', 'p', ':');
+constexpr std::uint32_t fold_three = word_of(0x20, 0x20, 0x20, 0);
 
 result<void> parse_uri_into(uri& u, std::string_view s, std::size_t base,
                             const char* readable_begin) noexcept {
     u.text = s;
     if (readable_begin == nullptr) readable_begin = s.data();
-    if (s.size() > 4 && (s[0] | 0x20) == 's' && (s[1] | 0x20) == 'i' && (s[2] | 0x20) == 'p' &&
-        s[3] == ':') {
+    std::uint32_t head = 0;
+    if (s.size() > 4) std::memcpy(&head, s.data(), 4);
+    if ((head | fold_three) == sip_colon) {
         // "sip:" in any case, the common scheme: what the general path below concludes.
         u.scheme_text = detail::slice(s, 0, 3);
         u.scheme = uri_scheme::sip;

@@ -3,6 +3,7 @@
 
 #include "byte_scan.hpp"
 #include "header_params.hpp"
+#include "host_scan.hpp"
 #include "parse_into.hpp"
 #include "scanner.hpp"
 
@@ -31,48 +32,63 @@ result<void> parse_via_into(via& out, std::string_view value, std::size_t base,
         if (out.protocol_version.empty() || !sc.accept_separator('/'))
             return fail(400, "Bad Via Protocol", sc.offset());
     }
-    out.transport = sc.token();
-    if (out.transport.empty()) return fail(400, "Bad Via Transport", sc.offset());
-    std::size_t before_lws = sc.pos();
-    sc.skip_lws();
-    if (sc.pos() == before_lws) return fail(400, "Bad Via", sc.offset());
-
-    // sent-by = host [ COLON port ]
-    std::size_t host_start = sc.pos();
-    if (sc.peek() == '[') {
-        while (!sc.at_end() && sc.peek() != ']') sc.advance();
-        if (!sc.accept(']')) return fail(400, "Bad Via Host", base + host_start);
-        out.host_type = classify_host(sc.slice(host_start, sc.pos()), &out.host);
+    // transport LWS sent-by, sent-by = host [ COLON port ]: a pointer walk (the scanner's
+    // moves, without its position kept in memory between them).
+    const char* const begin = value.data();
+    const char* const end = begin + value.size();
+    auto at = [&](const char* q) { return base + static_cast<std::size_t>(q - begin); };
+    auto skip_lws = [end](const char* q) {
+        while (q < end && text::is_lws(*q)) ++q;
+        return q;
+    };
+    const char* p = begin + sc.pos();
+    const char* const transport_start = p;
+    while (p < end && text::is_token(*p)) ++p;
+    out.transport =
+        std::string_view(transport_start, static_cast<std::size_t>(p - transport_start));
+    if (p == transport_start) return fail(400, "Bad Via Transport", at(p));
+    const char* const host_start = skip_lws(p);
+    if (host_start == p) return fail(400, "Bad Via", at(p));
+    p = host_start;
+    if (p < end && *p == '[') {
+        while (p < end && *p != ']') ++p;
+        if (p == end) return fail(400, "Bad Via Host", at(host_start));
+        ++p;
+        out.host_type = classify_host(
+            std::string_view(host_start, static_cast<std::size_t>(p - host_start)), &out.host);
     } else {
         // Same verdict as classify_host on the run of host bytes, in one pass.
-        std::size_t host_end = host_start;
-        out.host_type = scan_host_name(value, host_end, readable);
-        sc.set_pos(host_end);
-        out.host = sc.slice(host_start, host_end);
+        const scan::host_run run = scan::scan_host_run(p, readable, end);
+        out.host_type = host_kind_of(p, run);
+        out.host = std::string_view(p, static_cast<std::size_t>(run.end - p));
+        p = run.end;
     }
-    if (out.host_type == host_kind::none) return fail(400, "Bad Via Host", base + host_start);
-    if (sc.accept_separator(':')) {
+    if (out.host_type == host_kind::none) return fail(400, "Bad Via Host", at(host_start));
+    if (const char* colon = skip_lws(p); colon < end && *colon == ':') {
         // The digits and their value in one pass (what parse_decimal(..., 65535) concludes): a
         // value past 65535 stops growing, so it cannot wrap.
-        const std::size_t port_start = sc.pos();
-        std::size_t i = port_start;
+        const char* const port_start = skip_lws(colon + 1);
+        p = port_start;
         std::uint32_t port = 0;
-        for (; i < value.size() && text::is_digit(value[i]); ++i)
-            if (port <= 65535) port = port * 10 + static_cast<std::uint32_t>(value[i] - '0');
-        sc.set_pos(i);
-        if (i == port_start || port == 0 || port > 65535)
-            return fail(400, "Bad Via Port", base + port_start);
+        for (; p < end && text::is_digit(*p); ++p)
+            if (port <= 65535) port = port * 10 + static_cast<std::uint32_t>(*p - '0');
+        if (p == port_start || port == 0 || port > 65535)
+            return fail(400, "Bad Via Port", at(port_start));
         out.port = static_cast<std::uint16_t>(port);
     }
 
     return scan_header_params_in(
-        value, sc.pos(), base, out.params, readable,
-        [&](std::string_view name, std::string_view v, bool has_value) -> result<void> {
+        value, static_cast<std::size_t>(p - begin), base, out.params, readable,
+        [&](std::string_view name, std::string_view v, bool has_value,
+            param_value_bytes value_bytes) -> result<void> {
             if (token_is(name, "branch")) {
-                if (!scan::is_token_text(v, readable)) return fail(400, "Bad Via Branch", base);
+                if (value_bytes != param_value_bytes::name_bytes &&
+                    !scan::is_token_text(v, readable))
+                    return fail(400, "Bad Via Branch", base);
                 out.branch = v;
             } else if (token_is(name, "received")) {
-                // RFC 5118 §4.5: accept an IPv6 received value with or without brackets.
+                // RFC 5118 §4.5: accept an IPv6 received value with or
+                // without brackets.
                 std::string_view address;
                 if (!has_value || classify_host(v, &address) == host_kind::none)
                     return fail(400, "Bad Via Received", base);

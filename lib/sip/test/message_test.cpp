@@ -162,6 +162,27 @@ TEST(message, errors_name_the_problem_and_the_offset) {
     EXPECT_EQ(r.error_value().offset, invite.find("pc33.atlanta.example.com;branch") + 2);
 }
 
+TEST(message, a_request_uri_with_a_space_is_reported_where_it_starts) {
+    // The parser looks for the SP only once the URI has failed to parse (no URI that parses
+    // holds one): the error is still at the URI's start, and a URI failing for another reason
+    // still at its own byte.
+    message m;
+    std::string spaced = invite;
+    spaced.replace(spaced.find("biloxi.example.com SIP"), 6, "bil xi");
+    auto r = parse_message(spaced, m);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error_value().status, 400);
+    EXPECT_STREQ(r.error_value().reason, "Bad Request-URI");
+    EXPECT_EQ(r.error_value().offset, 7u);
+
+    std::string bad_host = invite;
+    bad_host.replace(bad_host.find("biloxi.example.com SIP"), 6, "-iloxi");
+    r = parse_message(bad_host, m);
+    ASSERT_FALSE(r);
+    EXPECT_STREQ(r.error_value().reason, "Bad Request-URI");
+    EXPECT_EQ(r.error_value().offset, invite.find("biloxi.example.com SIP"));
+}
+
 } // namespace
 } // namespace parley
 

@@ -174,6 +174,10 @@ TEST(byte_scan, sse2_and_scalar_agree) {
         for (const char* p = begin; p <= end; ++p) {
             for (char c : {':', '@', '\n', 'x'})
                 ASSERT_EQ(find_byte(p, begin, end, c), scalar::find_byte(p, end, c)) << t;
+            ASSERT_EQ(find_either(p, begin, end, '"', '\\'), scalar::find_either(p, end, '"', '\\'))
+                << t;
+            ASSERT_EQ(find_either(p, begin, end, 'x', ':'), scalar::find_either(p, end, 'x', ':'))
+                << t;
             ASSERT_EQ(skip_name_bytes(p, begin, end), scalar::skip_name_bytes(p, end)) << t;
             host_run fast = scan_host_run(p, begin, end);
             host_run reference = scalar::scan_host_run(p, end);
