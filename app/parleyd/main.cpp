@@ -509,6 +509,8 @@ int run(int argc, char** argv) {
         // tables grow when reached, as before.
         settings.transactions.limits.expected_transactions =
             std::min<std::size_t>(transaction_share, 4'194'304);
+        settings.pipeline.expected_transactions =
+            settings.transactions.limits.expected_transactions;
         settings.pipeline.key = key;
         settings.pipeline.digest.issuer = static_cast<std::uint16_t>(i);
         settings.pipeline.limits = {.max_transactions = transaction_share - transaction_share / 10,

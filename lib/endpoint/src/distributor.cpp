@@ -34,6 +34,7 @@ distributor::distributor(transaction_layer& transactions, const timer_wheel& whe
       options_(std::move(options)), authenticator_(options_.key, options_.digest),
       tag_seed_(std::random_device{}()) {
     tag_seed_ = (tag_seed_ << 32) ^ std::random_device{}();
+    if (options_.expected_transactions != 0) claimed_by_.reserve(options_.expected_transactions);
     rebuild_headers();
 }
 

@@ -170,6 +170,12 @@ struct distributor_options {
     /// server marks them with their shard, so the ACK to a 401/407/4xx of an INVITE that joined
     /// another shard than its Call-ID's (Replaces, RFC 3891) reaches its transaction there.
     std::string id_suffix;
+    /// How many server transactions the distributor should expect at once (lingering ones
+    /// included: it remembers which service claimed each until it terminates). Its table is
+    /// sized for them up front, so it never re-buckets mid-load: at 20,000 calls/s about 1.3
+    /// million linger, and each doubling of a table that size is a pause of tens of
+    /// milliseconds. 0: grow as needed. Set it as transaction_limits::expected_transactions.
+    std::size_t expected_transactions = 0;
 };
 
 struct distributor_stats {
