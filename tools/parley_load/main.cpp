@@ -10,6 +10,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <malloc.h>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -34,6 +35,12 @@ int run(int argc, char** argv) {
         return 2;
     }
     const load_options& options = std::get<load_options>(parsed);
+    // glibc keeps small freed blocks in "fast bins" and merges them all at once when a larger
+    // block is asked for. Once the 64*T1 lingering transactions start ending, that merge (and
+    // the sorting of what it frees) took the generator away for 20-60 ms every few seconds
+    // at 20,000 calls/s (perf: malloc_consolidate, _int_malloc), and every call in flight
+    // meanwhile was timed as slow. Without fast bins blocks are merged as they are freed.
+    ::mallopt(M_MXFAST, 0);
 
     std::vector<std::unique_ptr<generator>> generators;
     for (unsigned i = 0; i < options.threads; ++i) {
