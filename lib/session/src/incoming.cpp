@@ -223,8 +223,7 @@ void session_layer::new_invite(const incoming_request& in) {
             (void)reject(r.handle, 400, offer.error_value().reason_phrase());
             return;
         }
-        if (auto received = r.negotiator.receive_remote_offer(std::move(*offer), **body);
-            !received) {
+        if (auto received = r.negotiator.receive_remote_offer(std::move(*offer)); !received) {
             (void)reject(r.handle, 488, "Not Acceptable Here");
             return;
         }
@@ -264,7 +263,7 @@ void session_layer::on_ack(const message& ack, const flow& source) noexcept {
             if (parsed) answer = std::move(*parsed);
         }
         // Our offer went in the 2xx: a missing or unusable answer ends the call with BYE.
-        if (!answer || !r.negotiator.receive_remote_answer(std::move(*answer), **body) ||
+        if (!answer || !r.negotiator.receive_remote_answer(std::move(*answer)) ||
             !r.negotiator.negotiate()) {
             r.pending_end = end_reason::bad_ack;
             send_bye(r);
@@ -470,8 +469,7 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
             respond_plain(in, 400, offer.error_value().reason_phrase(), r.core.get());
             return;
         }
-        if (auto received = r.negotiator.receive_remote_offer(std::move(*offer), **body);
-            !received) {
+        if (auto received = r.negotiator.receive_remote_offer(std::move(*offer)); !received) {
             respond_plain(in, received.error_value().status == 491 ? 491 : 488, {}, r.core.get());
             return;
         }
@@ -557,7 +555,7 @@ result<std::string> session_layer::answer_new_offer(record& r, std::string_view 
         bad.status = 400;
         return fail(bad);
     }
-    if (auto received = r.negotiator.receive_remote_offer(std::move(*offer), body); !received)
+    if (auto received = r.negotiator.receive_remote_offer(std::move(*offer)); !received)
         return fail(received.error_value().status == 491 ? 491 : 488, "");
     auto answer = r.core->answer_offer(*r.negotiator.pending_remote());
     if (!answer) {
@@ -568,7 +566,7 @@ result<std::string> session_layer::answer_new_offer(record& r, std::string_view 
         return fail(500, "Negotiation Failed");
     // Taken before apply_media(): its callbacks (handlers, on_remote_hold) may start a new
     // offer of ours at once, which replaces local_text() — the 2xx must carry this answer.
-    std::string answer_text = r.negotiator.local_text();
+    std::string answer_text(r.negotiator.local_text());
     r.media_applied = false;
     r.apply_media();
     return answer_text;

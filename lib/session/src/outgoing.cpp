@@ -246,13 +246,12 @@ void session_layer::invite_response(record& r, const message& response) {
         early_media media = early_media::none;
         if (auto offer = sdp_of(response);
             offer && rseq && r.delayed_offer && r.negotiator.state() == sdp::negotiator_state::null)
-            (void)r.negotiator.receive_remote_offer(std::move(*offer),
-                                                    response.body()); // answered in the PRACK
+            (void)r.negotiator.receive_remote_offer(std::move(*offer)); // answered in the PRACK
         // Early media (RFC 3261 §13.2.1 / RFC 3960): the answer in a 18x applies now.
         if (auto answer = sdp_of(response);
             answer && !r.delayed_offer &&
             r.negotiator.state() == sdp::negotiator_state::local_offer) {
-            if (r.negotiator.receive_remote_answer(std::move(*answer), response.body()) &&
+            if (r.negotiator.receive_remote_answer(std::move(*answer)) &&
                 r.negotiator.negotiate()) {
                 r.media_applied = false;
                 r.apply_media();
@@ -305,7 +304,7 @@ void session_layer::invite_response(record& r, const message& response) {
         // RFC 3261 §13.2.1: their offer is in the 2xx; our answer goes in the ACK.
         auto offer = sdp_of(response);
         std::optional<sdp::session_description> answer;
-        if (offer && r.negotiator.receive_remote_offer(std::move(*offer), response.body())) {
+        if (offer && r.negotiator.receive_remote_offer(std::move(*offer))) {
             if (auto built = r.core->answer_offer(*r.negotiator.pending_remote()))
                 answer = std::move(*built);
         }
@@ -318,8 +317,7 @@ void session_layer::invite_response(record& r, const message& response) {
         }
     } else if (r.negotiator.state() == sdp::negotiator_state::local_offer) {
         auto answer = sdp_of(response);
-        bad_sdp = !answer ||
-                  !r.negotiator.receive_remote_answer(std::move(*answer), response.body()) ||
+        bad_sdp = !answer || !r.negotiator.receive_remote_answer(std::move(*answer)) ||
                   !r.negotiator.negotiate();
     }
     r.core->outgoing_request(ack);

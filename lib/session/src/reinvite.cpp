@@ -16,7 +16,7 @@ bool take_answer(session_layer::record& r, const message& response) {
     if (response.content_type().is("application", "sdp"))
         if (auto parsed = sdp::session_description::parse(response.body()))
             answer = std::move(*parsed);
-    return answer && r.negotiator.receive_remote_answer(std::move(*answer), response.body()) &&
+    return answer && r.negotiator.receive_remote_answer(std::move(*answer)) &&
            r.negotiator.negotiate();
 }
 

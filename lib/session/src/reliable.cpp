@@ -171,7 +171,7 @@ void session_layer::prack(record& r, const incoming_request& in) {
         std::optional<sdp::session_description> answer;
         if (*body)
             if (auto parsed = sdp::session_description::parse(**body)) answer = std::move(*parsed);
-        bad_answer = !answer || !r.negotiator.receive_remote_answer(std::move(*answer), **body) ||
+        bad_answer = !answer || !r.negotiator.receive_remote_answer(std::move(*answer)) ||
                      !r.negotiator.negotiate();
         if (!bad_answer) {
             r.answered_early = true;
