@@ -133,9 +133,8 @@ void session_layer::new_invite(const incoming_request& in) {
     record& r = *owned;
     r.layer = this;
     r.handle = {next_id_++};
-    r.core = std::make_unique<session>(
-        extensions_.snapshot(),
-        session_options{.id = r.handle.value, .sdp_address = options_.sdp_address});
+    r.core.emplace(extensions_.snapshot(),
+                   session_options{.id = r.handle.value, .sdp_address = options_.sdp_address});
     r.policy =
         options_.policies != nullptr ? options_.policies->policy_for(m, *r.core) : default_policy();
     std::string tag = new_tag();
@@ -155,8 +154,8 @@ void session_layer::new_invite(const incoming_request& in) {
     r.invite_server = in.server;
     r.last_invite_cseq = m.cseq().number;
     // Built for a status above 100 so that To carries our tag; each use sets its own status.
-    r.invite_base =
-        std::make_unique<outgoing_message>(detail::response_skeleton(m, 200, {}, in.top_via, tag));
+    r.invite_base = std::make_unique<record::invite_response>(
+        detail::response_skeleton(m, 200, {}, in.top_via, tag));
     r.core->set_requester(&r); // the early dialog exists: supplements may send in it
     sessions_.emplace(r.handle.value, std::move(owned));
     by_invite_server_.emplace(in.server.value, r.handle.value);
@@ -188,7 +187,7 @@ void session_layer::new_invite(const incoming_request& in) {
             if ((*expires)->delta_seconds < r.policy.timers.min_se && r.peer_supports_timer) {
                 // §8.1: too small: 422 with our Min-SE; the caller retries with a larger one.
                 // (A caller without timer support cannot: §9 raises the interval instead.)
-                outgoing_message too_small = *r.invite_base;
+                outgoing_message too_small = r.invite_base->base;
                 too_small.set_status(422);
                 too_small.add_header("Min-SE", std::to_string(r.policy.timers.min_se));
                 respond(r, r.invite_server, std::move(too_small));
@@ -238,7 +237,7 @@ void session_layer::new_invite(const incoming_request& in) {
             (void)reject(r.handle, 500, "Negotiation Failed");
             return;
         }
-        r.local_sdp = r.negotiator.local_text();
+        r.invite_base->sdp = r.negotiator.local_text();
     }
     r.announced = true;
     events_.on_incoming(r.handle, *r.core, m);
@@ -274,7 +273,6 @@ void session_layer::on_ack(const message& ack, const flow& source) noexcept {
     }
     if (r.state == session_state::answered) {
         r.state = session_state::confirmed;
-        std::string().swap(r.local_sdp); // the negotiator keeps what we sent
         start_session_timer(r);
         if (r.replaces) {
             // RFC 3891 §3: the new dialog is up; the replaced one is shut down with BYE.
@@ -300,7 +298,7 @@ void session_layer::on_cancel(transaction_id invite_server, const message& cance
     r.core->incoming_request(cancel);
     if (!r.invite_server) return;
     // RFC 3261 §9.2: the layer answered the CANCEL; the INVITE gets 487.
-    outgoing_message terminated = *r.invite_base;
+    outgoing_message terminated = r.invite_base->base;
     terminated.set_status(487);
     respond(r, r.invite_server, std::move(terminated));
     end(r, end_reason::cancelled);
@@ -327,12 +325,12 @@ void session_layer::in_dialog(const incoming_request& in) {
     }
     if (r.d == nullptr && m.method() == method::bye) {
         // RFC 3261 §15: a BYE ends that early dialog only; our INVITE still gets its answer.
-        respond_plain(in, 200, {}, r.core.get());
+        respond_plain(in, 200, {}, &*r.core);
         return;
     }
     if (auto ordered = d->receive_request(m); !ordered) {
         respond_plain(in, ordered.error_value().status, ordered.error_value().reason_phrase(),
-                      r.core.get());
+                      &*r.core);
         return;
     }
     // A supplement may answer the request itself (session::respond) and say handled().
@@ -359,20 +357,19 @@ void session_layer::in_dialog(const incoming_request& in) {
     } answer_here(*this, in, *r.core);
     request_verdict verdict = r.core->incoming_request(m, &answer_here);
     if (verdict.rejects()) {
-        if (!answer_here.answered)
-            respond_plain(in, verdict.status(), verdict.reason(), r.core.get());
+        if (!answer_here.answered) respond_plain(in, verdict.status(), verdict.reason(), &*r.core);
         return;
     }
     if (verdict.was_handled()) {
         // The core guarantees an answer: a supplement that claimed the request but sent
         // nothing gets a 500 sent for it, so no transaction is left to time out.
-        if (!answer_here.answered) respond_plain(in, 500, "Request Not Answered", r.core.get());
+        if (!answer_here.answered) respond_plain(in, 500, "Request Not Answered", &*r.core);
         return;
     }
     if (answer_here.answered || r.ended) return;
     switch (m.method()) {
     case method::bye:
-        respond_plain(in, 200, {}, r.core.get());
+        respond_plain(in, 200, {}, &*r.core);
         end(r, end_reason::remote_hangup);
         return;
     case method::invite: reinvite(r, in); return;
@@ -390,14 +387,14 @@ void session_layer::in_dialog(const incoming_request& in) {
     }
     case method::info:
         // An INFO nobody claimed: fine when empty (a keep-alive), otherwise we cannot use it.
-        respond_plain(in, m.body().empty() ? 200 : 415, {}, r.core.get());
+        respond_plain(in, m.body().empty() ? 200 : 415, {}, &*r.core);
         return;
     case method::notify:
         // RFC 6665 §4.1.3: a NOTIFY matching no subscription of ours.
-        respond_plain(in, 481, "Subscription Does Not Exist", r.core.get());
+        respond_plain(in, 481, "Subscription Does Not Exist", &*r.core);
         return;
-    case method::unknown: respond_plain(in, 501, {}, r.core.get()); return;
-    default: respond_plain(in, 405, {}, r.core.get()); return;
+    case method::unknown: respond_plain(in, 501, {}, &*r.core); return;
+    default: respond_plain(in, 405, {}, &*r.core); return;
     }
 }
 
@@ -405,92 +402,91 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
     const message& m = in.request;
     if (m.find(header_id::replaces) != nullptr) {
         // Replaces names a dialog to take over: meaningless inside one (RFC 3891 §3).
-        respond_plain(in, 488, "Replaces in a Re-INVITE", r.core.get());
+        respond_plain(in, 488, "Replaces in a Re-INVITE", &*r.core);
         return;
     }
     // RFC 3261 §14.2: a second INVITE before we sent the final response to the first gets
     // 500 with Retry-After (0-10 s); one after our 2xx but before its ACK gets 491.
     if (r.invite_server) {
         ++stats_.overlap_500;
-        respond_plain(in, 500, "Previous INVITE Not Answered Yet", r.core.get());
+        respond_plain(in, 500, "Previous INVITE Not Answered Yet", &*r.core);
         return;
     }
     if (r.state == session_state::answered || r.state == session_state::incoming ||
         r.state == session_state::early) {
         ++stats_.glare_491;
-        respond_plain(in, 491, {}, r.core.get()); // before the ACK of the initial INVITE
+        respond_plain(in, 491, {}, &*r.core); // before the ACK of the initial INVITE
         return;
     }
     if (r.state == session_state::ending) {
-        respond_plain(in, 481, {}, r.core.get());
+        respond_plain(in, 481, {}, &*r.core);
         return;
     }
     if (r.ok) {
         // Our 2xx to the previous INVITE is still unacknowledged: a new offer now would cross.
         ++stats_.glare_491;
-        respond_plain(in, 491, {}, r.core.get());
+        respond_plain(in, 491, {}, &*r.core);
         return;
     }
     if (r.refresh_in_flight()) {
         // Both sides offered at once (RFC 3261 §14.2): theirs gets 491, ours continues.
         ++stats_.glare_491;
-        respond_plain(in, 491, {}, r.core.get());
+        respond_plain(in, 491, {}, &*r.core);
         return;
     }
     if (r.reinvite_server) {
         ++stats_.overlap_500;
-        respond_plain(in, 500, "Previous INVITE Still Pending", r.core.get()); // RFC 3261 §14.2
+        respond_plain(in, 500, "Previous INVITE Still Pending", &*r.core); // RFC 3261 §14.2
         return;
     }
     timer_request timer;
     if (!timer_in_request(r, in, timer)) return; // 422 (RFC 4028 §9)
     auto body = detail::sdp_body(m);
     if (!body) {
-        respond_plain(in, body.error_value().status, body.error_value().reason_phrase(),
-                      r.core.get());
+        respond_plain(in, body.error_value().status, body.error_value().reason_phrase(), &*r.core);
         return;
     }
     outgoing_message ok = detail::response_skeleton(m, 200, {}, in.top_via, {});
     ok.add_header("Contact", contact_of(r));
     ok.add_header("Allow", options_.allow);
+    std::string body_text; // our offer or answer, for the 2xx
     if (!*body) {
         // RFC 3261 §14.2 / RFC 6337: an INVITE without SDP gets a fresh offer; the answer
         // comes in the ACK.
         auto offer = r.core->create_offer(r.negotiator.active_local());
         if (!offer || !r.negotiator.set_local_offer(std::move(*offer))) {
-            respond_plain(in, 488, {}, r.core.get());
+            respond_plain(in, 488, {}, &*r.core);
             return;
         }
-        r.local_sdp = r.negotiator.local_text();
+        body_text = r.negotiator.local_text();
         r.expect_sdp_in_ack = true;
     } else {
         auto offer = sdp::session_description::parse(**body);
         if (!offer) {
-            respond_plain(in, 400, offer.error_value().reason_phrase(), r.core.get());
+            respond_plain(in, 400, offer.error_value().reason_phrase(), &*r.core);
             return;
         }
         if (auto received = r.negotiator.receive_remote_offer(std::move(*offer)); !received) {
-            respond_plain(in, received.error_value().status == 491 ? 491 : 488, {}, r.core.get());
+            respond_plain(in, received.error_value().status == 491 ? 491 : 488, {}, &*r.core);
             return;
         }
         auto answer = r.core->answer_offer(*r.negotiator.pending_remote());
         if (!answer) {
             (void)r.negotiator.cancel_offer();
             respond_plain(in, answer.error_value().status, answer.error_value().reason_phrase(),
-                          r.core.get());
+                          &*r.core);
             return;
         }
         if (!r.negotiator.set_local_answer(std::move(*answer)) || !r.negotiator.negotiate()) {
-            respond_plain(in, 500, "Negotiation Failed", r.core.get());
+            respond_plain(in, 500, "Negotiation Failed", &*r.core);
             return;
         }
-        r.local_sdp = r.negotiator.local_text();
+        // Taken before apply_media(): its callbacks may start a new offer of ours.
+        body_text = r.negotiator.local_text();
         r.media_applied = false;
         r.apply_media();
     }
-    // Its last use (the negotiator keeps its own copy): a held call keeps no second one.
-    ok.take_body("application/sdp", std::move(r.local_sdp));
-    r.local_sdp.clear();
+    ok.take_body("application/sdp", std::move(body_text));
     r.last_invite_cseq = m.cseq().number;
     apply_timer_request(r, timer);    // the refresh is accepted: its interval holds
     add_session_timer_headers(r, ok); // §9: without them the refresher would stop refreshing
@@ -504,8 +500,7 @@ void session_layer::update(record& r, const incoming_request& in) {
     const message& m = in.request;
     auto body = detail::sdp_body(m);
     if (!body) {
-        respond_plain(in, body.error_value().status, body.error_value().reason_phrase(),
-                      r.core.get());
+        respond_plain(in, body.error_value().status, body.error_value().reason_phrase(), &*r.core);
         return;
     }
     outgoing_message ok = detail::response_skeleton(m, 200, {}, in.top_via, {});
@@ -517,7 +512,7 @@ void session_layer::update(record& r, const incoming_request& in) {
         // unanswered, 500 with Retry-After.
         if (r.negotiator.state() == sdp::negotiator_state::local_offer || r.refresh_in_flight()) {
             ++stats_.glare_491;
-            respond_plain(in, 491, {}, r.core.get());
+            respond_plain(in, 491, {}, &*r.core);
             return;
         }
         // The INVITE's offer counts as unanswered until our answer went reliably (RFC 3311
@@ -526,13 +521,13 @@ void session_layer::update(record& r, const incoming_request& in) {
         if (invite_offer_open || r.negotiator.state() == sdp::negotiator_state::remote_offer ||
             r.negotiator.state() == sdp::negotiator_state::wait_negotiate) {
             ++stats_.overlap_500;
-            respond_plain(in, 500, "Offer Pending", r.core.get());
+            respond_plain(in, 500, "Offer Pending", &*r.core);
             return;
         }
         auto answer = answer_new_offer(r, **body);
         if (!answer) {
             respond_plain(in, answer.error_value().status, answer.error_value().reason_phrase(),
-                          r.core.get());
+                          &*r.core);
             return;
         }
         ok.set_body("application/sdp", *answer);

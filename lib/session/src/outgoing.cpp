@@ -30,9 +30,8 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
     r.state = session_state::calling;
     r.policy = c.policy ? *c.policy : default_policy();
     r.source = c.destination;
-    r.core = std::make_unique<session>(
-        extensions_.snapshot(),
-        session_options{.id = r.handle.value, .sdp_address = options_.sdp_address});
+    r.core.emplace(extensions_.snapshot(),
+                   session_options{.id = r.handle.value, .sdp_address = options_.sdp_address});
     if (c.media) r.core->media() = *c.media;
     if (c.prepare) c.prepare(*r.core);
     std::string call_id = new_tag() + "@parley";
@@ -70,8 +69,7 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
         if (!offer) return fail(offer.error_value());
         if (auto set = r.negotiator.set_local_offer(std::move(*offer)); !set)
             return fail(set.error_value());
-        r.local_sdp = r.negotiator.local_text();
-        invite.set_body("application/sdp", r.local_sdp);
+        invite.set_body("application/sdp", r.negotiator.local_text());
     } else {
         r.delayed_offer = true;
     }
@@ -310,8 +308,7 @@ void session_layer::invite_response(record& r, const message& response) {
         }
         if (answer && r.negotiator.set_local_answer(std::move(*answer)) &&
             r.negotiator.negotiate()) {
-            r.local_sdp = r.negotiator.local_text();
-            ack.set_body("application/sdp", r.local_sdp);
+            ack.set_body("application/sdp", r.negotiator.local_text());
         } else {
             bad_sdp = true;
         }

@@ -77,7 +77,7 @@ const std::string& session_layer::via_of(const record& r) const noexcept {
 
 session* session_layer::find(session_handle h) noexcept {
     auto it = sessions_.find(h.value);
-    return it == sessions_.end() ? nullptr : it->second->core.get();
+    return it == sessions_.end() ? nullptr : &*it->second->core;
 }
 
 session_handle session_layer::replaces(session_handle h) const noexcept {
@@ -154,7 +154,7 @@ result<void> session_layer::ring(session_handle h) {
     if (it == sessions_.end()) return fail(481, "No Such Session");
     record& r = *it->second;
     if (!r.invite_server || r.state > session_state::early) return fail(500, "Not Ringing Now");
-    outgoing_message m = *r.invite_base;
+    outgoing_message m = r.invite_base->base;
     m.set_status(180);
     m.add_header("Contact", contact_of(r));
     auto sent = send_provisional(r, std::move(m));
@@ -168,12 +168,12 @@ result<void> session_layer::progress(session_handle h) {
     if (it == sessions_.end()) return fail(481, "No Such Session");
     record& r = *it->second;
     if (!r.invite_server || r.state > session_state::early) return fail(500, "Not Early Now");
-    outgoing_message m = *r.invite_base;
+    outgoing_message m = r.invite_base->base;
     m.set_status(183);
     m.add_header("Contact", contact_of(r));
     if (r.negotiator.state() == sdp::negotiator_state::done && !r.delayed_offer) {
         // Early media: the answer goes in the 183 and the streams start now (RFC 3261 §13.3.1.1).
-        m.set_body("application/sdp", r.local_sdp);
+        m.set_body("application/sdp", r.invite_base->sdp);
         r.apply_media();
     }
     auto sent = send_provisional(r, std::move(m));
@@ -201,7 +201,7 @@ result<void> session_layer::answer(session_handle h) {
         }
         if (auto set = r.negotiator.set_local_offer(std::move(*offer)); !set)
             return fail(set.error_value());
-        r.local_sdp = r.negotiator.local_text();
+        r.invite_base->sdp = r.negotiator.local_text();
         r.expect_sdp_in_ack = true;
     } else {
         r.apply_media();
@@ -210,15 +210,14 @@ result<void> session_layer::answer(session_handle h) {
     }
     // The final response is the last use of the INVITE's response base and of our SDP text
     // (the negotiator keeps its own): both move into the 2xx.
-    outgoing_message ok = std::move(*r.invite_base);
+    outgoing_message ok = std::move(r.invite_base->base);
     ok.set_status(200);
     ok.add_header("Contact", contact_of(r));
     ok.add_header("Allow", options_.allow);
     add_session_timer_headers(r, ok);
     // After an exchange completed in reliable 18x + PRACK (RFC 3262 §5), no SDP: it would be
     // a new offer the caller did not expect.
-    if (!r.answered_early) ok.take_body("application/sdp", std::move(r.local_sdp));
-    r.local_sdp.clear();
+    if (!r.answered_early) ok.take_body("application/sdp", std::move(r.invite_base->sdp));
     transaction_id server = r.invite_server;
     r.invite_server = {};
     by_invite_server_.erase(server.value);
@@ -237,7 +236,7 @@ result<void> session_layer::reject(session_handle h, std::uint16_t status,
     record& r = *it->second;
     if (status < 300 || status > 699) return fail(500, "Reject Needs a Final Error Status");
     if (!r.invite_server) return fail(500, "Already Answered");
-    outgoing_message m = *r.invite_base;
+    outgoing_message m = r.invite_base->base;
     m.set_status(status, reason);
     respond(r, r.invite_server, std::move(m));
     end(r, end_reason::rejected);
@@ -309,7 +308,7 @@ void session_layer::send_bye(record& r) {
     if (r.invite_server && !r.invite_answered && !r.outgoing) {
         // RFC 3261 §15: the callee may not send BYE before its final response; the INVITE
         // gets an error instead, which ends the early dialog.
-        outgoing_message failed = *r.invite_base;
+        outgoing_message failed = r.invite_base->base;
         failed.set_status(500, "Session Failed");
         respond(r, r.invite_server, std::move(failed));
         end(r, r.pending_end);
@@ -346,7 +345,7 @@ void session_layer::end(record& r, end_reason why) {
     if (r.invite_server && !r.invite_answered && r.invite_base) {
         // RFC 3261 §15.1.2: a session that ends before its final response (a BYE in the early
         // dialog, say) still answers its INVITE: 487.
-        outgoing_message terminated = *r.invite_base;
+        outgoing_message terminated = r.invite_base->base;
         terminated.set_status(487);
         respond(r, r.invite_server, std::move(terminated));
     }
@@ -491,7 +490,7 @@ void session_layer::on_server_failure(transaction_id server, failure_reason why)
     // RFC 6026 §7.1: the INVITE transaction stays; a final response lets its timers end it.
     record& r = *s->second;
     if (r.invite_server) {
-        outgoing_message failed = *r.invite_base;
+        outgoing_message failed = r.invite_base->base;
         failed.set_status(500);
         transaction_id pending = r.invite_server;
         by_invite_server_.erase(pending.value);

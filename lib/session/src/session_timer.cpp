@@ -63,7 +63,7 @@ bool session_layer::timer_in_request(record& r, const incoming_request& in, time
     auto expires = find_session_expires(m);
     auto peer_min = find_min_se(m);
     if (!expires || !peer_min) {
-        respond_plain(in, 400, "Bad Session Timer Header", r.core.get());
+        respond_plain(in, 400, "Bad Session Timer Header", &*r.core);
         return false;
     }
     if (!*expires) return true; // the current interval stays; our 2xx restates it
