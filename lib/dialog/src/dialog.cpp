@@ -44,41 +44,47 @@ dialog_id dialog_id_of_received(const message& m) {
     return {std::string(m.call_id()), std::string(m.from().tag), std::string(m.to().tag)};
 }
 
-void dialog::set_texts(std::string_view local_uri, std::string_view remote_uri,
-                       std::string_view remote_target, std::string_view local_contact) {
+void dialog::set_texts(const std::string_view (&parts)[text_count]) {
+    std::size_t size = 0;
+    for (std::string_view part : parts) size += part.size();
     std::string block;
-    const std::string_view parts[4] = {local_uri, remote_uri, remote_target, local_contact};
-    block.reserve(local_uri.size() + remote_uri.size() + remote_target.size() +
-                  local_contact.size());
-    for (std::size_t i = 0; i < 4; ++i) {
+    block.reserve(size);
+    for (std::size_t i = 0; i < text_count; ++i) {
         block.append(parts[i]);
         ends_[i] = static_cast<std::uint32_t>(block.size());
-        lengths_[i] = static_cast<std::uint32_t>(parts[i].size());
     }
     texts_ = std::move(block);
 }
 
-void dialog::set_texts(const name_addr& local, const name_addr& remote,
+void dialog::set_remote_target(std::string_view target) {
+    const std::string_view parts[text_count] = {text(call_id_text),      text(local_tag_text),
+                                                text(remote_tag_text),   text(local_uri_text),
+                                                text(remote_uri_text),   target,
+                                                text(local_contact_text)};
+    set_texts(parts);
+}
+
+void dialog::set_texts(dialog_id_view id, const name_addr& local, const name_addr& remote,
                        std::string_view remote_target, std::string_view local_contact) {
     texts_.clear();
-    texts_.reserve(address_text_size(local) + address_text_size(remote) + remote_target.size() +
+    texts_.reserve(id.call_id.size() + id.local_tag.size() + id.remote_tag.size() +
+                   address_text_size(local) + address_text_size(remote) + remote_target.size() +
                    local_contact.size());
-    auto mark = [this](std::size_t i, std::size_t start) {
-        ends_[i] = static_cast<std::uint32_t>(texts_.size());
-        lengths_[i] = static_cast<std::uint32_t>(texts_.size() - start);
-    };
-    std::size_t start = texts_.size();
+    auto mark = [this](text_index i) { ends_[i] = static_cast<std::uint32_t>(texts_.size()); };
+    texts_.append(id.call_id);
+    mark(call_id_text);
+    texts_.append(id.local_tag);
+    mark(local_tag_text);
+    texts_.append(id.remote_tag);
+    mark(remote_tag_text);
     append_address_text(texts_, local);
-    mark(0, start);
-    start = texts_.size();
+    mark(local_uri_text);
     append_address_text(texts_, remote);
-    mark(1, start);
-    start = texts_.size();
+    mark(remote_uri_text);
     texts_.append(remote_target);
-    mark(2, start);
-    start = texts_.size();
+    mark(remote_target_text);
     texts_.append(local_contact);
-    mark(3, start);
+    mark(local_contact_text);
 }
 
 result<dialog> dialog::create_uas(const message& request, std::string_view local_tag,
@@ -92,12 +98,11 @@ result<dialog> dialog::create_uas(const message& request, std::string_view local
     d.role_ = dialog_role::uas;
     d.state_ = dialog_state::early;
     d.secure_ = request.request_uri().scheme == uri_scheme::sips;
-    d.id_ = {std::string(request.call_id()), std::string(local_tag),
-             std::string(request.from().tag)};
     // §12.1.1: the route set is the Record-Route list in order.
     for (const name_addr& rr : request.record_routes()) d.route_set_.emplace_back(rr.text);
     d.remote_cseq_ = request.cseq().number;
-    d.set_texts(request.to(), request.from(), remote->address.address.text, local_contact);
+    d.set_texts({request.call_id(), local_tag, request.from().tag}, request.to(), request.from(),
+                remote->address.address.text, local_contact);
     return d;
 }
 
@@ -111,13 +116,12 @@ result<dialog> dialog::create_uac(const message& request, const message& respons
     d.role_ = dialog_role::uac;
     d.state_ = response.status() >= 200 ? dialog_state::confirmed : dialog_state::early;
     d.secure_ = request.request_uri().scheme == uri_scheme::sips;
-    d.id_ = {std::string(request.call_id()), std::string(request.from().tag),
-             std::string(response.to().tag)};
     // §12.1.2: the route set is the Record-Route list in reverse order.
     const auto& rr = response.record_routes();
     for (std::size_t i = rr.size(); i-- > 0;) d.route_set_.emplace_back(rr[i].text);
     d.local_cseq_ = request.cseq().number;
-    d.set_texts(request.from(), response.to(),
+    d.set_texts({request.call_id(), request.from().tag, response.to().tag}, request.from(),
+                response.to(),
                 remote != nullptr ? remote->address.address.text : request.request_uri().text,
                 local_contact);
     return d;
@@ -166,12 +170,13 @@ outgoing_message dialog::build_outgoing(const request_options& o) {
     for (std::size_t i = strict ? 1 : 0; i < route_set_.size(); ++i)
         m.add_header("Route", route_set_[i]);
     if (strict) m.add_header("Route", "<" + std::string(remote_target()) + ">");
-    std::string from = std::string(local_uri()) + ";tag=" + id_.local_tag;
+    std::string from = std::string(local_uri()) + ";tag=";
+    from.append(text(local_tag_text));
     std::string to(remote_uri());
-    if (!id_.remote_tag.empty()) to.append(";tag=").append(id_.remote_tag);
+    if (!text(remote_tag_text).empty()) to.append(";tag=").append(text(remote_tag_text));
     m.add_header("From", from);
     m.add_header("To", to);
-    m.add_header("Call-ID", id_.call_id);
+    m.add_header("Call-ID", text(call_id_text));
     m.add_header("CSeq", number(cseq) + " " + std::string(o.method));
     std::string_view contact = o.local_contact.empty() ? local_contact() : o.local_contact;
     method verb = method_from_token(o.method);
@@ -206,12 +211,12 @@ message_writer dialog::build_request(const request_options& o) {
         w.header(header_id::route, route_set_[i]);
     if (strict) w.header(header_id::route, "<" + std::string(remote_target()) + ">");
     std::string to(remote_uri());
-    if (!id_.remote_tag.empty()) to.append(";tag=").append(id_.remote_tag);
+    if (!text(remote_tag_text).empty()) to.append(";tag=").append(text(remote_tag_text));
     std::string from(local_uri());
-    from.append(";tag=").append(id_.local_tag);
+    from.append(";tag=").append(text(local_tag_text));
     w.header(header_id::from, from);
     w.header(header_id::to, to);
-    w.header(header_id::call_id, id_.call_id);
+    w.header(header_id::call_id, text(call_id_text));
     w.header(header_id::cseq, number(cseq) + " " + std::string(o.method));
     std::string_view contact = o.local_contact.empty() ? local_contact() : o.local_contact;
     method m = method_from_token(o.method);

@@ -268,7 +268,7 @@ void session_layer::invite_response(record& r, const message& response) {
         // Another fork answered too: not our call. §13.2.2.4: ACK it, then BYE it, once.
         if (std::find(r.uac->finished_forks.begin(), r.uac->finished_forks.end(),
                       update->affected->id().remote_tag) == r.uac->finished_forks.end()) {
-            r.uac->finished_forks.push_back(update->affected->id().remote_tag);
+            r.uac->finished_forks.emplace_back(update->affected->id().remote_tag);
             ack_and_bye(*update->affected, r.last_invite_cseq, r.source);
         }
         return;

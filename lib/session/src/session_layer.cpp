@@ -95,7 +95,7 @@ bool session_layer::owns_dialog(const message& request) noexcept {
     return !by_dialog_.empty() && by_dialog_of(request) != nullptr;
 }
 
-session_layer::record* session_layer::by_dialog(const dialog_id& id) noexcept {
+session_layer::record* session_layer::by_dialog(dialog_id_view id) noexcept {
     return by_dialog(id.call_id, id.local_tag, id.remote_tag);
 }
 

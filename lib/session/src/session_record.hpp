@@ -223,7 +223,7 @@ struct session_layer::record final : dialog_requester {
 
 namespace detail {
 
-inline std::string dialog_key(const dialog_id& id) {
+inline std::string dialog_key(dialog_id_view id) {
     std::string k;
     k.reserve(id.call_id.size() + id.local_tag.size() + id.remote_tag.size() + 2);
     k.append(id.call_id).push_back('\n');

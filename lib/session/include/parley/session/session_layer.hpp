@@ -378,7 +378,7 @@ private:
     bool ack_again(record& r, const message& response);
     void end(record& r, end_reason why);
     void finish_ended();
-    record* by_dialog(const dialog_id& id) noexcept;
+    record* by_dialog(dialog_id_view id) noexcept;
     record* by_dialog(std::string_view call_id, std::string_view local_tag,
                       std::string_view remote_tag) noexcept;
     record* by_dialog_of(const message& received) noexcept; ///< its dialog seen from our side
