@@ -274,9 +274,9 @@ void session_layer::on_ack(const message& ack, const flow& source) noexcept {
     if (r.state == session_state::answered) {
         r.state = session_state::confirmed;
         start_session_timer(r);
-        if (r.replaces) {
+        if (session_handle replaced = r.replaces()) {
             // RFC 3891 §3: the new dialog is up; the replaced one is shut down with BYE.
-            auto old = sessions_.find(r.replaces.value);
+            auto old = sessions_.find(replaced.value);
             if (old != sessions_.end() && old->second->state != session_state::ending &&
                 !old->second->ended) {
                 old->second->pending_end = end_reason::replaced;
@@ -432,11 +432,6 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
         // Both sides offered at once (RFC 3261 §14.2): theirs gets 491, ours continues.
         ++stats_.glare_491;
         respond_plain(in, 491, {}, &*r.core);
-        return;
-    }
-    if (r.reinvite_server) {
-        ++stats_.overlap_500;
-        respond_plain(in, 500, "Previous INVITE Still Pending", &*r.core); // RFC 3261 §14.2
         return;
     }
     timer_request timer;
@@ -602,7 +597,7 @@ bool session_layer::find_replaced(record& r, const message& invite) {
         (void)reject(r.handle, refusal, reason);
         return false;
     }
-    r.replaces = old->handle;
+    r.extra().replaces = old->handle;
     return true;
 }
 

@@ -66,8 +66,7 @@ void session_layer::try_send_queued(record& r) {
                         !r.outgoing && r.state == session_state::early && r.answered_early &&
                         !r.awaiting_prack();
     bool busy = (r.state != session_state::confirmed && !early_update) ||
-                r.refreshes->reinvite_client || r.reinvite_server || r.ok ||
-                r.refreshes->glare_retry.armed() ||
+                r.refreshes->reinvite_client || r.ok || r.refreshes->glare_retry.armed() ||
                 r.negotiator.state() != sdp::negotiator_state::done;
     if (busy) return;
     refresh_method how = r.refreshes->queued.front().how;

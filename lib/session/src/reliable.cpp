@@ -261,7 +261,7 @@ void session_layer::send_prack(record& r, const message& response, dialog& early
                                     .method = "PRACK",
                                     .destination = detail::flow_to_target(early, r.source)});
     if (!sent) return;
-    r.requests.push_back({*sent, {}});
+    r.extra().requests.push_back({*sent, {}});
     by_client_[sent->value] = r.handle.value;
 }
 

@@ -82,7 +82,7 @@ session* session_layer::find(session_handle h) noexcept {
 
 session_handle session_layer::replaces(session_handle h) const noexcept {
     auto it = sessions_.find(h.value);
-    return it == sessions_.end() ? session_handle{} : it->second->replaces;
+    return it == sessions_.end() ? session_handle{} : it->second->replaces();
 }
 
 session_state session_layer::state(session_handle h) const noexcept {
@@ -325,7 +325,8 @@ void session_layer::send_bye(record& r) {
     std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " + via_of(r) +
                       ";branch=" + branch + ";rport";
     outgoing_message bye = r.d->build_outgoing({.method = "BYE", .via = via});
-    if (!r.bye_reason.empty()) bye.set_header("Reason", r.bye_reason); // RFC 3326
+    if (r.extra_part && !r.extra_part->bye_reason.empty())
+        bye.set_header("Reason", r.extra_part->bye_reason); // RFC 3326
     r.core->outgoing_request(bye);
     auto sent = transactions_.send_request({.bytes = std::move(bye).serialize(),
                                             .branch = branch,
@@ -335,7 +336,7 @@ void session_layer::send_bye(record& r) {
         end(r, r.pending_end);
         return;
     }
-    r.bye_client = *sent;
+    r.extra().bye_client = *sent;
     by_client_[sent->value] = r.handle.value;
 }
 
@@ -357,8 +358,8 @@ void session_layer::end(record& r, end_reason why) {
     // Whoever waits for a request of this session hears how it ended: 487, no response (the
     // request's own transaction runs out unheard). Called once the session is gone from the
     // tables, so a callback that calls back in finds no session (481), not a half-ended one.
-    std::vector<record::pending_request> requests = std::move(r.requests);
-    r.requests.clear();
+    std::vector<record::pending_request> requests;
+    if (r.extra_part) requests.swap(r.extra_part->requests);
     for (const auto& p : requests) by_client_.erase(p.id.value);
     std::vector<reinvite_callback> refreshes;
     if (r.refreshes) {
@@ -375,7 +376,7 @@ void session_layer::end(record& r, end_reason why) {
         r.uac->early_keys.clear();
     }
     if (r.invite_server) by_invite_server_.erase(r.invite_server.value);
-    if (r.bye_client) by_client_.erase(r.bye_client.value);
+    if (r.bye_client()) by_client_.erase(r.bye_client().value);
     if (r.d != nullptr) dialogs_.erase(r.d->id());
     r.d = nullptr;
     ++stats_.sessions_ended;
@@ -423,7 +424,7 @@ void session_layer::on_response(transaction_id client, const message& response) 
         (void)ack_again(r, response);
     if (r.ended) return;
     r.core->incoming_response(response, response_phase::after_media);
-    if (response.status() >= 200 && client == r.bye_client) end(r, r.pending_end);
+    if (response.status() >= 200 && client == r.bye_client()) end(r, r.pending_end);
 }
 
 void session_layer::on_client_failure(transaction_id client, failure_reason why) noexcept {
@@ -523,19 +524,21 @@ result<void> session_layer::send_in_dialog(record& r, std::string_view method,
                                             .method = method,
                                             .destination = detail::flow_to_target(*r.d, r.source)});
     if (!sent) return fail(sent.error_value());
-    r.requests.push_back({*sent, std::move(done)});
+    r.extra().requests.push_back({*sent, std::move(done)});
     by_client_[sent->value] = r.handle.value;
     return {};
 }
 
 bool session_layer::request_response(record& r, transaction_id client, const message* response,
                                      std::uint16_t status) {
-    auto p = std::find_if(r.requests.begin(), r.requests.end(),
+    if (!r.extra_part) return false;
+    auto& requests = r.extra_part->requests;
+    auto p = std::find_if(requests.begin(), requests.end(),
                           [&](const auto& q) { return q.id == client; });
-    if (p == r.requests.end()) return false;
+    if (p == requests.end()) return false;
     if (status < 200) return true;
     auto done = std::move(p->done);
-    r.requests.erase(p);
+    requests.erase(p);
     by_client_.erase(client.value);
     if (done) done(status, response);
     return true;

@@ -42,9 +42,6 @@ struct session_layer::record final : dialog_requester {
     };
     std::unique_ptr<final_2xx> ok;
 
-    transaction_id reinvite_server; ///< an incoming re-INVITE we have not answered yet
-    session_handle replaces;        ///< RFC 3891: the session this one replaces once confirmed
-
     /// The session's policy (session_policy), kept small: the addresses are rare.
     struct policy_state {
         reliable_mode reliable = reliable_mode::supported;
@@ -85,7 +82,26 @@ struct session_layer::record final : dialog_requester {
         transaction_id id;
         response_callback done;
     };
-    std::vector<pending_request> requests;
+    /// The rarer in-dialog state, allocated at its first use: most calls send no request of
+    /// their own but a BYE, replace no session, and end without a Reason.
+    struct extra_state {
+        std::vector<pending_request> requests;
+        transaction_id bye_client; ///< our BYE
+        session_handle replaces;   ///< RFC 3891: the session this one replaces once confirmed
+        /// A Reason header value for our BYE, when we know why (a literal: RFC 3326).
+        std::string_view bye_reason;
+    };
+    std::unique_ptr<extra_state> extra_part;
+    extra_state& extra() {
+        if (!extra_part) extra_part = std::make_unique<extra_state>();
+        return *extra_part;
+    }
+    transaction_id bye_client() const noexcept {
+        return extra_part ? extra_part->bye_client : transaction_id{};
+    }
+    session_handle replaces() const noexcept {
+        return extra_part ? extra_part->replaces : session_handle{};
+    }
 
     // Outgoing sessions (we sent the INVITE): their own state, allocated only for them.
     struct uac_state {
@@ -153,9 +169,6 @@ struct session_layer::record final : dialog_requester {
     void cancel_session_timer() noexcept {
         if (session_timer) session_timer->cancel();
     }
-    transaction_id bye_client; ///< our BYE
-    /// A Reason header value for our BYE, when we know why (a literal: RFC 3326).
-    std::string_view bye_reason;
     /// The session: extensions see it; constructed in the record (one allocation less).
     std::optional<session> core;
 

@@ -124,7 +124,7 @@ void session_layer::session_timer_fired(record& r) {
         return;
     }
     // The refresher was silent for the whole interval: the session is gone (§10).
-    r.bye_reason = "SIP;cause=408;text=\"Session timer expired\"";
+    r.extra().bye_reason = "SIP;cause=408;text=\"Session timer expired\"";
     r.pending_end = end_reason::session_expired;
     send_bye(r);
 }
