@@ -2,7 +2,10 @@
 
 #include <parley/base/text.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
+#include <iterator>
 
 namespace parley {
 namespace {
@@ -14,14 +17,20 @@ std::size_t address_text_size(const name_addr& a) {
     return name + a.address.text.size() + 2;
 }
 
-void append_address_text(std::string& out, const name_addr& a) {
+char* put(char* out, std::string_view text) {
+    if (!text.empty()) std::memcpy(out, text.data(), text.size());
+    return out + text.size();
+}
+
+char* put_address_text(char* out, const name_addr& a) {
     if (!a.display_name.empty()) {
-        if (a.display_name_quoted)
-            out.append("\"").append(a.display_name).append("\" ");
-        else
-            out.append(a.display_name).append(" ");
+        if (a.display_name_quoted) out = put(out, "\"");
+        out = put(out, a.display_name);
+        out = put(out, a.display_name_quoted ? "\" " : " ");
     }
-    out.append("<").append(a.address.text).append(">");
+    out = put(out, "<");
+    out = put(out, a.address.text);
+    return put(out, ">");
 }
 
 const contact* first_contact(const message& m) {
@@ -44,14 +53,53 @@ dialog_id dialog_id_of_received(const message& m) {
     return {std::string(m.call_id()), std::string(m.from().tag), std::string(m.to().tag)};
 }
 
+dialog::dialog(const dialog& other)
+    : state_(other.state_), role_(other.role_), secure_(other.secure_),
+      local_cseq_(other.local_cseq_), remote_cseq_(other.remote_cseq_), user_(other.user_),
+      route_set_(other.route_set_) {
+    std::copy(std::begin(other.ends_), std::end(other.ends_), std::begin(ends_));
+    std::size_t size = ends_[text_count - 1];
+    texts_ = std::make_unique_for_overwrite<char[]>(size);
+    if (size != 0) std::memcpy(texts_.get(), other.texts_.get(), size);
+}
+
+dialog& dialog::operator=(const dialog& other) {
+    if (this != &other) *this = dialog(other);
+    return *this;
+}
+
+dialog::dialog(dialog&& other) noexcept
+    : state_(other.state_), role_(other.role_), secure_(other.secure_),
+      local_cseq_(other.local_cseq_), remote_cseq_(other.remote_cseq_), user_(other.user_),
+      texts_(std::move(other.texts_)), route_set_(std::move(other.route_set_)) {
+    std::copy(std::begin(other.ends_), std::end(other.ends_), std::begin(ends_));
+    std::fill(std::begin(other.ends_), std::end(other.ends_), 0); // its texts are gone
+}
+
+dialog& dialog::operator=(dialog&& other) noexcept {
+    if (this == &other) return *this;
+    state_ = other.state_;
+    role_ = other.role_;
+    secure_ = other.secure_;
+    local_cseq_ = other.local_cseq_;
+    remote_cseq_ = other.remote_cseq_;
+    user_ = other.user_;
+    texts_ = std::move(other.texts_);
+    route_set_ = std::move(other.route_set_);
+    std::copy(std::begin(other.ends_), std::end(other.ends_), std::begin(ends_));
+    std::fill(std::begin(other.ends_), std::end(other.ends_), 0);
+    return *this;
+}
+
 void dialog::set_texts(const std::string_view (&parts)[text_count]) {
     std::size_t size = 0;
     for (std::string_view part : parts) size += part.size();
-    std::string block;
-    block.reserve(size);
+    // Into a new block: the parts may point into the old one.
+    auto block = std::make_unique_for_overwrite<char[]>(size);
+    char* out = block.get();
     for (std::size_t i = 0; i < text_count; ++i) {
-        block.append(parts[i]);
-        ends_[i] = static_cast<std::uint32_t>(block.size());
+        out = put(out, parts[i]);
+        ends_[i] = static_cast<std::uint32_t>(out - block.get());
     }
     texts_ = std::move(block);
 }
@@ -66,25 +114,27 @@ void dialog::set_remote_target(std::string_view target) {
 
 void dialog::set_texts(dialog_id_view id, const name_addr& local, const name_addr& remote,
                        std::string_view remote_target, std::string_view local_contact) {
-    texts_.clear();
-    texts_.reserve(id.call_id.size() + id.local_tag.size() + id.remote_tag.size() +
-                   address_text_size(local) + address_text_size(remote) + remote_target.size() +
-                   local_contact.size());
-    auto mark = [this](text_index i) { ends_[i] = static_cast<std::uint32_t>(texts_.size()); };
-    texts_.append(id.call_id);
+    std::size_t size = id.call_id.size() + id.local_tag.size() + id.remote_tag.size() +
+                       address_text_size(local) + address_text_size(remote) + remote_target.size() +
+                       local_contact.size();
+    auto block = std::make_unique_for_overwrite<char[]>(size);
+    char* out = block.get();
+    auto mark = [&](text_index i) { ends_[i] = static_cast<std::uint32_t>(out - block.get()); };
+    out = put(out, id.call_id);
     mark(call_id_text);
-    texts_.append(id.local_tag);
+    out = put(out, id.local_tag);
     mark(local_tag_text);
-    texts_.append(id.remote_tag);
+    out = put(out, id.remote_tag);
     mark(remote_tag_text);
-    append_address_text(texts_, local);
+    out = put_address_text(out, local);
     mark(local_uri_text);
-    append_address_text(texts_, remote);
+    out = put_address_text(out, remote);
     mark(remote_uri_text);
-    texts_.append(remote_target);
+    out = put(out, remote_target);
     mark(remote_target_text);
-    texts_.append(local_contact);
+    out = put(out, local_contact);
     mark(local_contact_text);
+    texts_ = std::move(block);
 }
 
 result<dialog> dialog::create_uas(const message& request, std::string_view local_tag,

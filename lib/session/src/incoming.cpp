@@ -132,9 +132,8 @@ void session_layer::new_invite(const incoming_request& in) {
     auto owned = std::make_unique<record>();
     record& r = *owned;
     r.layer = this;
-    r.handle = {next_id_++};
     r.core.emplace(extensions_.snapshot(),
-                   session_options{.id = r.handle.value, .sdp_address = options_.sdp_address});
+                   session_options{.id = next_id_++, .sdp_address = options_.sdp_address});
     r.policy =
         options_.policies != nullptr ? options_.policies->policy_for(m, *r.core) : default_policy();
     std::string tag = new_tag();
@@ -149,7 +148,7 @@ void session_layer::new_invite(const incoming_request& in) {
         return;
     }
     r.d = d;
-    d->set_user(r.handle.value);
+    d->set_user(r.handle().value);
     r.source = in.source;
     r.invite_server = in.server;
     r.last_invite_cseq = m.cseq().number;
@@ -157,15 +156,15 @@ void session_layer::new_invite(const incoming_request& in) {
     r.invite_base = std::make_unique<record::invite_response>(
         detail::response_skeleton(m, 200, {}, in.top_via, tag));
     r.core->set_requester(&r); // the early dialog exists: supplements may send in it
-    sessions_.emplace(r.handle.value, std::move(owned));
-    by_invite_server_.emplace(in.server.value, r.handle.value);
+    sessions_.emplace(r.handle().value, std::move(owned));
+    by_invite_server_.emplace(in.server.value, r.handle().value);
     ++stats_.sessions_created;
     r.core->begin();
 
     // The supplements first (caller id, screening, Replaces, ...): a reject ends it here.
     request_verdict verdict = r.core->incoming_request(m);
     if (verdict.rejects()) {
-        (void)reject(r.handle, verdict.status(), verdict.reason());
+        (void)reject(r.handle(), verdict.status(), verdict.reason());
         return;
     }
     if (r.ended) return;
@@ -179,7 +178,7 @@ void session_layer::new_invite(const incoming_request& in) {
         auto expires = find_session_expires(m);
         auto peer_min = find_min_se(m);
         if (!expires || !peer_min) {
-            (void)reject(r.handle, 400, "Bad Session Timer Header");
+            (void)reject(r.handle(), 400, "Bad Session Timer Header");
             return;
         }
         std::uint32_t interval = 0;
@@ -211,7 +210,7 @@ void session_layer::new_invite(const incoming_request& in) {
     }
     auto body = detail::sdp_body(m);
     if (!body) {
-        (void)reject(r.handle, body.error_value().status, body.error_value().reason_phrase());
+        (void)reject(r.handle(), body.error_value().status, body.error_value().reason_phrase());
         return;
     }
     if (!*body) {
@@ -219,28 +218,28 @@ void session_layer::new_invite(const incoming_request& in) {
     } else {
         auto offer = sdp::session_description::parse(**body);
         if (!offer) {
-            (void)reject(r.handle, 400, offer.error_value().reason_phrase());
+            (void)reject(r.handle(), 400, offer.error_value().reason_phrase());
             return;
         }
         if (auto received = r.negotiator.receive_remote_offer(std::move(*offer)); !received) {
-            (void)reject(r.handle, 488, "Not Acceptable Here");
+            (void)reject(r.handle(), 488, "Not Acceptable Here");
             return;
         }
         auto answer = r.core->answer_offer(*r.negotiator.pending_remote());
         if (!answer) {
-            (void)reject(r.handle, answer.error_value().status,
+            (void)reject(r.handle(), answer.error_value().status,
                          answer.error_value().reason_phrase());
             return;
         }
         if (auto set = r.negotiator.set_local_answer(std::move(*answer));
             !set || !r.negotiator.negotiate()) {
-            (void)reject(r.handle, 500, "Negotiation Failed");
+            (void)reject(r.handle(), 500, "Negotiation Failed");
             return;
         }
         r.invite_base->sdp = r.negotiator.local_text();
     }
     r.announced = true;
-    events_.on_incoming(r.handle, *r.core, m);
+    events_.on_incoming(r.handle(), *r.core, m);
 }
 
 void session_layer::on_ack(const message& ack, const flow& source) noexcept {
@@ -283,7 +282,7 @@ void session_layer::on_ack(const message& ack, const flow& source) noexcept {
                 send_bye(*old->second);
             }
         }
-        events_.on_confirmed(r.handle, *r.core);
+        events_.on_confirmed(r.handle(), *r.core);
     }
     if (!r.ended) try_send_queued(r); // a re-INVITE of ours may have waited for this ACK
 }
@@ -574,7 +573,7 @@ bool session_layer::find_replaced(record& r, const message& invite) {
     if (count == 0) return true;
     auto wanted = find_replaces(invite);
     if (count > 1 || !wanted || !*wanted) {
-        (void)reject(r.handle, 400, "Bad Replaces");
+        (void)reject(r.handle(), 400, "Bad Replaces");
         return false;
     }
     // The to-tag is our (local) tag, the from-tag the peer's, as in a request we receive.
@@ -594,10 +593,10 @@ bool session_layer::find_replaced(record& r, const message& invite) {
         refusal = 486; // early-only, and the dialog is confirmed
     }
     if (refusal != 0) {
-        (void)reject(r.handle, refusal, reason);
+        (void)reject(r.handle(), refusal, reason);
         return false;
     }
-    r.extra().replaces = old->handle;
+    r.extra().replaces = old->handle();
     return true;
 }
 

@@ -24,14 +24,13 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
     auto owned = std::make_unique<record>();
     record& r = *owned;
     r.layer = this;
-    r.handle = {next_id_++};
     r.outgoing = true;
     r.uac = std::make_unique<record::uac_state>();
     r.state = session_state::calling;
     r.policy = c.policy ? *c.policy : default_policy();
     r.source = c.destination;
     r.core.emplace(extensions_.snapshot(),
-                   session_options{.id = r.handle.value, .sdp_address = options_.sdp_address});
+                   session_options{.id = next_id_++, .sdp_address = options_.sdp_address});
     if (c.media) r.core->media() = *c.media;
     if (c.prepare) c.prepare(*r.core);
     std::string call_id = new_tag() + "@parley";
@@ -91,8 +90,8 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
         return fail(sent.error_value());
     }
     r.uac->invite_client = *sent;
-    by_client_[sent->value] = r.handle.value;
-    session_handle h = r.handle;
+    by_client_[sent->value] = r.handle().value;
+    session_handle h = r.handle();
     sessions_.emplace(h.value, std::move(owned));
     ++stats_.sessions_created;
     sessions_.at(h.value)->announced = true;
@@ -132,7 +131,7 @@ bool session_layer::resend_invite(record& r, outgoing_message invite) {
     if (!sent) return false;
     by_client_.erase(r.uac->invite_client.value);
     r.uac->invite_client = *sent;
-    by_client_[sent->value] = r.handle.value;
+    by_client_[sent->value] = r.handle().value;
     r.uac->our_invite = std::move(parsed);
     r.uac->invite_request = std::move(invite);
     r.uac->forks.emplace(contact_of(r)); // a new transaction: its own dialogs
@@ -199,7 +198,7 @@ bool session_layer::follow_redirect(record& r, const message& redirect) {
         if (!sent) return false;
         by_client_.erase(r.uac->invite_client.value);
         r.uac->invite_client = *sent;
-        by_client_[sent->value] = r.handle.value;
+        by_client_[sent->value] = r.handle().value;
         r.source = destination;
         r.uac->request_uri = std::string(target.text);
         r.uac->invite_request = std::move(invite);
@@ -229,7 +228,7 @@ void session_layer::invite_response(record& r, const message& response) {
         if (update->what == outcome::early_created) {
             // The callee may send requests (UPDATE, INFO, PRACK-less ones) in its early dialog.
             std::string key = detail::dialog_key(update->affected->id());
-            if (by_dialog_.emplace(key, r.handle.value).second)
+            if (by_dialog_.emplace(key, r.handle().value).second)
                 r.uac->early_keys.push_back(std::move(key));
         }
         std::optional<std::uint32_t> rseq;
@@ -261,7 +260,7 @@ void session_layer::invite_response(record& r, const message& response) {
             if (r.delayed_offer && r.negotiator.state() == sdp::negotiator_state::done)
                 media = early_media::present;
         }
-        events_.on_progress(r.handle, *r.core, status, media);
+        events_.on_progress(r.handle(), *r.core, status, media);
         return;
     }
     case outcome::extra_2xx:
@@ -288,7 +287,7 @@ void session_layer::invite_response(record& r, const message& response) {
     dialog* d = dialogs_.insert(*update->affected);
     if (d == nullptr) return;
     r.d = d;
-    d->set_user(r.handle.value);
+    d->set_user(r.handle().value);
     r.core->set_requester(&r);
     // The call is this dialog: the other early dialogs are over (RFC 3261 §13.2.2.4).
     for (const std::string& key : r.uac->early_keys) by_dialog_.erase(key);
@@ -345,7 +344,7 @@ void session_layer::invite_response(record& r, const message& response) {
         }
         start_session_timer(r);
     }
-    events_.on_confirmed(r.handle, *r.core);
+    events_.on_confirmed(r.handle(), *r.core);
     if (!r.ended) try_send_queued(r);
 }
 

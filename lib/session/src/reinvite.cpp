@@ -52,7 +52,7 @@ void session_layer::try_send_queued(record& r) {
         r.bye_after_reinvite = false;
         if (r.refreshes) {
             for (auto& q : r.refreshes->queued)
-                if (q.done) q.done(r.handle, *r.core, 487);
+                if (q.done) q.done(r.handle(), *r.core, 487);
             r.refreshes->queued.clear();
         }
         send_bye(r);
@@ -77,7 +77,7 @@ void session_layer::try_send_queued(record& r) {
     if (with_offer) {
         auto offer = r.core->create_offer(r.negotiator.active_local());
         if (!offer || !r.negotiator.set_local_offer(std::move(*offer))) {
-            if (done) done(r.handle, *r.core, 488);
+            if (done) done(r.handle(), *r.core, 488);
             if (for_timer) retry_timer_refresh(r);
             try_send_queued(r);
             return;
@@ -99,7 +99,7 @@ void session_layer::try_send_queued(record& r) {
                                             .destination = r.refreshes->reinvite_destination});
     if (!sent) {
         if (with_offer) (void)r.negotiator.cancel_offer();
-        if (done) done(r.handle, *r.core, sent.error_value().status);
+        if (done) done(r.handle(), *r.core, sent.error_value().status);
         if (for_timer && !r.ended) retry_timer_refresh(r);
         return;
     }
@@ -114,7 +114,7 @@ void session_layer::try_send_queued(record& r) {
         r.refreshes->previous_ack_cseq = r.refreshes->reinvite_ack_cseq;
         r.refreshes->reinvite_ack.clear();
     }
-    by_client_[sent->value] = r.handle.value;
+    by_client_[sent->value] = r.handle().value;
 }
 
 bool session_layer::ack_again(record& r, const message& response) {
@@ -149,7 +149,7 @@ void session_layer::reinvite_response(record& r, const message& response) {
         if (r.refreshes->in_flight == refresh_method::update) {
             if (!take_answer(r, response)) {
                 r.pending_end = end_reason::bad_ack;
-                if (done) done(r.handle, *r.core, 488);
+                if (done) done(r.handle(), *r.core, 488);
                 if (!r.ended) send_bye(r);
                 return;
             }
@@ -157,7 +157,7 @@ void session_layer::reinvite_response(record& r, const message& response) {
             r.apply_media();
         }
         timer_from_response(r, response);
-        if (done) done(r.handle, *r.core, status);
+        if (done) done(r.handle(), *r.core, status);
         if (!r.ended) try_send_queued(r);
         return;
     }
@@ -182,7 +182,7 @@ void session_layer::reinvite_response(record& r, const message& response) {
             r.pending_end = end_reason::bad_ack;
             auto done = std::move(r.refreshes->reinvite_done);
             r.refreshes->reinvite_client = {};
-            if (done) done(r.handle, *r.core, 488);
+            if (done) done(r.handle(), *r.core, 488);
             if (!r.ended) send_bye(r);
             return;
         }
@@ -191,7 +191,7 @@ void session_layer::reinvite_response(record& r, const message& response) {
         auto done = std::move(r.refreshes->reinvite_done);
         r.refreshes->reinvite_client = {};
         timer_from_response(r, response);
-        if (done) done(r.handle, *r.core, status);
+        if (done) done(r.handle(), *r.core, status);
         if (!r.ended) try_send_queued(r);
         return;
     }
@@ -212,7 +212,7 @@ void session_layer::reinvite_response(record& r, const message& response) {
         wheel_.schedule_after(r.refreshes->glare_retry, milliseconds(10 * steps(random)));
         return;
     }
-    if (done) done(r.handle, *r.core, status);
+    if (done) done(r.handle(), *r.core, status);
     if (r.ended) return;
     if (status == 422) {
         // RFC 4028 §7.4: our interval was too small: the 422's Min-SE is the new floor. The

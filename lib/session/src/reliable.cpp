@@ -17,7 +17,7 @@ bool session_layer::check_extensions(record& r, const message& invite) {
     auto require = find_require(invite);
     auto supported = find_supported(invite);
     if (!require || !supported) {
-        (void)reject(r.handle, 400, "Bad Require or Supported Header");
+        (void)reject(r.handle(), 400, "Bad Require or Supported Header");
         return false;
     }
     bool requires_100rel = require->contains("100rel");
@@ -88,7 +88,7 @@ void session_layer::transmit_reliable(record& r, outgoing_message m) {
         // the PRACK the answer.
         auto offer = r.core->create_offer(r.negotiator.active_local());
         if (!offer || !r.negotiator.set_local_offer(std::move(*offer))) {
-            (void)reject(r.handle, 488, "Not Acceptable Here");
+            (void)reject(r.handle(), 488, "Not Acceptable Here");
             return;
         }
         r.invite_base->sdp = r.negotiator.local_text();
@@ -101,7 +101,7 @@ void session_layer::transmit_reliable(record& r, outgoing_message m) {
     if (r.rel->rseq == 0) {
         // §7.1: the first RSeq is random, low enough that it never wraps.
         r.rel->rseq =
-            static_cast<std::uint32_t>(((tag_seed_ ^ r.handle.value) * 0x9e3779b97f4a7c15u) >> 34) +
+            static_cast<std::uint32_t>(((tag_seed_ ^ r.handle().value) * 0x9e3779b97f4a7c15u) >> 34) +
             1;
     } else {
         ++r.rel->rseq;
@@ -198,14 +198,14 @@ void session_layer::prack(record& r, const incoming_request& in) {
     r.rel->unacked.clear();
     r.rel->retransmit.cancel();
     if (bad_answer) {
-        (void)reject(r.handle, 488, "No Usable Answer in PRACK");
+        (void)reject(r.handle(), 488, "No Usable Answer in PRACK");
         return;
     }
     if (r.answer_when_acked) {
         // The application answered while this provisional was unacknowledged (§3).
         r.answer_when_acked = false;
         r.rel->held_provisionals.clear();
-        (void)answer(r.handle);
+        (void)answer(r.handle());
         return;
     }
     if (!r.rel->held_provisionals.empty()) {
@@ -262,7 +262,7 @@ void session_layer::send_prack(record& r, const message& response, dialog& early
                                     .destination = detail::flow_to_target(early, r.source)});
     if (!sent) return;
     r.extra().requests.push_back({*sent, {}});
-    by_client_[sent->value] = r.handle.value;
+    by_client_[sent->value] = r.handle().value;
 }
 
 } // namespace parley

@@ -316,7 +316,7 @@ void session_layer::send_bye(record& r) {
     }
     if (r.d == nullptr) {
         // Our INVITE is not answered yet: CANCEL it (its 487 ends the session).
-        (void)terminate(r.handle);
+        (void)terminate(r.handle());
         return;
     }
     r.ok.reset(); // no more 2xx retransmissions
@@ -337,7 +337,7 @@ void session_layer::send_bye(record& r) {
         return;
     }
     r.extra().bye_client = *sent;
-    by_client_[sent->value] = r.handle.value;
+    by_client_[sent->value] = r.handle().value;
 }
 
 void session_layer::end(record& r, end_reason why) {
@@ -380,9 +380,9 @@ void session_layer::end(record& r, end_reason why) {
     if (r.d != nullptr) dialogs_.erase(r.d->id());
     r.d = nullptr;
     ++stats_.sessions_ended;
-    if (r.announced) events_.on_ended(r.handle, *r.core, why);
+    if (r.announced) events_.on_ended(r.handle(), *r.core, why);
     r.core->end();
-    auto it = sessions_.find(r.handle.value);
+    auto it = sessions_.find(r.handle().value);
     if (it != sessions_.end()) {
         ended_.push_back(std::move(it->second));
         sessions_.erase(it);
@@ -390,7 +390,7 @@ void session_layer::end(record& r, end_reason why) {
     if (destroying_) return;
     for (auto& p : requests)
         if (p.done) p.done(487, nullptr);
-    for (auto& done : refreshes) done(r.handle, *r.core, 487);
+    for (auto& done : refreshes) done(r.handle(), *r.core, 487);
 }
 
 void session_layer::finish_ended() {
@@ -449,7 +449,7 @@ void session_layer::on_client_failure(transaction_id client, failure_reason why)
         (void)r.negotiator.cancel_offer();
         auto done = std::move(r.refreshes->reinvite_done);
         r.refreshes->reinvite_client = {};
-        if (done) done(r.handle, *r.core, 408);
+        if (done) done(r.handle(), *r.core, 408);
         if (!r.ended) {
             r.bye_after_reinvite = false;
             r.pending_end = end_reason::dialog_failed;
@@ -525,7 +525,7 @@ result<void> session_layer::send_in_dialog(record& r, std::string_view method,
                                             .destination = detail::flow_to_target(*r.d, r.source)});
     if (!sent) return fail(sent.error_value());
     r.extra().requests.push_back({*sent, std::move(done)});
-    by_client_[sent->value] = r.handle.value;
+    by_client_[sent->value] = r.handle().value;
     return {};
 }
 

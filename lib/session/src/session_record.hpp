@@ -15,7 +15,8 @@ struct session_layer::record final : dialog_requester {
     // Members are ordered so that the flags and small numbers sit together at the end (a
     // record lives as long as its call: padding between 8-byte members is paid per call).
     session_layer* layer = nullptr;
-    session_handle handle;
+    /// The session's handle: its id (the core lives as long as the record).
+    session_handle handle() const noexcept { return {core->id()}; }
     dialog* d = nullptr; ///< in layer->dialogs_ until end()
     flow source; ///< where the INVITE came from; our requests go there unless the target says
     transaction_id invite_server; ///< the initial INVITE, until its final response
@@ -229,7 +230,7 @@ struct session_layer::record final : dialog_requester {
         // Until the next offer or answer the agreed descriptions are needed only as text.
         negotiator.park();
         if (changed && state == session_state::confirmed)
-            layer->events_.on_remote_hold(handle, *core,
+            layer->events_.on_remote_hold(handle(), *core,
                                           held ? remote_hold::held : remote_hold::resumed);
     }
 };

@@ -22,6 +22,7 @@
 #include <parley/sip/outgoing_message.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -130,6 +131,12 @@ public:
     /// The same request as an editable outgoing_message (for supplements' outgoing hooks).
     outgoing_message build_outgoing(const request_options& options);
 
+    dialog(const dialog& other);
+    dialog& operator=(const dialog& other);
+    dialog(dialog&& other) noexcept;
+    dialog& operator=(dialog&& other) noexcept;
+    ~dialog() = default;
+
 private:
     dialog() = default;
     // The dialog's texts, back to back in one block (one allocation instead of seven strings).
@@ -145,7 +152,7 @@ private:
     };
     std::string_view text(text_index i) const noexcept {
         std::uint32_t start = i == 0 ? 0 : ends_[i - 1];
-        return std::string_view(texts_).substr(start, ends_[i] - start);
+        return {texts_.get() + start, ends_[i] - start};
     }
     /// Writes the texts back to back (any view may point into the old block).
     void set_texts(const std::string_view (&parts)[text_count]);
@@ -162,7 +169,8 @@ private:
     std::uint64_t user_ = 0;
     /// The id (Call-ID, local and remote tag), the local and remote URIs, the remote target and
     /// our Contact: text i ends at ends_[i] and starts where text i - 1 ends.
-    std::string texts_;
+    /// Exactly as large as the texts (a std::string would cost 24 bytes more per dialog).
+    std::unique_ptr<char[]> texts_;
     std::uint32_t ends_[text_count] = {};
     std::vector<std::string> route_set_; ///< each a name-addr ("<sip:p1;lr>")
 };
