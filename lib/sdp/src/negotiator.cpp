@@ -1,5 +1,6 @@
 #include <parley/sdp/negotiator.hpp>
 
+#include <cstring>
 #include <optional>
 #include <utility>
 
@@ -32,6 +33,17 @@ std::string_view to_string(negotiator_state s) noexcept {
 negotiator::parts& negotiator::parts_for_round() {
     if (!parts_) parts_ = std::make_unique<parts>();
     return *parts_;
+}
+
+void negotiator::keep_texts(std::string_view sent, std::string_view active) {
+    // Into a new block: `sent` may be the old one's.
+    std::size_t size = sent.size() + active.size();
+    auto block = std::make_unique_for_overwrite<char[]>(size);
+    if (!sent.empty()) std::memcpy(block.get(), sent.data(), sent.size());
+    if (!active.empty()) std::memcpy(block.get() + sent.size(), active.data(), active.size());
+    texts_ = std::move(block);
+    texts_size_ = static_cast<std::uint32_t>(size);
+    sent_size_ = static_cast<std::uint32_t>(sent.size());
 }
 
 void negotiator::release_parts_when_empty() noexcept {
@@ -81,8 +93,7 @@ result<void> negotiator::set_local_offer(session_description offer) {
     }
     stamp(offer);
     // The active local (if any) is parsed now (active_local() above), so its text can go.
-    texts_ = offer.serialize();
-    sent_size_ = static_cast<std::uint32_t>(texts_.size());
+    keep_texts(offer.serialize());
     sent_is_active_ = false;
     parts_for_round().pending_local = std::make_unique<session_description>(std::move(offer));
     state_ = negotiator_state::local_offer;
@@ -111,8 +122,7 @@ result<void> negotiator::set_local_answer(session_description answer) {
     // The active local is parsed back (when parked) before its text is replaced below.
     (void)active_local();
     stamp(answer);
-    texts_ = answer.serialize();
-    sent_size_ = static_cast<std::uint32_t>(texts_.size());
+    keep_texts(answer.serialize());
     sent_is_active_ = false;
     parts_->pending_local = std::make_unique<session_description>(std::move(answer));
     state_ = negotiator_state::wait_negotiate;
@@ -162,8 +172,7 @@ void negotiator::park() {
     // After a cancelled offer of ours local_text() is that offer's: the active local's text
     // goes after it, in the same block.
     if (!sent_is_active_) {
-        texts_.resize(sent_size_);
-        texts_.append(parts_->active_local->serialize());
+        keep_texts(local_text(), parts_->active_local->serialize());
     }
     parts_->active_local.reset();
     parts_->active_remote.reset();

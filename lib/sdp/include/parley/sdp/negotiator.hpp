@@ -100,9 +100,7 @@ public:
     /// What we sent last: the stamped pending_local(), serialized once when it was set; after a
     /// completed round, the active local description's; after cancel_offer() of ours, the
     /// cancelled offer's (RFC 3264 §8 stamps the next one against it).
-    std::string_view local_text() const noexcept {
-        return std::string_view(texts_).substr(0, sent_size_);
-    }
+    std::string_view local_text() const noexcept { return {texts_.get(), sent_size_}; }
 
     /// In done: drops the parsed descriptions, keeping our text and the peer's m-line count
     /// (see the header). A no-op in other states.
@@ -132,8 +130,12 @@ private:
     void release_parts_when_empty() noexcept;
     /// Our text of the active local description (the tail of texts_ after a cancelled offer).
     std::string_view active_local_text() const noexcept {
-        return sent_is_active_ ? local_text() : std::string_view(texts_).substr(sent_size_);
+        return sent_is_active_
+                   ? local_text()
+                   : std::string_view(texts_.get() + sent_size_, texts_size_ - sent_size_);
     }
+    /// Keeps `sent` (and, when given, the active local's text after it) as texts_.
+    void keep_texts(std::string_view sent, std::string_view active = {});
     void stamp(session_description& outgoing) const;
     void unpark() const noexcept;
 
@@ -142,9 +144,12 @@ private:
     bool sent_is_active_ = false;    ///< local_text() is the active local description's
     std::uint32_t remote_media_ = 0; ///< the active remote's m-line count (RFC 3264 §8)
     std::uint32_t sent_size_ = 0;    ///< local_text() is texts_'s first sent_size_ bytes
+    std::uint32_t texts_size_ = 0;
     /// What we sent last, then (only when parked after a cancelled offer of ours) the active
     /// local description's text: one block.
-    std::string texts_;
+    /// Exactly as large as the texts: a serialized std::string has room to spare (its size is
+    /// estimated ahead) and 24 bytes of its own.
+    std::unique_ptr<char[]> texts_;
     mutable std::unique_ptr<parts> parts_;
 };
 
