@@ -129,13 +129,12 @@ void session_layer::new_invite(const incoming_request& in) {
         return;
     }
     // The session first: its policy (the endpoint's) names the Contact its dialog uses.
-    auto owned = std::make_unique<record>();
+    auto owned = std::make_unique<record>(
+        *this, extensions_.snapshot(),
+        session_options{.id = next_id_++, .sdp_address = options_.sdp_address});
     record& r = *owned;
-    r.layer = this;
-    r.core.emplace(extensions_.snapshot(),
-                   session_options{.id = next_id_++, .sdp_address = options_.sdp_address});
     r.policy =
-        options_.policies != nullptr ? options_.policies->policy_for(m, *r.core) : default_policy();
+        options_.policies != nullptr ? options_.policies->policy_for(m, r.core) : default_policy();
     std::string tag = new_tag();
     auto created = dialog::create_uas(m, tag, contact_of(r));
     if (!created) {
@@ -155,14 +154,14 @@ void session_layer::new_invite(const incoming_request& in) {
     // Built for a status above 100 so that To carries our tag; each use sets its own status.
     r.invite_base = std::make_unique<record::invite_response>(
         detail::response_skeleton(m, 200, {}, in.top_via, tag));
-    r.core->set_requester(&r); // the early dialog exists: supplements may send in it
+    r.core.set_requester(&r); // the early dialog exists: supplements may send in it
     sessions_.emplace(r.handle().value, std::move(owned));
     by_invite_server_.emplace(in.server.value, r.handle().value);
     ++stats_.sessions_created;
-    r.core->begin();
+    r.core.begin();
 
     // The supplements first (caller id, screening, Replaces, ...): a reject ends it here.
-    request_verdict verdict = r.core->incoming_request(m);
+    request_verdict verdict = r.core.incoming_request(m);
     if (verdict.rejects()) {
         (void)reject(r.handle(), verdict.status(), verdict.reason());
         return;
@@ -225,7 +224,7 @@ void session_layer::new_invite(const incoming_request& in) {
             (void)reject(r.handle(), 488, "Not Acceptable Here");
             return;
         }
-        auto answer = r.core->answer_offer(*r.negotiator.pending_remote());
+        auto answer = r.core.answer_offer(*r.negotiator.pending_remote());
         if (!answer) {
             (void)reject(r.handle(), answer.error_value().status,
                          answer.error_value().reason_phrase());
@@ -239,7 +238,7 @@ void session_layer::new_invite(const incoming_request& in) {
         r.invite_base->sdp = r.negotiator.local_text();
     }
     r.announced = true;
-    events_.on_incoming(r.handle(), *r.core, m);
+    events_.on_incoming(r.handle(), r.core, m);
 }
 
 void session_layer::on_ack(const message& ack, const flow& source) noexcept {
@@ -248,7 +247,7 @@ void session_layer::on_ack(const message& ack, const flow& source) noexcept {
     record* found = by_dialog_of(ack);
     if (found == nullptr) return; // a late ACK for a session that ended: nothing to do
     record& r = *found;
-    r.core->incoming_request(ack); // supplements see the ACK; it has no response to steer
+    r.core.incoming_request(ack); // supplements see the ACK; it has no response to steer
     if (!r.ok || ack.cseq().number != r.ok->cseq) return;
     // RFC 3261 §13.3.1.4: the ACK stops the 2xx retransmissions.
     r.ok.reset();
@@ -282,7 +281,7 @@ void session_layer::on_ack(const message& ack, const flow& source) noexcept {
                 send_bye(*old->second);
             }
         }
-        events_.on_confirmed(r.handle(), *r.core);
+        events_.on_confirmed(r.handle(), r.core);
     }
     if (!r.ended) try_send_queued(r); // a re-INVITE of ours may have waited for this ACK
 }
@@ -294,7 +293,7 @@ void session_layer::on_cancel(transaction_id invite_server, const message& cance
     auto s = sessions_.find(it->second);
     if (s == sessions_.end()) return;
     record& r = *s->second;
-    r.core->incoming_request(cancel);
+    r.core.incoming_request(cancel);
     if (!r.invite_server) return;
     // RFC 3261 §9.2: the layer answered the CANCEL; the INVITE gets 487.
     outgoing_message terminated = r.invite_base->base;
@@ -324,12 +323,12 @@ void session_layer::in_dialog(const incoming_request& in) {
     }
     if (r.d == nullptr && m.method() == method::bye) {
         // RFC 3261 §15: a BYE ends that early dialog only; our INVITE still gets its answer.
-        respond_plain(in, 200, {}, &*r.core);
+        respond_plain(in, 200, {}, &r.core);
         return;
     }
     if (auto ordered = d->receive_request(m); !ordered) {
         respond_plain(in, ordered.error_value().status, ordered.error_value().reason_phrase(),
-                      &*r.core);
+                      &r.core);
         return;
     }
     // A supplement may answer the request itself (session::respond) and say handled().
@@ -353,22 +352,22 @@ void session_layer::in_dialog(const incoming_request& in) {
             answered = true;
             return layer.transactions_.respond(in.server, status, std::move(m).serialize());
         }
-    } answer_here(*this, in, *r.core);
-    request_verdict verdict = r.core->incoming_request(m, &answer_here);
+    } answer_here(*this, in, r.core);
+    request_verdict verdict = r.core.incoming_request(m, &answer_here);
     if (verdict.rejects()) {
-        if (!answer_here.answered) respond_plain(in, verdict.status(), verdict.reason(), &*r.core);
+        if (!answer_here.answered) respond_plain(in, verdict.status(), verdict.reason(), &r.core);
         return;
     }
     if (verdict.was_handled()) {
         // The core guarantees an answer: a supplement that claimed the request but sent
         // nothing gets a 500 sent for it, so no transaction is left to time out.
-        if (!answer_here.answered) respond_plain(in, 500, "Request Not Answered", &*r.core);
+        if (!answer_here.answered) respond_plain(in, 500, "Request Not Answered", &r.core);
         return;
     }
     if (answer_here.answered || r.ended) return;
     switch (m.method()) {
     case method::bye:
-        respond_plain(in, 200, {}, &*r.core);
+        respond_plain(in, 200, {}, &r.core);
         end(r, end_reason::remote_hangup);
         return;
     case method::invite: reinvite(r, in); return;
@@ -380,20 +379,20 @@ void session_layer::in_dialog(const incoming_request& in) {
         ok.add_header("Allow", options_.allow);
         ok.add_header("Accept", "application/sdp");
         ok.add_header("Supported", detail::supported_tags(r.policy));
-        r.core->outgoing_response(ok);
+        r.core.outgoing_response(ok);
         (void)transactions_.respond(in.server, 200, std::move(ok).serialize());
         return;
     }
     case method::info:
         // An INFO nobody claimed: fine when empty (a keep-alive), otherwise we cannot use it.
-        respond_plain(in, m.body().empty() ? 200 : 415, {}, &*r.core);
+        respond_plain(in, m.body().empty() ? 200 : 415, {}, &r.core);
         return;
     case method::notify:
         // RFC 6665 §4.1.3: a NOTIFY matching no subscription of ours.
-        respond_plain(in, 481, "Subscription Does Not Exist", &*r.core);
+        respond_plain(in, 481, "Subscription Does Not Exist", &r.core);
         return;
-    case method::unknown: respond_plain(in, 501, {}, &*r.core); return;
-    default: respond_plain(in, 405, {}, &*r.core); return;
+    case method::unknown: respond_plain(in, 501, {}, &r.core); return;
+    default: respond_plain(in, 405, {}, &r.core); return;
     }
 }
 
@@ -401,43 +400,43 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
     const message& m = in.request;
     if (m.find(header_id::replaces) != nullptr) {
         // Replaces names a dialog to take over: meaningless inside one (RFC 3891 §3).
-        respond_plain(in, 488, "Replaces in a Re-INVITE", &*r.core);
+        respond_plain(in, 488, "Replaces in a Re-INVITE", &r.core);
         return;
     }
     // RFC 3261 §14.2: a second INVITE before we sent the final response to the first gets
     // 500 with Retry-After (0-10 s); one after our 2xx but before its ACK gets 491.
     if (r.invite_server) {
         ++stats_.overlap_500;
-        respond_plain(in, 500, "Previous INVITE Not Answered Yet", &*r.core);
+        respond_plain(in, 500, "Previous INVITE Not Answered Yet", &r.core);
         return;
     }
     if (r.state == session_state::answered || r.state == session_state::incoming ||
         r.state == session_state::early) {
         ++stats_.glare_491;
-        respond_plain(in, 491, {}, &*r.core); // before the ACK of the initial INVITE
+        respond_plain(in, 491, {}, &r.core); // before the ACK of the initial INVITE
         return;
     }
     if (r.state == session_state::ending) {
-        respond_plain(in, 481, {}, &*r.core);
+        respond_plain(in, 481, {}, &r.core);
         return;
     }
     if (r.ok) {
         // Our 2xx to the previous INVITE is still unacknowledged: a new offer now would cross.
         ++stats_.glare_491;
-        respond_plain(in, 491, {}, &*r.core);
+        respond_plain(in, 491, {}, &r.core);
         return;
     }
     if (r.refresh_in_flight()) {
         // Both sides offered at once (RFC 3261 §14.2): theirs gets 491, ours continues.
         ++stats_.glare_491;
-        respond_plain(in, 491, {}, &*r.core);
+        respond_plain(in, 491, {}, &r.core);
         return;
     }
     timer_request timer;
     if (!timer_in_request(r, in, timer)) return; // 422 (RFC 4028 §9)
     auto body = detail::sdp_body(m);
     if (!body) {
-        respond_plain(in, body.error_value().status, body.error_value().reason_phrase(), &*r.core);
+        respond_plain(in, body.error_value().status, body.error_value().reason_phrase(), &r.core);
         return;
     }
     outgoing_message ok = detail::response_skeleton(m, 200, {}, in.top_via, {});
@@ -447,9 +446,9 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
     if (!*body) {
         // RFC 3261 §14.2 / RFC 6337: an INVITE without SDP gets a fresh offer; the answer
         // comes in the ACK.
-        auto offer = r.core->create_offer(r.negotiator.active_local());
+        auto offer = r.core.create_offer(r.negotiator.active_local());
         if (!offer || !r.negotiator.set_local_offer(std::move(*offer))) {
-            respond_plain(in, 488, {}, &*r.core);
+            respond_plain(in, 488, {}, &r.core);
             return;
         }
         body_text = r.negotiator.local_text();
@@ -457,22 +456,22 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
     } else {
         auto offer = sdp::session_description::parse(**body);
         if (!offer) {
-            respond_plain(in, 400, offer.error_value().reason_phrase(), &*r.core);
+            respond_plain(in, 400, offer.error_value().reason_phrase(), &r.core);
             return;
         }
         if (auto received = r.negotiator.receive_remote_offer(std::move(*offer)); !received) {
-            respond_plain(in, received.error_value().status == 491 ? 491 : 488, {}, &*r.core);
+            respond_plain(in, received.error_value().status == 491 ? 491 : 488, {}, &r.core);
             return;
         }
-        auto answer = r.core->answer_offer(*r.negotiator.pending_remote());
+        auto answer = r.core.answer_offer(*r.negotiator.pending_remote());
         if (!answer) {
             (void)r.negotiator.cancel_offer();
             respond_plain(in, answer.error_value().status, answer.error_value().reason_phrase(),
-                          &*r.core);
+                          &r.core);
             return;
         }
         if (!r.negotiator.set_local_answer(std::move(*answer)) || !r.negotiator.negotiate()) {
-            respond_plain(in, 500, "Negotiation Failed", &*r.core);
+            respond_plain(in, 500, "Negotiation Failed", &r.core);
             return;
         }
         // Taken before apply_media(): its callbacks may start a new offer of ours.
@@ -494,7 +493,7 @@ void session_layer::update(record& r, const incoming_request& in) {
     const message& m = in.request;
     auto body = detail::sdp_body(m);
     if (!body) {
-        respond_plain(in, body.error_value().status, body.error_value().reason_phrase(), &*r.core);
+        respond_plain(in, body.error_value().status, body.error_value().reason_phrase(), &r.core);
         return;
     }
     outgoing_message ok = detail::response_skeleton(m, 200, {}, in.top_via, {});
@@ -506,7 +505,7 @@ void session_layer::update(record& r, const incoming_request& in) {
         // unanswered, 500 with Retry-After.
         if (r.negotiator.state() == sdp::negotiator_state::local_offer || r.refresh_in_flight()) {
             ++stats_.glare_491;
-            respond_plain(in, 491, {}, &*r.core);
+            respond_plain(in, 491, {}, &r.core);
             return;
         }
         // The INVITE's offer counts as unanswered until our answer went reliably (RFC 3311
@@ -515,20 +514,20 @@ void session_layer::update(record& r, const incoming_request& in) {
         if (invite_offer_open || r.negotiator.state() == sdp::negotiator_state::remote_offer ||
             r.negotiator.state() == sdp::negotiator_state::wait_negotiate) {
             ++stats_.overlap_500;
-            respond_plain(in, 500, "Offer Pending", &*r.core);
+            respond_plain(in, 500, "Offer Pending", &r.core);
             return;
         }
         auto answer = answer_new_offer(r, **body);
         if (!answer) {
             respond_plain(in, answer.error_value().status, answer.error_value().reason_phrase(),
-                          &*r.core);
+                          &r.core);
             return;
         }
         ok.set_body("application/sdp", *answer);
     }
     apply_timer_request(r, timer);
     add_session_timer_headers(r, ok);
-    r.core->outgoing_response(ok);
+    r.core.outgoing_response(ok);
     (void)transactions_.respond(in.server, 200, std::move(ok).serialize());
     start_session_timer(r); // RFC 4028 §10: so is an UPDATE
 }
@@ -546,7 +545,7 @@ result<std::string> session_layer::answer_new_offer(record& r, std::string_view 
     }
     if (auto received = r.negotiator.receive_remote_offer(std::move(*offer)); !received)
         return fail(received.error_value().status == 491 ? 491 : 488, "");
-    auto answer = r.core->answer_offer(*r.negotiator.pending_remote());
+    auto answer = r.core.answer_offer(*r.negotiator.pending_remote());
     if (!answer) {
         (void)r.negotiator.cancel_offer();
         return fail(answer.error_value());

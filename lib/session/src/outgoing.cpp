@@ -21,18 +21,17 @@ std::optional<sdp::session_description> sdp_of(const message& m) {
 result<session_handle> session_layer::call(const outgoing_call& c) {
     detail::depth_guard guard(*this);
     if (sessions_.size() >= options_.max_sessions) return fail(503, "Session Limit Reached");
-    auto owned = std::make_unique<record>();
+    auto owned = std::make_unique<record>(
+        *this, extensions_.snapshot(),
+        session_options{.id = next_id_++, .sdp_address = options_.sdp_address});
     record& r = *owned;
-    r.layer = this;
     r.outgoing = true;
     r.uac = std::make_unique<record::uac_state>();
     r.state = session_state::calling;
     r.policy = c.policy ? *c.policy : default_policy();
     r.source = c.destination;
-    r.core.emplace(extensions_.snapshot(),
-                   session_options{.id = next_id_++, .sdp_address = options_.sdp_address});
-    if (c.media) r.core->media() = *c.media;
-    if (c.prepare) c.prepare(*r.core);
+    if (c.media) r.core.media() = *c.media;
+    if (c.prepare) c.prepare(r.core);
     std::string call_id = new_tag() + "@parley";
     for (int tries = 1; options_.owns_call_id && !options_.owns_call_id(call_id); ++tries) {
         if (tries == 1000) return fail(500, "No Call-ID Owned by This Layer");
@@ -62,9 +61,9 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
         invite.add_header("Session-Expires", std::to_string(r.policy.timers.session_expires));
         invite.add_header("Min-SE", std::to_string(r.policy.timers.min_se));
     }
-    r.core->begin();
+    r.core.begin();
     if (c.offer == offer_timing::in_invite) {
-        auto offer = r.core->create_offer();
+        auto offer = r.core.create_offer();
         if (!offer) return fail(offer.error_value());
         if (auto set = r.negotiator.set_local_offer(std::move(*offer)); !set)
             return fail(set.error_value());
@@ -72,7 +71,7 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
     } else {
         r.delayed_offer = true;
     }
-    r.core->outgoing_request(invite);
+    r.core.outgoing_request(invite);
     r.uac->request_uri = c.request_uri;
     r.uac->invite_request = invite;
     std::string bytes = invite.serialize();
@@ -86,7 +85,7 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
                                             .method = "INVITE",
                                             .destination = c.destination});
     if (!sent) {
-        r.core->end();
+        r.core.end();
         return fail(sent.error_value());
     }
     r.uac->invite_client = *sent;
@@ -146,7 +145,7 @@ bool session_layer::resend_with_credentials(record& r, const message& challenge)
         ++r.uac->challenges > options_.max_challenges)
         return false;
     auto answer =
-        options_.credentials->answer_challenge(*r.core, challenge, "INVITE", r.uac->request_uri);
+        options_.credentials->answer_challenge(r.core, challenge, "INVITE", r.uac->request_uri);
     if (!answer) return false;
     outgoing_message invite = *r.uac->invite_request;
     invite.set_header(answer->header_name, answer->value);
@@ -215,7 +214,7 @@ void session_layer::invite_response(record& r, const message& response) {
     if ((status == 401 || status == 407) && resend_with_credentials(r, response)) return;
     if (status == 422 && retry_after_422(r, response)) return;
     if (status >= 300 && status < 400) {
-        r.core->incoming_response(response, response_phase::before_redirect);
+        r.core.incoming_response(response, response_phase::before_redirect);
         if (follow_redirect(r, response)) return;
     }
     auto update = r.uac->forks->on_response(*r.uac->our_invite, response);
@@ -260,7 +259,7 @@ void session_layer::invite_response(record& r, const message& response) {
             if (r.delayed_offer && r.negotiator.state() == sdp::negotiator_state::done)
                 media = early_media::present;
         }
-        events_.on_progress(r.handle(), *r.core, status, media);
+        events_.on_progress(r.handle(), r.core, status, media);
         return;
     }
     case outcome::extra_2xx:
@@ -272,7 +271,7 @@ void session_layer::invite_response(record& r, const message& response) {
         }
         return;
     case outcome::failed:
-        r.core->set_final_status(status);
+        r.core.set_final_status(status);
         end(r, r.uac->cancelled && status == 487 ? end_reason::local_hangup
                                                  : end_reason::remote_rejected);
         return;
@@ -283,12 +282,12 @@ void session_layer::invite_response(record& r, const message& response) {
         (void)sender_.send(detail::flow_to_target(*r.d, r.source), r.uac->invite_ack);
         return;
     }
-    r.core->set_final_status(status);
+    r.core.set_final_status(status);
     dialog* d = dialogs_.insert(*update->affected);
     if (d == nullptr) return;
     r.d = d;
     d->set_user(r.handle().value);
-    r.core->set_requester(&r);
+    r.core.set_requester(&r);
     // The call is this dialog: the other early dialogs are over (RFC 3261 §13.2.2.4).
     for (const std::string& key : r.uac->early_keys) by_dialog_.erase(key);
     r.uac->early_keys.clear();
@@ -302,7 +301,7 @@ void session_layer::invite_response(record& r, const message& response) {
         auto offer = sdp_of(response);
         std::optional<sdp::session_description> answer;
         if (offer && r.negotiator.receive_remote_offer(std::move(*offer))) {
-            if (auto built = r.core->answer_offer(*r.negotiator.pending_remote()))
+            if (auto built = r.core.answer_offer(*r.negotiator.pending_remote()))
                 answer = std::move(*built);
         }
         if (answer && r.negotiator.set_local_answer(std::move(*answer)) &&
@@ -316,7 +315,7 @@ void session_layer::invite_response(record& r, const message& response) {
         bad_sdp = !answer || !r.negotiator.receive_remote_answer(std::move(*answer)) ||
                   !r.negotiator.negotiate();
     }
-    r.core->outgoing_request(ack);
+    r.core.outgoing_request(ack);
     r.uac->invite_ack = ack.serialize();
     (void)sender_.send(detail::flow_to_target(*d, r.source), r.uac->invite_ack);
     if (r.uac->cancelled || bad_sdp) {
@@ -344,7 +343,7 @@ void session_layer::invite_response(record& r, const message& response) {
         }
         start_session_timer(r);
     }
-    events_.on_confirmed(r.handle(), *r.core);
+    events_.on_confirmed(r.handle(), r.core);
     if (!r.ended) try_send_queued(r);
 }
 

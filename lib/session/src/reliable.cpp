@@ -86,7 +86,7 @@ void session_layer::transmit_reliable(record& r, outgoing_message m) {
     if (r.delayed_offer && r.negotiator.state() == sdp::negotiator_state::null) {
         // §5: without an offer in the INVITE, the first reliable provisional carries ours and
         // the PRACK the answer.
-        auto offer = r.core->create_offer(r.negotiator.active_local());
+        auto offer = r.core.create_offer(r.negotiator.active_local());
         if (!offer || !r.negotiator.set_local_offer(std::move(*offer))) {
             (void)reject(r.handle(), 488, "Not Acceptable Here");
             return;
@@ -100,15 +100,15 @@ void session_layer::transmit_reliable(record& r, outgoing_message m) {
     if (!r.rel) r.rel = std::make_unique<record::reliable_state>(&r);
     if (r.rel->rseq == 0) {
         // §7.1: the first RSeq is random, low enough that it never wraps.
-        r.rel->rseq =
-            static_cast<std::uint32_t>(((tag_seed_ ^ r.handle().value) * 0x9e3779b97f4a7c15u) >> 34) +
-            1;
+        r.rel->rseq = static_cast<std::uint32_t>(
+                          ((tag_seed_ ^ r.handle().value) * 0x9e3779b97f4a7c15u) >> 34) +
+                      1;
     } else {
         ++r.rel->rseq;
     }
     m.set_header("Require", "100rel");
     m.set_header("RSeq", std::to_string(r.rel->rseq));
-    r.core->outgoing_response(m);
+    r.core.outgoing_response(m);
     r.rel->unacked_status = m.status();
     r.rel->unacked = std::move(m).serialize();
     ++stats_.reliable_provisionals;
@@ -146,7 +146,7 @@ void session_layer::prack(record& r, const incoming_request& in) {
     const message& m = in.request;
     auto acked = find_rack(m);
     if (!acked || !*acked) {
-        respond_plain(in, 400, "Missing or Bad RAck", &*r.core);
+        respond_plain(in, 400, "Missing or Bad RAck", &r.core);
         return;
     }
     const rack& k = **acked;
@@ -154,12 +154,12 @@ void session_layer::prack(record& r, const incoming_request& in) {
     if (!r.awaiting_prack() || !r.invite_server || k.response_number != r.rel->rseq ||
         k.cseq_number != r.last_invite_cseq || k.method != method::invite) {
         ++stats_.prack_481;
-        respond_plain(in, 481, "No Such Reliable Provisional", &*r.core);
+        respond_plain(in, 481, "No Such Reliable Provisional", &r.core);
         return;
     }
     auto body = detail::sdp_body(m);
     if (!body) {
-        respond_plain(in, body.error_value().status, body.error_value().reason_phrase(), &*r.core);
+        respond_plain(in, body.error_value().status, body.error_value().reason_phrase(), &r.core);
         return;
     }
     outgoing_message ok = detail::response_skeleton(m, 200, {}, in.top_via, {});
@@ -182,18 +182,18 @@ void session_layer::prack(record& r, const incoming_request& in) {
         // our answer reached the caller it is an offer on top of an offer (RFC 3311 §5.2 rule).
         if (!r.answered_early) {
             ++stats_.overlap_500;
-            respond_plain(in, 500, "Offer Pending", &*r.core);
+            respond_plain(in, 500, "Offer Pending", &r.core);
             return;
         }
         auto answer = answer_new_offer(r, **body);
         if (!answer) {
             respond_plain(in, answer.error_value().status, answer.error_value().reason_phrase(),
-                          &*r.core);
+                          &r.core);
             return;
         }
         ok.set_body("application/sdp", *answer);
     }
-    r.core->outgoing_response(ok);
+    r.core.outgoing_response(ok);
     (void)transactions_.respond(in.server, 200, std::move(ok).serialize());
     r.rel->unacked.clear();
     r.rel->retransmit.cancel();
@@ -244,7 +244,7 @@ void session_layer::send_prack(record& r, const message& response, dialog& early
                                  " INVITE");
     if (r.delayed_offer && r.negotiator.state() == sdp::negotiator_state::remote_offer) {
         // §5: their offer came in this 18x (our INVITE had none): our answer goes in the PRACK.
-        if (auto answer = r.core->answer_offer(*r.negotiator.pending_remote());
+        if (auto answer = r.core.answer_offer(*r.negotiator.pending_remote());
             answer && r.negotiator.set_local_answer(std::move(*answer)) &&
             r.negotiator.negotiate()) {
             prack.set_body("application/sdp", r.negotiator.local_text());
@@ -254,7 +254,7 @@ void session_layer::send_prack(record& r, const message& response, dialog& early
             (void)r.negotiator.cancel_offer();
         }
     }
-    r.core->outgoing_request(prack);
+    r.core.outgoing_request(prack);
     auto sent =
         transactions_.send_request({.bytes = prack.serialize(),
                                     .branch = branch,

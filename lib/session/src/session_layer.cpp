@@ -77,7 +77,7 @@ const std::string& session_layer::via_of(const record& r) const noexcept {
 
 session* session_layer::find(session_handle h) noexcept {
     auto it = sessions_.find(h.value);
-    return it == sessions_.end() ? nullptr : &*it->second->core;
+    return it == sessions_.end() ? nullptr : &it->second->core;
 }
 
 session_handle session_layer::replaces(session_handle h) const noexcept {
@@ -127,7 +127,7 @@ session_layer::record* session_layer::by_dialog_of(const message& received) noex
 }
 
 void session_layer::respond(record& r, transaction_id server, outgoing_message response) {
-    r.core->outgoing_response(response); // supplements see every response of the session
+    r.core.outgoing_response(response); // supplements see every response of the session
     std::uint16_t status = response.status();
     if (server == r.invite_server && status >= 200) r.invite_answered = true;
     (void)transactions_.respond(server, status, std::move(response).serialize());
@@ -194,7 +194,7 @@ result<void> session_layer::answer(session_handle h) {
     if (r.delayed_offer && r.negotiator.state() == sdp::negotiator_state::null) {
         // RFC 3261 §13.2.1: no offer in the INVITE, so ours goes in the 2xx and the answer
         // comes in the ACK.
-        auto offer = r.core->create_offer(r.negotiator.active_local());
+        auto offer = r.core.create_offer(r.negotiator.active_local());
         if (!offer) {
             (void)reject(h, 488, "Not Acceptable Here");
             return fail(offer.error_value());
@@ -272,7 +272,7 @@ result<void> session_layer::terminate(session_handle h) {
 }
 
 void session_layer::send_final_2xx(record& r, transaction_id server, outgoing_message ok) {
-    r.core->outgoing_response(ok);
+    r.core.outgoing_response(ok);
     r.ok = std::make_unique<record::final_2xx>(&r);
     r.ok->bytes = std::move(ok).serialize();
     r.ok->cseq = r.last_invite_cseq;
@@ -327,7 +327,7 @@ void session_layer::send_bye(record& r) {
     outgoing_message bye = r.d->build_outgoing({.method = "BYE", .via = via});
     if (r.extra_part && !r.extra_part->bye_reason.empty())
         bye.set_header("Reason", r.extra_part->bye_reason); // RFC 3326
-    r.core->outgoing_request(bye);
+    r.core.outgoing_request(bye);
     auto sent = transactions_.send_request({.bytes = std::move(bye).serialize(),
                                             .branch = branch,
                                             .method = "BYE",
@@ -368,7 +368,7 @@ void session_layer::end(record& r, end_reason why) {
             if (q.done) refreshes.push_back(std::move(q.done));
         r.refreshes->queued.clear();
     }
-    r.core->set_requester(nullptr);
+    r.core.set_requester(nullptr);
     if (r.refresh_in_flight()) by_client_.erase(r.refreshes->reinvite_client.value);
     if (r.uac) {
         if (r.uac->invite_client) by_client_.erase(r.uac->invite_client.value);
@@ -380,8 +380,8 @@ void session_layer::end(record& r, end_reason why) {
     if (r.d != nullptr) dialogs_.erase(r.d->id());
     r.d = nullptr;
     ++stats_.sessions_ended;
-    if (r.announced) events_.on_ended(r.handle(), *r.core, why);
-    r.core->end();
+    if (r.announced) events_.on_ended(r.handle(), r.core, why);
+    r.core.end();
     auto it = sessions_.find(r.handle().value);
     if (it != sessions_.end()) {
         ended_.push_back(std::move(it->second));
@@ -390,7 +390,7 @@ void session_layer::end(record& r, end_reason why) {
     if (destroying_) return;
     for (auto& p : requests)
         if (p.done) p.done(487, nullptr);
-    for (auto& done : refreshes) done(r.handle(), *r.core, 487);
+    for (auto& done : refreshes) done(r.handle(), r.core, 487);
 }
 
 void session_layer::finish_ended() {
@@ -404,14 +404,14 @@ void session_layer::on_response(transaction_id client, const message& response) 
     auto s = sessions_.find(it->second);
     if (s == sessions_.end()) return;
     record& r = *s->second;
-    r.core->incoming_response(response, response_phase::before_media);
+    r.core.incoming_response(response, response_phase::before_media);
     if (request_response(r, client, &response, response.status())) {
-        if (!r.ended) r.core->incoming_response(response, response_phase::after_media);
+        if (!r.ended) r.core.incoming_response(response, response_phase::after_media);
         return;
     }
     if (r.is_invite_client(client)) {
         invite_response(r, response);
-        if (!r.ended) r.core->incoming_response(response, response_phase::after_media);
+        if (!r.ended) r.core.incoming_response(response, response_phase::after_media);
         return;
     }
     // Our re-INVITE: its transaction id, or (RFC 6026 §7.2 2xx retransmissions in Accepted)
@@ -423,7 +423,7 @@ void session_layer::on_response(transaction_id client, const message& response) 
     else
         (void)ack_again(r, response);
     if (r.ended) return;
-    r.core->incoming_response(response, response_phase::after_media);
+    r.core.incoming_response(response, response_phase::after_media);
     if (response.status() >= 200 && client == r.bye_client()) end(r, r.pending_end);
 }
 
@@ -439,7 +439,7 @@ void session_layer::on_client_failure(transaction_id client, failure_reason why)
     if (request_response(r, client, nullptr, why == failure_reason::timeout ? 408 : 503)) return;
     if (r.is_invite_client(client) && r.uac->invite_ack.empty()) {
         // RFC 3261 §8.1.3.1: a timeout is a 408, a transport error a 503.
-        r.core->set_final_status(why == failure_reason::timeout ? 408 : 503);
+        r.core.set_final_status(why == failure_reason::timeout ? 408 : 503);
         end(r,
             why == failure_reason::timeout ? end_reason::no_answer : end_reason::transport_failed);
         return;
@@ -449,7 +449,7 @@ void session_layer::on_client_failure(transaction_id client, failure_reason why)
         (void)r.negotiator.cancel_offer();
         auto done = std::move(r.refreshes->reinvite_done);
         r.refreshes->reinvite_client = {};
-        if (done) done(r.handle(), *r.core, 408);
+        if (done) done(r.handle(), r.core, 408);
         if (!r.ended) {
             r.bye_after_reinvite = false;
             r.pending_end = end_reason::dialog_failed;
@@ -518,7 +518,7 @@ result<void> session_layer::send_in_dialog(record& r, std::string_view method,
     for (const auto& [name, value] : extras.headers) request.add_header(name, value);
     if (!extras.body.empty() || !extras.content_type.empty())
         request.set_body(extras.content_type, extras.body);
-    r.core->outgoing_request(request);
+    r.core.outgoing_request(request);
     auto sent = transactions_.send_request({.bytes = std::move(request).serialize(),
                                             .branch = branch,
                                             .method = method,

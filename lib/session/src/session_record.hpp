@@ -12,11 +12,15 @@
 namespace parley {
 
 struct session_layer::record final : dialog_requester {
+    record(session_layer& owner, std::shared_ptr<const extension_snapshot> extensions,
+           session_options options)
+        : layer(&owner), core(std::move(extensions), options) {}
+
     // Members are ordered so that the flags and small numbers sit together at the end (a
     // record lives as long as its call: padding between 8-byte members is paid per call).
     session_layer* layer = nullptr;
     /// The session's handle: its id (the core lives as long as the record).
-    session_handle handle() const noexcept { return {core->id()}; }
+    session_handle handle() const noexcept { return {core.id()}; }
     dialog* d = nullptr; ///< in layer->dialogs_ until end()
     flow source; ///< where the INVITE came from; our requests go there unless the target says
     transaction_id invite_server; ///< the initial INVITE, until its final response
@@ -170,8 +174,8 @@ struct session_layer::record final : dialog_requester {
     void cancel_session_timer() noexcept {
         if (session_timer) session_timer->cancel();
     }
-    /// The session: extensions see it; constructed in the record (one allocation less).
-    std::optional<session> core;
+    /// The session: extensions see it; built in the record (one allocation less).
+    session core;
 
     // The small members, together.
     std::uint32_t last_invite_cseq = 0;
@@ -215,7 +219,7 @@ struct session_layer::record final : dialog_requester {
         const auto* local = negotiator.active_local();
         const auto* remote = negotiator.active_remote();
         if (local == nullptr || remote == nullptr) return;
-        core->apply_negotiated(*local, *remote);
+        core.apply_negotiated(*local, *remote);
         // RFC 3264 §8.4 / RFC 6337 §5: sendonly, inactive or c=0.0.0.0 from the peer is hold.
         bool held = false;
         for (std::size_t i = 0; i < remote->media().size(); ++i) {
@@ -230,7 +234,7 @@ struct session_layer::record final : dialog_requester {
         // Until the next offer or answer the agreed descriptions are needed only as text.
         negotiator.park();
         if (changed && state == session_state::confirmed)
-            layer->events_.on_remote_hold(handle(), *core,
+            layer->events_.on_remote_hold(handle(), core,
                                           held ? remote_hold::held : remote_hold::resumed);
     }
 };

@@ -172,9 +172,9 @@ private:
     cookie_jar cookies_;
     media_preferences media_;
     std::vector<stream> streams_;
-    std::uint16_t final_status_ = 0;
     request_responder* responder_ = nullptr; ///< set while incoming_request() runs
     dialog_requester* requester_ = nullptr;
+    std::uint16_t final_status_ = 0;
     bool begun_ = false;
     bool ended_ = false;
 };
