@@ -53,10 +53,21 @@ dialog_id dialog_id_of_received(const message& m) {
     return {std::string(m.call_id()), std::string(m.from().tag), std::string(m.to().tag)};
 }
 
+const std::vector<std::string>& dialog::no_routes() noexcept {
+    static const std::vector<std::string> none;
+    return none;
+}
+
+void dialog::add_route(std::string_view route) {
+    if (!route_set_) route_set_ = std::make_unique<std::vector<std::string>>();
+    route_set_->emplace_back(route);
+}
+
 dialog::dialog(const dialog& other)
     : state_(other.state_), role_(other.role_), secure_(other.secure_),
       local_cseq_(other.local_cseq_), remote_cseq_(other.remote_cseq_), user_(other.user_),
-      route_set_(other.route_set_) {
+      route_set_(other.route_set_ ? std::make_unique<std::vector<std::string>>(*other.route_set_)
+                                  : nullptr) {
     std::copy(std::begin(other.ends_), std::end(other.ends_), std::begin(ends_));
     std::size_t size = ends_[text_count - 1];
     texts_ = std::make_unique_for_overwrite<char[]>(size);
@@ -149,7 +160,7 @@ result<dialog> dialog::create_uas(const message& request, std::string_view local
     d.state_ = dialog_state::early;
     d.secure_ = request.request_uri().scheme == uri_scheme::sips;
     // §12.1.1: the route set is the Record-Route list in order.
-    for (const name_addr& rr : request.record_routes()) d.route_set_.emplace_back(rr.text);
+    for (const name_addr& rr : request.record_routes()) d.add_route(rr.text);
     d.remote_cseq_ = request.cseq().number;
     d.set_texts({request.call_id(), local_tag, request.from().tag}, request.to(), request.from(),
                 remote->address.address.text, local_contact);
@@ -168,7 +179,7 @@ result<dialog> dialog::create_uac(const message& request, const message& respons
     d.secure_ = request.request_uri().scheme == uri_scheme::sips;
     // §12.1.2: the route set is the Record-Route list in reverse order.
     const auto& rr = response.record_routes();
-    for (std::size_t i = rr.size(); i-- > 0;) d.route_set_.emplace_back(rr[i].text);
+    for (std::size_t i = rr.size(); i-- > 0;) d.add_route(rr[i].text);
     d.local_cseq_ = request.cseq().number;
     d.set_texts({request.call_id(), request.from().tag, response.to().tag}, request.from(),
                 response.to(),
@@ -205,8 +216,9 @@ outgoing_message dialog::build_outgoing(const request_options& o) {
     std::uint32_t cseq = o.cseq ? *o.cseq : ++local_cseq_;
     std::string request_uri(remote_target());
     bool strict = false;
-    if (!route_set_.empty()) {
-        auto first = parse_name_addr(route_set_.front());
+    const std::vector<std::string>& routes = route_set();
+    if (!routes.empty()) {
+        auto first = parse_name_addr(routes.front());
         strict = first && !first->address.params.contains("lr");
         if (strict) {
             request_uri = std::string(first->address.text);
@@ -217,8 +229,7 @@ outgoing_message dialog::build_outgoing(const request_options& o) {
     outgoing_message m = outgoing_message::request(o.method, request_uri);
     m.add_header("Via", o.via);
     m.add_header("Max-Forwards", number(static_cast<std::uint32_t>(o.max_forwards)));
-    for (std::size_t i = strict ? 1 : 0; i < route_set_.size(); ++i)
-        m.add_header("Route", route_set_[i]);
+    for (std::size_t i = strict ? 1 : 0; i < routes.size(); ++i) m.add_header("Route", routes[i]);
     if (strict) m.add_header("Route", "<" + std::string(remote_target()) + ">");
     std::string from = std::string(local_uri()) + ";tag=";
     from.append(text(local_tag_text));
@@ -239,11 +250,11 @@ message_writer dialog::build_request(const request_options& o) {
     std::uint32_t cseq = o.cseq ? *o.cseq : ++local_cseq_;
     // RFC 3261 §12.2.1.1: Request-URI and Route.
     std::string request_uri(remote_target());
-    std::vector<std::string_view> routes;
     bool strict = false;
     std::string first_route_uri;
-    if (!route_set_.empty()) {
-        auto first = parse_name_addr(route_set_.front());
+    const std::vector<std::string>& routes = route_set();
+    if (!routes.empty()) {
+        auto first = parse_name_addr(routes.front());
         strict = first && !first->address.params.contains("lr");
         if (strict) {
             // Strict routing: the first route becomes the Request-URI (URI parameters kept,
@@ -257,8 +268,8 @@ message_writer dialog::build_request(const request_options& o) {
     message_writer w = message_writer::request(o.method, request_uri);
     w.header(header_id::via, o.via);
     w.header(header_id::max_forwards, number(static_cast<std::uint32_t>(o.max_forwards)));
-    for (std::size_t i = strict ? 1 : 0; i < route_set_.size(); ++i)
-        w.header(header_id::route, route_set_[i]);
+    for (std::size_t i = strict ? 1 : 0; i < routes.size(); ++i)
+        w.header(header_id::route, routes[i]);
     if (strict) w.header(header_id::route, "<" + std::string(remote_target()) + ">");
     std::string to(remote_uri());
     if (!text(remote_tag_text).empty()) to.append(";tag=").append(text(remote_tag_text));

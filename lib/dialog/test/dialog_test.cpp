@@ -66,6 +66,8 @@ TEST(dialog, keeps_its_id_and_texts_in_one_block_through_copies_and_target_refre
         EXPECT_EQ(d->local_uri(), "Bob <sip:bob@biloxi.example.com>");
         EXPECT_EQ(d->remote_uri(), "\"Alice\" <sip:alice@atlanta.example.com>");
         EXPECT_EQ(d->local_contact(), "<sip:bob@192.0.2.4>");
+        ASSERT_EQ(d->route_set().size(), 2u); // the Record-Route list, copied
+        EXPECT_EQ(d->route_set()[1], "<sip:p1.example.com;lr>");
     }
     copy = moved;
     EXPECT_EQ(copy.remote_target(), "sip:alice@192.0.2.9:5070");

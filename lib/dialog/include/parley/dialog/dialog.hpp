@@ -87,7 +87,9 @@ public:
     std::string_view remote_uri() const noexcept { return text(remote_uri_text); }
     std::string_view remote_target() const noexcept { return text(remote_target_text); }
     std::string_view local_contact() const noexcept { return text(local_contact_text); }
-    const std::vector<std::string>& route_set() const noexcept { return route_set_; }
+    const std::vector<std::string>& route_set() const noexcept {
+        return route_set_ ? *route_set_ : no_routes();
+    }
     std::uint32_t local_cseq() const noexcept { return local_cseq_; }
     std::optional<std::uint32_t> remote_cseq() const noexcept { return remote_cseq_; }
 
@@ -160,6 +162,7 @@ private:
     void set_texts(dialog_id_view id, const name_addr& local, const name_addr& remote,
                    std::string_view remote_target, std::string_view local_contact);
     void set_remote_target(std::string_view target);
+    void add_route(std::string_view route);
 
     dialog_state state_ = dialog_state::early;
     dialog_role role_ = dialog_role::uas;
@@ -172,7 +175,10 @@ private:
     /// Exactly as large as the texts (a std::string would cost 24 bytes more per dialog).
     std::unique_ptr<char[]> texts_;
     std::uint32_t ends_[text_count] = {};
-    std::vector<std::string> route_set_; ///< each a name-addr ("<sip:p1;lr>")
+    /// Each a name-addr ("<sip:p1;lr>"); allocated only when there is one (a call through no
+    /// Record-Route proxy keeps 8 bytes, not 24).
+    std::unique_ptr<std::vector<std::string>> route_set_;
+    static const std::vector<std::string>& no_routes() noexcept;
 };
 
 /// Method that refreshes the remote target (RFC 3261 §12.2, RFC 3311 §5, RFC 6665 §4.1.3).
