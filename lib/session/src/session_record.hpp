@@ -177,30 +177,30 @@ struct session_layer::record final : dialog_requester {
     /// The session: extensions see it; built in the record (one allocation less).
     session core;
 
-    // The small members, together.
+    // The small members, together; the flags are bits (a record lives as long as its call).
     std::uint32_t last_invite_cseq = 0;
     std::uint32_t session_interval = 0; ///< RFC 4028 session timer: 0 when not running
     session_state state = session_state::incoming;
     end_reason pending_end = end_reason::local_hangup;
-    bool invite_answered = false; ///< a final response to invite_server went
-    bool delayed_offer = false;
-    bool expect_sdp_in_ack = false;
-    bool media_applied = false;
-    bool remote_held = false;
+    bool invite_answered : 1 = false; ///< a final response to invite_server went
+    bool delayed_offer : 1 = false;
+    bool expect_sdp_in_ack : 1 = false;
+    bool media_applied : 1 = false;
+    bool remote_held : 1 = false;
     // RFC 3262 reliable provisionals (their state: rel).
-    bool reliable = false;          ///< this INVITE's 18x go reliably
-    bool answer_when_acked = false; ///< answer() waits for the PRACK
-    bool answered_early = false;    ///< offer/answer done in reliable 18x + PRACK: 2xx has no SDP
-    bool offer_in_provisional = false; ///< our offer went in the unacknowledged reliable 18x
-    bool outgoing = false;             ///< we sent the INVITE (uac is set)
-    bool bye_after_reinvite = false;   ///< terminate() waits for our re-INVITE's final response
-    bool peer_allows_update = false;   ///< its Allow lists UPDATE: session timer refreshes use it
+    bool reliable : 1 = false;          ///< this INVITE's 18x go reliably
+    bool answer_when_acked : 1 = false; ///< answer() waits for the PRACK
+    bool answered_early : 1 = false; ///< offer/answer done in reliable 18x + PRACK: 2xx has no SDP
+    bool offer_in_provisional : 1 = false; ///< our offer went in the unacknowledged reliable 18x
+    bool outgoing : 1 = false;             ///< we sent the INVITE (uac is set)
+    bool bye_after_reinvite : 1 = false;   ///< terminate() waits for our re-INVITE's final response
+    bool peer_allows_update : 1 = false; ///< its Allow lists UPDATE: session timer refreshes use it
     // RFC 4028 session timer.
-    bool we_refresh = false;
-    bool peer_supports_timer = false;
-    bool timer_retried = false; ///< our INVITE was resent once after a 422
-    bool ended = false;
-    bool announced = false; ///< the application saw on_incoming: it will see on_ended too
+    bool we_refresh : 1 = false;
+    bool peer_supports_timer : 1 = false;
+    bool timer_retried : 1 = false; ///< our INVITE was resent once after a 422
+    bool ended : 1 = false;
+    bool announced : 1 = false; ///< the application saw on_incoming: it will see on_ended too
 
     void on_rel_retransmit();
     result<void> send_request(std::string_view method, const response_extras& extras,

@@ -63,13 +63,13 @@ struct media_preferences {
     std::optional<std::vector<sdp::codec>> codecs;
     bool telephone_event = true; ///< offer and answer RFC 4733 telephone-event
     bool symmetric_rtp = true;   ///< send RTP where it comes from (RFC 4961), else to the SDP
-    std::uint32_t max_audio_streams = 0; ///< 0: no limit; audio m-lines beyond it are declined
     /// false: negotiate SDP but open no RTP socket (a signalling-only handler takes the
     /// streams): load tests and benchmarks.
     bool open_media = true;
     /// Our offers and answers put the streams on hold (sendonly, RFC 3264 §8.4; a B2BUA
     /// passing one leg's hold to the other sets it, then sends a re-INVITE).
     bool hold = false;
+    std::uint32_t max_audio_streams = 0; ///< 0: no limit; audio m-lines beyond it are declined
     /// The address written into o= and c= ("" = the session's and the handlers' own): the
     /// external media address of a server behind NAT, for a peer outside its local networks.
     std::string address;
