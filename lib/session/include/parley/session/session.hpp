@@ -89,7 +89,7 @@ public:
     session(const session&) = delete;
     session& operator=(const session&) = delete;
 
-    std::uint64_t id() const noexcept { return options_.id; }
+    std::uint64_t id() const noexcept { return id_; }
     /// The final status of the session's INVITE (0 before there is one): the callee's answer
     /// for an outgoing session (408 for a timeout), ours for an incoming one.
     std::uint16_t final_status() const noexcept { return final_status_; }
@@ -168,7 +168,12 @@ private:
     void stop(std::size_t index) noexcept;
 
     std::shared_ptr<const extension_snapshot> extensions_;
-    session_options options_;
+    // session_options, kept as pointers and 32-bit lengths (32 bytes, not 40, per session).
+    std::uint64_t id_;
+    const char* sdp_username_;
+    const char* sdp_address_;
+    std::uint32_t sdp_username_size_;
+    std::uint32_t sdp_address_size_;
     cookie_jar cookies_;
     media_preferences media_;
     std::vector<stream> streams_;
