@@ -59,7 +59,7 @@ TEST_F(reoffer_fixture,
         << body_of(ok);
 }
 
-// The same flow through a re-INVITE: local_sdp is taken before apply_media(), so it is right.
+// The same flow through a re-INVITE: our answer is taken before apply_media(), so it is right.
 TEST_F(reoffer_fixture, reinvite_2xx_carries_the_answer_when_the_app_reoffers_from_on_remote_hold) {
     deliver(invite());
     std::string to_tag = last_to_tag();

@@ -132,7 +132,7 @@ void test_uac::answered(call& c, const message& response) {
     }
     dialog& in_set = *u->affected;
     if (in_set.state() != dialog_state::confirmed) ++terminated_dialog_2xx_;
-    const std::string& tag = in_set.id().remote_tag;
+    std::string_view tag = in_set.id().remote_tag;
     bool ended = std::find(c.ended_tags.begin(), c.ended_tags.end(), tag) != c.ended_tags.end();
     dialog* live = dialogs_.find(in_set.id());
     if (live == nullptr && !ended) {

@@ -116,8 +116,11 @@ private:
         if (!transactions_.respond(id, status, std::move(bytes))) ++respond_errors_;
     }
 
-    static std::string key_of(const dialog_id& id) {
-        return id.call_id + '\n' + id.local_tag + '\n' + id.remote_tag;
+    static std::string key_of(dialog_id_view id) {
+        std::string key;
+        key.reserve(id.call_id.size() + id.local_tag.size() + id.remote_tag.size() + 2);
+        key.append(id.call_id).append(1, '\n').append(id.local_tag).append(1, '\n');
+        return key.append(id.remote_tag);
     }
     std::string new_tag() { return tag_prefix_ + std::to_string(++tags_); }
 

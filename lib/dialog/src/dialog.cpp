@@ -2,7 +2,10 @@
 
 #include <parley/base/text.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
+#include <iterator>
 
 namespace parley {
 namespace {
@@ -14,14 +17,20 @@ std::size_t address_text_size(const name_addr& a) {
     return name + a.address.text.size() + 2;
 }
 
-void append_address_text(std::string& out, const name_addr& a) {
+char* put(char* out, std::string_view text) {
+    if (!text.empty()) std::memcpy(out, text.data(), text.size());
+    return out + text.size();
+}
+
+char* put_address_text(char* out, const name_addr& a) {
     if (!a.display_name.empty()) {
-        if (a.display_name_quoted)
-            out.append("\"").append(a.display_name).append("\" ");
-        else
-            out.append(a.display_name).append(" ");
+        if (a.display_name_quoted) out = put(out, "\"");
+        out = put(out, a.display_name);
+        out = put(out, a.display_name_quoted ? "\" " : " ");
     }
-    out.append("<").append(a.address.text).append(">");
+    out = put(out, "<");
+    out = put(out, a.address.text);
+    return put(out, ">");
 }
 
 const contact* first_contact(const message& m) {
@@ -44,41 +53,99 @@ dialog_id dialog_id_of_received(const message& m) {
     return {std::string(m.call_id()), std::string(m.from().tag), std::string(m.to().tag)};
 }
 
-void dialog::set_texts(std::string_view local_uri, std::string_view remote_uri,
-                       std::string_view remote_target, std::string_view local_contact) {
-    std::string block;
-    const std::string_view parts[4] = {local_uri, remote_uri, remote_target, local_contact};
-    block.reserve(local_uri.size() + remote_uri.size() + remote_target.size() +
-                  local_contact.size());
-    for (std::size_t i = 0; i < 4; ++i) {
-        block.append(parts[i]);
-        ends_[i] = static_cast<std::uint32_t>(block.size());
-        lengths_[i] = static_cast<std::uint32_t>(parts[i].size());
+const std::vector<std::string>& dialog::no_routes() noexcept {
+    static const std::vector<std::string> none;
+    return none;
+}
+
+void dialog::add_route(std::string_view route) {
+    if (!route_set_) route_set_ = std::make_unique<std::vector<std::string>>();
+    route_set_->emplace_back(route);
+}
+
+dialog::dialog(const dialog& other)
+    : state_(other.state_), role_(other.role_), secure_(other.secure_),
+      local_cseq_(other.local_cseq_), remote_cseq_(other.remote_cseq_), user_(other.user_),
+      route_set_(other.route_set_ ? std::make_unique<std::vector<std::string>>(*other.route_set_)
+                                  : nullptr) {
+    std::copy(std::begin(other.ends_), std::end(other.ends_), std::begin(ends_));
+    std::size_t size = ends_[text_count - 1];
+    texts_ = std::make_unique_for_overwrite<char[]>(size);
+    if (size != 0) std::memcpy(texts_.get(), other.texts_.get(), size);
+}
+
+dialog& dialog::operator=(const dialog& other) {
+    if (this != &other) *this = dialog(other);
+    return *this;
+}
+
+dialog::dialog(dialog&& other) noexcept
+    : state_(other.state_), role_(other.role_), secure_(other.secure_),
+      local_cseq_(other.local_cseq_), remote_cseq_(other.remote_cseq_), user_(other.user_),
+      texts_(std::move(other.texts_)), route_set_(std::move(other.route_set_)) {
+    std::copy(std::begin(other.ends_), std::end(other.ends_), std::begin(ends_));
+    std::fill(std::begin(other.ends_), std::end(other.ends_), 0); // its texts are gone
+}
+
+dialog& dialog::operator=(dialog&& other) noexcept {
+    if (this == &other) return *this;
+    state_ = other.state_;
+    role_ = other.role_;
+    secure_ = other.secure_;
+    local_cseq_ = other.local_cseq_;
+    remote_cseq_ = other.remote_cseq_;
+    user_ = other.user_;
+    texts_ = std::move(other.texts_);
+    route_set_ = std::move(other.route_set_);
+    std::copy(std::begin(other.ends_), std::end(other.ends_), std::begin(ends_));
+    std::fill(std::begin(other.ends_), std::end(other.ends_), 0);
+    return *this;
+}
+
+void dialog::set_texts(const std::string_view (&parts)[text_count]) {
+    std::size_t size = 0;
+    for (std::string_view part : parts) size += part.size();
+    // Into a new block: the parts may point into the old one.
+    auto block = std::make_unique_for_overwrite<char[]>(size);
+    char* out = block.get();
+    for (std::size_t i = 0; i < text_count; ++i) {
+        out = put(out, parts[i]);
+        ends_[i] = static_cast<std::uint32_t>(out - block.get());
     }
     texts_ = std::move(block);
 }
 
-void dialog::set_texts(const name_addr& local, const name_addr& remote,
+void dialog::set_remote_target(std::string_view target) {
+    const std::string_view parts[text_count] = {text(call_id_text),      text(local_tag_text),
+                                                text(remote_tag_text),   text(local_uri_text),
+                                                text(remote_uri_text),   target,
+                                                text(local_contact_text)};
+    set_texts(parts);
+}
+
+void dialog::set_texts(dialog_id_view id, const name_addr& local, const name_addr& remote,
                        std::string_view remote_target, std::string_view local_contact) {
-    texts_.clear();
-    texts_.reserve(address_text_size(local) + address_text_size(remote) + remote_target.size() +
-                   local_contact.size());
-    auto mark = [this](std::size_t i, std::size_t start) {
-        ends_[i] = static_cast<std::uint32_t>(texts_.size());
-        lengths_[i] = static_cast<std::uint32_t>(texts_.size() - start);
-    };
-    std::size_t start = texts_.size();
-    append_address_text(texts_, local);
-    mark(0, start);
-    start = texts_.size();
-    append_address_text(texts_, remote);
-    mark(1, start);
-    start = texts_.size();
-    texts_.append(remote_target);
-    mark(2, start);
-    start = texts_.size();
-    texts_.append(local_contact);
-    mark(3, start);
+    std::size_t size = id.call_id.size() + id.local_tag.size() + id.remote_tag.size() +
+                       address_text_size(local) + address_text_size(remote) + remote_target.size() +
+                       local_contact.size();
+    auto block = std::make_unique_for_overwrite<char[]>(size);
+    char* out = block.get();
+    auto mark = [&](text_index i) { ends_[i] = static_cast<std::uint32_t>(out - block.get()); };
+    out = put(out, id.call_id);
+    mark(call_id_text);
+    out = put(out, id.local_tag);
+    mark(local_tag_text);
+    out = put(out, id.remote_tag);
+    mark(remote_tag_text);
+    out = put_address_text(out, local);
+    mark(local_uri_text);
+    out = put_address_text(out, remote);
+    mark(remote_uri_text);
+    out = put(out, remote_target);
+    mark(remote_target_text);
+    out = put(out, local_contact);
+    mark(local_contact_text);
+    texts_ = std::move(block);
 }
 
 result<dialog> dialog::create_uas(const message& request, std::string_view local_tag,
@@ -92,12 +159,11 @@ result<dialog> dialog::create_uas(const message& request, std::string_view local
     d.role_ = dialog_role::uas;
     d.state_ = dialog_state::early;
     d.secure_ = request.request_uri().scheme == uri_scheme::sips;
-    d.id_ = {std::string(request.call_id()), std::string(local_tag),
-             std::string(request.from().tag)};
     // §12.1.1: the route set is the Record-Route list in order.
-    for (const name_addr& rr : request.record_routes()) d.route_set_.emplace_back(rr.text);
+    for (const name_addr& rr : request.record_routes()) d.add_route(rr.text);
     d.remote_cseq_ = request.cseq().number;
-    d.set_texts(request.to(), request.from(), remote->address.address.text, local_contact);
+    d.set_texts({request.call_id(), local_tag, request.from().tag}, request.to(), request.from(),
+                remote->address.address.text, local_contact);
     return d;
 }
 
@@ -111,13 +177,12 @@ result<dialog> dialog::create_uac(const message& request, const message& respons
     d.role_ = dialog_role::uac;
     d.state_ = response.status() >= 200 ? dialog_state::confirmed : dialog_state::early;
     d.secure_ = request.request_uri().scheme == uri_scheme::sips;
-    d.id_ = {std::string(request.call_id()), std::string(request.from().tag),
-             std::string(response.to().tag)};
     // §12.1.2: the route set is the Record-Route list in reverse order.
     const auto& rr = response.record_routes();
-    for (std::size_t i = rr.size(); i-- > 0;) d.route_set_.emplace_back(rr[i].text);
+    for (std::size_t i = rr.size(); i-- > 0;) d.add_route(rr[i].text);
     d.local_cseq_ = request.cseq().number;
-    d.set_texts(request.from(), response.to(),
+    d.set_texts({request.call_id(), request.from().tag, response.to().tag}, request.from(),
+                response.to(),
                 remote != nullptr ? remote->address.address.text : request.request_uri().text,
                 local_contact);
     return d;
@@ -151,8 +216,9 @@ outgoing_message dialog::build_outgoing(const request_options& o) {
     std::uint32_t cseq = o.cseq ? *o.cseq : ++local_cseq_;
     std::string request_uri(remote_target());
     bool strict = false;
-    if (!route_set_.empty()) {
-        auto first = parse_name_addr(route_set_.front());
+    const std::vector<std::string>& routes = route_set();
+    if (!routes.empty()) {
+        auto first = parse_name_addr(routes.front());
         strict = first && !first->address.params.contains("lr");
         if (strict) {
             request_uri = std::string(first->address.text);
@@ -163,15 +229,15 @@ outgoing_message dialog::build_outgoing(const request_options& o) {
     outgoing_message m = outgoing_message::request(o.method, request_uri);
     m.add_header("Via", o.via);
     m.add_header("Max-Forwards", number(static_cast<std::uint32_t>(o.max_forwards)));
-    for (std::size_t i = strict ? 1 : 0; i < route_set_.size(); ++i)
-        m.add_header("Route", route_set_[i]);
+    for (std::size_t i = strict ? 1 : 0; i < routes.size(); ++i) m.add_header("Route", routes[i]);
     if (strict) m.add_header("Route", "<" + std::string(remote_target()) + ">");
-    std::string from = std::string(local_uri()) + ";tag=" + id_.local_tag;
+    std::string from = std::string(local_uri()) + ";tag=";
+    from.append(text(local_tag_text));
     std::string to(remote_uri());
-    if (!id_.remote_tag.empty()) to.append(";tag=").append(id_.remote_tag);
+    if (!text(remote_tag_text).empty()) to.append(";tag=").append(text(remote_tag_text));
     m.add_header("From", from);
     m.add_header("To", to);
-    m.add_header("Call-ID", id_.call_id);
+    m.add_header("Call-ID", text(call_id_text));
     m.add_header("CSeq", number(cseq) + " " + std::string(o.method));
     std::string_view contact = o.local_contact.empty() ? local_contact() : o.local_contact;
     method verb = method_from_token(o.method);
@@ -184,11 +250,11 @@ message_writer dialog::build_request(const request_options& o) {
     std::uint32_t cseq = o.cseq ? *o.cseq : ++local_cseq_;
     // RFC 3261 §12.2.1.1: Request-URI and Route.
     std::string request_uri(remote_target());
-    std::vector<std::string_view> routes;
     bool strict = false;
     std::string first_route_uri;
-    if (!route_set_.empty()) {
-        auto first = parse_name_addr(route_set_.front());
+    const std::vector<std::string>& routes = route_set();
+    if (!routes.empty()) {
+        auto first = parse_name_addr(routes.front());
         strict = first && !first->address.params.contains("lr");
         if (strict) {
             // Strict routing: the first route becomes the Request-URI (URI parameters kept,
@@ -202,16 +268,16 @@ message_writer dialog::build_request(const request_options& o) {
     message_writer w = message_writer::request(o.method, request_uri);
     w.header(header_id::via, o.via);
     w.header(header_id::max_forwards, number(static_cast<std::uint32_t>(o.max_forwards)));
-    for (std::size_t i = strict ? 1 : 0; i < route_set_.size(); ++i)
-        w.header(header_id::route, route_set_[i]);
+    for (std::size_t i = strict ? 1 : 0; i < routes.size(); ++i)
+        w.header(header_id::route, routes[i]);
     if (strict) w.header(header_id::route, "<" + std::string(remote_target()) + ">");
     std::string to(remote_uri());
-    if (!id_.remote_tag.empty()) to.append(";tag=").append(id_.remote_tag);
+    if (!text(remote_tag_text).empty()) to.append(";tag=").append(text(remote_tag_text));
     std::string from(local_uri());
-    from.append(";tag=").append(id_.local_tag);
+    from.append(";tag=").append(text(local_tag_text));
     w.header(header_id::from, from);
     w.header(header_id::to, to);
-    w.header(header_id::call_id, id_.call_id);
+    w.header(header_id::call_id, text(call_id_text));
     w.header(header_id::cseq, number(cseq) + " " + std::string(o.method));
     std::string_view contact = o.local_contact.empty() ? local_contact() : o.local_contact;
     method m = method_from_token(o.method);

@@ -40,27 +40,25 @@ result<dialog_set::update> dialog_set::on_response(const message& request,
     return update{outcome::confirmed, d};
 }
 
-std::size_t dialog_table::key_hash::operator()(const key& k) const noexcept {
+std::size_t dialog_table::id_hash::operator()(dialog_id_view id) const {
     std::hash<std::string_view> h;
-    std::size_t v = h(k.call_id);
-    v ^= h(k.local_tag) + 0x9e3779b97f4a7c15u + (v << 6) + (v >> 2);
-    v ^= h(k.remote_tag) + 0x9e3779b97f4a7c15u + (v << 6) + (v >> 2);
+    std::size_t v = h(id.call_id);
+    v ^= h(id.local_tag) + 0x9e3779b97f4a7c15u + (v << 6) + (v >> 2);
+    v ^= h(id.remote_tag) + 0x9e3779b97f4a7c15u + (v << 6) + (v >> 2);
     return v;
 }
 
 dialog* dialog_table::insert(dialog d) {
-    const dialog_id& id = d.id();
-    if (find(id) != nullptr) return nullptr;
+    if (find(d.id()) != nullptr) return nullptr;
     auto owned = std::make_unique<dialog>(std::move(d));
     dialog* p = owned.get();
-    dialogs_.emplace(key{p->id().call_id, p->id().local_tag, p->id().remote_tag}, std::move(owned));
+    dialogs_.insert(std::move(owned));
     return p;
 }
 
-dialog* dialog_table::find(std::string_view call_id, std::string_view local_tag,
-                           std::string_view remote_tag) noexcept {
-    auto it = dialogs_.find(key{call_id, local_tag, remote_tag});
-    return it == dialogs_.end() ? nullptr : it->second.get();
+dialog* dialog_table::find(dialog_id_view id) noexcept {
+    auto it = dialogs_.find(id);
+    return it == dialogs_.end() ? nullptr : it->get();
 }
 
 dialog* dialog_table::match_request(const message& request) noexcept {
@@ -69,9 +67,9 @@ dialog* dialog_table::match_request(const message& request) noexcept {
     return find(request.call_id(), request.to().tag, request.from().tag);
 }
 
-void dialog_table::erase(const dialog_id& id) noexcept {
-    // `id` may be the dialog's own: find first, then free the node (the key views die with it).
-    auto it = dialogs_.find(key{id.call_id, id.local_tag, id.remote_tag});
+void dialog_table::erase(dialog_id_view id) noexcept {
+    // `id` may be the dialog's own: find first, then free the node (the views die with it).
+    auto it = dialogs_.find(id);
     if (it != dialogs_.end()) dialogs_.erase(it);
 }
 

@@ -42,6 +42,46 @@ response(int status, std::string_view to_tag, std::string_view contact,
     return r + "Content-Length: 0\r\n\r\n";
 }
 
+TEST(dialog, keeps_its_id_and_texts_in_one_block_through_copies_and_target_refresh) {
+    auto request = parse(invite);
+    auto created = dialog::create_uas(*request, "a6c85cf", "<sip:bob@192.0.2.4>");
+    ASSERT_TRUE(created);
+    dialog copy = *created; // a deep copy: the original's block may change or go
+    dialog moved = std::move(*created);
+    auto refresh = parse("UPDATE sip:bob@192.0.2.4 SIP/2.0\r\n"
+                         "Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bKupd\r\n"
+                         "To: Bob <sip:bob@biloxi.example.com>;tag=a6c85cf\r\n"
+                         "From: \"Alice\" <sip:alice@atlanta.example.com>;tag=1928301774\r\n"
+                         "Call-ID: a84b4c76e66710@pc33.atlanta.example.com\r\n"
+                         "CSeq: 314160 UPDATE\r\n"
+                         "Contact: <sip:alice@192.0.2.9:5070>\r\n"
+                         "Content-Length: 0\r\n\r\n");
+    ASSERT_TRUE(moved.receive_request(*refresh)); // §12.2.2: a target refresh
+    EXPECT_EQ(moved.remote_target(), "sip:alice@192.0.2.9:5070");
+    EXPECT_EQ(copy.remote_target(), "sip:alice@pc33.atlanta.example.com");
+    for (const dialog* d : {&copy, &moved}) {
+        EXPECT_EQ(d->id().call_id, "a84b4c76e66710@pc33.atlanta.example.com");
+        EXPECT_EQ(d->id().local_tag, "a6c85cf");
+        EXPECT_EQ(d->id().remote_tag, "1928301774");
+        EXPECT_EQ(d->local_uri(), "Bob <sip:bob@biloxi.example.com>");
+        EXPECT_EQ(d->remote_uri(), "\"Alice\" <sip:alice@atlanta.example.com>");
+        EXPECT_EQ(d->local_contact(), "<sip:bob@192.0.2.4>");
+        ASSERT_EQ(d->route_set().size(), 2u); // the Record-Route list, copied
+        EXPECT_EQ(d->route_set()[1], "<sip:p1.example.com;lr>");
+    }
+    copy = moved;
+    EXPECT_EQ(copy.remote_target(), "sip:alice@192.0.2.9:5070");
+    dialog_id owned = copy.id();
+    EXPECT_EQ(owned.call_id, "a84b4c76e66710@pc33.atlanta.example.com");
+    dialog_table table;
+    dialog* in = table.insert(std::move(copy));
+    ASSERT_NE(in, nullptr);
+    EXPECT_EQ(table.find(owned), in);
+    EXPECT_EQ(table.insert(moved), nullptr); // the same id
+    table.erase(in->id());                   // its own id: the views die with it
+    EXPECT_EQ(table.size(), 0u);
+}
+
 TEST(dialog, uas_from_invite_rfc3261_12_1_1_and_a_bye_with_loose_routing) {
     auto request = parse(invite);
     auto d = dialog::create_uas(*request, "a6c85cf", "<sip:bob@192.0.2.4>");

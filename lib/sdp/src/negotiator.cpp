@@ -1,5 +1,7 @@
 #include <parley/sdp/negotiator.hpp>
 
+#include <cstring>
+#include <optional>
 #include <utility>
 
 #include <parley/sdp/offer_answer.hpp>
@@ -28,10 +30,48 @@ std::string_view to_string(negotiator_state s) noexcept {
     return "null";
 }
 
+negotiator::parts& negotiator::parts_for_round() {
+    if (!parts_) parts_ = std::make_unique<parts>();
+    return *parts_;
+}
+
+void negotiator::keep_texts(std::string_view sent, std::string_view active) {
+    // Into a new block: `sent` may be the old one's.
+    std::size_t size = sent.size() + active.size();
+    auto block = std::make_unique_for_overwrite<char[]>(size);
+    if (!sent.empty()) std::memcpy(block.get(), sent.data(), sent.size());
+    if (!active.empty()) std::memcpy(block.get() + sent.size(), active.data(), active.size());
+    texts_ = std::move(block);
+    texts_size_ = static_cast<std::uint32_t>(size);
+    sent_size_ = static_cast<std::uint32_t>(sent.size());
+}
+
+void negotiator::release_parts_when_empty() noexcept {
+    if (parts_ && !parts_->active_local && !parts_->active_remote && !parts_->pending_local &&
+        !parts_->pending_remote)
+        parts_.reset();
+}
+
+namespace {
+// Our texts were serialized by us (parse(serialize(d)) == d), so only a limit could make them
+// fail to parse again: none applies to them.
+constexpr parse_options unlimited{
+    .max_bytes = std::size_t(-1), .max_media = std::size_t(-1), .max_attributes = std::size_t(-1)};
+} // namespace
+
 void negotiator::stamp(session_description& outgoing) const {
-    // What we sent last: a cancelled offer of ours, else the active local description.
-    const session_description* previous = last_sent_ ? last_sent_.get() : active_local();
-    if (previous == nullptr) return; // the first description we send sets username, id and version
+    if (sent_size_ == 0) return; // the first description we send sets username, id and version
+    // What we sent last: the active local description, or an offer of ours that was cancelled
+    // (kept only as text: parsed again here, which happens only after such a cancel).
+    std::optional<session_description> cancelled;
+    const session_description* previous = nullptr;
+    if (sent_is_active_) {
+        previous = active_local();
+    } else if (auto parsed = session_description::parse(local_text(), unlimited)) {
+        cancelled = std::move(*parsed);
+        previous = &*cancelled;
+    }
+    if (previous == nullptr) return;
     // RFC 3264 §8: the o= line stays the same except the version, which is incremented by one
     // when anything changed since the last description we sent, and kept otherwise.
     origin_field origin = outgoing.origin();
@@ -52,24 +92,23 @@ result<void> negotiator::set_local_offer(session_description offer) {
             return as_local_error(ok.error_value());
     }
     stamp(offer);
-    local_text_ = offer.serialize();
-    pending_local_ = std::make_unique<session_description>(std::move(offer));
-    last_sent_.reset(); // pending_local_ is now what we sent last
+    // The active local (if any) is parsed now (active_local() above), so its text can go.
+    keep_texts(offer.serialize());
+    sent_is_active_ = false;
+    parts_for_round().pending_local = std::make_unique<session_description>(std::move(offer));
     state_ = negotiator_state::local_offer;
     return {};
 }
 
-result<void> negotiator::receive_remote_offer(session_description offer,
-                                              std::string_view received) {
+result<void> negotiator::receive_remote_offer(session_description offer) {
     if (state_ == negotiator_state::local_offer)
         // RFC 3261 §14.2 / RFC 3264 §4: offers crossed (glare).
         return fail(status_request_pending, "SDP: offer received while our offer is pending");
     if (state_ != negotiator_state::null && state_ != negotiator_state::done)
         return fail(status_server_internal_error, "SDP: offer received before answering the last");
-    if (const session_description* active = active_remote())
-        PARLEY_TRY(validate_new_offer(*active, offer)); // §8, 488
-    pending_remote_ = std::make_unique<session_description>(std::move(offer));
-    pending_remote_text_.assign(received);
+    if (state_ == negotiator_state::done)
+        PARLEY_TRY(validate_new_offer(remote_media_, offer)); // §8, 488
+    parts_for_round().pending_remote = std::make_unique<session_description>(std::move(offer));
     state_ = negotiator_state::remote_offer;
     return {};
 }
@@ -78,24 +117,24 @@ result<void> negotiator::set_local_answer(session_description answer) {
     if (state_ != negotiator_state::remote_offer)
         return fail(status_server_internal_error, "SDP: no remote offer to answer");
     // RFC 3264 §6: same m-lines, same order; declined streams keep their m-line with port 0.
-    if (auto ok = validate_answer(*pending_remote_, answer); !ok)
+    if (auto ok = validate_answer(*parts_->pending_remote, answer); !ok)
         return as_local_error(ok.error_value());
+    // The active local is parsed back (when parked) before its text is replaced below.
+    (void)active_local();
     stamp(answer);
-    local_text_ = answer.serialize();
-    pending_local_ = std::make_unique<session_description>(std::move(answer));
-    last_sent_.reset();
+    keep_texts(answer.serialize());
+    sent_is_active_ = false;
+    parts_->pending_local = std::make_unique<session_description>(std::move(answer));
     state_ = negotiator_state::wait_negotiate;
     return {};
 }
 
-result<void> negotiator::receive_remote_answer(session_description answer,
-                                               std::string_view received) {
+result<void> negotiator::receive_remote_answer(session_description answer) {
     if (state_ != negotiator_state::local_offer)
         return fail(status_bad_request, "SDP: answer received without a pending offer");
     // RFC 3264 §7: the offerer checks the answer against its offer (488 on mismatch).
-    PARLEY_TRY(validate_answer(*pending_local_, answer));
-    pending_remote_ = std::make_unique<session_description>(std::move(answer));
-    pending_remote_text_.assign(received);
+    PARLEY_TRY(validate_answer(*parts_->pending_local, answer));
+    parts_->pending_remote = std::make_unique<session_description>(std::move(answer));
     state_ = negotiator_state::wait_negotiate;
     return {};
 }
@@ -104,11 +143,11 @@ result<void> negotiator::negotiate() {
     if (state_ != negotiator_state::wait_negotiate)
         return fail(status_server_internal_error, "SDP: nothing to negotiate");
     // The round completes: the offer and answer in flight become the session's descriptions
-    // (and the local one is what we sent last).
-    active_local_ = std::move(pending_local_);
-    active_remote_ = std::move(pending_remote_);
-    active_remote_text_.swap(pending_remote_text_);
-    pending_remote_text_.clear();
+    // (and the local one is what we sent last: local_text()).
+    parts_->active_local = std::move(parts_->pending_local);
+    parts_->active_remote = std::move(parts_->pending_remote);
+    remote_media_ = static_cast<std::uint32_t>(parts_->active_remote->media().size());
+    sent_is_active_ = true;
     parked_ = false;
     state_ = negotiator_state::done;
     return {};
@@ -118,42 +157,42 @@ result<void> negotiator::cancel_offer() {
     if (state_ != negotiator_state::local_offer && state_ != negotiator_state::remote_offer)
         return fail(status_server_internal_error, "SDP: no pending offer to cancel");
     // The previous agreement (if any) stays in force (RFC 3261 §14.1: a failed re-INVITE
-    // leaves the session as it was). A cancelled offer of ours stays the last one we sent.
-    if (pending_local_) last_sent_ = std::move(pending_local_);
-    pending_remote_.reset();
-    pending_remote_text_.clear();
-    state_ = active_local_ || parked_ ? negotiator_state::done : negotiator_state::null;
+    // leaves the session as it was). A cancelled offer of ours stays the last one we sent
+    // (local_text()); the active local description was parsed back when it was stamped.
+    parts_->pending_local.reset();
+    parts_->pending_remote.reset();
+    bool agreed = parts_->active_local || parked_;
+    release_parts_when_empty();
+    state_ = agreed ? negotiator_state::done : negotiator_state::null;
     return {};
 }
 
 void negotiator::park() {
-    // A cancelled offer of ours keeps local_text_ for itself: the active local then has no text.
-    if (parked_ || state_ != negotiator_state::done || last_sent_ || !active_local_ ||
-        !active_remote_)
-        return;
-    if (active_remote_text_.empty()) active_remote_text_ = active_remote_->serialize();
-    active_local_.reset();
-    active_remote_.reset();
+    if (parked_ || state_ != negotiator_state::done || !parts_ || !parts_->active_local) return;
+    // After a cancelled offer of ours local_text() is that offer's: the active local's text
+    // goes after it, in the same block.
+    if (!sent_is_active_) {
+        keep_texts(local_text(), parts_->active_local->serialize());
+    }
+    parts_->active_local.reset();
+    parts_->active_remote.reset();
+    release_parts_when_empty();
     parked_ = true;
 }
 
 void negotiator::unpark() const noexcept {
     if (!parked_) return;
     parked_ = false;
-    // Both texts parsed before (ours is our own serialization: parse(serialize(d)) == d; theirs
-    // parsed when it arrived), so only a limit could make them fail now: none applies here.
-    static constexpr parse_options unlimited{.max_bytes = std::size_t(-1),
-                                             .max_media = std::size_t(-1),
-                                             .max_attributes = std::size_t(-1)};
-    if (auto local = session_description::parse(local_text_, unlimited))
-        active_local_ = std::make_unique<session_description>(std::move(*local));
-    if (auto remote = session_description::parse(active_remote_text_, unlimited))
-        active_remote_ = std::make_unique<session_description>(std::move(*remote));
+    if (auto local = session_description::parse(active_local_text(), unlimited)) {
+        if (!parts_) parts_ = std::make_unique<parts>();
+        parts_->active_local = std::make_unique<session_description>(std::move(*local));
+    }
 }
 
 session_description negotiator::next_offer_base() const {
     if (const session_description* active = active_local()) return *active;
-    if (last_sent_) return *last_sent_;
+    if (sent_size_ != 0)
+        if (auto sent = session_description::parse(local_text(), unlimited)) return *sent;
     return session_description{};
 }
 

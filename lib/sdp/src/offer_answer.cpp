@@ -197,9 +197,13 @@ result<void> validate_answer(const session_description& offer, const session_des
 
 result<void> validate_new_offer(const session_description& previous,
                                 const session_description& offer) {
+    return validate_new_offer(previous.media().size(), offer);
+}
+
+result<void> validate_new_offer(std::size_t previous_media, const session_description& offer) {
     // RFC 3264 §8: "the number of m lines MUST NOT decrease"; streams are removed by port 0
     // and new ones are appended (or reuse a port-0 slot, §8.1).
-    if (offer.media().size() < previous.media().size())
+    if (offer.media().size() < previous_media)
         return fail(status_not_acceptable_here, "SDP: new offer removes m-lines",
                     offer.media().size());
     return {};

@@ -299,34 +299,25 @@ TEST(sdp_negotiator, remote_reoffer_after_done_and_previously_declined_stream_re
 
 // ---- park(): the agreed descriptions kept as text between exchanges ---------------------------
 
-TEST(sdp_negotiator, park_keeps_text_and_gives_back_equal_descriptions) {
+TEST(sdp_negotiator, park_keeps_our_text_and_gives_back_an_equal_description) {
     negotiator n;
     std::string offer_text = "v=0\r\no=peer 7 1 IN IP4 192.0.2.2\r\ns=-\r\nc=IN IP4 192.0.2.2\r\n"
                              "t=0 0\r\nm=audio 4000 RTP/AVP 0 8\r\na=sendonly\r\n";
-    ASSERT_TRUE(n.receive_remote_offer(parsed(offer_text), offer_text));
+    ASSERT_TRUE(n.receive_remote_offer(parsed(offer_text)));
     ASSERT_TRUE(n.set_local_answer(ours(3, "m=audio 6000 RTP/AVP 0\r\na=recvonly\r\n")));
     EXPECT_EQ(n.local_text(), n.pending_local()->serialize());
     ASSERT_TRUE(n.negotiate());
     session_description local = *n.active_local();
-    session_description remote = *n.active_remote();
+    ASSERT_NE(n.active_remote(), nullptr); // until park(): apply_negotiated reads it
     n.park();
     EXPECT_TRUE(n.parked());
     EXPECT_EQ(n.state(), negotiator_state::done);
-    ASSERT_NE(n.active_remote(), nullptr); // parsed back on first use
+    EXPECT_EQ(n.active_remote(), nullptr); // only its m-line count is kept
+    EXPECT_TRUE(n.parked());
+    ASSERT_NE(n.active_local(), nullptr); // parsed back on first use
     EXPECT_FALSE(n.parked());
-    EXPECT_EQ(*n.active_remote(), remote);
-    ASSERT_NE(n.active_local(), nullptr);
     EXPECT_EQ(*n.active_local(), local);
-    EXPECT_EQ(n.active_remote()->media()[0].declared_direction(), direction::sendonly);
-}
-
-TEST(sdp_negotiator, park_without_received_text_serializes_the_remote) {
-    negotiator n;
-    complete_local_round(n, ours(10, audio), theirs(4, audio_answer));
-    session_description remote = *n.active_remote();
-    n.park();
-    ASSERT_TRUE(n.parked());
-    EXPECT_EQ(*n.active_remote(), remote);
+    EXPECT_EQ(n.local_text(), local.serialize());
 }
 
 TEST(sdp_negotiator, a_parked_negotiator_takes_the_next_offer_both_ways) {
@@ -354,17 +345,57 @@ TEST(sdp_negotiator, a_parked_negotiator_takes_the_next_offer_both_ways) {
     EXPECT_EQ(n.active_local()->media()[0].port, 6000);
 }
 
-TEST(sdp_negotiator, park_waits_while_a_cancelled_offer_of_ours_is_kept) {
+TEST(sdp_negotiator, park_after_a_cancelled_offer_of_ours_keeps_both_texts) {
+    negotiator n;
+    complete_local_round(n, ours(10, audio), theirs(1, audio_answer));
+    session_description agreed = *n.active_local();
+    session_description hold = n.next_offer_base();
+    hold.edit_media(0).set_direction(direction::sendonly);
+    ASSERT_TRUE(n.set_local_offer(std::move(hold)));
+    std::string cancelled(n.local_text());
+    ASSERT_TRUE(n.cancel_offer());
+    n.park();
+    EXPECT_TRUE(n.parked());
+    EXPECT_EQ(n.local_text(), cancelled); // still what we sent last
+    // RFC 3264 §8: a new offer is stamped against the cancelled one (version 11)...
+    ASSERT_TRUE(n.set_local_offer(n.next_offer_base()));
+    EXPECT_EQ(n.pending_local()->origin().session_version, 12u); // after the cancelled 11
+    EXPECT_EQ(n.pending_local()->effective_direction(0), direction::sendrecv);
+    // ...and the agreement it would have changed stays in force when it is cancelled too.
+    ASSERT_TRUE(n.cancel_offer());
+    ASSERT_NE(n.active_local(), nullptr);
+    EXPECT_EQ(*n.active_local(), agreed);
+}
+
+TEST(sdp_negotiator, an_offer_resent_after_a_cancel_and_park_keeps_its_version) {
+    // A re-INVITE answered 491 is retried with the same offer: the same content keeps the
+    // version of the cancelled one (RFC 3264 §8), also when the negotiator parked in between.
     negotiator n;
     complete_local_round(n, ours(10, audio), theirs(1, audio_answer));
     session_description hold = n.next_offer_base();
     hold.edit_media(0).set_direction(direction::sendonly);
+    session_description again = hold;
     ASSERT_TRUE(n.set_local_offer(std::move(hold)));
+    EXPECT_EQ(n.pending_local()->origin().session_version, 11u);
     ASSERT_TRUE(n.cancel_offer());
     n.park();
-    EXPECT_FALSE(n.parked()); // local_text() is the cancelled offer's, not the active one's
-    ASSERT_TRUE(n.set_local_offer(n.next_offer_base()));
-    EXPECT_EQ(n.pending_local()->origin().session_version, 12u); // after the cancelled 11
+    ASSERT_TRUE(n.set_local_offer(std::move(again)));
+    EXPECT_EQ(n.pending_local()->origin().session_version, 11u);
+}
+
+TEST(sdp_negotiator, a_parked_remote_still_may_not_remove_m_lines) {
+    // RFC 3264 §8: "the number of m lines MUST NOT decrease", checked against the peer's
+    // description of the last round, of which park() keeps only the count.
+    negotiator n;
+    std::string two = "m=audio 4000 RTP/AVP 0\r\nm=video 0 RTP/AVP 31\r\n";
+    ASSERT_TRUE(n.receive_remote_offer(theirs(1, two)));
+    ASSERT_TRUE(n.set_local_answer(ours(1, "m=audio 6000 RTP/AVP 0\r\nm=video 0 RTP/AVP 31\r\n")));
+    ASSERT_TRUE(n.negotiate());
+    n.park();
+    expect_error(n.receive_remote_offer(theirs(2, audio)), 488, "SDP: new offer removes m-lines");
+    EXPECT_TRUE(n.parked());
+    EXPECT_EQ(n.state(), negotiator_state::done);
+    ASSERT_TRUE(n.receive_remote_offer(theirs(2, two)));
 }
 
 TEST(sdp_negotiator, park_is_a_no_op_before_a_round_completes) {

@@ -129,15 +129,12 @@ void session_layer::new_invite(const incoming_request& in) {
         return;
     }
     // The session first: its policy (the endpoint's) names the Contact its dialog uses.
-    auto owned = std::make_unique<record>();
+    auto owned = std::make_unique<record>(
+        *this, extensions_.snapshot(),
+        session_options{.id = next_id_++, .sdp_address = options_.sdp_address});
     record& r = *owned;
-    r.layer = this;
-    r.handle = {next_id_++};
-    r.core = std::make_unique<session>(
-        extensions_.snapshot(),
-        session_options{.id = r.handle.value, .sdp_address = options_.sdp_address});
     r.policy =
-        options_.policies != nullptr ? options_.policies->policy_for(m, *r.core) : default_policy();
+        options_.policies != nullptr ? options_.policies->policy_for(m, r.core) : default_policy();
     std::string tag = new_tag();
     auto created = dialog::create_uas(m, tag, contact_of(r));
     if (!created) {
@@ -150,23 +147,23 @@ void session_layer::new_invite(const incoming_request& in) {
         return;
     }
     r.d = d;
-    d->set_user(r.handle.value);
+    d->set_user(r.handle().value);
     r.source = in.source;
     r.invite_server = in.server;
     r.last_invite_cseq = m.cseq().number;
     // Built for a status above 100 so that To carries our tag; each use sets its own status.
-    r.invite_base =
-        std::make_unique<outgoing_message>(detail::response_skeleton(m, 200, {}, in.top_via, tag));
-    r.core->set_requester(&r); // the early dialog exists: supplements may send in it
-    sessions_.emplace(r.handle.value, std::move(owned));
-    by_invite_server_.emplace(in.server.value, r.handle.value);
+    r.invite_base = std::make_unique<record::invite_response>(
+        detail::response_skeleton(m, 200, {}, in.top_via, tag));
+    r.core.set_requester(&r); // the early dialog exists: supplements may send in it
+    sessions_.emplace(r.handle().value, std::move(owned));
+    by_invite_server_.emplace(in.server.value, r.handle().value);
     ++stats_.sessions_created;
-    r.core->begin();
+    r.core.begin();
 
     // The supplements first (caller id, screening, Replaces, ...): a reject ends it here.
-    request_verdict verdict = r.core->incoming_request(m);
+    request_verdict verdict = r.core.incoming_request(m);
     if (verdict.rejects()) {
-        (void)reject(r.handle, verdict.status(), verdict.reason());
+        (void)reject(r.handle(), verdict.status(), verdict.reason());
         return;
     }
     if (r.ended) return;
@@ -180,7 +177,7 @@ void session_layer::new_invite(const incoming_request& in) {
         auto expires = find_session_expires(m);
         auto peer_min = find_min_se(m);
         if (!expires || !peer_min) {
-            (void)reject(r.handle, 400, "Bad Session Timer Header");
+            (void)reject(r.handle(), 400, "Bad Session Timer Header");
             return;
         }
         std::uint32_t interval = 0;
@@ -188,7 +185,7 @@ void session_layer::new_invite(const incoming_request& in) {
             if ((*expires)->delta_seconds < r.policy.timers.min_se && r.peer_supports_timer) {
                 // §8.1: too small: 422 with our Min-SE; the caller retries with a larger one.
                 // (A caller without timer support cannot: §9 raises the interval instead.)
-                outgoing_message too_small = *r.invite_base;
+                outgoing_message too_small = r.invite_base->base;
                 too_small.set_status(422);
                 too_small.add_header("Min-SE", std::to_string(r.policy.timers.min_se));
                 respond(r, r.invite_server, std::move(too_small));
@@ -212,7 +209,7 @@ void session_layer::new_invite(const incoming_request& in) {
     }
     auto body = detail::sdp_body(m);
     if (!body) {
-        (void)reject(r.handle, body.error_value().status, body.error_value().reason_phrase());
+        (void)reject(r.handle(), body.error_value().status, body.error_value().reason_phrase());
         return;
     }
     if (!*body) {
@@ -220,29 +217,28 @@ void session_layer::new_invite(const incoming_request& in) {
     } else {
         auto offer = sdp::session_description::parse(**body);
         if (!offer) {
-            (void)reject(r.handle, 400, offer.error_value().reason_phrase());
+            (void)reject(r.handle(), 400, offer.error_value().reason_phrase());
             return;
         }
-        if (auto received = r.negotiator.receive_remote_offer(std::move(*offer), **body);
-            !received) {
-            (void)reject(r.handle, 488, "Not Acceptable Here");
+        if (auto received = r.negotiator.receive_remote_offer(std::move(*offer)); !received) {
+            (void)reject(r.handle(), 488, "Not Acceptable Here");
             return;
         }
-        auto answer = r.core->answer_offer(*r.negotiator.pending_remote());
+        auto answer = r.core.answer_offer(*r.negotiator.pending_remote());
         if (!answer) {
-            (void)reject(r.handle, answer.error_value().status,
+            (void)reject(r.handle(), answer.error_value().status,
                          answer.error_value().reason_phrase());
             return;
         }
         if (auto set = r.negotiator.set_local_answer(std::move(*answer));
             !set || !r.negotiator.negotiate()) {
-            (void)reject(r.handle, 500, "Negotiation Failed");
+            (void)reject(r.handle(), 500, "Negotiation Failed");
             return;
         }
-        r.local_sdp = r.negotiator.local_text();
+        r.invite_base->sdp = r.negotiator.local_text();
     }
     r.announced = true;
-    events_.on_incoming(r.handle, *r.core, m);
+    events_.on_incoming(r.handle(), r.core, m);
 }
 
 void session_layer::on_ack(const message& ack, const flow& source) noexcept {
@@ -251,7 +247,7 @@ void session_layer::on_ack(const message& ack, const flow& source) noexcept {
     record* found = by_dialog_of(ack);
     if (found == nullptr) return; // a late ACK for a session that ended: nothing to do
     record& r = *found;
-    r.core->incoming_request(ack); // supplements see the ACK; it has no response to steer
+    r.core.incoming_request(ack); // supplements see the ACK; it has no response to steer
     if (!r.ok || ack.cseq().number != r.ok->cseq) return;
     // RFC 3261 §13.3.1.4: the ACK stops the 2xx retransmissions.
     r.ok.reset();
@@ -264,7 +260,7 @@ void session_layer::on_ack(const message& ack, const flow& source) noexcept {
             if (parsed) answer = std::move(*parsed);
         }
         // Our offer went in the 2xx: a missing or unusable answer ends the call with BYE.
-        if (!answer || !r.negotiator.receive_remote_answer(std::move(*answer), **body) ||
+        if (!answer || !r.negotiator.receive_remote_answer(std::move(*answer)) ||
             !r.negotiator.negotiate()) {
             r.pending_end = end_reason::bad_ack;
             send_bye(r);
@@ -275,18 +271,17 @@ void session_layer::on_ack(const message& ack, const flow& source) noexcept {
     }
     if (r.state == session_state::answered) {
         r.state = session_state::confirmed;
-        std::string().swap(r.local_sdp); // the negotiator keeps what we sent
         start_session_timer(r);
-        if (r.replaces) {
+        if (session_handle replaced = r.replaces()) {
             // RFC 3891 §3: the new dialog is up; the replaced one is shut down with BYE.
-            auto old = sessions_.find(r.replaces.value);
+            auto old = sessions_.find(replaced.value);
             if (old != sessions_.end() && old->second->state != session_state::ending &&
                 !old->second->ended) {
                 old->second->pending_end = end_reason::replaced;
                 send_bye(*old->second);
             }
         }
-        events_.on_confirmed(r.handle, *r.core);
+        events_.on_confirmed(r.handle(), r.core);
     }
     if (!r.ended) try_send_queued(r); // a re-INVITE of ours may have waited for this ACK
 }
@@ -298,10 +293,10 @@ void session_layer::on_cancel(transaction_id invite_server, const message& cance
     auto s = sessions_.find(it->second);
     if (s == sessions_.end()) return;
     record& r = *s->second;
-    r.core->incoming_request(cancel);
+    r.core.incoming_request(cancel);
     if (!r.invite_server) return;
     // RFC 3261 §9.2: the layer answered the CANCEL; the INVITE gets 487.
-    outgoing_message terminated = *r.invite_base;
+    outgoing_message terminated = r.invite_base->base;
     terminated.set_status(487);
     respond(r, r.invite_server, std::move(terminated));
     end(r, end_reason::cancelled);
@@ -328,12 +323,12 @@ void session_layer::in_dialog(const incoming_request& in) {
     }
     if (r.d == nullptr && m.method() == method::bye) {
         // RFC 3261 §15: a BYE ends that early dialog only; our INVITE still gets its answer.
-        respond_plain(in, 200, {}, r.core.get());
+        respond_plain(in, 200, {}, &r.core);
         return;
     }
     if (auto ordered = d->receive_request(m); !ordered) {
         respond_plain(in, ordered.error_value().status, ordered.error_value().reason_phrase(),
-                      r.core.get());
+                      &r.core);
         return;
     }
     // A supplement may answer the request itself (session::respond) and say handled().
@@ -357,23 +352,22 @@ void session_layer::in_dialog(const incoming_request& in) {
             answered = true;
             return layer.transactions_.respond(in.server, status, std::move(m).serialize());
         }
-    } answer_here(*this, in, *r.core);
-    request_verdict verdict = r.core->incoming_request(m, &answer_here);
+    } answer_here(*this, in, r.core);
+    request_verdict verdict = r.core.incoming_request(m, &answer_here);
     if (verdict.rejects()) {
-        if (!answer_here.answered)
-            respond_plain(in, verdict.status(), verdict.reason(), r.core.get());
+        if (!answer_here.answered) respond_plain(in, verdict.status(), verdict.reason(), &r.core);
         return;
     }
     if (verdict.was_handled()) {
         // The core guarantees an answer: a supplement that claimed the request but sent
         // nothing gets a 500 sent for it, so no transaction is left to time out.
-        if (!answer_here.answered) respond_plain(in, 500, "Request Not Answered", r.core.get());
+        if (!answer_here.answered) respond_plain(in, 500, "Request Not Answered", &r.core);
         return;
     }
     if (answer_here.answered || r.ended) return;
     switch (m.method()) {
     case method::bye:
-        respond_plain(in, 200, {}, r.core.get());
+        respond_plain(in, 200, {}, &r.core);
         end(r, end_reason::remote_hangup);
         return;
     case method::invite: reinvite(r, in); return;
@@ -385,20 +379,20 @@ void session_layer::in_dialog(const incoming_request& in) {
         ok.add_header("Allow", options_.allow);
         ok.add_header("Accept", "application/sdp");
         ok.add_header("Supported", detail::supported_tags(r.policy));
-        r.core->outgoing_response(ok);
+        r.core.outgoing_response(ok);
         (void)transactions_.respond(in.server, 200, std::move(ok).serialize());
         return;
     }
     case method::info:
         // An INFO nobody claimed: fine when empty (a keep-alive), otherwise we cannot use it.
-        respond_plain(in, m.body().empty() ? 200 : 415, {}, r.core.get());
+        respond_plain(in, m.body().empty() ? 200 : 415, {}, &r.core);
         return;
     case method::notify:
         // RFC 6665 §4.1.3: a NOTIFY matching no subscription of ours.
-        respond_plain(in, 481, "Subscription Does Not Exist", r.core.get());
+        respond_plain(in, 481, "Subscription Does Not Exist", &r.core);
         return;
-    case method::unknown: respond_plain(in, 501, {}, r.core.get()); return;
-    default: respond_plain(in, 405, {}, r.core.get()); return;
+    case method::unknown: respond_plain(in, 501, {}, &r.core); return;
+    default: respond_plain(in, 405, {}, &r.core); return;
     }
 }
 
@@ -406,93 +400,86 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
     const message& m = in.request;
     if (m.find(header_id::replaces) != nullptr) {
         // Replaces names a dialog to take over: meaningless inside one (RFC 3891 §3).
-        respond_plain(in, 488, "Replaces in a Re-INVITE", r.core.get());
+        respond_plain(in, 488, "Replaces in a Re-INVITE", &r.core);
         return;
     }
     // RFC 3261 §14.2: a second INVITE before we sent the final response to the first gets
     // 500 with Retry-After (0-10 s); one after our 2xx but before its ACK gets 491.
     if (r.invite_server) {
         ++stats_.overlap_500;
-        respond_plain(in, 500, "Previous INVITE Not Answered Yet", r.core.get());
+        respond_plain(in, 500, "Previous INVITE Not Answered Yet", &r.core);
         return;
     }
     if (r.state == session_state::answered || r.state == session_state::incoming ||
         r.state == session_state::early) {
         ++stats_.glare_491;
-        respond_plain(in, 491, {}, r.core.get()); // before the ACK of the initial INVITE
+        respond_plain(in, 491, {}, &r.core); // before the ACK of the initial INVITE
         return;
     }
     if (r.state == session_state::ending) {
-        respond_plain(in, 481, {}, r.core.get());
+        respond_plain(in, 481, {}, &r.core);
         return;
     }
     if (r.ok) {
         // Our 2xx to the previous INVITE is still unacknowledged: a new offer now would cross.
         ++stats_.glare_491;
-        respond_plain(in, 491, {}, r.core.get());
+        respond_plain(in, 491, {}, &r.core);
         return;
     }
     if (r.refresh_in_flight()) {
         // Both sides offered at once (RFC 3261 §14.2): theirs gets 491, ours continues.
         ++stats_.glare_491;
-        respond_plain(in, 491, {}, r.core.get());
-        return;
-    }
-    if (r.reinvite_server) {
-        ++stats_.overlap_500;
-        respond_plain(in, 500, "Previous INVITE Still Pending", r.core.get()); // RFC 3261 §14.2
+        respond_plain(in, 491, {}, &r.core);
         return;
     }
     timer_request timer;
     if (!timer_in_request(r, in, timer)) return; // 422 (RFC 4028 §9)
     auto body = detail::sdp_body(m);
     if (!body) {
-        respond_plain(in, body.error_value().status, body.error_value().reason_phrase(),
-                      r.core.get());
+        respond_plain(in, body.error_value().status, body.error_value().reason_phrase(), &r.core);
         return;
     }
     outgoing_message ok = detail::response_skeleton(m, 200, {}, in.top_via, {});
     ok.add_header("Contact", contact_of(r));
     ok.add_header("Allow", options_.allow);
+    std::string body_text; // our offer or answer, for the 2xx
     if (!*body) {
         // RFC 3261 §14.2 / RFC 6337: an INVITE without SDP gets a fresh offer; the answer
         // comes in the ACK.
-        auto offer = r.core->create_offer(r.negotiator.active_local());
+        auto offer = r.core.create_offer(r.negotiator.active_local());
         if (!offer || !r.negotiator.set_local_offer(std::move(*offer))) {
-            respond_plain(in, 488, {}, r.core.get());
+            respond_plain(in, 488, {}, &r.core);
             return;
         }
-        r.local_sdp = r.negotiator.local_text();
+        body_text = r.negotiator.local_text();
         r.expect_sdp_in_ack = true;
     } else {
         auto offer = sdp::session_description::parse(**body);
         if (!offer) {
-            respond_plain(in, 400, offer.error_value().reason_phrase(), r.core.get());
+            respond_plain(in, 400, offer.error_value().reason_phrase(), &r.core);
             return;
         }
-        if (auto received = r.negotiator.receive_remote_offer(std::move(*offer), **body);
-            !received) {
-            respond_plain(in, received.error_value().status == 491 ? 491 : 488, {}, r.core.get());
+        if (auto received = r.negotiator.receive_remote_offer(std::move(*offer)); !received) {
+            respond_plain(in, received.error_value().status == 491 ? 491 : 488, {}, &r.core);
             return;
         }
-        auto answer = r.core->answer_offer(*r.negotiator.pending_remote());
+        auto answer = r.core.answer_offer(*r.negotiator.pending_remote());
         if (!answer) {
             (void)r.negotiator.cancel_offer();
             respond_plain(in, answer.error_value().status, answer.error_value().reason_phrase(),
-                          r.core.get());
+                          &r.core);
             return;
         }
         if (!r.negotiator.set_local_answer(std::move(*answer)) || !r.negotiator.negotiate()) {
-            respond_plain(in, 500, "Negotiation Failed", r.core.get());
+            respond_plain(in, 500, "Negotiation Failed", &r.core);
             return;
         }
-        r.local_sdp = r.negotiator.local_text();
+        // Taken before apply_media(): its callbacks may start a new offer of ours.
+        body_text = r.negotiator.local_text();
         r.media_applied = false;
         r.apply_media();
     }
-    // Its last use (the negotiator keeps its own copy): a held call keeps no second one.
-    ok.take_body("application/sdp", std::move(r.local_sdp));
-    r.local_sdp.clear();
+    ok.take_body("application/sdp", std::move(body_text));
     r.last_invite_cseq = m.cseq().number;
     apply_timer_request(r, timer);    // the refresh is accepted: its interval holds
     add_session_timer_headers(r, ok); // §9: without them the refresher would stop refreshing
@@ -506,8 +493,7 @@ void session_layer::update(record& r, const incoming_request& in) {
     const message& m = in.request;
     auto body = detail::sdp_body(m);
     if (!body) {
-        respond_plain(in, body.error_value().status, body.error_value().reason_phrase(),
-                      r.core.get());
+        respond_plain(in, body.error_value().status, body.error_value().reason_phrase(), &r.core);
         return;
     }
     outgoing_message ok = detail::response_skeleton(m, 200, {}, in.top_via, {});
@@ -519,7 +505,7 @@ void session_layer::update(record& r, const incoming_request& in) {
         // unanswered, 500 with Retry-After.
         if (r.negotiator.state() == sdp::negotiator_state::local_offer || r.refresh_in_flight()) {
             ++stats_.glare_491;
-            respond_plain(in, 491, {}, r.core.get());
+            respond_plain(in, 491, {}, &r.core);
             return;
         }
         // The INVITE's offer counts as unanswered until our answer went reliably (RFC 3311
@@ -528,20 +514,20 @@ void session_layer::update(record& r, const incoming_request& in) {
         if (invite_offer_open || r.negotiator.state() == sdp::negotiator_state::remote_offer ||
             r.negotiator.state() == sdp::negotiator_state::wait_negotiate) {
             ++stats_.overlap_500;
-            respond_plain(in, 500, "Offer Pending", r.core.get());
+            respond_plain(in, 500, "Offer Pending", &r.core);
             return;
         }
         auto answer = answer_new_offer(r, **body);
         if (!answer) {
             respond_plain(in, answer.error_value().status, answer.error_value().reason_phrase(),
-                          r.core.get());
+                          &r.core);
             return;
         }
         ok.set_body("application/sdp", *answer);
     }
     apply_timer_request(r, timer);
     add_session_timer_headers(r, ok);
-    r.core->outgoing_response(ok);
+    r.core.outgoing_response(ok);
     (void)transactions_.respond(in.server, 200, std::move(ok).serialize());
     start_session_timer(r); // RFC 4028 §10: so is an UPDATE
 }
@@ -557,9 +543,9 @@ result<std::string> session_layer::answer_new_offer(record& r, std::string_view 
         bad.status = 400;
         return fail(bad);
     }
-    if (auto received = r.negotiator.receive_remote_offer(std::move(*offer), body); !received)
+    if (auto received = r.negotiator.receive_remote_offer(std::move(*offer)); !received)
         return fail(received.error_value().status == 491 ? 491 : 488, "");
-    auto answer = r.core->answer_offer(*r.negotiator.pending_remote());
+    auto answer = r.core.answer_offer(*r.negotiator.pending_remote());
     if (!answer) {
         (void)r.negotiator.cancel_offer();
         return fail(answer.error_value());
@@ -568,7 +554,7 @@ result<std::string> session_layer::answer_new_offer(record& r, std::string_view 
         return fail(500, "Negotiation Failed");
     // Taken before apply_media(): its callbacks (handlers, on_remote_hold) may start a new
     // offer of ours at once, which replaces local_text() — the 2xx must carry this answer.
-    std::string answer_text = r.negotiator.local_text();
+    std::string answer_text(r.negotiator.local_text());
     r.media_applied = false;
     r.apply_media();
     return answer_text;
@@ -586,7 +572,7 @@ bool session_layer::find_replaced(record& r, const message& invite) {
     if (count == 0) return true;
     auto wanted = find_replaces(invite);
     if (count > 1 || !wanted || !*wanted) {
-        (void)reject(r.handle, 400, "Bad Replaces");
+        (void)reject(r.handle(), 400, "Bad Replaces");
         return false;
     }
     // The to-tag is our (local) tag, the from-tag the peer's, as in a request we receive.
@@ -606,10 +592,10 @@ bool session_layer::find_replaced(record& r, const message& invite) {
         refusal = 486; // early-only, and the dialog is confirmed
     }
     if (refusal != 0) {
-        (void)reject(r.handle, refusal, reason);
+        (void)reject(r.handle(), refusal, reason);
         return false;
     }
-    r.replaces = old->handle;
+    r.extra().replaces = old->handle();
     return true;
 }
 

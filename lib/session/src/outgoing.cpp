@@ -21,20 +21,17 @@ std::optional<sdp::session_description> sdp_of(const message& m) {
 result<session_handle> session_layer::call(const outgoing_call& c) {
     detail::depth_guard guard(*this);
     if (sessions_.size() >= options_.max_sessions) return fail(503, "Session Limit Reached");
-    auto owned = std::make_unique<record>();
+    auto owned = std::make_unique<record>(
+        *this, extensions_.snapshot(),
+        session_options{.id = next_id_++, .sdp_address = options_.sdp_address});
     record& r = *owned;
-    r.layer = this;
-    r.handle = {next_id_++};
     r.outgoing = true;
     r.uac = std::make_unique<record::uac_state>();
     r.state = session_state::calling;
     r.policy = c.policy ? *c.policy : default_policy();
     r.source = c.destination;
-    r.core = std::make_unique<session>(
-        extensions_.snapshot(),
-        session_options{.id = r.handle.value, .sdp_address = options_.sdp_address});
-    if (c.media) r.core->media() = *c.media;
-    if (c.prepare) c.prepare(*r.core);
+    if (c.media) r.core.media() = *c.media;
+    if (c.prepare) c.prepare(r.core);
     std::string call_id = new_tag() + "@parley";
     for (int tries = 1; options_.owns_call_id && !options_.owns_call_id(call_id); ++tries) {
         if (tries == 1000) return fail(500, "No Call-ID Owned by This Layer");
@@ -64,18 +61,17 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
         invite.add_header("Session-Expires", std::to_string(r.policy.timers.session_expires));
         invite.add_header("Min-SE", std::to_string(r.policy.timers.min_se));
     }
-    r.core->begin();
+    r.core.begin();
     if (c.offer == offer_timing::in_invite) {
-        auto offer = r.core->create_offer();
+        auto offer = r.core.create_offer();
         if (!offer) return fail(offer.error_value());
         if (auto set = r.negotiator.set_local_offer(std::move(*offer)); !set)
             return fail(set.error_value());
-        r.local_sdp = r.negotiator.local_text();
-        invite.set_body("application/sdp", r.local_sdp);
+        invite.set_body("application/sdp", r.negotiator.local_text());
     } else {
         r.delayed_offer = true;
     }
-    r.core->outgoing_request(invite);
+    r.core.outgoing_request(invite);
     r.uac->request_uri = c.request_uri;
     r.uac->invite_request = invite;
     std::string bytes = invite.serialize();
@@ -89,12 +85,12 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
                                             .method = "INVITE",
                                             .destination = c.destination});
     if (!sent) {
-        r.core->end();
+        r.core.end();
         return fail(sent.error_value());
     }
     r.uac->invite_client = *sent;
-    by_client_[sent->value] = r.handle.value;
-    session_handle h = r.handle;
+    by_client_[sent->value] = r.handle().value;
+    session_handle h = r.handle();
     sessions_.emplace(h.value, std::move(owned));
     ++stats_.sessions_created;
     sessions_.at(h.value)->announced = true;
@@ -134,7 +130,7 @@ bool session_layer::resend_invite(record& r, outgoing_message invite) {
     if (!sent) return false;
     by_client_.erase(r.uac->invite_client.value);
     r.uac->invite_client = *sent;
-    by_client_[sent->value] = r.handle.value;
+    by_client_[sent->value] = r.handle().value;
     r.uac->our_invite = std::move(parsed);
     r.uac->invite_request = std::move(invite);
     r.uac->forks.emplace(contact_of(r)); // a new transaction: its own dialogs
@@ -149,7 +145,7 @@ bool session_layer::resend_with_credentials(record& r, const message& challenge)
         ++r.uac->challenges > options_.max_challenges)
         return false;
     auto answer =
-        options_.credentials->answer_challenge(*r.core, challenge, "INVITE", r.uac->request_uri);
+        options_.credentials->answer_challenge(r.core, challenge, "INVITE", r.uac->request_uri);
     if (!answer) return false;
     outgoing_message invite = *r.uac->invite_request;
     invite.set_header(answer->header_name, answer->value);
@@ -201,7 +197,7 @@ bool session_layer::follow_redirect(record& r, const message& redirect) {
         if (!sent) return false;
         by_client_.erase(r.uac->invite_client.value);
         r.uac->invite_client = *sent;
-        by_client_[sent->value] = r.handle.value;
+        by_client_[sent->value] = r.handle().value;
         r.source = destination;
         r.uac->request_uri = std::string(target.text);
         r.uac->invite_request = std::move(invite);
@@ -218,7 +214,7 @@ void session_layer::invite_response(record& r, const message& response) {
     if ((status == 401 || status == 407) && resend_with_credentials(r, response)) return;
     if (status == 422 && retry_after_422(r, response)) return;
     if (status >= 300 && status < 400) {
-        r.core->incoming_response(response, response_phase::before_redirect);
+        r.core.incoming_response(response, response_phase::before_redirect);
         if (follow_redirect(r, response)) return;
     }
     auto update = r.uac->forks->on_response(*r.uac->our_invite, response);
@@ -231,7 +227,7 @@ void session_layer::invite_response(record& r, const message& response) {
         if (update->what == outcome::early_created) {
             // The callee may send requests (UPDATE, INFO, PRACK-less ones) in its early dialog.
             std::string key = detail::dialog_key(update->affected->id());
-            if (by_dialog_.emplace(key, r.handle.value).second)
+            if (by_dialog_.emplace(key, r.handle().value).second)
                 r.uac->early_keys.push_back(std::move(key));
         }
         std::optional<std::uint32_t> rseq;
@@ -246,13 +242,12 @@ void session_layer::invite_response(record& r, const message& response) {
         early_media media = early_media::none;
         if (auto offer = sdp_of(response);
             offer && rseq && r.delayed_offer && r.negotiator.state() == sdp::negotiator_state::null)
-            (void)r.negotiator.receive_remote_offer(std::move(*offer),
-                                                    response.body()); // answered in the PRACK
+            (void)r.negotiator.receive_remote_offer(std::move(*offer)); // answered in the PRACK
         // Early media (RFC 3261 §13.2.1 / RFC 3960): the answer in a 18x applies now.
         if (auto answer = sdp_of(response);
             answer && !r.delayed_offer &&
             r.negotiator.state() == sdp::negotiator_state::local_offer) {
-            if (r.negotiator.receive_remote_answer(std::move(*answer), response.body()) &&
+            if (r.negotiator.receive_remote_answer(std::move(*answer)) &&
                 r.negotiator.negotiate()) {
                 r.media_applied = false;
                 r.apply_media();
@@ -264,19 +259,19 @@ void session_layer::invite_response(record& r, const message& response) {
             if (r.delayed_offer && r.negotiator.state() == sdp::negotiator_state::done)
                 media = early_media::present;
         }
-        events_.on_progress(r.handle, *r.core, status, media);
+        events_.on_progress(r.handle(), r.core, status, media);
         return;
     }
     case outcome::extra_2xx:
         // Another fork answered too: not our call. §13.2.2.4: ACK it, then BYE it, once.
         if (std::find(r.uac->finished_forks.begin(), r.uac->finished_forks.end(),
                       update->affected->id().remote_tag) == r.uac->finished_forks.end()) {
-            r.uac->finished_forks.push_back(update->affected->id().remote_tag);
+            r.uac->finished_forks.emplace_back(update->affected->id().remote_tag);
             ack_and_bye(*update->affected, r.last_invite_cseq, r.source);
         }
         return;
     case outcome::failed:
-        r.core->set_final_status(status);
+        r.core.set_final_status(status);
         end(r, r.uac->cancelled && status == 487 ? end_reason::local_hangup
                                                  : end_reason::remote_rejected);
         return;
@@ -287,12 +282,12 @@ void session_layer::invite_response(record& r, const message& response) {
         (void)sender_.send(detail::flow_to_target(*r.d, r.source), r.uac->invite_ack);
         return;
     }
-    r.core->set_final_status(status);
+    r.core.set_final_status(status);
     dialog* d = dialogs_.insert(*update->affected);
     if (d == nullptr) return;
     r.d = d;
-    d->set_user(r.handle.value);
-    r.core->set_requester(&r);
+    d->set_user(r.handle().value);
+    r.core.set_requester(&r);
     // The call is this dialog: the other early dialogs are over (RFC 3261 §13.2.2.4).
     for (const std::string& key : r.uac->early_keys) by_dialog_.erase(key);
     r.uac->early_keys.clear();
@@ -305,24 +300,22 @@ void session_layer::invite_response(record& r, const message& response) {
         // RFC 3261 §13.2.1: their offer is in the 2xx; our answer goes in the ACK.
         auto offer = sdp_of(response);
         std::optional<sdp::session_description> answer;
-        if (offer && r.negotiator.receive_remote_offer(std::move(*offer), response.body())) {
-            if (auto built = r.core->answer_offer(*r.negotiator.pending_remote()))
+        if (offer && r.negotiator.receive_remote_offer(std::move(*offer))) {
+            if (auto built = r.core.answer_offer(*r.negotiator.pending_remote()))
                 answer = std::move(*built);
         }
         if (answer && r.negotiator.set_local_answer(std::move(*answer)) &&
             r.negotiator.negotiate()) {
-            r.local_sdp = r.negotiator.local_text();
-            ack.set_body("application/sdp", r.local_sdp);
+            ack.set_body("application/sdp", r.negotiator.local_text());
         } else {
             bad_sdp = true;
         }
     } else if (r.negotiator.state() == sdp::negotiator_state::local_offer) {
         auto answer = sdp_of(response);
-        bad_sdp = !answer ||
-                  !r.negotiator.receive_remote_answer(std::move(*answer), response.body()) ||
+        bad_sdp = !answer || !r.negotiator.receive_remote_answer(std::move(*answer)) ||
                   !r.negotiator.negotiate();
     }
-    r.core->outgoing_request(ack);
+    r.core.outgoing_request(ack);
     r.uac->invite_ack = ack.serialize();
     (void)sender_.send(detail::flow_to_target(*d, r.source), r.uac->invite_ack);
     if (r.uac->cancelled || bad_sdp) {
@@ -350,7 +343,7 @@ void session_layer::invite_response(record& r, const message& response) {
         }
         start_session_timer(r);
     }
-    events_.on_confirmed(r.handle, *r.core);
+    events_.on_confirmed(r.handle(), r.core);
     if (!r.ended) try_send_queued(r);
 }
 

@@ -16,7 +16,7 @@ bool take_answer(session_layer::record& r, const message& response) {
     if (response.content_type().is("application", "sdp"))
         if (auto parsed = sdp::session_description::parse(response.body()))
             answer = std::move(*parsed);
-    return answer && r.negotiator.receive_remote_answer(std::move(*answer), response.body()) &&
+    return answer && r.negotiator.receive_remote_answer(std::move(*answer)) &&
            r.negotiator.negotiate();
 }
 
@@ -52,7 +52,7 @@ void session_layer::try_send_queued(record& r) {
         r.bye_after_reinvite = false;
         if (r.refreshes) {
             for (auto& q : r.refreshes->queued)
-                if (q.done) q.done(r.handle, *r.core, 487);
+                if (q.done) q.done(r.handle(), r.core, 487);
             r.refreshes->queued.clear();
         }
         send_bye(r);
@@ -66,8 +66,7 @@ void session_layer::try_send_queued(record& r) {
                         !r.outgoing && r.state == session_state::early && r.answered_early &&
                         !r.awaiting_prack();
     bool busy = (r.state != session_state::confirmed && !early_update) ||
-                r.refreshes->reinvite_client || r.reinvite_server || r.ok ||
-                r.refreshes->glare_retry.armed() ||
+                r.refreshes->reinvite_client || r.ok || r.refreshes->glare_retry.armed() ||
                 r.negotiator.state() != sdp::negotiator_state::done;
     if (busy) return;
     refresh_method how = r.refreshes->queued.front().how;
@@ -76,9 +75,9 @@ void session_layer::try_send_queued(record& r) {
     r.refreshes->queued.erase(r.refreshes->queued.begin());
     bool with_offer = how != refresh_method::update_no_sdp;
     if (with_offer) {
-        auto offer = r.core->create_offer(r.negotiator.active_local());
+        auto offer = r.core.create_offer(r.negotiator.active_local());
         if (!offer || !r.negotiator.set_local_offer(std::move(*offer))) {
-            if (done) done(r.handle, *r.core, 488);
+            if (done) done(r.handle(), r.core, 488);
             if (for_timer) retry_timer_refresh(r);
             try_send_queued(r);
             return;
@@ -92,7 +91,7 @@ void session_layer::try_send_queued(record& r) {
     request.add_header("Allow", options_.allow);
     add_refresh_timer_headers(r, request);
     if (with_offer) request.set_body("application/sdp", r.negotiator.local_text());
-    r.core->outgoing_request(request);
+    r.core.outgoing_request(request);
     r.refreshes->reinvite_destination = detail::flow_to_target(*r.d, r.source);
     auto sent = transactions_.send_request({.bytes = std::move(request).serialize(),
                                             .branch = branch,
@@ -100,7 +99,7 @@ void session_layer::try_send_queued(record& r) {
                                             .destination = r.refreshes->reinvite_destination});
     if (!sent) {
         if (with_offer) (void)r.negotiator.cancel_offer();
-        if (done) done(r.handle, *r.core, sent.error_value().status);
+        if (done) done(r.handle(), r.core, sent.error_value().status);
         if (for_timer && !r.ended) retry_timer_refresh(r);
         return;
     }
@@ -115,7 +114,7 @@ void session_layer::try_send_queued(record& r) {
         r.refreshes->previous_ack_cseq = r.refreshes->reinvite_ack_cseq;
         r.refreshes->reinvite_ack.clear();
     }
-    by_client_[sent->value] = r.handle.value;
+    by_client_[sent->value] = r.handle().value;
 }
 
 bool session_layer::ack_again(record& r, const message& response) {
@@ -150,7 +149,7 @@ void session_layer::reinvite_response(record& r, const message& response) {
         if (r.refreshes->in_flight == refresh_method::update) {
             if (!take_answer(r, response)) {
                 r.pending_end = end_reason::bad_ack;
-                if (done) done(r.handle, *r.core, 488);
+                if (done) done(r.handle(), r.core, 488);
                 if (!r.ended) send_bye(r);
                 return;
             }
@@ -158,7 +157,7 @@ void session_layer::reinvite_response(record& r, const message& response) {
             r.apply_media();
         }
         timer_from_response(r, response);
-        if (done) done(r.handle, *r.core, status);
+        if (done) done(r.handle(), r.core, status);
         if (!r.ended) try_send_queued(r);
         return;
     }
@@ -173,7 +172,7 @@ void session_layer::reinvite_response(record& r, const message& response) {
                           ";branch=" + new_branch() + ";rport";
         outgoing_message ack =
             r.d->build_outgoing({.method = "ACK", .cseq = r.refreshes->reinvite_cseq, .via = via});
-        r.core->outgoing_request(ack);
+        r.core.outgoing_request(ack);
         r.refreshes->reinvite_ack = ack.serialize();
         r.refreshes->reinvite_ack_cseq = r.refreshes->reinvite_cseq;
         (void)sender_.send(r.refreshes->reinvite_destination, r.refreshes->reinvite_ack);
@@ -183,7 +182,7 @@ void session_layer::reinvite_response(record& r, const message& response) {
             r.pending_end = end_reason::bad_ack;
             auto done = std::move(r.refreshes->reinvite_done);
             r.refreshes->reinvite_client = {};
-            if (done) done(r.handle, *r.core, 488);
+            if (done) done(r.handle(), r.core, 488);
             if (!r.ended) send_bye(r);
             return;
         }
@@ -192,7 +191,7 @@ void session_layer::reinvite_response(record& r, const message& response) {
         auto done = std::move(r.refreshes->reinvite_done);
         r.refreshes->reinvite_client = {};
         timer_from_response(r, response);
-        if (done) done(r.handle, *r.core, status);
+        if (done) done(r.handle(), r.core, status);
         if (!r.ended) try_send_queued(r);
         return;
     }
@@ -213,7 +212,7 @@ void session_layer::reinvite_response(record& r, const message& response) {
         wheel_.schedule_after(r.refreshes->glare_retry, milliseconds(10 * steps(random)));
         return;
     }
-    if (done) done(r.handle, *r.core, status);
+    if (done) done(r.handle(), r.core, status);
     if (r.ended) return;
     if (status == 422) {
         // RFC 4028 §7.4: our interval was too small: the 422's Min-SE is the new floor. The

@@ -17,7 +17,7 @@ bool session_layer::check_extensions(record& r, const message& invite) {
     auto require = find_require(invite);
     auto supported = find_supported(invite);
     if (!require || !supported) {
-        (void)reject(r.handle, 400, "Bad Require or Supported Header");
+        (void)reject(r.handle(), 400, "Bad Require or Supported Header");
         return false;
     }
     bool requires_100rel = require->contains("100rel");
@@ -28,7 +28,7 @@ bool session_layer::check_extensions(record& r, const message& invite) {
     bool timer_off = r.policy.timers.mode == session_timer_mode::off;
     // RFC 3261 §8.2.2.3: an extension the caller requires and this session does not do.
     if ((requires_100rel && rel_off) || (requires_timer && timer_off)) {
-        outgoing_message bad = *r.invite_base;
+        outgoing_message bad = r.invite_base->base;
         bad.set_status(420);
         bad.add_header("Unsupported",
                        requires_100rel && rel_off
@@ -45,7 +45,7 @@ bool session_layer::check_extensions(record& r, const message& invite) {
     else if (r.policy.timers.mode == session_timer_mode::required && !r.peer_supports_timer)
         needed = "timer";
     if (needed != nullptr) {
-        outgoing_message bad = *r.invite_base;
+        outgoing_message bad = r.invite_base->base;
         bad.set_status(421);
         bad.add_header("Require", needed);
         respond(r, r.invite_server, std::move(bad));
@@ -55,7 +55,7 @@ bool session_layer::check_extensions(record& r, const message& invite) {
     r.reliable =
         !rel_off && (requires_100rel || r.policy.reliable == reliable_mode::required ||
                      (r.policy.reliable == reliable_mode::peer_supported && supports_100rel));
-    r.invite_base->add_header("Supported", detail::supported_tags(r.policy));
+    r.invite_base->base.add_header("Supported", detail::supported_tags(r.policy));
     return true;
 }
 
@@ -86,13 +86,13 @@ void session_layer::transmit_reliable(record& r, outgoing_message m) {
     if (r.delayed_offer && r.negotiator.state() == sdp::negotiator_state::null) {
         // §5: without an offer in the INVITE, the first reliable provisional carries ours and
         // the PRACK the answer.
-        auto offer = r.core->create_offer(r.negotiator.active_local());
+        auto offer = r.core.create_offer(r.negotiator.active_local());
         if (!offer || !r.negotiator.set_local_offer(std::move(*offer))) {
-            (void)reject(r.handle, 488, "Not Acceptable Here");
+            (void)reject(r.handle(), 488, "Not Acceptable Here");
             return;
         }
-        r.local_sdp = r.negotiator.local_text();
-        m.set_body("application/sdp", r.local_sdp);
+        r.invite_base->sdp = r.negotiator.local_text();
+        m.set_body("application/sdp", r.invite_base->sdp);
         r.offer_in_provisional = true;
     } else if (!m.body().empty() && r.negotiator.state() == sdp::negotiator_state::done) {
         r.answered_early = true; // the answer went reliably: the 2xx needs no SDP
@@ -100,15 +100,15 @@ void session_layer::transmit_reliable(record& r, outgoing_message m) {
     if (!r.rel) r.rel = std::make_unique<record::reliable_state>(&r);
     if (r.rel->rseq == 0) {
         // §7.1: the first RSeq is random, low enough that it never wraps.
-        r.rel->rseq =
-            static_cast<std::uint32_t>(((tag_seed_ ^ r.handle.value) * 0x9e3779b97f4a7c15u) >> 34) +
-            1;
+        r.rel->rseq = static_cast<std::uint32_t>(
+                          ((tag_seed_ ^ r.handle().value) * 0x9e3779b97f4a7c15u) >> 34) +
+                      1;
     } else {
         ++r.rel->rseq;
     }
     m.set_header("Require", "100rel");
     m.set_header("RSeq", std::to_string(r.rel->rseq));
-    r.core->outgoing_response(m);
+    r.core.outgoing_response(m);
     r.rel->unacked_status = m.status();
     r.rel->unacked = std::move(m).serialize();
     ++stats_.reliable_provisionals;
@@ -131,7 +131,7 @@ void session_layer::retransmit_reliable(record& r) {
         r.rel->unacked.clear();
         r.rel->held_provisionals.clear();
         r.answer_when_acked = false;
-        outgoing_message failed = *r.invite_base;
+        outgoing_message failed = r.invite_base->base;
         failed.set_status(500, "Reliable Provisional Response Not Acknowledged");
         respond(r, r.invite_server, std::move(failed));
         end(r, end_reason::no_prack);
@@ -146,7 +146,7 @@ void session_layer::prack(record& r, const incoming_request& in) {
     const message& m = in.request;
     auto acked = find_rack(m);
     if (!acked || !*acked) {
-        respond_plain(in, 400, "Missing or Bad RAck", r.core.get());
+        respond_plain(in, 400, "Missing or Bad RAck", &r.core);
         return;
     }
     const rack& k = **acked;
@@ -154,13 +154,12 @@ void session_layer::prack(record& r, const incoming_request& in) {
     if (!r.awaiting_prack() || !r.invite_server || k.response_number != r.rel->rseq ||
         k.cseq_number != r.last_invite_cseq || k.method != method::invite) {
         ++stats_.prack_481;
-        respond_plain(in, 481, "No Such Reliable Provisional", r.core.get());
+        respond_plain(in, 481, "No Such Reliable Provisional", &r.core);
         return;
     }
     auto body = detail::sdp_body(m);
     if (!body) {
-        respond_plain(in, body.error_value().status, body.error_value().reason_phrase(),
-                      r.core.get());
+        respond_plain(in, body.error_value().status, body.error_value().reason_phrase(), &r.core);
         return;
     }
     outgoing_message ok = detail::response_skeleton(m, 200, {}, in.top_via, {});
@@ -171,7 +170,7 @@ void session_layer::prack(record& r, const incoming_request& in) {
         std::optional<sdp::session_description> answer;
         if (*body)
             if (auto parsed = sdp::session_description::parse(**body)) answer = std::move(*parsed);
-        bad_answer = !answer || !r.negotiator.receive_remote_answer(std::move(*answer), **body) ||
+        bad_answer = !answer || !r.negotiator.receive_remote_answer(std::move(*answer)) ||
                      !r.negotiator.negotiate();
         if (!bad_answer) {
             r.answered_early = true;
@@ -183,30 +182,30 @@ void session_layer::prack(record& r, const incoming_request& in) {
         // our answer reached the caller it is an offer on top of an offer (RFC 3311 §5.2 rule).
         if (!r.answered_early) {
             ++stats_.overlap_500;
-            respond_plain(in, 500, "Offer Pending", r.core.get());
+            respond_plain(in, 500, "Offer Pending", &r.core);
             return;
         }
         auto answer = answer_new_offer(r, **body);
         if (!answer) {
             respond_plain(in, answer.error_value().status, answer.error_value().reason_phrase(),
-                          r.core.get());
+                          &r.core);
             return;
         }
         ok.set_body("application/sdp", *answer);
     }
-    r.core->outgoing_response(ok);
+    r.core.outgoing_response(ok);
     (void)transactions_.respond(in.server, 200, std::move(ok).serialize());
     r.rel->unacked.clear();
     r.rel->retransmit.cancel();
     if (bad_answer) {
-        (void)reject(r.handle, 488, "No Usable Answer in PRACK");
+        (void)reject(r.handle(), 488, "No Usable Answer in PRACK");
         return;
     }
     if (r.answer_when_acked) {
         // The application answered while this provisional was unacknowledged (§3).
         r.answer_when_acked = false;
         r.rel->held_provisionals.clear();
-        (void)answer(r.handle);
+        (void)answer(r.handle());
         return;
     }
     if (!r.rel->held_provisionals.empty()) {
@@ -245,26 +244,25 @@ void session_layer::send_prack(record& r, const message& response, dialog& early
                                  " INVITE");
     if (r.delayed_offer && r.negotiator.state() == sdp::negotiator_state::remote_offer) {
         // §5: their offer came in this 18x (our INVITE had none): our answer goes in the PRACK.
-        if (auto answer = r.core->answer_offer(*r.negotiator.pending_remote());
+        if (auto answer = r.core.answer_offer(*r.negotiator.pending_remote());
             answer && r.negotiator.set_local_answer(std::move(*answer)) &&
             r.negotiator.negotiate()) {
-            r.local_sdp = r.negotiator.local_text();
-            prack.set_body("application/sdp", r.local_sdp);
+            prack.set_body("application/sdp", r.negotiator.local_text());
             r.media_applied = false;
             r.apply_media();
         } else {
             (void)r.negotiator.cancel_offer();
         }
     }
-    r.core->outgoing_request(prack);
+    r.core.outgoing_request(prack);
     auto sent =
         transactions_.send_request({.bytes = prack.serialize(),
                                     .branch = branch,
                                     .method = "PRACK",
                                     .destination = detail::flow_to_target(early, r.source)});
     if (!sent) return;
-    r.requests.push_back({*sent, {}});
-    by_client_[sent->value] = r.handle.value;
+    r.extra().requests.push_back({*sent, {}});
+    by_client_[sent->value] = r.handle().value;
 }
 
 } // namespace parley

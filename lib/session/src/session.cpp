@@ -18,7 +18,10 @@ method method_of(const outgoing_message& m) noexcept {
 } // namespace
 
 session::session(std::shared_ptr<const extension_snapshot> extensions, session_options options)
-    : extensions_(std::move(extensions)), options_(std::move(options)) {}
+    : extensions_(std::move(extensions)), id_(options.id),
+      sdp_username_(options.sdp_username.data()), sdp_address_(options.sdp_address.data()),
+      sdp_username_size_(static_cast<std::uint32_t>(options.sdp_username.size())),
+      sdp_address_size_(static_cast<std::uint32_t>(options.sdp_address.size())) {}
 
 session::~session() {
     end();
@@ -97,12 +100,13 @@ sdp::session_description session::skeleton() const {
     // RFC 8866 §5: v=, o=, s=, t= are required; the negotiator stamps the o= version.
     sdp::session_description d;
     sdp::origin_field origin;
-    origin.username = options_.sdp_username;
-    std::string session_id = std::to_string(options_.id);
+    origin.username = std::string_view(sdp_username_, sdp_username_size_);
+    std::string session_id = std::to_string(id_);
     origin.session_id = session_id;
     origin.session_version = 1;
     origin.network_type = "IN";
-    std::string_view address = media_.address.empty() ? options_.sdp_address : media_.address;
+    std::string_view address =
+        media_.address.empty() ? std::string_view(sdp_address_, sdp_address_size_) : media_.address;
     origin.address_type = address.find(':') == std::string_view::npos ? "IP4" : "IP6";
     origin.address = address;
     d.set_origin(origin);

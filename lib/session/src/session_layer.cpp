@@ -77,12 +77,12 @@ const std::string& session_layer::via_of(const record& r) const noexcept {
 
 session* session_layer::find(session_handle h) noexcept {
     auto it = sessions_.find(h.value);
-    return it == sessions_.end() ? nullptr : it->second->core.get();
+    return it == sessions_.end() ? nullptr : &it->second->core;
 }
 
 session_handle session_layer::replaces(session_handle h) const noexcept {
     auto it = sessions_.find(h.value);
-    return it == sessions_.end() ? session_handle{} : it->second->replaces;
+    return it == sessions_.end() ? session_handle{} : it->second->replaces();
 }
 
 session_state session_layer::state(session_handle h) const noexcept {
@@ -95,7 +95,7 @@ bool session_layer::owns_dialog(const message& request) noexcept {
     return !by_dialog_.empty() && by_dialog_of(request) != nullptr;
 }
 
-session_layer::record* session_layer::by_dialog(const dialog_id& id) noexcept {
+session_layer::record* session_layer::by_dialog(dialog_id_view id) noexcept {
     return by_dialog(id.call_id, id.local_tag, id.remote_tag);
 }
 
@@ -127,7 +127,7 @@ session_layer::record* session_layer::by_dialog_of(const message& received) noex
 }
 
 void session_layer::respond(record& r, transaction_id server, outgoing_message response) {
-    r.core->outgoing_response(response); // supplements see every response of the session
+    r.core.outgoing_response(response); // supplements see every response of the session
     std::uint16_t status = response.status();
     if (server == r.invite_server && status >= 200) r.invite_answered = true;
     (void)transactions_.respond(server, status, std::move(response).serialize());
@@ -154,7 +154,7 @@ result<void> session_layer::ring(session_handle h) {
     if (it == sessions_.end()) return fail(481, "No Such Session");
     record& r = *it->second;
     if (!r.invite_server || r.state > session_state::early) return fail(500, "Not Ringing Now");
-    outgoing_message m = *r.invite_base;
+    outgoing_message m = r.invite_base->base;
     m.set_status(180);
     m.add_header("Contact", contact_of(r));
     auto sent = send_provisional(r, std::move(m));
@@ -168,12 +168,12 @@ result<void> session_layer::progress(session_handle h) {
     if (it == sessions_.end()) return fail(481, "No Such Session");
     record& r = *it->second;
     if (!r.invite_server || r.state > session_state::early) return fail(500, "Not Early Now");
-    outgoing_message m = *r.invite_base;
+    outgoing_message m = r.invite_base->base;
     m.set_status(183);
     m.add_header("Contact", contact_of(r));
     if (r.negotiator.state() == sdp::negotiator_state::done && !r.delayed_offer) {
         // Early media: the answer goes in the 183 and the streams start now (RFC 3261 §13.3.1.1).
-        m.set_body("application/sdp", r.local_sdp);
+        m.set_body("application/sdp", r.invite_base->sdp);
         r.apply_media();
     }
     auto sent = send_provisional(r, std::move(m));
@@ -194,14 +194,14 @@ result<void> session_layer::answer(session_handle h) {
     if (r.delayed_offer && r.negotiator.state() == sdp::negotiator_state::null) {
         // RFC 3261 §13.2.1: no offer in the INVITE, so ours goes in the 2xx and the answer
         // comes in the ACK.
-        auto offer = r.core->create_offer(r.negotiator.active_local());
+        auto offer = r.core.create_offer(r.negotiator.active_local());
         if (!offer) {
             (void)reject(h, 488, "Not Acceptable Here");
             return fail(offer.error_value());
         }
         if (auto set = r.negotiator.set_local_offer(std::move(*offer)); !set)
             return fail(set.error_value());
-        r.local_sdp = r.negotiator.local_text();
+        r.invite_base->sdp = r.negotiator.local_text();
         r.expect_sdp_in_ack = true;
     } else {
         r.apply_media();
@@ -210,15 +210,14 @@ result<void> session_layer::answer(session_handle h) {
     }
     // The final response is the last use of the INVITE's response base and of our SDP text
     // (the negotiator keeps its own): both move into the 2xx.
-    outgoing_message ok = std::move(*r.invite_base);
+    outgoing_message ok = std::move(r.invite_base->base);
     ok.set_status(200);
     ok.add_header("Contact", contact_of(r));
     ok.add_header("Allow", options_.allow);
     add_session_timer_headers(r, ok);
     // After an exchange completed in reliable 18x + PRACK (RFC 3262 §5), no SDP: it would be
     // a new offer the caller did not expect.
-    if (!r.answered_early) ok.take_body("application/sdp", std::move(r.local_sdp));
-    r.local_sdp.clear();
+    if (!r.answered_early) ok.take_body("application/sdp", std::move(r.invite_base->sdp));
     transaction_id server = r.invite_server;
     r.invite_server = {};
     by_invite_server_.erase(server.value);
@@ -237,7 +236,7 @@ result<void> session_layer::reject(session_handle h, std::uint16_t status,
     record& r = *it->second;
     if (status < 300 || status > 699) return fail(500, "Reject Needs a Final Error Status");
     if (!r.invite_server) return fail(500, "Already Answered");
-    outgoing_message m = *r.invite_base;
+    outgoing_message m = r.invite_base->base;
     m.set_status(status, reason);
     respond(r, r.invite_server, std::move(m));
     end(r, end_reason::rejected);
@@ -273,7 +272,7 @@ result<void> session_layer::terminate(session_handle h) {
 }
 
 void session_layer::send_final_2xx(record& r, transaction_id server, outgoing_message ok) {
-    r.core->outgoing_response(ok);
+    r.core.outgoing_response(ok);
     r.ok = std::make_unique<record::final_2xx>(&r);
     r.ok->bytes = std::move(ok).serialize();
     r.ok->cseq = r.last_invite_cseq;
@@ -309,7 +308,7 @@ void session_layer::send_bye(record& r) {
     if (r.invite_server && !r.invite_answered && !r.outgoing) {
         // RFC 3261 §15: the callee may not send BYE before its final response; the INVITE
         // gets an error instead, which ends the early dialog.
-        outgoing_message failed = *r.invite_base;
+        outgoing_message failed = r.invite_base->base;
         failed.set_status(500, "Session Failed");
         respond(r, r.invite_server, std::move(failed));
         end(r, r.pending_end);
@@ -317,7 +316,7 @@ void session_layer::send_bye(record& r) {
     }
     if (r.d == nullptr) {
         // Our INVITE is not answered yet: CANCEL it (its 487 ends the session).
-        (void)terminate(r.handle);
+        (void)terminate(r.handle());
         return;
     }
     r.ok.reset(); // no more 2xx retransmissions
@@ -326,8 +325,9 @@ void session_layer::send_bye(record& r) {
     std::string via = "SIP/2.0/" + std::string(via_token(r.source.protocol)) + " " + via_of(r) +
                       ";branch=" + branch + ";rport";
     outgoing_message bye = r.d->build_outgoing({.method = "BYE", .via = via});
-    if (!r.bye_reason.empty()) bye.set_header("Reason", r.bye_reason); // RFC 3326
-    r.core->outgoing_request(bye);
+    if (r.extra_part && !r.extra_part->bye_reason.empty())
+        bye.set_header("Reason", r.extra_part->bye_reason); // RFC 3326
+    r.core.outgoing_request(bye);
     auto sent = transactions_.send_request({.bytes = std::move(bye).serialize(),
                                             .branch = branch,
                                             .method = "BYE",
@@ -336,8 +336,8 @@ void session_layer::send_bye(record& r) {
         end(r, r.pending_end);
         return;
     }
-    r.bye_client = *sent;
-    by_client_[sent->value] = r.handle.value;
+    r.extra().bye_client = *sent;
+    by_client_[sent->value] = r.handle().value;
 }
 
 void session_layer::end(record& r, end_reason why) {
@@ -346,7 +346,7 @@ void session_layer::end(record& r, end_reason why) {
     if (r.invite_server && !r.invite_answered && r.invite_base) {
         // RFC 3261 §15.1.2: a session that ends before its final response (a BYE in the early
         // dialog, say) still answers its INVITE: 487.
-        outgoing_message terminated = *r.invite_base;
+        outgoing_message terminated = r.invite_base->base;
         terminated.set_status(487);
         respond(r, r.invite_server, std::move(terminated));
     }
@@ -358,8 +358,8 @@ void session_layer::end(record& r, end_reason why) {
     // Whoever waits for a request of this session hears how it ended: 487, no response (the
     // request's own transaction runs out unheard). Called once the session is gone from the
     // tables, so a callback that calls back in finds no session (481), not a half-ended one.
-    std::vector<record::pending_request> requests = std::move(r.requests);
-    r.requests.clear();
+    std::vector<record::pending_request> requests;
+    if (r.extra_part) requests.swap(r.extra_part->requests);
     for (const auto& p : requests) by_client_.erase(p.id.value);
     std::vector<reinvite_callback> refreshes;
     if (r.refreshes) {
@@ -368,7 +368,7 @@ void session_layer::end(record& r, end_reason why) {
             if (q.done) refreshes.push_back(std::move(q.done));
         r.refreshes->queued.clear();
     }
-    r.core->set_requester(nullptr);
+    r.core.set_requester(nullptr);
     if (r.refresh_in_flight()) by_client_.erase(r.refreshes->reinvite_client.value);
     if (r.uac) {
         if (r.uac->invite_client) by_client_.erase(r.uac->invite_client.value);
@@ -376,13 +376,13 @@ void session_layer::end(record& r, end_reason why) {
         r.uac->early_keys.clear();
     }
     if (r.invite_server) by_invite_server_.erase(r.invite_server.value);
-    if (r.bye_client) by_client_.erase(r.bye_client.value);
+    if (r.bye_client()) by_client_.erase(r.bye_client().value);
     if (r.d != nullptr) dialogs_.erase(r.d->id());
     r.d = nullptr;
     ++stats_.sessions_ended;
-    if (r.announced) events_.on_ended(r.handle, *r.core, why);
-    r.core->end();
-    auto it = sessions_.find(r.handle.value);
+    if (r.announced) events_.on_ended(r.handle(), r.core, why);
+    r.core.end();
+    auto it = sessions_.find(r.handle().value);
     if (it != sessions_.end()) {
         ended_.push_back(std::move(it->second));
         sessions_.erase(it);
@@ -390,7 +390,7 @@ void session_layer::end(record& r, end_reason why) {
     if (destroying_) return;
     for (auto& p : requests)
         if (p.done) p.done(487, nullptr);
-    for (auto& done : refreshes) done(r.handle, *r.core, 487);
+    for (auto& done : refreshes) done(r.handle(), r.core, 487);
 }
 
 void session_layer::finish_ended() {
@@ -404,14 +404,14 @@ void session_layer::on_response(transaction_id client, const message& response) 
     auto s = sessions_.find(it->second);
     if (s == sessions_.end()) return;
     record& r = *s->second;
-    r.core->incoming_response(response, response_phase::before_media);
+    r.core.incoming_response(response, response_phase::before_media);
     if (request_response(r, client, &response, response.status())) {
-        if (!r.ended) r.core->incoming_response(response, response_phase::after_media);
+        if (!r.ended) r.core.incoming_response(response, response_phase::after_media);
         return;
     }
     if (r.is_invite_client(client)) {
         invite_response(r, response);
-        if (!r.ended) r.core->incoming_response(response, response_phase::after_media);
+        if (!r.ended) r.core.incoming_response(response, response_phase::after_media);
         return;
     }
     // Our re-INVITE: its transaction id, or (RFC 6026 §7.2 2xx retransmissions in Accepted)
@@ -423,8 +423,8 @@ void session_layer::on_response(transaction_id client, const message& response) 
     else
         (void)ack_again(r, response);
     if (r.ended) return;
-    r.core->incoming_response(response, response_phase::after_media);
-    if (response.status() >= 200 && client == r.bye_client) end(r, r.pending_end);
+    r.core.incoming_response(response, response_phase::after_media);
+    if (response.status() >= 200 && client == r.bye_client()) end(r, r.pending_end);
 }
 
 void session_layer::on_client_failure(transaction_id client, failure_reason why) noexcept {
@@ -439,7 +439,7 @@ void session_layer::on_client_failure(transaction_id client, failure_reason why)
     if (request_response(r, client, nullptr, why == failure_reason::timeout ? 408 : 503)) return;
     if (r.is_invite_client(client) && r.uac->invite_ack.empty()) {
         // RFC 3261 §8.1.3.1: a timeout is a 408, a transport error a 503.
-        r.core->set_final_status(why == failure_reason::timeout ? 408 : 503);
+        r.core.set_final_status(why == failure_reason::timeout ? 408 : 503);
         end(r,
             why == failure_reason::timeout ? end_reason::no_answer : end_reason::transport_failed);
         return;
@@ -449,7 +449,7 @@ void session_layer::on_client_failure(transaction_id client, failure_reason why)
         (void)r.negotiator.cancel_offer();
         auto done = std::move(r.refreshes->reinvite_done);
         r.refreshes->reinvite_client = {};
-        if (done) done(r.handle, *r.core, 408);
+        if (done) done(r.handle(), r.core, 408);
         if (!r.ended) {
             r.bye_after_reinvite = false;
             r.pending_end = end_reason::dialog_failed;
@@ -491,7 +491,7 @@ void session_layer::on_server_failure(transaction_id server, failure_reason why)
     // RFC 6026 §7.1: the INVITE transaction stays; a final response lets its timers end it.
     record& r = *s->second;
     if (r.invite_server) {
-        outgoing_message failed = *r.invite_base;
+        outgoing_message failed = r.invite_base->base;
         failed.set_status(500);
         transaction_id pending = r.invite_server;
         by_invite_server_.erase(pending.value);
@@ -518,25 +518,27 @@ result<void> session_layer::send_in_dialog(record& r, std::string_view method,
     for (const auto& [name, value] : extras.headers) request.add_header(name, value);
     if (!extras.body.empty() || !extras.content_type.empty())
         request.set_body(extras.content_type, extras.body);
-    r.core->outgoing_request(request);
+    r.core.outgoing_request(request);
     auto sent = transactions_.send_request({.bytes = std::move(request).serialize(),
                                             .branch = branch,
                                             .method = method,
                                             .destination = detail::flow_to_target(*r.d, r.source)});
     if (!sent) return fail(sent.error_value());
-    r.requests.push_back({*sent, std::move(done)});
-    by_client_[sent->value] = r.handle.value;
+    r.extra().requests.push_back({*sent, std::move(done)});
+    by_client_[sent->value] = r.handle().value;
     return {};
 }
 
 bool session_layer::request_response(record& r, transaction_id client, const message* response,
                                      std::uint16_t status) {
-    auto p = std::find_if(r.requests.begin(), r.requests.end(),
+    if (!r.extra_part) return false;
+    auto& requests = r.extra_part->requests;
+    auto p = std::find_if(requests.begin(), requests.end(),
                           [&](const auto& q) { return q.id == client; });
-    if (p == r.requests.end()) return false;
+    if (p == requests.end()) return false;
     if (status < 200) return true;
     auto done = std::move(p->done);
-    r.requests.erase(p);
+    requests.erase(p);
     by_client_.erase(client.value);
     if (done) done(status, response);
     return true;

@@ -12,23 +12,29 @@
 namespace parley {
 
 struct session_layer::record final : dialog_requester {
+    record(session_layer& owner, std::shared_ptr<const extension_snapshot> extensions,
+           session_options options)
+        : layer(&owner), core(std::move(extensions), options) {}
+
+    // Members are ordered so that the flags and small numbers sit together at the end (a
+    // record lives as long as its call: padding between 8-byte members is paid per call).
     session_layer* layer = nullptr;
-    session_handle handle;
-    std::unique_ptr<session> core;
+    /// The session's handle: its id (the core lives as long as the record).
+    session_handle handle() const noexcept { return {core.id()}; }
     dialog* d = nullptr; ///< in layer->dialogs_ until end()
-    session_state state = session_state::incoming;
     flow source; ///< where the INVITE came from; our requests go there unless the target says
-    transaction_id invite_server;                  ///< the initial INVITE, until its final response
-    bool invite_answered = false;                  ///< a final response to invite_server went
-    std::unique_ptr<outgoing_message> invite_base; ///< what every response to the INVITE copies
-    std::uint32_t last_invite_cseq = 0;
+    transaction_id invite_server; ///< the initial INVITE, until its final response
+    /// What every response to the INVITE copies, and our SDP for its 183 and 2xx (the
+    /// negotiator's text when it was set: a later round must not change what they carry).
+    /// Both move into the final response.
+    struct invite_response {
+        explicit invite_response(outgoing_message m) : base(std::move(m)) {}
+        outgoing_message base;
+        std::string sdp;
+    };
+    std::unique_ptr<invite_response> invite_base; ///< until the final response to the INVITE
 
     sdp::negotiator negotiator;
-    std::string local_sdp; ///< our answer (or offer, for a delayed offer) as sent
-    bool delayed_offer = false;
-    bool expect_sdp_in_ack = false;
-    bool media_applied = false;
-    bool remote_held = false;
 
     // RFC 3261 §13.3.1.4: our 2xx to an INVITE, retransmitted until its ACK (then freed).
     struct final_2xx {
@@ -40,9 +46,6 @@ struct session_layer::record final : dialog_requester {
         timer retransmit;
     };
     std::unique_ptr<final_2xx> ok;
-
-    transaction_id reinvite_server; ///< an incoming re-INVITE we have not answered yet
-    session_handle replaces;        ///< RFC 3891: the session this one replaces once confirmed
 
     /// The session's policy (session_policy), kept small: the addresses are rare.
     struct policy_state {
@@ -64,10 +67,6 @@ struct session_layer::record final : dialog_requester {
     policy_state policy;
 
     // RFC 3262 reliable provisionals. As UAS at most one is unacknowledged; later ones wait.
-    bool reliable = false;          ///< this INVITE's 18x go reliably
-    bool answer_when_acked = false; ///< answer() waits for the PRACK
-    bool answered_early = false;    ///< offer/answer done in reliable 18x + PRACK: 2xx has no SDP
-    bool offer_in_provisional = false; ///< our offer went in the unacknowledged reliable 18x
     struct reliable_state {
         explicit reliable_state(record* owner) {
             retransmit.bind<&record::on_rel_retransmit>(owner);
@@ -88,10 +87,28 @@ struct session_layer::record final : dialog_requester {
         transaction_id id;
         response_callback done;
     };
-    std::vector<pending_request> requests;
+    /// The rarer in-dialog state, allocated at its first use: most calls send no request of
+    /// their own but a BYE, replace no session, and end without a Reason.
+    struct extra_state {
+        std::vector<pending_request> requests;
+        transaction_id bye_client; ///< our BYE
+        session_handle replaces;   ///< RFC 3891: the session this one replaces once confirmed
+        /// A Reason header value for our BYE, when we know why (a literal: RFC 3326).
+        std::string_view bye_reason;
+    };
+    std::unique_ptr<extra_state> extra_part;
+    extra_state& extra() {
+        if (!extra_part) extra_part = std::make_unique<extra_state>();
+        return *extra_part;
+    }
+    transaction_id bye_client() const noexcept {
+        return extra_part ? extra_part->bye_client : transaction_id{};
+    }
+    session_handle replaces() const noexcept {
+        return extra_part ? extra_part->replaces : session_handle{};
+    }
 
     // Outgoing sessions (we sent the INVITE): their own state, allocated only for them.
-    bool outgoing = false;
     struct uac_state {
         std::unique_ptr<message> our_invite; ///< parsed: the dialog set builds dialogs from it
         std::optional<outgoing_message> invite_request; ///< to resend with credentials (401/407)
@@ -111,7 +128,6 @@ struct session_layer::record final : dialog_requester {
     bool is_invite_client(transaction_id t) const noexcept {
         return uac && t == uac->invite_client;
     }
-    bool bye_after_reinvite = false; ///< terminate() waits for our re-INVITE's final response
 
     // Our own refreshes (the seed's send_reinvite, and UPDATEs): one in flight, the rest queued.
     // Allocated at the first one: most calls never send any.
@@ -137,7 +153,6 @@ struct session_layer::record final : dialog_requester {
         timer glare_retry; ///< RFC 3261 §14.1 back-off after a 491
     };
     std::unique_ptr<refresh_state> refreshes;
-    bool peer_allows_update = false; ///< its Allow lists UPDATE: session timer refreshes use it
     refresh_state& refresh() {
         if (!refreshes) refreshes = std::make_unique<refresh_state>(this);
         return *refreshes;
@@ -147,12 +162,6 @@ struct session_layer::record final : dialog_requester {
         return refreshes ? refreshes->reinvite_client : transaction_id{};
     }
 
-    // RFC 4028 session timer: session_interval 0 when not running.
-    std::uint32_t session_interval = 0;
-    bool we_refresh = false;
-    bool peer_supports_timer = false;
-    bool timer_retried = false; ///< our INVITE was resent once after a 422
-    std::string bye_reason;     ///< a Reason header value for our BYE, when we know why
     /// Allocated when a session timer first runs: most calls have none.
     std::unique_ptr<timer> session_timer;
     timer& session_timer_entry() {
@@ -165,10 +174,33 @@ struct session_layer::record final : dialog_requester {
     void cancel_session_timer() noexcept {
         if (session_timer) session_timer->cancel();
     }
-    transaction_id bye_client; ///< our BYE
+    /// The session: extensions see it; built in the record (one allocation less).
+    session core;
+
+    // The small members, together; the flags are bits (a record lives as long as its call).
+    std::uint32_t last_invite_cseq = 0;
+    std::uint32_t session_interval = 0; ///< RFC 4028 session timer: 0 when not running
+    session_state state = session_state::incoming;
     end_reason pending_end = end_reason::local_hangup;
-    bool ended = false;
-    bool announced = false; ///< the application saw on_incoming: it will see on_ended too
+    bool invite_answered : 1 = false; ///< a final response to invite_server went
+    bool delayed_offer : 1 = false;
+    bool expect_sdp_in_ack : 1 = false;
+    bool media_applied : 1 = false;
+    bool remote_held : 1 = false;
+    // RFC 3262 reliable provisionals (their state: rel).
+    bool reliable : 1 = false;          ///< this INVITE's 18x go reliably
+    bool answer_when_acked : 1 = false; ///< answer() waits for the PRACK
+    bool answered_early : 1 = false; ///< offer/answer done in reliable 18x + PRACK: 2xx has no SDP
+    bool offer_in_provisional : 1 = false; ///< our offer went in the unacknowledged reliable 18x
+    bool outgoing : 1 = false;             ///< we sent the INVITE (uac is set)
+    bool bye_after_reinvite : 1 = false;   ///< terminate() waits for our re-INVITE's final response
+    bool peer_allows_update : 1 = false; ///< its Allow lists UPDATE: session timer refreshes use it
+    // RFC 4028 session timer.
+    bool we_refresh : 1 = false;
+    bool peer_supports_timer : 1 = false;
+    bool timer_retried : 1 = false; ///< our INVITE was resent once after a 422
+    bool ended : 1 = false;
+    bool announced : 1 = false; ///< the application saw on_incoming: it will see on_ended too
 
     void on_rel_retransmit();
     result<void> send_request(std::string_view method, const response_extras& extras,
@@ -187,7 +219,7 @@ struct session_layer::record final : dialog_requester {
         const auto* local = negotiator.active_local();
         const auto* remote = negotiator.active_remote();
         if (local == nullptr || remote == nullptr) return;
-        core->apply_negotiated(*local, *remote);
+        core.apply_negotiated(*local, *remote);
         // RFC 3264 §8.4 / RFC 6337 §5: sendonly, inactive or c=0.0.0.0 from the peer is hold.
         bool held = false;
         for (std::size_t i = 0; i < remote->media().size(); ++i) {
@@ -202,14 +234,14 @@ struct session_layer::record final : dialog_requester {
         // Until the next offer or answer the agreed descriptions are needed only as text.
         negotiator.park();
         if (changed && state == session_state::confirmed)
-            layer->events_.on_remote_hold(handle, *core,
+            layer->events_.on_remote_hold(handle(), core,
                                           held ? remote_hold::held : remote_hold::resumed);
     }
 };
 
 namespace detail {
 
-inline std::string dialog_key(const dialog_id& id) {
+inline std::string dialog_key(dialog_id_view id) {
     std::string k;
     k.reserve(id.call_id.size() + id.local_tag.size() + id.remote_tag.size() + 2);
     k.append(id.call_id).push_back('\n');

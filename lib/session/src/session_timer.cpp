@@ -63,7 +63,7 @@ bool session_layer::timer_in_request(record& r, const incoming_request& in, time
     auto expires = find_session_expires(m);
     auto peer_min = find_min_se(m);
     if (!expires || !peer_min) {
-        respond_plain(in, 400, "Bad Session Timer Header", r.core.get());
+        respond_plain(in, 400, "Bad Session Timer Header", &r.core);
         return false;
     }
     if (!*expires) return true; // the current interval stays; our 2xx restates it
@@ -76,7 +76,7 @@ bool session_layer::timer_in_request(record& r, const incoming_request& in, time
         } else {
             outgoing_message too_small = detail::response_skeleton(m, 422, {}, in.top_via, {});
             too_small.add_header("Min-SE", std::to_string(r.policy.timers.min_se));
-            r.core->outgoing_response(too_small);
+            r.core.outgoing_response(too_small);
             (void)transactions_.respond(in.server, 422, std::move(too_small).serialize());
             return false;
         }
@@ -124,7 +124,7 @@ void session_layer::session_timer_fired(record& r) {
         return;
     }
     // The refresher was silent for the whole interval: the session is gone (§10).
-    r.bye_reason = "SIP;cause=408;text=\"Session timer expired\"";
+    r.extra().bye_reason = "SIP;cause=408;text=\"Session timer expired\"";
     r.pending_end = end_reason::session_expired;
     send_bye(r);
 }

@@ -22,6 +22,7 @@
 #include <parley/sip/outgoing_message.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,12 +30,32 @@
 
 namespace parley {
 
+struct dialog_id_view;
+
 struct dialog_id {
     std::string call_id;
     std::string local_tag;
     std::string remote_tag;
     friend bool operator==(const dialog_id&, const dialog_id&) = default;
+    operator dialog_id_view() const noexcept;
 };
+
+/// A dialog id that points into storage someone else owns: a dialog's own (dialog::id(), valid
+/// while the dialog lives and its id does not change), or a message's parts.
+struct dialog_id_view {
+    std::string_view call_id;
+    std::string_view local_tag;
+    std::string_view remote_tag;
+    friend bool operator==(const dialog_id_view&, const dialog_id_view&) = default;
+    /// An owning copy.
+    operator dialog_id() const {
+        return {std::string(call_id), std::string(local_tag), std::string(remote_tag)};
+    }
+};
+
+inline dialog_id::operator dialog_id_view() const noexcept {
+    return {call_id, local_tag, remote_tag};
+}
 
 enum class dialog_state : std::uint8_t { early, confirmed, terminated };
 enum class dialog_role : std::uint8_t { uac, uas };
@@ -53,17 +74,22 @@ public:
     static result<dialog> create_uac(const message& request, const message& response,
                                      std::string_view local_contact);
 
-    const dialog_id& id() const noexcept { return id_; }
+    /// Views of the dialog's own storage.
+    dialog_id_view id() const noexcept {
+        return {text(call_id_text), text(local_tag_text), text(remote_tag_text)};
+    }
     dialog_state state() const noexcept { return state_; }
     dialog_role role() const noexcept { return role_; }
     bool secure() const noexcept { return secure_; }
     /// Name-addr text for From (UAC) / To (UAS), without tag.
-    std::string_view local_uri() const noexcept { return text(0); }
+    std::string_view local_uri() const noexcept { return text(local_uri_text); }
     /// Name-addr text for To (UAC) / From (UAS), without tag.
-    std::string_view remote_uri() const noexcept { return text(1); }
-    std::string_view remote_target() const noexcept { return text(2); }
-    std::string_view local_contact() const noexcept { return text(3); }
-    const std::vector<std::string>& route_set() const noexcept { return route_set_; }
+    std::string_view remote_uri() const noexcept { return text(remote_uri_text); }
+    std::string_view remote_target() const noexcept { return text(remote_target_text); }
+    std::string_view local_contact() const noexcept { return text(local_contact_text); }
+    const std::vector<std::string>& route_set() const noexcept {
+        return route_set_ ? *route_set_ : no_routes();
+    }
     std::uint32_t local_cseq() const noexcept { return local_cseq_; }
     std::optional<std::uint32_t> remote_cseq() const noexcept { return remote_cseq_; }
 
@@ -107,34 +133,52 @@ public:
     /// The same request as an editable outgoing_message (for supplements' outgoing hooks).
     outgoing_message build_outgoing(const request_options& options);
 
+    dialog(const dialog& other);
+    dialog& operator=(const dialog& other);
+    dialog(dialog&& other) noexcept;
+    dialog& operator=(dialog&& other) noexcept;
+    ~dialog() = default;
+
 private:
     dialog() = default;
-    std::string_view text(std::size_t i) const noexcept {
-        return std::string_view(texts_).substr(ends_[i] - lengths_[i], lengths_[i]);
+    // The dialog's texts, back to back in one block (one allocation instead of seven strings).
+    enum text_index : std::uint8_t {
+        call_id_text,
+        local_tag_text,
+        remote_tag_text,
+        local_uri_text,
+        remote_uri_text,
+        remote_target_text,
+        local_contact_text,
+        text_count,
+    };
+    std::string_view text(text_index i) const noexcept {
+        std::uint32_t start = i == 0 ? 0 : ends_[i - 1];
+        return {texts_.get() + start, ends_[i] - start};
     }
-    /// Writes the four texts back to back (any view may point into the old block).
-    void set_texts(std::string_view local_uri, std::string_view remote_uri,
+    /// Writes the texts back to back (any view may point into the old block).
+    void set_texts(const std::string_view (&parts)[text_count]);
+    /// The same with the From/To as their display name and URI without parameters.
+    void set_texts(dialog_id_view id, const name_addr& local, const name_addr& remote,
                    std::string_view remote_target, std::string_view local_contact);
-    /// The same for a From/To: its display name and URI without parameters.
-    void set_texts(const name_addr& local, const name_addr& remote, std::string_view remote_target,
-                   std::string_view local_contact);
-    void set_remote_target(std::string_view target) {
-        set_texts(local_uri(), remote_uri(), target, local_contact());
-    }
+    void set_remote_target(std::string_view target);
+    void add_route(std::string_view route);
 
-    dialog_id id_;
     dialog_state state_ = dialog_state::early;
     dialog_role role_ = dialog_role::uas;
     bool secure_ = false;
     std::uint32_t local_cseq_ = 0;
     std::optional<std::uint32_t> remote_cseq_;
-    /// The local and remote URIs, the remote target and our Contact, back to back in one block
-    /// (one allocation instead of four): text i ends at ends_[i] and is lengths_[i] long.
-    std::string texts_;
-    std::uint32_t ends_[4] = {};
-    std::uint32_t lengths_[4] = {};
-    std::vector<std::string> route_set_; ///< each a name-addr ("<sip:p1;lr>")
     std::uint64_t user_ = 0;
+    /// The id (Call-ID, local and remote tag), the local and remote URIs, the remote target and
+    /// our Contact: text i ends at ends_[i] and starts where text i - 1 ends.
+    /// Exactly as large as the texts (a std::string would cost 24 bytes more per dialog).
+    std::unique_ptr<char[]> texts_;
+    std::uint32_t ends_[text_count] = {};
+    /// Each a name-addr ("<sip:p1;lr>"); allocated only when there is one (a call through no
+    /// Record-Route proxy keeps 8 bytes, not 24).
+    std::unique_ptr<std::vector<std::string>> route_set_;
+    static const std::vector<std::string>& no_routes() noexcept;
 };
 
 /// Method that refreshes the remote target (RFC 3261 §12.2, RFC 3311 §5, RFC 6665 §4.1.3).

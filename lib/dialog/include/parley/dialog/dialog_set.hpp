@@ -15,7 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace parley {
@@ -54,29 +54,40 @@ class dialog_table {
 public:
     /// Adds a dialog; returns nullptr when one with the same id exists.
     dialog* insert(dialog d);
-    dialog* find(const dialog_id& id) noexcept {
-        return find(id.call_id, id.local_tag, id.remote_tag);
-    }
+    dialog* find(dialog_id_view id) noexcept;
     /// The same, from the parts of an id as a message carries them (no copies made).
     dialog* find(std::string_view call_id, std::string_view local_tag,
-                 std::string_view remote_tag) noexcept;
+                 std::string_view remote_tag) noexcept {
+        return find(dialog_id_view{call_id, local_tag, remote_tag});
+    }
     /// RFC 3261 §12.2.2: the dialog a received in-dialog request (To tag present) belongs to.
     dialog* match_request(const message& request) noexcept;
     /// A dialog that came from this table; erasing it destroys it.
-    void erase(const dialog_id& id) noexcept;
+    void erase(dialog_id_view id) noexcept;
     std::size_t size() const noexcept { return dialogs_.size(); }
 
 private:
-    // Keyed by views into each dialog's own id (dialogs are heap-allocated and never move):
-    // a dialog costs no second copy of its id, and a lookup builds no string.
-    struct key {
-        std::string_view call_id, local_tag, remote_tag;
-        friend bool operator==(const key&, const key&) = default;
+    // A set of the dialogs themselves, looked up by a dialog_id_view (C++20 heterogeneous
+    // lookup): the key is the dialog's own id, so a node holds one pointer (and its hash) and a
+    // lookup builds no string. Dialogs are heap-allocated and never move.
+    struct id_hash {
+        using is_transparent = void;
+        std::size_t operator()(dialog_id_view id) const;
+        std::size_t operator()(const std::unique_ptr<dialog>& d) const { return (*this)(d->id()); }
     };
-    struct key_hash {
-        std::size_t operator()(const key& k) const noexcept;
+    struct id_equal {
+        using is_transparent = void;
+        static dialog_id_view id_of(dialog_id_view id) noexcept { return id; }
+        static dialog_id_view id_of(const std::unique_ptr<dialog>& d) noexcept { return d->id(); }
+        template <class A, class B>
+        bool operator()(const A& a, const B& b) const noexcept {
+            return id_of(a) == id_of(b);
+        }
     };
-    std::unordered_map<key, std::unique_ptr<dialog>, key_hash> dialogs_;
+    // id_hash is not noexcept on purpose: libstdc++ then keeps each node's hash in the node
+    // (rehashing and lookups compare it first instead of hashing ids again); the node is 24
+    // bytes, the smallest malloc chunk either way.
+    std::unordered_set<std::unique_ptr<dialog>, id_hash, id_equal> dialogs_;
 };
 
 } // namespace parley

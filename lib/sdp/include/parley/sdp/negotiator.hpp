@@ -24,14 +24,17 @@
 // in). Errors never change the state. Single-threaded: it belongs to its session's shard.
 //
 // Memory: a held call needs its agreed descriptions only when the next offer or answer comes,
-// so park() keeps them as text (what we sent, what the peer sent: a few hundred bytes instead of
-// two parsed descriptions of 1-2 KB each) and active_local()/active_remote() parse them back on
-// first use. What we send is serialized once, by the negotiator (local_text()).
+// and RFC 3264 §8 needs little of them then: our own as we sent it (the base of our next offer,
+// and what its o= line is stamped against) and the peer's m-line count (a new offer of theirs
+// may not remove m-lines). So park() keeps just that: the text we sent (a few hundred bytes
+// instead of two parsed descriptions of 1-2 KB each) and a count; active_local() parses our text
+// back on first use, active_remote() is null from then on. The parsed descriptions of a round
+// live in one part allocated while a round needs them. What we send is serialized once, by the
+// negotiator (local_text()).
 #pragma once
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -64,10 +67,8 @@ public:
 
     /// RFC 3264 §5/§8: null/done -> remote_offer. A re-offer that removes m-lines fails with
     /// 488. In local_offer the error is 491 (glare, RFC 3261 §14.2), in remote_offer or
-    /// wait_negotiate 500 (an offer is already being answered). `received` is the text `offer`
-    /// was parsed from (with default parse_options, unmodified since), kept for park(); empty
-    /// means park() serializes the description instead.
-    result<void> receive_remote_offer(session_description offer, std::string_view received = {});
+    /// wait_negotiate 500 (an offer is already being answered).
+    result<void> receive_remote_offer(session_description offer);
 
     /// RFC 3264 §6: remote_offer -> wait_negotiate. The answer must match the offer's m-lines
     /// (validate_answer); it is stamped and kept as pending_local(). Errors: 500.
@@ -75,9 +76,8 @@ public:
 
     /// RFC 3264 §7 (the offerer receives the answer): local_offer -> wait_negotiate. A
     /// mismatched answer fails with 488 and leaves the offer pending (cancel_offer() or a new
-    /// offer after cancel decides what next). 400 without a pending local offer. `received` as
-    /// for receive_remote_offer.
-    result<void> receive_remote_answer(session_description answer, std::string_view received = {});
+    /// offer after cancel decides what next). 400 without a pending local offer.
+    result<void> receive_remote_answer(session_description answer);
 
     /// wait_negotiate -> done: the pending offer and answer become the active descriptions.
     result<void> negotiate();
@@ -86,54 +86,71 @@ public:
     /// reject): local_offer/remote_offer -> done, or -> null when nothing was agreed before.
     result<void> cancel_offer();
 
-    /// The descriptions of the last completed round (null before the first). After park() the
-    /// first call parses them back; a pointer stays valid until the next park() or state change.
+    /// The descriptions of the last completed round (null before the first). After park()
+    /// active_local() parses our text back on first use and active_remote() is null (only its
+    /// m-line count is kept). A pointer stays valid until the next park() or state change.
     const session_description* active_local() const noexcept {
         unpark();
-        return opt(active_local_);
+        return parts_ ? parts_->active_local.get() : nullptr;
     }
     const session_description* active_remote() const noexcept {
-        unpark();
-        return opt(active_remote_);
+        return parts_ ? parts_->active_remote.get() : nullptr;
     }
 
-    /// What we send (the stamped pending_local(), serialized once when it was set); after a
-    /// completed round, the active local description's text.
-    const std::string& local_text() const noexcept { return local_text_; }
+    /// What we sent last: the stamped pending_local(), serialized once when it was set; after a
+    /// completed round, the active local description's; after cancel_offer() of ours, the
+    /// cancelled offer's (RFC 3264 §8 stamps the next one against it).
+    std::string_view local_text() const noexcept { return {texts_.get(), sent_size_}; }
 
-    /// In done: keeps the active descriptions as text only (see the header). A no-op in other
-    /// states and when a cancelled offer of ours is kept for stamping.
+    /// In done: drops the parsed descriptions, keeping our text and the peer's m-line count
+    /// (see the header). A no-op in other states.
     void park();
     bool parked() const noexcept { return parked_; }
     /// The offer or answer in flight (stamped local; received remote), or null.
-    const session_description* pending_local() const noexcept { return opt(pending_local_); }
-    const session_description* pending_remote() const noexcept { return opt(pending_remote_); }
+    const session_description* pending_local() const noexcept {
+        return parts_ ? parts_->pending_local.get() : nullptr;
+    }
+    const session_description* pending_remote() const noexcept {
+        return parts_ ? parts_->pending_remote.get() : nullptr;
+    }
 
     /// The base of a new offer: a copy of the active local description, else of the last one
     /// we sent; an empty description when we never sent anything.
     session_description next_offer_base() const;
 
 private:
-    static const session_description* opt(const std::unique_ptr<session_description>& d) noexcept {
-        return d.get();
+    /// The parsed descriptions: allocated while any is set (an established call keeps none).
+    struct parts {
+        std::unique_ptr<session_description> active_local;
+        std::unique_ptr<session_description> active_remote;
+        std::unique_ptr<session_description> pending_local;
+        std::unique_ptr<session_description> pending_remote;
+    };
+    parts& parts_for_round();
+    void release_parts_when_empty() noexcept;
+    /// Our text of the active local description (the tail of texts_ after a cancelled offer).
+    std::string_view active_local_text() const noexcept {
+        return sent_is_active_
+                   ? local_text()
+                   : std::string_view(texts_.get() + sent_size_, texts_size_ - sent_size_);
     }
+    /// Keeps `sent` (and, when given, the active local's text after it) as texts_.
+    void keep_texts(std::string_view sent, std::string_view active = {});
     void stamp(session_description& outgoing) const;
     void unpark() const noexcept;
 
-    // Held by pointer: a negotiator lives in every session, and most of its slots are empty
-    // most of the time (an established call keeps only the two active descriptions).
     negotiator_state state_ = negotiator_state::null;
-    mutable bool parked_ = false; ///< the active descriptions are only in their texts
-    mutable std::unique_ptr<session_description> active_local_;
-    mutable std::unique_ptr<session_description> active_remote_;
-    std::unique_ptr<session_description> pending_local_;
-    std::unique_ptr<session_description> pending_remote_;
-    /// The last description we sent when it is neither pending_local_ nor active_local_ (an
-    /// offer of ours that was cancelled), for RFC 3264 §8 version stamping.
-    std::unique_ptr<session_description> last_sent_;
-    std::string local_text_;          ///< pending_local_ serialized, then active_local_'s
-    std::string pending_remote_text_; ///< as received, or empty
-    std::string active_remote_text_;  ///< as received, or serialized by park()
+    mutable bool parked_ = false;    ///< the active local is only in its text, the remote a count
+    bool sent_is_active_ = false;    ///< local_text() is the active local description's
+    std::uint32_t remote_media_ = 0; ///< the active remote's m-line count (RFC 3264 §8)
+    std::uint32_t sent_size_ = 0;    ///< local_text() is texts_'s first sent_size_ bytes
+    std::uint32_t texts_size_ = 0;
+    /// What we sent last, then (only when parked after a cancelled offer of ours) the active
+    /// local description's text: one block.
+    /// Exactly as large as the texts: a serialized std::string has room to spare (its size is
+    /// estimated ahead) and 24 bytes of its own.
+    std::unique_ptr<char[]> texts_;
+    mutable std::unique_ptr<parts> parts_;
 };
 
 } // namespace parley::sdp

@@ -120,5 +120,7 @@ result<void> validate_answer(const session_description& offer, const session_des
 /// (declined ones stay with port 0) and only appends new ones. 488 otherwise.
 result<void> validate_new_offer(const session_description& previous,
                                 const session_description& offer);
+/// The same rule when only the previous description's m-line count is known (all it checks).
+result<void> validate_new_offer(std::size_t previous_media, const session_description& offer);
 
 } // namespace parley::sdp

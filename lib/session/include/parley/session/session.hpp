@@ -63,13 +63,13 @@ struct media_preferences {
     std::optional<std::vector<sdp::codec>> codecs;
     bool telephone_event = true; ///< offer and answer RFC 4733 telephone-event
     bool symmetric_rtp = true;   ///< send RTP where it comes from (RFC 4961), else to the SDP
-    std::uint32_t max_audio_streams = 0; ///< 0: no limit; audio m-lines beyond it are declined
     /// false: negotiate SDP but open no RTP socket (a signalling-only handler takes the
     /// streams): load tests and benchmarks.
     bool open_media = true;
     /// Our offers and answers put the streams on hold (sendonly, RFC 3264 §8.4; a B2BUA
     /// passing one leg's hold to the other sets it, then sends a re-INVITE).
     bool hold = false;
+    std::uint32_t max_audio_streams = 0; ///< 0: no limit; audio m-lines beyond it are declined
     /// The address written into o= and c= ("" = the session's and the handlers' own): the
     /// external media address of a server behind NAT, for a peer outside its local networks.
     std::string address;
@@ -89,7 +89,7 @@ public:
     session(const session&) = delete;
     session& operator=(const session&) = delete;
 
-    std::uint64_t id() const noexcept { return options_.id; }
+    std::uint64_t id() const noexcept { return id_; }
     /// The final status of the session's INVITE (0 before there is one): the callee's answer
     /// for an outgoing session (408 for a timeout), ours for an incoming one.
     std::uint16_t final_status() const noexcept { return final_status_; }
@@ -168,13 +168,18 @@ private:
     void stop(std::size_t index) noexcept;
 
     std::shared_ptr<const extension_snapshot> extensions_;
-    session_options options_;
+    // session_options, kept as pointers and 32-bit lengths (32 bytes, not 40, per session).
+    std::uint64_t id_;
+    const char* sdp_username_;
+    const char* sdp_address_;
+    std::uint32_t sdp_username_size_;
+    std::uint32_t sdp_address_size_;
     cookie_jar cookies_;
     media_preferences media_;
     std::vector<stream> streams_;
-    std::uint16_t final_status_ = 0;
     request_responder* responder_ = nullptr; ///< set while incoming_request() runs
     dialog_requester* requester_ = nullptr;
+    std::uint16_t final_status_ = 0;
     bool begun_ = false;
     bool ended_ = false;
 };

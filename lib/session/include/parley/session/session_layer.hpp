@@ -134,11 +134,11 @@ enum class session_timer_mode : std::uint8_t {
 
 struct session_timer_settings {
     session_timer_mode mode = session_timer_mode::off;
+    /// Who refreshes when the caller's Session-Expires names nobody: the caller when it
+    /// supports timers (false), or we (true). (Next to `mode`: 12 bytes, not 16, per session.)
+    bool we_prefer_to_refresh = false;
     std::uint32_t session_expires = 1800; ///< seconds we ask for when the caller does not say
     std::uint32_t min_se = 90;            ///< smaller requests get 422 with Min-SE (RFC 4028 §8.1)
-    /// Who refreshes when the caller's Session-Expires names nobody: the caller when it
-    /// supports timers (false), or we (true).
-    bool we_prefer_to_refresh = false;
 };
 
 /// RFC 3262 reliable provisional responses (the endpoint's 100rel).
@@ -378,7 +378,7 @@ private:
     bool ack_again(record& r, const message& response);
     void end(record& r, end_reason why);
     void finish_ended();
-    record* by_dialog(const dialog_id& id) noexcept;
+    record* by_dialog(dialog_id_view id) noexcept;
     record* by_dialog(std::string_view call_id, std::string_view local_tag,
                       std::string_view remote_tag) noexcept;
     record* by_dialog_of(const message& received) noexcept; ///< its dialog seen from our side
