@@ -14,7 +14,7 @@ trap '[[ -n "$sipp_pid" ]] && kill "$sipp_pid" 2>/dev/null; wait 2>/dev/null; rm
 
 cd "$work"
 for _ in $(seq 10); do
-  port=$((20000 + RANDOM % 40000))
+  port=$((10000 + RANDOM % 9000))
   timeout 120 sipp -sn uas -i 127.0.0.1 -p "$port" -t u1 -nostdin -timeout 100s \
     >"$work/sipp.out" 2>&1 &
   sipp_pid=$!

@@ -41,7 +41,7 @@ grep -q "no parleyd answers on $work/nobody" "$work/err" || { echo "FAIL: messag
 echo "status: the call was listed while up, gone after; errors answered"
 
 # --listen ADDR:PORT moves the UDP and TCP listeners; a malformed one is refused.
-port=$((20000 + RANDOM % 20000))
+port=$((10000 + RANDOM % 9000)) # below the RTP and ephemeral ranges
 "$parleyd" --listen "127.0.0.3:$port" --shards 1 --control "$work/ctl2" >"$work/listen.out" 2>&1 &
 listen_pid=$!
 for _ in $(seq 100); do grep -q '^tcp ' "$work/listen.out" 2>/dev/null && break; sleep 0.05; done

@@ -29,9 +29,8 @@ uas_pid=
 if [[ $extension =~ ^(bridge|bridgehold|bridgeearly|bridgecodec|trunk|registered|busy|unanswered|fallback)$ ]]; then
   # A transfer's target is parleyd itself (sip:tone@...): it needs the default extensions too.
   # Dial() targets: a SIPp UAS (answering and echoing RTP, or busy) and a port nobody serves.
-  uas_port=$((20000 + RANDOM % 10000))
-  media_port=$((uas_port + 1000))
-  dead_port=$((uas_port + 2))
+  # Its ports lie below parleyd's RTP range (20000-30000) and the kernel's ephemeral ports
+  # (32768 up), so only another test's SIPp can hold them; a start that fails to bind is retried.
   scenario=(-sn uas -rtp_echo)
   uas_calls=1
   [[ $check == attended ]] && uas_calls=2
@@ -40,9 +39,20 @@ if [[ $extension =~ ^(bridge|bridgehold|bridgeearly|bridgecodec|trunk|registered
   [[ $extension == bridgecodec ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_codec_change.xml" -rtp_echo)
   [[ $extension == trunk ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_trunk_auth.xml" -rtp_echo)
   [[ $extension == bridgeearly ]] && scenario=(-sf "$(dirname "$0")/sipp/uas_early_media.xml" -rtp_echo)
-  (cd "$work" && exec timeout 40 sipp "${scenario[@]}" -i 127.0.0.1 -p "$uas_port" \
-     -mp "$media_port" -m "$uas_calls" -nostdin -trace_err >"$work/uas.out" 2>&1) &
-  uas_pid=$!
+  for _ in $(seq 10); do
+    uas_port=$((10000 + RANDOM % 4000 * 2))
+    media_port=$((uas_port + 1000))
+    dead_port=$((uas_port + 2))
+    rm -f "$work"/*errors.log
+    (cd "$work" && exec timeout 40 sipp "${scenario[@]}" -i 127.0.0.1 -p "$uas_port" \
+       -mp "$media_port" -m "$uas_calls" -nostdin -trace_err >"$work/uas.out" 2>&1) &
+    uas_pid=$!
+    sleep 0.3
+    kill -0 "$uas_pid" 2>/dev/null && break # still running: its ports were free
+    wait "$uas_pid" 2>/dev/null || true
+    uas_pid=
+  done
+  [[ -n $uas_pid ]] || { echo "FAIL: the SIPp UAS did not start"; cat "$work/uas.out"; exit 1; }
   write_config "$work/b2bua.conf" b2bua <<CONF
 [b2bua]
 exten => bridge,1,Dial(sip:uas@127.0.0.1:$uas_port,5)
