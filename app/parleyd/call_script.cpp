@@ -562,8 +562,8 @@ void call_logic::follow_codec(session_handle changed) noexcept {
     ++state.sent;
     ++state.in_flight; // before: the layer may answer (fail) the re-INVITE at once
     media_preferences before = to->media();
-    to->media() = media_like(changed);
-    to->media().hold = before.hold;
+    to->edit_media() = media_like(changed);
+    to->edit_media().hold = before.hold;
     auto sent = layer_.send_refresh(
         other, refresh_method::reinvite, [this](session_handle h, session&, std::uint16_t) {
             if (auto f = follows_.find(h.value); f != follows_.end() && f->second.in_flight > 0)
@@ -573,7 +573,7 @@ void call_logic::follow_codec(session_handle changed) noexcept {
         if (auto f = follows_.find(other.value); f != follows_.end() && f->second.in_flight > 0)
             --f->second.in_flight;
         if (session* still = layer_.find(other))
-            still->media() = std::move(before); // no re-INVITE: later offers stay as they were
+            still->edit_media() = std::move(before); // no re-INVITE: later offers stay as they were
         log_event(log_level::warning,
                   "codec change not passed on: " + std::string(sent.error_value().reason),
                   {{"call", call_field}, {"to", to_field}});
@@ -725,7 +725,7 @@ void call_logic::on_remote_hold(session_handle h, session&, remote_hold change) 
     if (auto it = peers_.find(h.value); it != peers_.end()) other = session_handle{it->second};
     session* far = other ? layer_.find(other) : nullptr;
     if (far == nullptr) return;
-    far->media().hold = change == remote_hold::held;
+    far->edit_media().hold = change == remote_hold::held;
     (void)layer_.send_refresh(other, refresh_method::reinvite);
 }
 
@@ -883,7 +883,7 @@ request_verdict call_router::incoming_request(session& s, const message& request
     const dialplan_extension* extension = context != nullptr ? context->find(user) : nullptr;
     if (extension == nullptr || extension->steps.empty()) return request_verdict::reject(404);
     if (null_media_ || extension->steps.front().action == dialplan_action::no_media)
-        s.media().open_media = false;
+        s.edit_media().open_media = false;
     s.cookies().add_value<call_route>(call_route_cookie,
                                       call_route{endpoint->snapshot, extension, std::move(user)});
     return request_verdict::proceed();

@@ -86,7 +86,7 @@ session_policy session_service::policy_for(const message& invite, session& s) no
     if (current_->snapshot != nullptr)
         s.cookies().add_value<session_endpoint>(session_endpoint_cookie,
                                                 session_endpoint{*current_->snapshot, &endpoint});
-    s.media() = media_of(endpoint);
+    s.edit_media() = media_of(endpoint);
     session_policy policy = policy_of(endpoint);
     std::string_view contact = layer_.options().contact;
     std::string_view via_address = layer_.options().via_address;
@@ -109,7 +109,7 @@ session_policy session_service::policy_for(const message& invite, session& s) no
                 transport = &t;
         if (transport != nullptr)
             apply_external_addresses(*transport, current_request_->source.remote, contact,
-                                     via_address, policy, s.media());
+                                     via_address, policy, s.edit_media());
     }
     return policy;
 }

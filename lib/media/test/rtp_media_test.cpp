@@ -382,7 +382,7 @@ TEST_F(fixture, the_negotiated_codec_is_the_first_of_ours_the_peer_listed) {
         "m=audio 5004 RTP/AVP 9 8 96\r\na=rtpmap:96 telephone-event/8000\r\na=ptime:30\r\n");
     ASSERT_TRUE(offer);
     session s(registry.snapshot(), {.id = 1});
-    s.media().codecs = std::vector<sdp::codec>{{"PCMA", 8000, 1}, {"G722", 8000, 1}};
+    s.edit_media().codecs = std::vector<sdp::codec>{{"PCMA", 8000, 1}, {"G722", 8000, 1}};
     auto answer = s.answer_offer(*offer);
     ASSERT_TRUE(answer);
     s.apply_negotiated(*answer, *offer);
@@ -455,7 +455,7 @@ TEST_F(fixture, sessions_that_want_no_media_are_left_to_the_next_handler) {
         "m=audio 5004 RTP/AVP 0\r\n");
     ASSERT_TRUE(offer);
     session s(registry.snapshot(), {.id = 1});
-    s.media().open_media = false;
+    s.edit_media().open_media = false;
     auto answer = s.answer_offer(*offer);
     EXPECT_EQ(context.live_streams(), 0u);
     EXPECT_FALSE(audio_of(s));

@@ -133,8 +133,8 @@ void session_layer::new_invite(const incoming_request& in) {
         *this, extensions_.snapshot(),
         session_options{.id = next_id_++, .sdp_address = options_.sdp_address});
     record& r = *owned;
-    r.policy =
-        options_.policies != nullptr ? options_.policies->policy_for(m, r.core) : default_policy();
+    r.set_policy(options_.policies != nullptr ? options_.policies->policy_for(m, r.core)
+                                              : default_policy());
     std::string tag = new_tag();
     auto created = dialog::create_uas(m, tag, contact_of(r));
     if (!created) {

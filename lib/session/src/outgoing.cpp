@@ -28,9 +28,9 @@ result<session_handle> session_layer::call(const outgoing_call& c) {
     r.outgoing = true;
     r.uac = std::make_unique<record::uac_state>();
     r.state = session_state::calling;
-    r.policy = c.policy ? *c.policy : default_policy();
+    r.set_policy(c.policy ? *c.policy : default_policy());
     r.source = c.destination;
-    if (c.media) r.core.media() = *c.media;
+    if (c.media) r.core.edit_media() = *c.media;
     if (c.prepare) c.prepare(r.core);
     std::string call_id = new_tag() + "@parley";
     for (int tries = 1; options_.owns_call_id && !options_.owns_call_id(call_id); ++tries) {

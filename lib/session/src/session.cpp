@@ -23,6 +23,13 @@ session::session(std::shared_ptr<const extension_snapshot> extensions, session_o
       sdp_username_size_(static_cast<std::uint32_t>(options.sdp_username.size())),
       sdp_address_size_(static_cast<std::uint32_t>(options.sdp_address.size())) {}
 
+const media_preferences session::default_media{};
+
+media_preferences& session::edit_media() {
+    if (!media_) media_ = std::make_unique<media_preferences>();
+    return *media_;
+}
+
 session::~session() {
     end();
 }
@@ -105,8 +112,9 @@ sdp::session_description session::skeleton() const {
     origin.session_id = session_id;
     origin.session_version = 1;
     origin.network_type = "IN";
-    std::string_view address =
-        media_.address.empty() ? std::string_view(sdp_address_, sdp_address_size_) : media_.address;
+    std::string_view address = media().address.empty()
+                                   ? std::string_view(sdp_address_, sdp_address_size_)
+                                   : media().address;
     origin.address_type = address.find(':') == std::string_view::npos ? "IP4" : "IP6";
     origin.address = address;
     d.set_origin(origin);
@@ -151,8 +159,8 @@ result<sdp::session_description> session::answer_offer(const sdp::session_descri
             if (!took) return fail(took.error_value());
             if (*took) taker = streams[i].handler;
         } else if (offered.port != 0 &&
-                   !(offered.media == "audio" && media_.max_audio_streams != 0 &&
-                     audio_accepted >= media_.max_audio_streams)) {
+                   !(offered.media == "audio" && media().max_audio_streams != 0 &&
+                     audio_accepted >= media().max_audio_streams)) {
             if (const auto* chain = extensions_->handlers_for(offered.media)) {
                 for (const auto& entry : *chain) {
                     auto took = ask(*entry.handler);

@@ -66,13 +66,13 @@ std::string session_layer::new_branch() {
 }
 
 const std::string& session_layer::contact_of(const record& r) const noexcept {
-    return r.policy.addresses && !r.policy.addresses->first.empty() ? r.policy.addresses->first
-                                                                    : options_.contact;
+    return r.extra_part && !r.extra_part->contact.empty() ? r.extra_part->contact
+                                                          : options_.contact;
 }
 
 const std::string& session_layer::via_of(const record& r) const noexcept {
-    return r.policy.addresses && !r.policy.addresses->second.empty() ? r.policy.addresses->second
-                                                                     : options_.via_address;
+    return r.extra_part && !r.extra_part->via_address.empty() ? r.extra_part->via_address
+                                                              : options_.via_address;
 }
 
 session* session_layer::find(session_handle h) noexcept {

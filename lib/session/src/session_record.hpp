@@ -47,22 +47,11 @@ struct session_layer::record final : dialog_requester {
     };
     std::unique_ptr<final_2xx> ok;
 
-    /// The session's policy (session_policy), kept small: the addresses are rare.
+    /// The session's policy (session_policy) but its own addresses, which are rare: they sit
+    /// in the extra part (set_policy()).
     struct policy_state {
         reliable_mode reliable = reliable_mode::supported;
         session_timer_settings timers{};
-        /// Our Contact and Via sent-by when the policy names its own (NAT), else none.
-        std::unique_ptr<std::pair<std::string, std::string>> addresses;
-        policy_state& operator=(const session_policy& p) {
-            reliable = p.reliable;
-            timers = p.timers;
-            if (p.contact.empty() && p.via_address.empty())
-                addresses.reset();
-            else
-                addresses =
-                    std::make_unique<std::pair<std::string, std::string>>(p.contact, p.via_address);
-            return *this;
-        }
     };
     policy_state policy;
 
@@ -87,19 +76,35 @@ struct session_layer::record final : dialog_requester {
         transaction_id id;
         response_callback done;
     };
-    /// The rarer in-dialog state, allocated at its first use: most calls send no request of
-    /// their own but a BYE, replace no session, and end without a Reason.
+    /// The rarer state, allocated at its first use: most calls send no request of their own
+    /// but a BYE, replace no session, end without a Reason, run no session timer and use the
+    /// layer's own Contact and Via.
     struct extra_state {
         std::vector<pending_request> requests;
         transaction_id bye_client; ///< our BYE
         session_handle replaces;   ///< RFC 3891: the session this one replaces once confirmed
         /// A Reason header value for our BYE, when we know why (a literal: RFC 3326).
         std::string_view bye_reason;
+        /// Our Contact and Via sent-by when the policy names its own (NAT, TCP), else empty.
+        std::string contact;
+        std::string via_address;
+        /// RFC 4028: allocated when a session timer first runs.
+        std::unique_ptr<timer> session_timer;
     };
     std::unique_ptr<extra_state> extra_part;
     extra_state& extra() {
         if (!extra_part) extra_part = std::make_unique<extra_state>();
         return *extra_part;
+    }
+    void set_policy(const session_policy& p) {
+        policy = {p.reliable, p.timers};
+        if (!p.contact.empty() || !p.via_address.empty()) {
+            extra().contact = p.contact;
+            extra_part->via_address = p.via_address;
+        } else if (extra_part) {
+            extra_part->contact.clear();
+            extra_part->via_address.clear();
+        }
     }
     transaction_id bye_client() const noexcept {
         return extra_part ? extra_part->bye_client : transaction_id{};
@@ -162,17 +167,16 @@ struct session_layer::record final : dialog_requester {
         return refreshes ? refreshes->reinvite_client : transaction_id{};
     }
 
-    /// Allocated when a session timer first runs: most calls have none.
-    std::unique_ptr<timer> session_timer;
     timer& session_timer_entry() {
-        if (!session_timer) {
-            session_timer = std::make_unique<timer>();
-            session_timer->bind<&record::on_session_timer>(this);
+        auto& t = extra().session_timer;
+        if (!t) {
+            t = std::make_unique<timer>();
+            t->bind<&record::on_session_timer>(this);
         }
-        return *session_timer;
+        return *t;
     }
     void cancel_session_timer() noexcept {
-        if (session_timer) session_timer->cancel();
+        if (extra_part && extra_part->session_timer) extra_part->session_timer->cancel();
     }
     /// The session: extensions see it; built in the record (one allocation less).
     session core;

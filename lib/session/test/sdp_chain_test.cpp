@@ -116,7 +116,7 @@ TEST_F(fixture, a_stream_without_a_handler_is_declined_and_the_answer_keeps_coun
 TEST_F(fixture, audio_streams_beyond_the_sessions_limit_are_declined) {
     add("audio", std::make_shared<format_handler>("pcmu", "0", log));
     session s(registry.snapshot(), {.id = 1});
-    s.media().max_audio_streams = 1; // the endpoint's max_audio_streams
+    s.edit_media().max_audio_streams = 1; // the endpoint's max_audio_streams
     auto answer = s.answer_offer(parse_sdp(offer_text(
         {"m=audio 49170 RTP/AVP 0", "m=audio 49172 RTP/AVP 0", "m=video 5 RTP/AVP 31"})));
     ASSERT_TRUE(answer) << answer.error_value().reason;

@@ -95,8 +95,11 @@ public:
     std::uint16_t final_status() const noexcept { return final_status_; }
     void set_final_status(std::uint16_t status) noexcept { final_status_ = status; }
     cookie_jar& cookies() noexcept { return cookies_; }
-    media_preferences& media() noexcept { return media_; }
-    const media_preferences& media() const noexcept { return media_; }
+    /// What the endpoint asked of the media (the defaults until something set them).
+    const media_preferences& media() const noexcept { return media_ ? *media_ : default_media; }
+    /// For writing: allocated at the first call (most sessions of a signalling-only server
+    /// keep the defaults; 72 bytes each otherwise).
+    media_preferences& edit_media();
     const extension_snapshot& extensions() const noexcept { return *extensions_; }
 
     // ---- supplements --------------------------------------------------------------------
@@ -163,6 +166,7 @@ private:
         sdp_handler* handler = nullptr;
         std::string type;
     };
+    static const media_preferences default_media;
     sdp::session_description skeleton() const;
     static void fill_session_connection(sdp::session_description& d);
     void stop(std::size_t index) noexcept;
@@ -175,7 +179,7 @@ private:
     std::uint32_t sdp_username_size_;
     std::uint32_t sdp_address_size_;
     cookie_jar cookies_;
-    media_preferences media_;
+    std::unique_ptr<media_preferences> media_; ///< null: default_media
     std::vector<stream> streams_;
     request_responder* responder_ = nullptr; ///< set while incoming_request() runs
     dialog_requester* requester_ = nullptr;
