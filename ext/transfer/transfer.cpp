@@ -13,33 +13,54 @@ namespace parley::ext {
 
 namespace {
 
-/// The notifier's side of one implicit subscription (RFC 3515 §2.4.4).
-struct subscription {
-    std::uint32_t id = 0; ///< the REFER's CSeq: Event: refer;id=<it> (RFC 3515 §2.4.6)
-    transfer_supplement::clock_function now = nullptr;
-    transfer_supplement::time_point expires_at{};
-    std::uint16_t last_status = 100; ///< what the last NOTIFY reported
-};
-
-/// The transferor's side: a REFER we sent, until its subscription ends.
-struct sent_refer {
-    bool accepted = false; ///< its 2xx arrived
-};
-
 std::string fragment_of(std::uint16_t status, std::string_view reason) {
     return "SIP/2.0 " + std::to_string(status) + " " +
            std::string(reason.empty() ? default_reason(status) : reason) + "\r\n";
 }
 
+/// The notifier's side of one implicit subscription (RFC 3515 §2.4.4). When it lapses
+/// without a refresh, its timer sends the last NOTIFY (RFC 6665 §4.2.2) and removes it.
+struct subscription final : cookie {
+    subscription(session& s, std::uint32_t refer_cseq, transfer_supplement::clock_function clock)
+        : owner(&s), id(refer_cseq), now(clock) {
+        expiry.bind<&subscription::lapsed>(this);
+    }
+    session* owner;   ///< the cookie dies with its session
+    std::uint32_t id; ///< the REFER's CSeq: Event: refer;id=<it> (RFC 3515 §2.4.6)
+    transfer_supplement::clock_function now;
+    transfer_supplement::time_point expires_at{};
+    std::uint16_t last_status = 100; ///< what the last NOTIFY reported
+    timer expiry;                    ///< on the session's wheel, when it has one
+
+    /// Runs (or re-runs) the subscription for `seconds` from now.
+    void extend(std::uint32_t seconds) {
+        expires_at = now() + std::chrono::seconds(seconds);
+        if (timer_wheel* w = owner->wheel())
+            w->schedule_after(expiry, std::chrono::seconds(seconds));
+    }
+    void lapsed();
+};
+
+subscription* subscription_of(session& s) noexcept {
+    return dynamic_cast<subscription*>(s.cookies().get(transfer_cookie));
+}
+
 /// One NOTIFY of the subscription: its state and the fragment.
-result<void> send_notify(session& s, const subscription& sub, std::string state,
-                         std::string fragment) {
+result<void> send_notify(session& s, std::uint32_t id, std::string state, std::string fragment) {
     response_extras extras;
-    extras.headers.emplace_back("Event", "refer;id=" + std::to_string(sub.id));
+    extras.headers.emplace_back("Event", "refer;id=" + std::to_string(id));
     extras.headers.emplace_back("Subscription-State", std::move(state));
     extras.content_type = "message/sipfrag;version=2.0";
     extras.body = fragment;
     return s.send_request("NOTIFY", extras);
+}
+
+void subscription::lapsed() {
+    session& s = *owner;
+    std::uint32_t refer_id = id;
+    std::string fragment = fragment_of(last_status, {});
+    s.cookies().remove(transfer_cookie); // destroys this
+    (void)send_notify(s, refer_id, "terminated;reason=timeout", std::move(fragment));
 }
 
 /// "active;expires=<seconds left>", rounded up (RFC 6665 §4.1.3: the time left).
@@ -47,6 +68,37 @@ std::string active_state(const subscription& sub) {
     auto left = std::chrono::ceil<std::chrono::seconds>(sub.expires_at - sub.now()).count();
     return "active;expires=" + std::to_string(left > 0 ? left : 1);
 }
+
+/// The transferor's side: a REFER we sent, until its subscription ends. Its timer bounds the
+/// wait: Timer N (64*T1, RFC 6665 §4.1.2.4) from the REFER's 2xx until a NOTIFY, then the
+/// expiry each NOTIFY states (§4.1.3); when it fires the transfer's outcome is unknown (408).
+struct sent_refer final : cookie {
+    sent_refer(session& s, transfer_events* e) : owner(&s), events(e) {
+        expiry.bind<&sent_refer::lapsed>(this);
+    }
+    session* owner;
+    transfer_events* events;
+    bool accepted = false; ///< its 2xx arrived
+    bool notified = false; ///< a NOTIFY arrived
+    timer expiry;
+
+    void wait(std::chrono::seconds seconds) {
+        if (timer_wheel* w = owner->wheel()) w->schedule_after(expiry, seconds);
+    }
+    void lapsed() {
+        session& s = *owner;
+        transfer_events* e = events;
+        s.cookies().remove(outgoing_refer_cookie); // destroys this
+        if (e != nullptr) e->on_transfer_progress(s, 408, true);
+    }
+};
+
+sent_refer* sent_refer_of(session& s) noexcept {
+    return dynamic_cast<sent_refer*>(s.cookies().get(outgoing_refer_cookie));
+}
+
+/// RFC 6665 Timer N: 64*T1 with T1 = 500 ms.
+constexpr std::chrono::seconds timer_n{32};
 
 } // namespace
 
@@ -86,7 +138,7 @@ request_verdict transfer_supplement::incoming_refer(session& s, const message& r
     if (!sub) return request_verdict::reject(400, "Bad Refer-Sub");
     auto by = find_referred_by(request);
     if (!by) return request_verdict::reject(400, "Bad Referred-By");
-    if (s.cookies().get_value<subscription>(transfer_cookie) != nullptr)
+    if (subscription_of(s) != nullptr)
         return request_verdict::reject(491, "Transfer Already in Progress");
 
     transfer_request t;
@@ -108,10 +160,9 @@ request_verdict transfer_supplement::incoming_refer(session& s, const message& r
     if (!t.subscription) accepted.headers.emplace_back("Refer-Sub", "false");
     if (!s.respond(202, {}, accepted)) return request_verdict::handled();
     if (t.subscription) {
-        std::uint32_t id = request.cseq().number;
-        s.cookies().add_value<subscription>(
-            transfer_cookie,
-            subscription{id, now_, now_() + std::chrono::seconds(subscription_seconds)});
+        auto implicit = std::make_unique<subscription>(s, request.cseq().number, now_);
+        implicit->extend(subscription_seconds);
+        s.cookies().add(transfer_cookie, std::move(implicit));
         (void)notify(s, 100); // RFC 3515 §2.4.4: the first NOTIFY right after the 202
     }
     events_->on_transfer(s, t);
@@ -121,18 +172,19 @@ request_verdict transfer_supplement::incoming_refer(session& s, const message& r
 result<void> transfer_supplement::notify(session& s, std::uint16_t status,
                                          std::string_view reason) {
     if (status < 100 || status > 699) return fail(500, "Status Outside 100-699");
-    auto* sub = s.cookies().get_value<subscription>(transfer_cookie);
+    auto* sub = subscription_of(s);
     if (sub == nullptr) return fail(481, "No Transfer Subscription");
     bool final = status >= 200;
-    // RFC 6665 §4.2.2: a subscription that ran out without a refresh ends with this NOTIFY.
+    // RFC 6665 §4.2.2: a subscription that ran out without a refresh ends with this NOTIFY
+    // (its timer sends one when it is due; without a wheel the next NOTIFY does).
     bool lapsed = !final && sub->now() >= sub->expires_at;
     std::string state = final    ? std::string("terminated;reason=noresource")
                         : lapsed ? std::string("terminated;reason=timeout")
                                  : active_state(*sub);
     sub->last_status = status;
-    subscription ended = *sub;
+    std::uint32_t id = sub->id;
     if (final || lapsed) s.cookies().remove(transfer_cookie);
-    return send_notify(s, ended, std::move(state), fragment_of(status, reason));
+    return send_notify(s, id, std::move(state), fragment_of(status, reason));
 }
 
 request_verdict transfer_supplement::incoming_subscribe(session& s,
@@ -140,7 +192,7 @@ request_verdict transfer_supplement::incoming_subscribe(session& s,
     auto event = find_event(request);
     if (!event || !*event || !text::iequals((*event)->package, "refer"))
         return request_verdict::proceed(); // another package: not ours
-    auto* sub = s.cookies().get_value<subscription>(transfer_cookie);
+    auto* sub = subscription_of(s);
     if (sub == nullptr) return request_verdict::reject(481, "Subscription Does Not Exist");
     // RFC 3515 §2.4.6: the id names the REFER; without one, the only subscription.
     if (!(*event)->id.empty() && (*event)->id != std::to_string(sub->id))
@@ -152,24 +204,23 @@ request_verdict transfer_supplement::incoming_subscribe(session& s,
     response_extras ok;
     ok.headers.emplace_back("Expires", std::to_string(granted));
     if (!s.respond(200, {}, ok)) return request_verdict::handled();
-    subscription current = *sub;
     if (granted == 0) {
         // RFC 6665 §4.2.1.4: unsubscribed; the last NOTIFY says so.
+        std::uint32_t id = sub->id;
+        std::string fragment = fragment_of(sub->last_status, {});
         s.cookies().remove(transfer_cookie);
-        (void)send_notify(s, current, "terminated;reason=timeout",
-                          fragment_of(current.last_status, {}));
+        (void)send_notify(s, id, "terminated;reason=timeout", std::move(fragment));
         return request_verdict::handled();
     }
     // §4.2.1.2: a refreshed subscription gets a NOTIFY of the current state at once.
-    sub->expires_at = sub->now() + std::chrono::seconds(granted);
-    (void)send_notify(s, *sub, active_state(*sub), fragment_of(sub->last_status, {}));
+    sub->extend(granted);
+    (void)send_notify(s, sub->id, active_state(*sub), fragment_of(sub->last_status, {}));
     return request_verdict::handled();
 }
 
 result<void> transfer_supplement::refer(session& s, std::string_view refer_to,
                                         const refer_options& options) {
-    if (s.cookies().get_value<sent_refer>(outgoing_refer_cookie) != nullptr)
-        return fail(491, "Transfer Already in Progress");
+    if (sent_refer_of(s) != nullptr) return fail(491, "Transfer Already in Progress");
     response_extras extras;
     extras.headers.emplace_back("Refer-To", std::string(refer_to));
     if (!options.referred_by.empty())
@@ -180,7 +231,7 @@ result<void> transfer_supplement::refer(session& s, std::string_view refer_to,
     bool subscription = options.subscription;
     auto sent = s.send_request(
         "REFER", extras, [on, events, subscription](std::uint16_t status, const message* response) {
-            auto* state = on->cookies().get_value<sent_refer>(outgoing_refer_cookie);
+            auto* state = sent_refer_of(*on);
             if (state == nullptr) return; // a NOTIFY already ended it
             bool no_notifies = !subscription;
             if (response != nullptr) {
@@ -194,9 +245,10 @@ result<void> transfer_supplement::refer(session& s, std::string_view refer_to,
                 return;
             }
             state->accepted = true;
+            if (!state->notified) state->wait(timer_n); // the first NOTIFY is due
         });
     if (!sent) return sent;
-    s.cookies().add_value<sent_refer>(outgoing_refer_cookie);
+    s.cookies().add(outgoing_refer_cookie, std::make_unique<sent_refer>(s, events_));
     return {};
 }
 
@@ -204,8 +256,8 @@ request_verdict transfer_supplement::incoming_notify(session& s, const message& 
     auto event = find_event(request);
     if (!event || !*event || !text::iequals((*event)->package, "refer"))
         return request_verdict::proceed(); // another package: not ours
-    if (s.cookies().get_value<sent_refer>(outgoing_refer_cookie) == nullptr)
-        return request_verdict::proceed(); // no REFER of ours: the core answers 481
+    sent_refer* ours = sent_refer_of(s);
+    if (ours == nullptr) return request_verdict::proceed(); // no REFER of ours: the core: 481
     auto state = find_subscription_state(request);
     if (!state || !*state) return request_verdict::reject(400, "Bad Subscription-State");
     auto status = sipfrag_status(request.body());
@@ -213,7 +265,14 @@ request_verdict transfer_supplement::incoming_notify(session& s, const message& 
         return request_verdict::reject(400, "Bad Sipfrag Body");
     bool final = (*state)->state == substate::terminated;
     (void)s.respond(200);
-    if (final) s.cookies().remove(outgoing_refer_cookie);
+    if (final) {
+        s.cookies().remove(outgoing_refer_cookie);
+    } else {
+        // RFC 6665 §4.1.3: the subscription lasts what the notifier says; a NOTIFY that does
+        // not say gets the implicit subscription's usual minute.
+        ours->notified = true;
+        ours->wait(std::chrono::seconds((*state)->expires.value_or(subscription_seconds)));
+    }
     if (events_ != nullptr) events_->on_transfer_progress(s, *status, final);
     return request_verdict::handled();
 }

@@ -54,6 +54,8 @@ struct sent_message {
 struct recorder final : request_responder, dialog_requester {
     std::vector<sent_message> out;
     response_callback last_done;
+    timer_wheel* timers = nullptr; ///< what wheel() gives the supplement (none by default)
+    timer_wheel* wheel() noexcept override { return timers; }
     result<void> respond(std::uint16_t status, std::string_view,
                          const response_extras& extras) noexcept override {
         out.push_back({status, {}, extras.headers, std::string(extras.body)});
@@ -282,6 +284,83 @@ TEST(sipfrag, the_status_line_of_a_fragment) {
     EXPECT_EQ(sipfrag_status("SIP/2.0 099 Low"), std::nullopt);
     EXPECT_EQ(sipfrag_status("INVITE sip:a@h SIP/2.0"), std::nullopt);
     EXPECT_EQ(sipfrag_status(""), std::nullopt);
+}
+
+} // namespace
+} // namespace parley::ext
+
+namespace parley::ext {
+namespace {
+
+/// The same, with a timer wheel on a manual clock: the subscriptions' own timers run.
+struct transfer_timer_fixture : transfer_fixture {
+    time_point start{};
+    timer_wheel wheel{start};
+    void SetUp() override {
+        transfer_fixture::SetUp();
+        wire.timers = &wheel;
+    }
+    void pass(std::chrono::seconds d) {
+        test_time += d;
+        start += d;
+        wheel.advance(start);
+    }
+};
+
+TEST_F(transfer_timer_fixture, a_subscription_lapsing_sends_its_last_notify_on_time_rfc6665_4_2_2) {
+    ASSERT_TRUE(deliver(*refer("Refer-To: <sip:carol@h>\n")).was_handled());
+    ASSERT_TRUE(transfer_supplement::notify(s, 180));
+    // A refresh at 30 s for 120 s: nothing is due at 61 s.
+    pass(std::chrono::seconds(30));
+    EXPECT_TRUE(deliver(*subscribe("Event: refer\nExpires: 120\n")).was_handled());
+    std::size_t before = wire.out.size();
+    pass(std::chrono::seconds(31));
+    EXPECT_EQ(wire.out.size(), before);
+    // At 150 s it lapses: the last NOTIFY goes by itself, with the last status reported.
+    pass(std::chrono::seconds(90));
+    ASSERT_EQ(wire.out.size(), before + 1);
+    EXPECT_EQ(wire.out.back().method, "NOTIFY");
+    EXPECT_EQ(wire.out.back().header("Subscription-State"), "terminated;reason=timeout");
+    EXPECT_EQ(wire.out.back().header("Event"), "refer;id=5");
+    EXPECT_EQ(wire.out.back().body, "SIP/2.0 180 Ringing\r\n");
+    auto after = transfer_supplement::notify(s, 200);
+    ASSERT_FALSE(after);
+    EXPECT_EQ(after.error_value().status, 481);
+    EXPECT_TRUE(deliver(*refer("Refer-To: <sip:dave@h>\n", 8)).was_handled()) << "a new REFER";
+}
+
+TEST_F(transfer_timer_fixture, a_final_status_stops_the_subscriptions_timer) {
+    ASSERT_TRUE(deliver(*refer("Refer-To: <sip:carol@h>\n")).was_handled());
+    ASSERT_TRUE(transfer_supplement::notify(s, 200));
+    std::size_t before = wire.out.size();
+    pass(std::chrono::seconds(120));
+    EXPECT_EQ(wire.out.size(), before);
+}
+
+TEST_F(transfer_timer_fixture, as_transferor_no_notify_within_timer_n_ends_the_wait_with_408) {
+    ASSERT_TRUE(transfer->refer(s, "<sip:carol@h>"));
+    pass(std::chrono::seconds(60)); // before the 202 nothing runs: the REFER's own timeout does
+    EXPECT_TRUE(events.progress.empty());
+    wire.last_done(202, nullptr);
+    pass(std::chrono::seconds(31));
+    EXPECT_TRUE(events.progress.empty());
+    pass(std::chrono::seconds(2)); // RFC 6665 Timer N: 64*T1 after the 2xx
+    EXPECT_EQ(events.progress, (std::vector<std::pair<std::uint16_t, bool>>{{408, true}}));
+    EXPECT_TRUE(transfer->refer(s, "<sip:dave@h>")) << "a new REFER may go";
+}
+
+TEST_F(transfer_timer_fixture, as_transferor_the_subscription_lasts_what_each_notify_states) {
+    ASSERT_TRUE(transfer->refer(s, "<sip:carol@h>"));
+    wire.last_done(202, nullptr);
+    EXPECT_TRUE(deliver(*notify_with("active;expires=90", "SIP/2.0 100 Trying\n")).was_handled());
+    pass(std::chrono::seconds(60)); // past Timer N: the NOTIFY's 90 s hold
+    EXPECT_EQ(events.progress, (std::vector<std::pair<std::uint16_t, bool>>{{100, false}}));
+    EXPECT_TRUE(deliver(*notify_with("active;expires=10", "SIP/2.0 180 Ringing\n")).was_handled());
+    pass(std::chrono::seconds(11));
+    EXPECT_EQ(events.progress, (std::vector<std::pair<std::uint16_t, bool>>{
+                                   {100, false}, {180, false}, {408, true}}));
+    // A NOTIFY after that is the core's (481).
+    EXPECT_TRUE(deliver(*notify_with("active", "SIP/2.0 200 OK\n")).proceeds());
 }
 
 } // namespace

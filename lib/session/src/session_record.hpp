@@ -211,6 +211,7 @@ struct session_layer::record final : dialog_requester {
                               response_callback done) noexcept override {
         return layer->send_in_dialog(*this, method, extras, std::move(done));
     }
+    timer_wheel* wheel() noexcept override { return &layer->wheel_; }
     void on_session_timer();
     void on_retransmit() { layer->retransmit_2xx(*this); }
     void on_glare_retry() { detail_guard_and_send(); }

@@ -9,12 +9,16 @@
 // with Replaces for an attended transfer) is the application's: transfer_events::on_transfer.
 // The subscription lasts 60 s unless the transferor refreshes it with SUBSCRIBE (RFC 6665
 // §4.2.1.2: 200 with the granted Expires, at most an hour, and a NOTIFY of the current state;
-// Expires: 0 ends it with NOTIFY terminated;reason=timeout). Each NOTIFY states the time left;
-// one due after the subscription lapsed says terminated;reason=timeout (§4.2.2) and ends it.
+// Expires: 0 ends it with NOTIFY terminated;reason=timeout). Each NOTIFY states the time left.
+// When the subscription lapses, a timer on the session's wheel (session::wheel) sends the last
+// NOTIFY, terminated;reason=timeout with the last status reported (§4.2.2), and ends it;
+// without a wheel the next notify() does.
 //
 // As transferor: refer() sends a REFER on a session; the NOTIFYs of its subscription are
 // answered 200 and reported through transfer_events::on_transfer_progress. A NOTIFY for no
-// REFER of ours is left to the core (481).
+// REFER of ours is left to the core (481). The wait is bounded: no NOTIFY within Timer N
+// (64*T1) of the REFER's 2xx, or none before the expiry the last one stated (a minute when it
+// stated none), ends the transfer with a final 408: its outcome is unknown.
 //
 // One supplement serves every session and shard: its state lives in the session's cookies.
 // The events object is borrowed and called on the session's shard (it must outlive the

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <parley/base/result.hpp>
+#include <parley/base/timer_wheel.hpp>
 #include <parley/sdp/description.hpp>
 #include <parley/sdp/offer_answer.hpp>
 #include <parley/session/cookies.hpp>
@@ -51,6 +52,9 @@ public:
     using response_callback = std::function<void(std::uint16_t status, const message* response)>;
     virtual result<void> send_request(std::string_view method, const response_extras& extras,
                                       response_callback done) noexcept = 0;
+    /// The timer wheel of the session's shard, for an extension's own timers (a `timer` kept in
+    /// a cookie is cancelled when the cookie goes); nullptr when there is none.
+    virtual timer_wheel* wheel() noexcept { return nullptr; }
 
 protected:
     ~dialog_requester() = default;
@@ -132,6 +136,9 @@ public:
                               dialog_requester::response_callback done = {});
     /// Set by the session layer when the session has a dialog to send in.
     void set_requester(dialog_requester* requester) noexcept { requester_ = requester; }
+    /// The shard's timer wheel once the session has a dialog (dialog_requester::wheel), else
+    /// nullptr. Timers on it fire on the session's shard.
+    timer_wheel* wheel() noexcept { return requester_ != nullptr ? requester_->wheel() : nullptr; }
 
     /// Gives `response` to the supplements that asked for `phase` (and whose method filter
     /// matches the CSeq method).
