@@ -5,8 +5,10 @@ namespace parley {
 bool cookie_jar::add(std::string_view name, std::unique_ptr<cookie> c) {
     if (get(name) != nullptr) return false;
     // A session typically carries a few (endpoint, identity, media stream, application):
-    // one allocation for them rather than one per growth.
-    if (entries_.empty()) entries_.reserve(4);
+    // room for four at once, then two more at a time (doubling would keep 320 bytes for six;
+    // the jar lives as long as its call).
+    if (entries_.size() == entries_.capacity())
+        entries_.reserve(entries_.empty() ? 4 : entries_.size() + 2);
     entries_.emplace_back(std::string(name), std::move(c));
     return true;
 }
