@@ -1,0 +1,363 @@
+// session_fuzz: drives a session_layer (on a real transaction layer, manual clock) with a
+// sequence of operations decoded from the input: requests and responses of a peer built from
+// templates with fuzzed fields (methods, tags, CSeqs, branches, bodies, statuses), the
+// application's calls (answer, ring, reject, hang up, re-INVITE, UPDATE, new calls), time
+// passing, and raw messages. What must always hold, beside no crash or sanitizer report:
+//  - once every session is hung up and time has passed, nothing is left: no session, no
+//    transaction (every wait is bounded);
+//  - every session that began ran the supplements' end hook exactly once, and the application
+//    heard on_ended once for each session it was told about.
+// A violation aborts, so libFuzzer keeps the input and the corpus replay test fails.
+#include <parley/session/session_layer.hpp>
+#include <parley/sip/message.hpp>
+#include <parley/transaction/transaction_layer.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using namespace parley;
+
+struct input {
+    const std::uint8_t* data;
+    std::size_t size;
+    bool empty() const noexcept { return size == 0; }
+    std::uint8_t byte() noexcept {
+        if (size == 0) return 0;
+        --size;
+        return *data++;
+    }
+    std::string_view bytes(std::size_t n) noexcept {
+        n = std::min(n, size);
+        std::string_view v(reinterpret_cast<const char*>(data), n);
+        data += n;
+        size -= n;
+        return v;
+    }
+};
+
+void check(bool ok, const char* what) {
+    if (ok) return;
+    std::fprintf(stderr, "session_fuzz: %s\n", what);
+    std::abort();
+}
+
+/// Keeps what the layer sent: the peer answers the requests among them.
+struct sender_log final : message_sender {
+    std::vector<std::string> sent;
+    bool trace = std::getenv("SESSION_FUZZ_TRACE") != nullptr; ///< print each start line
+    send_result send(const flow&, std::string_view bytes) noexcept override {
+        if (trace) std::fprintf(stderr, "  sent %.*s\n", int(bytes.find("\r\n\r\n")), bytes.data());
+        if (sent.size() == 16) sent.erase(sent.begin());
+        sent.emplace_back(bytes);
+        return send_result::sent;
+    }
+};
+
+struct relay final : transaction_user {
+    transaction_user* to = nullptr;
+    void on_request(const incoming_request& r) noexcept override { to->on_request(r); }
+    void on_ack(const message& a, const flow& f) noexcept override { to->on_ack(a, f); }
+    void on_cancel(transaction_id t, const message& c) noexcept override { to->on_cancel(t, c); }
+    void on_response(transaction_id t, const message& r) noexcept override {
+        to->on_response(t, r);
+    }
+    void on_stray_response(const message& r, const flow& f) noexcept override {
+        to->on_stray_response(r, f);
+    }
+    void on_client_failure(transaction_id t, failure_reason w) noexcept override {
+        to->on_client_failure(t, w);
+    }
+    void on_server_failure(transaction_id t, failure_reason w) noexcept override {
+        to->on_server_failure(t, w);
+    }
+    void on_terminated(transaction_id t) noexcept override { to->on_terminated(t); }
+};
+
+/// Takes audio streams offering PCMU (payload 0).
+struct audio_handler final : sdp_handler {
+    stream_verdict answer_stream(session&, const sdp::session_description& offer, std::size_t index,
+                                 sdp::session_description& answer) noexcept override {
+        const auto& offered = offer.media()[index];
+        if (std::find(offered.formats.begin(), offered.formats.end(), "0") == offered.formats.end())
+            return stream_verdict::not_handled;
+        std::string_view formats[] = {"0"};
+        auto m = answer.add_media(offered.media, 30000, offered.proto, formats);
+        m.add_connection({"IN", "IP4", "127.0.0.1"});
+        m.set_direction(
+            sdp::answer_direction(offer.effective_direction(index), sdp::direction::sendrecv));
+        return stream_verdict::handled;
+    }
+    stream_verdict offer_stream(session&, sdp::session_description& offer, std::size_t,
+                                const sdp::media_description*) noexcept override {
+        std::string_view formats[] = {"0"};
+        offer.add_media("audio", 30000, "RTP/AVP", formats)
+            .add_connection({"IN", "IP4", "127.0.0.1"});
+        return stream_verdict::handled;
+    }
+};
+
+struct counting_supplement final : supplement {
+    long begun = 0;
+    long ended = 0;
+    void session_begin(session&) noexcept override { ++begun; }
+    void session_end(session&) noexcept override {
+        ++ended;
+        check(ended <= begun, "session_end without session_begin");
+    }
+};
+
+struct app final : session_events {
+    std::vector<session_handle> live;
+    long told = 0; ///< sessions the application learnt of (incoming, or placed)
+    long ended = 0;
+    bool placing = false; ///< inside session_layer::call(): its session may end at once
+    std::vector<session_handle> ended_while_placing;
+    void on_incoming(session_handle h, session&, const message&) noexcept override {
+        if (std::getenv("SESSION_FUZZ_TRACE") != nullptr)
+            std::fprintf(stderr, "incoming: session %llu\n",
+                         static_cast<unsigned long long>(h.value));
+        ++told;
+        live.push_back(h);
+    }
+    void on_ended(session_handle h, session&, end_reason) noexcept override {
+        ++ended;
+        auto it = std::find(live.begin(), live.end(), h);
+        if (it == live.end()) {
+            check(placing, "on_ended for a session the application never had");
+            ended_while_placing.push_back(h);
+            return;
+        }
+        live.erase(it);
+    }
+};
+
+constexpr std::array<std::string_view, 6> bodies = {
+    "", // none
+    "v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+    "m=audio 20000 RTP/AVP 0\r\n",
+    "v=0\r\no=a 1 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\n"
+    "m=audio 20000 RTP/AVP 0\r\na=sendonly\r\n",
+    "v=0\r\no=a 1 3 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+    "m=audio 20000 RTP/AVP 0\r\nm=video 20002 RTP/AVP 31\r\n",
+    "v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+    "m=audio 20000 RTP/AVP 8\r\n", // nothing we take: 488
+    "v=0\r\nthis is not SDP\r\n",  // 400
+};
+
+constexpr std::array<std::string_view, 10> methods = {
+    "ACK", "BYE", "INVITE", "UPDATE", "PRACK", "INFO", "OPTIONS", "CANCEL", "NOTIFY", "REFER"};
+
+constexpr std::array<std::uint16_t, 14> statuses = {100, 180, 183, 200, 202, 302, 401,
+                                                    408, 422, 481, 487, 491, 500, 603};
+
+constexpr std::array<std::string_view, 6> extras = {
+    "",
+    "Supported: 100rel, timer\r\n",
+    "Require: 100rel\r\n",
+    "Session-Expires: 90;refresher=uac\r\nSupported: timer\r\n",
+    "Require: frobnicate\r\n",
+    "RAck: 1 1 INVITE\r\nRSeq: 1\r\n",
+};
+
+class harness {
+public:
+    harness() {
+        peer_.protocol = transport_protocol::udp;
+        peer_.remote = *socket_address::from_numeric("127.0.0.1", 5062);
+        session_layer_options options;
+        options.max_sessions = 8;
+        layer_ = std::make_unique<session_layer>(transactions_, sender_, wheel_, registry_, app_,
+                                                 options);
+        tu_.to = layer_.get();
+    }
+    ~harness() {
+        layer_.reset();
+        tu_.to = nullptr;
+    }
+
+    void run(input& in) {
+        for (int steps = 0; !in.empty() && steps < 64; ++steps) step(in);
+        // Hang everything up and let every timer run out (Timer B/F/H, the linger, 64*T1).
+        std::vector<session_handle> live = app_.live; // on_ended erases from app_.live
+        for (session_handle h : live) (void)layer_->terminate(h);
+        for (int i = 0; i < 400 && (layer_->size() > 0 || transactions_.size() > 0); ++i)
+            advance(seconds(1));
+        if (sender_.trace)
+            for (session_handle h : layer_->handles())
+                std::fprintf(stderr, "left: session %llu state %d\n",
+                             static_cast<unsigned long long>(h.value),
+                             static_cast<int>(layer_->state(h)));
+        check(layer_->size() == 0, "a session outlived every timer");
+        check(transactions_.size() == 0, "a transaction outlived every timer");
+        check(app_.live.empty(), "the application still holds a session");
+        check(counter_->begun == counter_->ended, "a session began but never ended");
+        check(app_.told == app_.ended, "a session the application knew of never ended");
+    }
+
+private:
+    void step(input& in) {
+        std::uint8_t op = in.byte();
+        switch (op % 8) {
+        case 0: deliver(request_text("INVITE", in, true)); break;
+        case 1: deliver(request_text(methods[in.byte() % methods.size()], in, false)); break;
+        case 2: respond_to_ours(in); break;
+        case 3: advance(milliseconds(std::uint64_t{in.byte()} * 97)); break;
+        case 4: application(in); break;
+        case 5: deliver(std::string(in.bytes(in.byte()))); break;
+        case 6: place_call(in); break;
+        default: advance(seconds(in.byte() % 40)); break;
+        }
+    }
+
+    void advance(duration d) { wheel_.advance(wheel_.now() + d); }
+
+    void deliver(const std::string& bytes) {
+        auto m = std::make_unique<message>();
+        if (!parse_message(bytes, *m, {.buffer = buffer_use::copy})) return;
+        if (sender_.trace)
+            std::fprintf(stderr, "got  %.*s\n", int(bytes.find("\r\n\r\n")), bytes.data());
+        transactions_.receive(*m, peer_);
+    }
+
+    /// The To tag of the last response we sent for `call_id`, "" when none.
+    std::string our_tag(std::string_view call_id) const {
+        for (auto it = sender_.sent.rbegin(); it != sender_.sent.rend(); ++it) {
+            message m;
+            if (!parse_message(*it, m, {.buffer = buffer_use::copy})) continue;
+            if (m.call_id() != call_id) continue;
+            if (m.is_response()) return std::string(m.to().tag);
+            return std::string(m.from().tag);
+        }
+        return {};
+    }
+
+    std::string request_text(std::string_view method, input& in, bool initial) {
+        std::string call_id = "c" + std::to_string(in.byte() % 3);
+        std::uint8_t flags = in.byte();
+        std::string to_tag = initial && (flags & 1) == 0 ? std::string() : our_tag(call_id);
+        if (flags & 2) to_tag = "stale";
+        std::string branch = "z9hG4bK" + std::to_string(flags & 4 ? 1 : ++branches_);
+        std::uint32_t cseq = in.byte() % 6 + 1;
+        std::string_view body = bodies[in.byte() % bodies.size()];
+        std::string_view extra = extras[(flags >> 4) % extras.size()];
+        std::string s = std::string(method) + " sip:bob@127.0.0.1 SIP/2.0\r\n" +
+                        "Via: SIP/2.0/UDP 127.0.0.1:5062;branch=" + branch + "\r\n" +
+                        "From: <sip:alice@127.0.0.1>;tag=a" + call_id + "\r\n" +
+                        "To: <sip:bob@127.0.0.1>" +
+                        (to_tag.empty() ? std::string() : ";tag=" + to_tag) + "\r\n" +
+                        "Call-ID: " + call_id + "\r\n" + "CSeq: " + std::to_string(cseq) + " " +
+                        std::string(method) + "\r\nMax-Forwards: 70\r\n";
+        if (!(flags & 128)) s += "Contact: <sip:alice@127.0.0.1:5062>\r\n";
+        if (method == "NOTIFY") s += "Event: refer\r\nSubscription-State: active;expires=60\r\n";
+        s += extra;
+        // A body without its Content-Type, now and then.
+        if (!body.empty() && !(flags & 8)) s += "Content-Type: application/sdp\r\n";
+        s += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+        s += body;
+        return s;
+    }
+
+    /// A response of the peer to one of the requests we sent (picked by the input).
+    void respond_to_ours(input& in) {
+        std::vector<const std::string*> requests;
+        for (const auto& s : sender_.sent)
+            if (s.compare(0, 8, "SIP/2.0 ") != 0 && s.compare(0, 4, "ACK ") != 0)
+                requests.push_back(&s);
+        if (requests.empty()) return;
+        const std::string& request = *requests[in.byte() % requests.size()];
+        message m;
+        if (!parse_message(request, m, {.buffer = buffer_use::copy})) return;
+        std::uint16_t status = statuses[in.byte() % statuses.size()];
+        std::uint8_t flags = in.byte();
+        std::string_view body = status >= 180 && status < 300 ? bodies[flags % bodies.size()] : "";
+        std::string s = "SIP/2.0 " + std::to_string(status) + " X\r\n";
+        for (const header_field& h : m.headers())
+            if (h.id == header_id::via) s += "Via: " + std::string(h.value) + "\r\n";
+        s += "From: " + std::string(m.from().text) + "\r\n";
+        s += "To: " + std::string(m.to().text);
+        if (m.to().tag.empty() && status > 100) s += ";tag=fork" + std::to_string(flags >> 6);
+        s += "\r\nCall-ID: " + std::string(m.call_id()) + "\r\n";
+        s += "CSeq: " + std::to_string(m.cseq().number) + " " + std::string(m.cseq().method_text) +
+             "\r\nContact: <sip:bob@127.0.0.1:5062>\r\n";
+        if (status == 183 && (flags & 8)) s += "Require: 100rel\r\nRSeq: 1\r\n";
+        if (status == 302) s += "Contact: <sip:carol@127.0.0.1:5064>\r\n";
+        if (status == 491 || status == 500) s += "Retry-After: 1\r\n";
+        if (!body.empty()) s += "Content-Type: application/sdp\r\n";
+        s += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+        s += body;
+        deliver(s);
+    }
+
+    void application(input& in) {
+        if (app_.live.empty()) return;
+        session_handle h = app_.live[in.byte() % app_.live.size()];
+        switch (in.byte() % 9) {
+        case 0: (void)layer_->answer(h); break;
+        case 1: (void)layer_->ring(h); break;
+        case 2: (void)layer_->progress(h); break;
+        case 3: (void)layer_->reject(h, 486); break;
+        case 4: (void)layer_->terminate(h); break;
+        case 5:
+            (void)layer_->send_reinvite(h, [](session_handle, session&, std::uint16_t) {});
+            break;
+        case 6: (void)layer_->send_refresh(h, refresh_method::update); break;
+        case 7: (void)layer_->send_refresh(h, refresh_method::update_no_sdp); break;
+        default:
+            if (session* s = layer_->find(h)) s->edit_media().hold = !s->media().hold;
+            (void)layer_->send_reinvite(h);
+            break;
+        }
+    }
+
+    void place_call(input& in) {
+        outgoing_call c;
+        c.request_uri = "sip:carol@127.0.0.1:5062";
+        c.from = "<sip:parley@127.0.0.1>";
+        c.destination = peer_;
+        c.offer = in.byte() & 1 ? offer_timing::delayed : offer_timing::in_invite;
+        app_.placing = true;
+        auto placed = layer_->call(c);
+        app_.placing = false;
+        if (!placed) {
+            check(app_.ended_while_placing.empty(), "a refused call() reported on_ended");
+            return;
+        }
+        ++app_.told;
+        auto& early = app_.ended_while_placing;
+        if (std::find(early.begin(), early.end(), *placed) == early.end())
+            app_.live.push_back(*placed);
+        early.clear();
+    }
+
+    timer_wheel wheel_{time_point{}};
+    sender_log sender_;
+    relay tu_;
+    transaction_layer transactions_{sender_, tu_, wheel_};
+    extension_registry registry_;
+    std::shared_ptr<audio_handler> audio_ = std::make_shared<audio_handler>();
+    registration audio_registration_ = registry_.add_sdp_handler("audio", audio_, "fuzz-audio");
+    std::shared_ptr<counting_supplement> counter_ = std::make_shared<counting_supplement>();
+    registration counter_registration_ = registry_.add_supplement(counter_, {.name = "counter"});
+    app app_;
+    std::unique_ptr<session_layer> layer_;
+    flow peer_;
+    std::uint64_t branches_ = 1;
+};
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    input in{data, size};
+    harness h;
+    h.run(in);
+    return 0;
+}
