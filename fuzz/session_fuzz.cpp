@@ -8,6 +8,7 @@
 //  - every session that began ran the supplements' end hook exactly once, and the application
 //    heard on_ended once for each session it was told about.
 // A violation aborts, so libFuzzer keeps the input and the corpus replay test fails.
+#include <parley/ext/transfer.hpp>
 #include <parley/session/session_layer.hpp>
 #include <parley/sip/message.hpp>
 #include <parley/transaction/transaction_layer.hpp>
@@ -108,11 +109,23 @@ struct audio_handler final : sdp_handler {
 struct counting_supplement final : supplement {
     long begun = 0;
     long ended = 0;
+    /// Requests of this method are refused by the supplement (403): its handled path.
+    std::string_view refuse;
+    request_verdict incoming_request(session&, const message& request) noexcept override {
+        if (!refuse.empty() && request.method_text() == refuse)
+            return request_verdict::reject(403, "Refused by the Fuzzer");
+        return request_verdict::proceed();
+    }
     void session_begin(session&) noexcept override { ++begun; }
     void session_end(session&) noexcept override {
         ++ended;
         check(ended <= begun, "session_end without session_begin");
     }
+};
+
+/// Accepts every transfer; its progress is reported by the input (application op).
+struct transfers final : ext::transfer_events {
+    void on_transfer(session&, const ext::transfer_request&) noexcept override {}
 };
 
 struct app final : session_events {
@@ -170,11 +183,22 @@ constexpr std::array<std::string_view, 6> extras = {
 
 class harness {
 public:
-    harness() {
-        peer_.protocol = transport_protocol::udp;
+    /// `setup`: the input's first byte. Bit 0: the peer over TCP (no retransmissions either
+    /// way); bits 1-2: the session timer mode; bits 3-4: 100rel; bits 5-7: a method the
+    /// supplement refuses.
+    explicit harness(std::uint8_t setup) {
+        peer_.protocol = setup & 1 ? transport_protocol::tcp : transport_protocol::udp;
         peer_.remote = *socket_address::from_numeric("127.0.0.1", 5062);
+        if (setup & 1) peer_.connection = 7;
         session_layer_options options;
         options.max_sessions = 8;
+        options.timers.mode = static_cast<session_timer_mode>((setup >> 1) & 3);
+        options.timers.session_expires = 120;
+        options.timers.min_se = 90;
+        options.reliable_provisionals = static_cast<reliable_mode>((setup >> 3) & 3);
+        constexpr std::array<std::string_view, 8> refused = {"",    "",       "INVITE", "INFO",
+                                                             "BYE", "UPDATE", "PRACK",  ""};
+        counter_->refuse = refused[setup >> 5];
         layer_ = std::make_unique<session_layer>(transactions_, sender_, wheel_, registry_, app_,
                                                  options);
         tu_.to = layer_.get();
@@ -257,10 +281,19 @@ private:
                         "Call-ID: " + call_id + "\r\n" + "CSeq: " + std::to_string(cseq) + " " +
                         std::string(method) + "\r\nMax-Forwards: 70\r\n";
         if (!(flags & 128)) s += "Contact: <sip:alice@127.0.0.1:5062>\r\n";
-        if (method == "NOTIFY") s += "Event: refer\r\nSubscription-State: active;expires=60\r\n";
+        std::string_view type = "application/sdp";
+        if (method == "NOTIFY") {
+            // RFC 3515 §2.4.5: the transfer's progress as a sipfrag; terminated ends it.
+            s += "Event: refer\r\n";
+            s += flags & 64 ? "Subscription-State: terminated;reason=noresource\r\n"
+                            : "Subscription-State: active;expires=20\r\n";
+            type = "message/sipfrag";
+            body = flags & 64 ? "SIP/2.0 200 OK\r\n" : "SIP/2.0 180 Ringing\r\n";
+        }
+        if (method == "REFER") s += "Refer-To: <sip:carol@127.0.0.1>\r\n";
         s += extra;
         // A body without its Content-Type, now and then.
-        if (!body.empty() && !(flags & 8)) s += "Content-Type: application/sdp\r\n";
+        if (!body.empty() && !(flags & 8)) s += "Content-Type: " + std::string(type) + "\r\n";
         s += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
         s += body;
         return s;
@@ -298,9 +331,11 @@ private:
     }
 
     void application(input& in) {
+        std::uint8_t pick = in.byte();
+        std::uint8_t action = in.byte();
         if (app_.live.empty()) return;
-        session_handle h = app_.live[in.byte() % app_.live.size()];
-        switch (in.byte() % 9) {
+        session_handle h = app_.live[pick % app_.live.size()];
+        switch (action % 12) {
         case 0: (void)layer_->answer(h); break;
         case 1: (void)layer_->ring(h); break;
         case 2: (void)layer_->progress(h); break;
@@ -311,9 +346,16 @@ private:
             break;
         case 6: (void)layer_->send_refresh(h, refresh_method::update); break;
         case 7: (void)layer_->send_refresh(h, refresh_method::update_no_sdp); break;
-        default:
+        case 8:
             if (session* s = layer_->find(h)) s->edit_media().hold = !s->media().hold;
             (void)layer_->send_reinvite(h);
+            break;
+        case 9: // as transferor
+            if (session* s = layer_->find(h)) (void)transfer_->refer(*s, "<sip:carol@127.0.0.1>");
+            break;
+        default: // as transferee: the transfer's progress
+            if (session* s = layer_->find(h))
+                (void)ext::transfer_supplement::notify(*s, action % 2 ? 180 : 200);
             break;
         }
     }
@@ -347,6 +389,12 @@ private:
     registration audio_registration_ = registry_.add_sdp_handler("audio", audio_, "fuzz-audio");
     std::shared_ptr<counting_supplement> counter_ = std::make_shared<counting_supplement>();
     registration counter_registration_ = registry_.add_supplement(counter_, {.name = "counter"});
+    transfers transfer_events_;
+    std::shared_ptr<ext::transfer_supplement> transfer_ =
+        std::make_shared<ext::transfer_supplement>(&transfer_events_);
+    registration transfer_registration_ = registry_.add_supplement(
+        transfer_,
+        {.name = "transfer", .methods = {method::refer, method::notify, method::subscribe}});
     app app_;
     std::unique_ptr<session_layer> layer_;
     flow peer_;
@@ -357,7 +405,7 @@ private:
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     input in{data, size};
-    harness h;
+    harness h(in.byte());
     h.run(in);
     return 0;
 }
