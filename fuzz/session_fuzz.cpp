@@ -56,7 +56,9 @@ struct sender_log final : message_sender {
     std::vector<std::string> sent;
     bool trace = std::getenv("SESSION_FUZZ_TRACE") != nullptr; ///< print each start line
     send_result send(const flow&, std::string_view bytes) noexcept override {
-        if (trace) std::fprintf(stderr, "  sent %.*s\n", int(bytes.find("\r\n\r\n")), bytes.data());
+        if (trace)
+            std::fprintf(stderr, "  sent %.*s\n",
+                         int(std::min(bytes.size(), bytes.find("\r\n\r\n"))), bytes.data());
         if (sent.size() == 16) sent.erase(sent.begin());
         sent.emplace_back(bytes);
         return send_result::sent;
@@ -181,12 +183,19 @@ constexpr std::array<std::string_view, 6> extras = {
     "RAck: 1 1 INVITE\r\nRSeq: 1\r\n",
 };
 
+/// The transfer supplement's clock: the wheel's manual time.
+time_point fuzz_time{};
+time_point fuzz_now() noexcept {
+    return fuzz_time;
+}
+
 class harness {
 public:
     /// `setup`: the input's first byte. Bit 0: the peer over TCP (no retransmissions either
     /// way); bits 1-2: the session timer mode; bits 3-4: 100rel; bits 5-7: a method the
     /// supplement refuses.
     explicit harness(std::uint8_t setup) {
+        fuzz_time = wheel_.now();
         peer_.protocol = setup & 1 ? transport_protocol::tcp : transport_protocol::udp;
         peer_.remote = *socket_address::from_numeric("127.0.0.1", 5062);
         if (setup & 1) peer_.connection = 7;
@@ -221,6 +230,8 @@ public:
                              static_cast<unsigned long long>(h.value),
                              static_cast<int>(layer_->state(h)));
         check(layer_->size() == 0, "a session outlived every timer");
+        advance(seconds(70)); // anything still armed fires now, under the sanitizers
+        check(wheel_.size() == 0, "a timer is still armed with nothing left to time");
         check(transactions_.size() == 0, "a transaction outlived every timer");
         check(app_.live.empty(), "the application still holds a session");
         check(counter_->begun == counter_->ended, "a session began but never ended");
@@ -242,13 +253,17 @@ private:
         }
     }
 
-    void advance(duration d) { wheel_.advance(wheel_.now() + d); }
+    void advance(duration d) {
+        fuzz_time = wheel_.now() + d;
+        wheel_.advance(fuzz_time);
+    }
 
     void deliver(const std::string& bytes) {
         auto m = std::make_unique<message>();
         if (!parse_message(bytes, *m, {.buffer = buffer_use::copy})) return;
         if (sender_.trace)
-            std::fprintf(stderr, "got  %.*s\n", int(bytes.find("\r\n\r\n")), bytes.data());
+            std::fprintf(stderr, "got  %.*s\n", int(std::min(bytes.size(), bytes.find("\r\n\r\n"))),
+                         bytes.data());
         transactions_.receive(*m, peer_);
     }
 
@@ -265,9 +280,18 @@ private:
     }
 
     std::string request_text(std::string_view method, input& in, bool initial) {
-        std::string call_id = "c" + std::to_string(in.byte() % 3);
+        std::uint8_t pick = in.byte();
+        std::string call_id = "c" + std::to_string(pick % 3);
+        std::string from_tag = "a" + call_id;
         std::uint8_t flags = in.byte();
         std::string to_tag = initial && (flags & 1) == 0 ? std::string() : our_tag(call_id);
+        if ((pick & 0x80) && !placed_.empty()) {
+            // From the callee of a call we placed (its tag as respond_to_ours gives it).
+            const auto& [placed_call_id, our_from_tag] = placed_[pick % placed_.size()];
+            call_id = placed_call_id;
+            to_tag = our_from_tag;
+            from_tag = "fork0";
+        }
         if (flags & 2) to_tag = "stale";
         std::string branch = "z9hG4bK" + std::to_string(flags & 4 ? 1 : ++branches_);
         std::uint32_t cseq = in.byte() % 6 + 1;
@@ -275,7 +299,7 @@ private:
         std::string_view extra = extras[(flags >> 4) % extras.size()];
         std::string s = std::string(method) + " sip:bob@127.0.0.1 SIP/2.0\r\n" +
                         "Via: SIP/2.0/UDP 127.0.0.1:5062;branch=" + branch + "\r\n" +
-                        "From: <sip:alice@127.0.0.1>;tag=a" + call_id + "\r\n" +
+                        "From: <sip:alice@127.0.0.1>;tag=" + from_tag + "\r\n" +
                         "To: <sip:bob@127.0.0.1>" +
                         (to_tag.empty() ? std::string() : ";tag=" + to_tag) + "\r\n" +
                         "Call-ID: " + call_id + "\r\n" + "CSeq: " + std::to_string(cseq) + " " +
@@ -374,6 +398,12 @@ private:
             return;
         }
         ++app_.told;
+        if (!sender_.sent.empty()) {
+            message invite;
+            if (parse_message(sender_.sent.back(), invite, {.buffer = buffer_use::copy}) &&
+                invite.is_request())
+                placed_.emplace_back(std::string(invite.call_id()), std::string(invite.from().tag));
+        }
         auto& early = app_.ended_while_placing;
         if (std::find(early.begin(), early.end(), *placed) == early.end())
             app_.live.push_back(*placed);
@@ -391,7 +421,7 @@ private:
     registration counter_registration_ = registry_.add_supplement(counter_, {.name = "counter"});
     transfers transfer_events_;
     std::shared_ptr<ext::transfer_supplement> transfer_ =
-        std::make_shared<ext::transfer_supplement>(&transfer_events_);
+        std::make_shared<ext::transfer_supplement>(&transfer_events_, &fuzz_now);
     registration transfer_registration_ = registry_.add_supplement(
         transfer_,
         {.name = "transfer", .methods = {method::refer, method::notify, method::subscribe}});
@@ -399,6 +429,8 @@ private:
     std::unique_ptr<session_layer> layer_;
     flow peer_;
     std::uint64_t branches_ = 1;
+    /// Calls we placed: Call-ID and our From tag, for the callee's requests.
+    std::vector<std::pair<std::string, std::string>> placed_;
 };
 
 } // namespace

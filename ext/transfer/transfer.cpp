@@ -19,7 +19,9 @@ std::string fragment_of(std::uint16_t status, std::string_view reason) {
 }
 
 /// The notifier's side of one implicit subscription (RFC 3515 §2.4.4). When it lapses
-/// without a refresh, its timer sends the last NOTIFY (RFC 6665 §4.2.2) and removes it.
+/// without a refresh, its timer sends the last NOTIFY (RFC 6665 §4.2.2); the cookie stays,
+/// sending nothing more, until the application reports the transfer's final status: the
+/// transfer is still running, so a new REFER gets 491 until then.
 struct subscription final : cookie {
     subscription(session& s, std::uint32_t refer_cseq, transfer_supplement::clock_function clock)
         : owner(&s), id(refer_cseq), now(clock) {
@@ -30,6 +32,7 @@ struct subscription final : cookie {
     transfer_supplement::clock_function now;
     transfer_supplement::time_point expires_at{};
     std::uint16_t last_status = 100; ///< what the last NOTIFY reported
+    bool terminated = false;         ///< it lapsed: its last NOTIFY went
     timer expiry;                    ///< on the session's wheel, when it has one
 
     /// Runs (or re-runs) the subscription for `seconds` from now.
@@ -56,11 +59,9 @@ result<void> send_notify(session& s, std::uint32_t id, std::string state, std::s
 }
 
 void subscription::lapsed() {
-    session& s = *owner;
-    std::uint32_t refer_id = id;
-    std::string fragment = fragment_of(last_status, {});
-    s.cookies().remove(transfer_cookie); // destroys this
-    (void)send_notify(s, refer_id, "terminated;reason=timeout", std::move(fragment));
+    if (terminated) return; // notify() found it lapsed first and said so
+    terminated = true;
+    (void)send_notify(*owner, id, "terminated;reason=timeout", fragment_of(last_status, {}));
 }
 
 /// "active;expires=<seconds left>", rounded up (RFC 6665 §4.1.3: the time left).
@@ -69,17 +70,25 @@ std::string active_state(const subscription& sub) {
     return "active;expires=" + std::to_string(left > 0 ? left : 1);
 }
 
+/// RFC 6665 Timer N: 64*T1 with the default T1 of 500 ms.
+constexpr std::chrono::seconds timer_n{32};
+
 /// The transferor's side: a REFER we sent, until its subscription ends. Its timer bounds the
-/// wait: Timer N (64*T1, RFC 6665 §4.1.2.4) from the REFER's 2xx until a NOTIFY, then the
-/// expiry each NOTIFY states (§4.1.3); when it fires the transfer's outcome is unknown (408).
+/// wait: Timer N (RFC 6665 §4.1.2.4) from the REFER's 2xx until a NOTIFY, then the expiry each
+/// NOTIFY states (§4.1.3) plus Timer N of grace for the notifier's own last NOTIFY; when it
+/// fires the transfer's outcome is unknown (reported as a final 408).
 struct sent_refer final : cookie {
-    sent_refer(session& s, transfer_events* e) : owner(&s), events(e) {
+    sent_refer(session& s, transfer_events* e, std::uint64_t n)
+        : owner(&s), events(e), generation(n) {
         expiry.bind<&sent_refer::lapsed>(this);
     }
     session* owner;
     transfer_events* events;
-    bool accepted = false; ///< its 2xx arrived
-    bool notified = false; ///< a NOTIFY arrived
+    std::uint64_t generation; ///< which refer() of the supplement: a late response of an
+                              ///< earlier REFER must not touch this one
+    std::uint32_t id = 0;     ///< the REFER's CSeq once its 2xx told us (Event: refer;id=)
+    bool accepted = false;    ///< its 2xx arrived
+    bool notified = false;    ///< a NOTIFY arrived
     timer expiry;
 
     void wait(std::chrono::seconds seconds) {
@@ -88,6 +97,7 @@ struct sent_refer final : cookie {
     void lapsed() {
         session& s = *owner;
         transfer_events* e = events;
+        session::callback_scope scope(s);          // the application may end the session in there
         s.cookies().remove(outgoing_refer_cookie); // destroys this
         if (e != nullptr) e->on_transfer_progress(s, 408, true);
     }
@@ -96,9 +106,6 @@ struct sent_refer final : cookie {
 sent_refer* sent_refer_of(session& s) noexcept {
     return dynamic_cast<sent_refer*>(s.cookies().get(outgoing_refer_cookie));
 }
-
-/// RFC 6665 Timer N: 64*T1 with T1 = 500 ms.
-constexpr std::chrono::seconds timer_n{32};
 
 } // namespace
 
@@ -175,6 +182,11 @@ result<void> transfer_supplement::notify(session& s, std::uint16_t status,
     auto* sub = subscription_of(s);
     if (sub == nullptr) return fail(481, "No Transfer Subscription");
     bool final = status >= 200;
+    if (sub->terminated) {
+        // It lapsed and said so: nothing more is sent; the final status ends the transfer.
+        if (final) s.cookies().remove(transfer_cookie);
+        return fail(481, "Transfer Subscription Terminated");
+    }
     // RFC 6665 §4.2.2: a subscription that ran out without a refresh ends with this NOTIFY
     // (its timer sends one when it is due; without a wheel the next NOTIFY does).
     bool lapsed = !final && sub->now() >= sub->expires_at;
@@ -183,7 +195,12 @@ result<void> transfer_supplement::notify(session& s, std::uint16_t status,
                                  : active_state(*sub);
     sub->last_status = status;
     std::uint32_t id = sub->id;
-    if (final || lapsed) s.cookies().remove(transfer_cookie);
+    if (final)
+        s.cookies().remove(transfer_cookie);
+    else if (lapsed) {
+        sub->terminated = true; // kept until the final status: the transfer still runs
+        sub->expiry.cancel();
+    }
     return send_notify(s, id, std::move(state), fragment_of(status, reason));
 }
 
@@ -193,7 +210,8 @@ request_verdict transfer_supplement::incoming_subscribe(session& s,
     if (!event || !*event || !text::iequals((*event)->package, "refer"))
         return request_verdict::proceed(); // another package: not ours
     auto* sub = subscription_of(s);
-    if (sub == nullptr) return request_verdict::reject(481, "Subscription Does Not Exist");
+    if (sub == nullptr || sub->terminated)
+        return request_verdict::reject(481, "Subscription Does Not Exist");
     // RFC 3515 §2.4.6: the id names the REFER; without one, the only subscription.
     if (!(*event)->id.empty() && (*event)->id != std::to_string(sub->id))
         return request_verdict::reject(481, "Subscription Does Not Exist");
@@ -229,10 +247,13 @@ result<void> transfer_supplement::refer(session& s, std::string_view refer_to,
     session* on = &s;
     transfer_events* events = events_;
     bool subscription = options.subscription;
+    std::uint64_t generation = ++refers_;
     auto sent = s.send_request(
-        "REFER", extras, [on, events, subscription](std::uint16_t status, const message* response) {
+        "REFER", extras,
+        [on, events, subscription, generation](std::uint16_t status, const message* response) {
             auto* state = sent_refer_of(*on);
-            if (state == nullptr) return; // a NOTIFY already ended it
+            // Gone (a NOTIFY or the timer ended it), or a later REFER's: not for this one.
+            if (state == nullptr || state->generation != generation) return;
             bool no_notifies = !subscription;
             if (response != nullptr) {
                 auto sub = find_refer_sub(*response);
@@ -245,10 +266,11 @@ result<void> transfer_supplement::refer(session& s, std::string_view refer_to,
                 return;
             }
             state->accepted = true;
+            if (response != nullptr) state->id = response->cseq().number;
             if (!state->notified) state->wait(timer_n); // the first NOTIFY is due
         });
     if (!sent) return sent;
-    s.cookies().add(outgoing_refer_cookie, std::make_unique<sent_refer>(s, events_));
+    s.cookies().add(outgoing_refer_cookie, std::make_unique<sent_refer>(s, events_, generation));
     return {};
 }
 
@@ -258,6 +280,9 @@ request_verdict transfer_supplement::incoming_notify(session& s, const message& 
         return request_verdict::proceed(); // another package: not ours
     sent_refer* ours = sent_refer_of(s);
     if (ours == nullptr) return request_verdict::proceed(); // no REFER of ours: the core: 481
+    // RFC 3515 §2.4.6: the id names the REFER (its CSeq); another one's subscription is over.
+    if (ours->id != 0 && !(*event)->id.empty() && (*event)->id != std::to_string(ours->id))
+        return request_verdict::proceed();
     auto state = find_subscription_state(request);
     if (!state || !*state) return request_verdict::reject(400, "Bad Subscription-State");
     auto status = sipfrag_status(request.body());
@@ -268,10 +293,12 @@ request_verdict transfer_supplement::incoming_notify(session& s, const message& 
     if (final) {
         s.cookies().remove(outgoing_refer_cookie);
     } else {
-        // RFC 6665 §4.1.3: the subscription lasts what the notifier says; a NOTIFY that does
-        // not say gets the implicit subscription's usual minute.
+        // RFC 6665 §4.1.3: the subscription lasts what the notifier says (a NOTIFY that does
+        // not say: the implicit subscription's usual minute), and its own last NOTIFY, sent
+        // when it lapses, gets Timer N to arrive.
         ours->notified = true;
-        ours->wait(std::chrono::seconds((*state)->expires.value_or(subscription_seconds)));
+        ours->wait(std::chrono::seconds((*state)->expires.value_or(subscription_seconds)) +
+                   timer_n);
     }
     if (events_ != nullptr) events_->on_transfer_progress(s, *status, final);
     return request_verdict::handled();

@@ -323,6 +323,15 @@ TEST_F(transfer_timer_fixture, a_subscription_lapsing_sends_its_last_notify_on_t
     EXPECT_EQ(wire.out.back().header("Subscription-State"), "terminated;reason=timeout");
     EXPECT_EQ(wire.out.back().header("Event"), "refer;id=5");
     EXPECT_EQ(wire.out.back().body, "SIP/2.0 180 Ringing\r\n");
+    // The transfer itself still runs: nothing more is sent, and another REFER waits for it.
+    before = wire.out.size();
+    auto progress = transfer_supplement::notify(s, 183);
+    ASSERT_FALSE(progress);
+    EXPECT_EQ(progress.error_value().status, 481);
+    EXPECT_EQ(wire.out.size(), before);
+    EXPECT_EQ(deliver(*refer("Refer-To: <sip:dave@h>\n", 7)).status(), 491);
+    EXPECT_EQ(deliver(*subscribe("Event: refer\nExpires: 60\n")).status(), 481);
+    // Its final status ends it (still nothing sent); then a new REFER may come.
     auto after = transfer_supplement::notify(s, 200);
     ASSERT_FALSE(after);
     EXPECT_EQ(after.error_value().status, 481);
@@ -356,11 +365,44 @@ TEST_F(transfer_timer_fixture, as_transferor_the_subscription_lasts_what_each_no
     pass(std::chrono::seconds(60)); // past Timer N: the NOTIFY's 90 s hold
     EXPECT_EQ(events.progress, (std::vector<std::pair<std::uint16_t, bool>>{{100, false}}));
     EXPECT_TRUE(deliver(*notify_with("active;expires=10", "SIP/2.0 180 Ringing\n")).was_handled());
-    pass(std::chrono::seconds(11));
+    // The stated 10 s, then Timer N for the notifier's own last NOTIFY.
+    pass(std::chrono::seconds(41));
+    EXPECT_EQ(events.progress,
+              (std::vector<std::pair<std::uint16_t, bool>>{{100, false}, {180, false}}));
+    pass(std::chrono::seconds(2));
     EXPECT_EQ(events.progress, (std::vector<std::pair<std::uint16_t, bool>>{
                                    {100, false}, {180, false}, {408, true}}));
     // A NOTIFY after that is the core's (481).
     EXPECT_TRUE(deliver(*notify_with("active", "SIP/2.0 200 OK\n")).proceeds());
+}
+
+TEST_F(transfer_timer_fixture, as_transferor_an_earlier_refers_late_answers_are_not_this_ones) {
+    ASSERT_TRUE(transfer->refer(s, "<sip:carol@h>"));
+    auto first_done = wire.last_done;
+    // Its 2xx never comes; the REFER times out (408 from its transaction), then a new one goes.
+    first_done(408, nullptr);
+    ASSERT_TRUE(transfer->refer(s, "<sip:dave@h>"));
+    auto refer_202 = parse("SIP/2.0 202 Accepted\nVia: SIP/2.0/UDP h;branch=z9hG4bK9\n"
+                           "From: <sip:a@h>;tag=1\nTo: <sip:b@h>;tag=2\nCall-ID: c\n"
+                           "CSeq: 9 REFER\nContent-Length: 0\n\n");
+    wire.last_done(202, refer_202.get());
+    // A late answer to the first (its transaction's copy): ignored, the second runs on.
+    first_done(603, nullptr);
+    EXPECT_EQ(events.progress, (std::vector<std::pair<std::uint16_t, bool>>{{408, true}}));
+    // A NOTIFY of the first REFER's subscription (id 5) is not this one's: the core's (481).
+    EXPECT_TRUE(deliver(*notify_with("terminated", "SIP/2.0 200 OK\n", "refer;id=5")).proceeds());
+    EXPECT_TRUE(
+        deliver(*notify_with("terminated", "SIP/2.0 486 Busy Here\n", "refer;id=9")).was_handled());
+    EXPECT_EQ(events.progress,
+              (std::vector<std::pair<std::uint16_t, bool>>{{408, true}, {486, true}}));
+}
+
+TEST_F(transfer_timer_fixture, a_notify_before_the_202_keeps_its_expiry_not_timer_n) {
+    ASSERT_TRUE(transfer->refer(s, "<sip:carol@h>"));
+    EXPECT_TRUE(deliver(*notify_with("active;expires=120", "SIP/2.0 100 Trying\n")).was_handled());
+    wire.last_done(202, nullptr);
+    pass(std::chrono::seconds(60)); // past Timer N from the 202: the NOTIFY's 120 s hold
+    EXPECT_EQ(events.progress, (std::vector<std::pair<std::uint16_t, bool>>{{100, false}}));
 }
 
 } // namespace

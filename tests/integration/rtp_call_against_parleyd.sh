@@ -42,7 +42,7 @@ if [[ $extension =~ ^(bridge|bridgehold|bridgeearly|bridgecodec|trunk|registered
   for _ in $(seq 10); do
     uas_port=$((10000 + RANDOM % 4000 * 2))
     media_port=$((uas_port + 1000))
-    dead_port=$((uas_port + 2))
+    dead_port=$((uas_port + 1)) # odd: no SIPp of the tests binds it
     rm -f "$work"/*errors.log
     (cd "$work" && exec timeout 40 sipp "${scenario[@]}" -i 127.0.0.1 -p "$uas_port" \
        -mp "$media_port" -m "$uas_calls" -nostdin -trace_err >"$work/uas.out" 2>&1) &

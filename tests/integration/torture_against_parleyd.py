@@ -70,10 +70,19 @@ try:
     for name in sorted(n for n in os.listdir(wire) if n.endswith(".sip")):
         messages.append((os.path.join(wire, name), "rfc5118"))
 
-    for path, verdict in messages:
+    def top_via(data):
+        m = re.search(rb"^(?:Via|v)[ \t]*:[ \t]*SIP[ \t]*/[ \t]*2\.0[ \t]*/[ \t]*(\w+)[ \t]+"
+                      rb"([^;,\r\n]+)", data, re.M | re.I)
+        return (m.group(1).upper(), m.group(2).strip()) if m else (None, None)
+
+    for number, (path, verdict) in enumerate(messages):
         data = open(path, "rb").read()
         if len(data) > 65000:
             continue
+        # Several messages share a Via branch (and sent-by and method): the transaction layer
+        # would take the later ones for retransmissions (RFC 3261 §17.2.3). Each gets its own.
+        data = re.sub(rb"(branch=z9hG4bK[-\w.!%*+`'~]*)", lambda m: m.group(1) + b"-t%d" % number,
+                      data, count=1)
         sock.sendto(data, target)
         # Only the answers to this message (a final response to an earlier INVITE is resent
         # until Timer H: nobody ACKs it here).
@@ -88,6 +97,13 @@ try:
         # answers; any other 5xx is the server failing.
         if any(s >= 500 and s not in (501, 503, 505) for s in got):
             failures.append(f"{name}: a server error {got}")
+        # A valid request (not ACK) whose answer comes here (UDP, port 5060) must get one.
+        protocol, sent_by = top_via(data)
+        method = data.split(b" ", 1)[0]
+        if (verdict == "valid" and is_request and method != b"ACK" and protocol == b"UDP"
+                and re.fullmatch(rb"[^:\]]+(:5060)?|\[[^\]]+\](:5060)?", sent_by or b"")
+                and not got):
+            failures.append(f"{name}: a valid request got no answer")
         if verdict == "invalid" and is_request and any(
                 not (400 <= s < 500 or s == 505) for s in final):
             failures.append(f"{name}: invalid, answered {final}")

@@ -212,6 +212,11 @@ struct session_layer::record final : dialog_requester {
         return layer->send_in_dialog(*this, method, extras, std::move(done));
     }
     timer_wheel* wheel() noexcept override { return &layer->wheel_; }
+    void enter() noexcept override { ++layer->depth_; }
+    void leave() noexcept override { // may free this record (nothing here runs after)
+        session_layer& l = *layer;
+        if (--l.depth_ == 0) l.finish_ended();
+    }
     void on_session_timer();
     void on_retransmit() { layer->retransmit_2xx(*this); }
     void on_glare_retry() { detail_guard_and_send(); }

@@ -11,14 +11,16 @@
 // §4.2.1.2: 200 with the granted Expires, at most an hour, and a NOTIFY of the current state;
 // Expires: 0 ends it with NOTIFY terminated;reason=timeout). Each NOTIFY states the time left.
 // When the subscription lapses, a timer on the session's wheel (session::wheel) sends the last
-// NOTIFY, terminated;reason=timeout with the last status reported (§4.2.2), and ends it;
-// without a wheel the next notify() does.
+// NOTIFY, terminated;reason=timeout with the last status reported (§4.2.2); notify() then
+// sends nothing (481) and a new REFER still gets 491 until the application reports the
+// transfer's final status. Without a wheel the next notify() sends that last NOTIFY.
 //
 // As transferor: refer() sends a REFER on a session; the NOTIFYs of its subscription are
 // answered 200 and reported through transfer_events::on_transfer_progress. A NOTIFY for no
-// REFER of ours is left to the core (481). The wait is bounded: no NOTIFY within Timer N
-// (64*T1) of the REFER's 2xx, or none before the expiry the last one stated (a minute when it
-// stated none), ends the transfer with a final 408: its outcome is unknown.
+// REFER of ours (or for an earlier REFER: its Event id) is left to the core (481). The wait is
+// bounded: no NOTIFY within Timer N (64*T1) of the REFER's 2xx, or none before the expiry the
+// last one stated (a minute when it stated none) plus Timer N, ends the transfer with a final
+// 408 in on_transfer_progress: its outcome is unknown.
 //
 // One supplement serves every session and shard: its state lives in the session's cookies.
 // The events object is borrowed and called on the session's shard (it must outlive the
@@ -28,6 +30,7 @@
 #include <parley/base/result.hpp>
 #include <parley/session/supplement.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -120,6 +123,7 @@ private:
 
     transfer_events* events_;
     clock_function now_;
+    std::atomic<std::uint64_t> refers_{0}; ///< numbers each refer() (every shard's)
 };
 
 /// The status code of a message/sipfrag body's status line ("SIP/2.0 180 Ringing"), or

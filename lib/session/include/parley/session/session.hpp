@@ -55,6 +55,10 @@ public:
     /// The timer wheel of the session's shard, for an extension's own timers (a `timer` kept in
     /// a cookie is cancelled when the cookie goes); nullptr when there is none.
     virtual timer_wheel* wheel() noexcept { return nullptr; }
+    /// Bracket a callback the layer did not start (an extension's timer): a session that ends
+    /// inside is freed only at leave() (session::callback_scope).
+    virtual void enter() noexcept {}
+    virtual void leave() noexcept {}
 
 protected:
     ~dialog_requester() = default;
@@ -137,8 +141,26 @@ public:
     /// Set by the session layer when the session has a dialog to send in.
     void set_requester(dialog_requester* requester) noexcept { requester_ = requester; }
     /// The shard's timer wheel once the session has a dialog (dialog_requester::wheel), else
-    /// nullptr. Timers on it fire on the session's shard.
+    /// nullptr. Timers on it fire on the session's shard; a callback that may reach the
+    /// application holds a callback_scope.
     timer_wheel* wheel() noexcept { return requester_ != nullptr ? requester_->wheel() : nullptr; }
+    /// Held by an extension's own callback (a timer) while it may call the application: as in
+    /// the layer's callbacks, the session stays valid until the scope ends even if the
+    /// application ends it meanwhile.
+    class callback_scope {
+    public:
+        explicit callback_scope(session& s) noexcept : requester_(s.requester_) {
+            if (requester_ != nullptr) requester_->enter();
+        }
+        ~callback_scope() {
+            if (requester_ != nullptr) requester_->leave();
+        }
+        callback_scope(const callback_scope&) = delete;
+        callback_scope& operator=(const callback_scope&) = delete;
+
+    private:
+        dialog_requester* requester_;
+    };
 
     /// Gives `response` to the supplements that asked for `phase` (and whose method filter
     /// matches the CSeq method).
