@@ -1,0 +1,129 @@
+// The transfer supplement on a real session layer: its subscription timers run on the layer's
+// wheel (session::wheel), a session that ends with one armed leaves nothing behind, and an
+// application may hang up from inside a timer's callback.
+#include "session_fixture.hpp"
+
+#include <parley/ext/transfer.hpp>
+
+namespace parley::test {
+namespace {
+
+struct transfer_app final : ext::transfer_events {
+    session_layer* layer = nullptr;
+    session_handle call;
+    bool hang_up_on_final = false;
+    int transfers = 0;
+    std::vector<std::pair<std::uint16_t, bool>> progress;
+    void on_transfer(session&, const ext::transfer_request&) noexcept override { ++transfers; }
+    void on_transfer_progress(session& s, std::uint16_t status, bool final) noexcept override {
+        progress.emplace_back(status, final);
+        if (final && hang_up_on_final) {
+            (void)layer->terminate(call);
+            (void)s.id(); // still valid here: the callback holds the layer's scope
+        }
+    }
+};
+
+struct transfer_session_fixture : session_fixture {
+    transfer_app events;
+    std::shared_ptr<ext::transfer_supplement> transfer =
+        std::make_shared<ext::transfer_supplement>(&events);
+    registration transfer_registration = registry.add_supplement(
+        transfer, {.name = "transfer", .methods = {method::refer, method::notify}});
+    std::string tag;
+
+    void SetUp() override {
+        session_fixture::SetUp();
+        events.layer = layer.get();
+        deliver(invite());
+        tag = last_to_tag();
+        deliver(in_dialog("ACK", tag, 1, "z9hG4bKack1"));
+        events.call = app.last;
+        sender.sent.clear();
+    }
+    /// The peer's 200 to the last request we sent (NOTIFY, REFER, BYE).
+    void answer_last_request(std::uint16_t status = 200) {
+        for (auto it = sender.sent.rbegin(); it != sender.sent.rend(); ++it) {
+            if (it->compare(0, 8, "SIP/2.0 ") == 0) continue;
+            message request;
+            ASSERT_TRUE(parse_message(*it, request, {.buffer = buffer_use::copy}));
+            std::string r = "SIP/2.0 " + std::to_string(status) + " OK\n";
+            for (const header_field& h : request.headers())
+                if (h.id == header_id::via) r += "Via: " + std::string(h.value) + "\n";
+            r += "From: " + std::string(request.from().text) + "\n";
+            r += "To: " + std::string(request.to().text) + "\n";
+            r += "Call-ID: " + std::string(request.call_id()) + "\n";
+            r += "CSeq: " + std::to_string(request.cseq().number) + " " +
+                 std::string(request.cseq().method_text) + "\n\n";
+            deliver(r);
+            return;
+        }
+        FAIL() << "no request sent";
+    }
+    /// The start lines of what was sent, kept (sent_lines() clears them).
+    std::vector<std::string> start_lines() const {
+        std::vector<std::string> lines;
+        for (const auto& m : sender.sent) lines.push_back(m.substr(0, m.find("\r\n")));
+        return lines;
+    }
+    std::vector<std::string> sent_with(std::string_view header) {
+        std::vector<std::string> values;
+        for (const auto& m : sender.sent)
+            if (auto v = header_of(m, header); !v.empty()) values.push_back(v);
+        return values;
+    }
+};
+
+std::string refer_request(const std::string& tag) {
+    std::string r = in_dialog("REFER", tag, 2, "z9hG4bKref1");
+    r.insert(r.find("\n\n") + 1, "Refer-To: <sip:carol@127.0.0.1>\n");
+    return r;
+}
+
+TEST_F(transfer_session_fixture,
+       a_lapsed_subscription_sends_its_last_notify_from_the_layers_wheel) {
+    deliver(refer_request(tag));
+    EXPECT_EQ(events.transfers, 1);
+    ASSERT_EQ(start_lines(), (std::vector<std::string>{"SIP/2.0 202 Accepted",
+                                                       "NOTIFY sip:alice@127.0.0.1:5062 SIP/2.0"}));
+    answer_last_request();
+    sender.sent.clear();
+    for (int i = 0; i < 61; ++i) advance(seconds(1));
+    // The NOTIFY saying so (and its retransmission, unanswered until now): nothing else.
+    auto states = sent_with("Subscription-State");
+    ASSERT_FALSE(states.empty());
+    for (const auto& state : states) EXPECT_EQ(state, "terminated;reason=timeout");
+    answer_last_request();
+    EXPECT_EQ(layer->state(app.last), session_state::confirmed) << "the call goes on";
+}
+
+TEST_F(transfer_session_fixture, a_session_ending_with_the_timer_armed_leaves_nothing) {
+    deliver(refer_request(tag));
+    answer_last_request();
+    deliver(in_dialog("BYE", tag, 3, "z9hG4bKbye1"));
+    EXPECT_EQ(layer->size(), 0u);
+    sender.sent.clear();
+    for (int i = 0; i < 120; ++i) advance(seconds(1));
+    EXPECT_TRUE(sent_with("Subscription-State").empty()) << "no NOTIFY after the session ended";
+    EXPECT_EQ(transactions.size(), 0u);
+    EXPECT_EQ(wheel.size(), 0u) << "the subscription's timer went with its session";
+}
+
+TEST_F(transfer_session_fixture, the_transferor_may_hang_up_from_the_timers_callback) {
+    events.hang_up_on_final = true;
+    session* s = layer->find(app.last);
+    ASSERT_NE(s, nullptr);
+    ASSERT_TRUE(transfer->refer(*s, "<sip:carol@127.0.0.1>"));
+    answer_last_request(202);
+    sender.sent.clear();
+    // No NOTIFY: Timer N (64*T1) ends the wait; the application hangs up from the callback.
+    for (int i = 0; i < 33; ++i) advance(seconds(1));
+    EXPECT_EQ(events.progress, (std::vector<std::pair<std::uint16_t, bool>>{{408, true}}));
+    ASSERT_FALSE(sender.sent.empty());
+    EXPECT_EQ(start_lines().back(), "BYE sip:alice@127.0.0.1:5062 SIP/2.0");
+    answer_last_request();
+    EXPECT_EQ(layer->size(), 0u);
+}
+
+} // namespace
+} // namespace parley::test
