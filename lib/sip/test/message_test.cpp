@@ -378,10 +378,10 @@ TEST(message, header_name_lookup_in_message_matches_the_table_lookup) {
         std::string line = name + ": value that is long enough\r\n";
         std::size_t trimmed = name.find_last_not_of(" \t") + 1;
         header_id expected = header_id_from_name(name.substr(0, trimmed));
-        // A name holding a CR, or whose colon is not among the first 16 bytes, is left to the
-        // byte-by-byte path (nullptr), as is every name not in the table.
+        // A name holding a CR, followed by SP or HT, or whose colon is not among the first 16
+        // bytes, is left to the byte-by-byte path (nullptr), as is every name not in the table.
         bool in_fast_path = expected != header_id::other && name.size() < 16 &&
-                            name.find('\r') == std::string::npos;
+                            name.find('\r') == std::string::npos && trimmed == name.size();
         header_id id = header_id::other;
         std::size_t name_size = 0;
         const char* colon = detail::header_lookup::find_known_header_name(
