@@ -185,6 +185,19 @@ private:
     }
 
     result<void> header_lines(std::size_t& pos) noexcept {
+        // The records are written through a local pointer and count (the value parsers called
+        // in between could change any memory, so the vector's own fields would be reloaded at
+        // every line); the vector learns its size once, on the way out.
+        arena_vector<header_field>& headers = m_.headers_;
+        const std::size_t max_headers = options_.limits.max_headers;
+        headers.reserve(m_.arena_, max_headers < 16 ? max_headers : 16);
+        std::size_t count = headers.size();
+        result<void> r = header_loop(pos, count);
+        headers.set_size(count);
+        return r;
+    }
+
+    [[gnu::always_inline]] result<void> header_loop(std::size_t& pos, std::size_t& count) noexcept {
         // One walk over the header section: a known name and its colon from one 16-byte load
         // (header_lookup.hpp), the line ends from the LFs of 64 bytes at a time as a bit mask
         // (byte_scan.hpp line_feed_mask), so the lines that end in those 64 bytes share one set
@@ -194,11 +207,11 @@ private:
         const parse_limits& limits = options_.limits;
         const char* p = begin + pos;
         auto offset = [begin](const char* q) { return static_cast<std::size_t>(q - begin); };
-        // A typical message has 8 to 16 header lines: one block now instead of copies at 4 and 8.
-        m_.headers_.reserve(m_.arena_, limits.max_headers < 16 ? limits.max_headers : 16);
         const std::size_t max_header_length = limits.max_header_length;
         const std::size_t max_headers = limits.max_headers;
         arena_vector<header_field>& headers = m_.headers_;
+        header_field* records = headers.data();
+        std::size_t capacity = headers.capacity();
         // The LFs of the 64 bytes from `block` (byte_scan.hpp line_feed_mask); the lines are
         // read in order, so the block only moves forward.
         const char* block = p;
@@ -223,10 +236,10 @@ private:
             header_id id;
             std::string_view name;
             std::size_t name_size = 0;
-            // The common line: a known header name, optional SP/HT, then ':' within 16 bytes.
-            // Known names hold only letters and '-' (all token bytes), so this reaches the same
-            // name, id and colon as the byte-by-byte path, which handles every other line. Such
-            // a line is neither the empty line nor past the end (it reads none of the bytes past
+            // The common line: a known header name right before its ':' within 16 bytes. Known
+            // names hold only letters and '-' (all token bytes), so this reaches the same name,
+            // id and colon as the byte-by-byte path, which handles every other line. Such a
+            // line is neither the empty line nor past the end (it reads none of the bytes past
             // end), so those tests are left to the other lines.
             if (const char* colon =
                     detail::header_lookup::find_known_header_name(start, end, id, name_size)) {
@@ -252,13 +265,15 @@ private:
             if (nl == end) return error(400, "Missing Empty Line After Headers", offset(end));
             if (static_cast<std::size_t>(nl - start) >= max_header_length)
                 return error(400, "Header Too Long", offset(start));
-            if (headers.size() == max_headers) return error(400, "Too Many Headers", offset(start));
+            if (count == max_headers) return error(400, "Too Many Headers", offset(start));
             // The value without surrounding LWS (what text::trim does); most lines are
             // "Name: value\r\n".
             const char* value_begin = value_start;
             const char* value_end = nl;
-            if (nl - value_start >= 3 && value_start[0] == ' ' && !text::is_lws(value_start[1]) &&
-                nl[-1] == '\r' && !text::is_lws(nl[-2])) {
+            // A byte above SP is not LWS (a control byte goes the general way, to the same end).
+            auto above_space = [](char c) { return static_cast<unsigned char>(c) > ' '; };
+            if (nl - value_start >= 3 && value_start[0] == ' ' && above_space(value_start[1]) &&
+                nl[-1] == '\r' && above_space(nl[-2])) {
                 // "Name: value\r\n": one SP before, CR after, and no other LWS at either end.
                 ++value_begin;
                 --value_end;
@@ -270,8 +285,13 @@ private:
             std::size_t value_offset = offset(value.empty() ? value_start : value_begin);
             p = nl + 1;
 
-            headers.push_back(
-                m_.arena_, header_field{id, static_cast<std::uint32_t>(value_offset), name, value});
+            if (count == capacity) {
+                headers.set_size(count);
+                headers.reserve(m_.arena_, capacity == 0 ? 4 : 2 * capacity);
+                records = headers.data();
+                capacity = headers.capacity();
+            }
+            records[count++] = header_field{id, static_cast<std::uint32_t>(value_offset), name, value};
             if (eager_headers[static_cast<std::size_t>(id)])
                 PARLEY_TRY(eager(id, value, value_offset));
         }

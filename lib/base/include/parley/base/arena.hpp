@@ -119,7 +119,12 @@ public:
     }
 
     std::size_t size() const noexcept { return size_; }
+    std::size_t capacity() const noexcept { return capacity_; }
     bool empty() const noexcept { return size_ == 0; }
+    /// For a writer that fills the reserved elements through data() and keeps its count in a
+    /// local: sets the size to `n` (at most capacity()).
+    void set_size(std::size_t n) noexcept { size_ = n; }
+    T* data() noexcept { return data_; }
     T& operator[](std::size_t i) noexcept { return data_[i]; }
     const T& operator[](std::size_t i) const noexcept { return data_[i]; }
     T& front() noexcept { return data_[0]; }
