@@ -105,8 +105,10 @@ public:
     /// Appends a value-initialised element and returns it.
     T& emplace_back(arena& a) {
         if (size_ == capacity_) grow(a);
-        data_[size_] = T{};
-        return data_[size_++];
+        // Constructed in place: assigning T{} builds a temporary and copies it.
+        T* slot = ::new (static_cast<void*>(data_ + size_)) T{};
+        ++size_;
+        return *slot;
     }
     /// Makes room for `n` elements now, so a list whose size is known roughly up front is not
     /// copied at 4, 8, 16, ... elements.
