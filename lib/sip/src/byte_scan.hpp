@@ -96,20 +96,18 @@ inline host_run scan_host_run(const char* p, const char* end) noexcept {
 #if defined(__SSE2__)
 namespace sse2 {
 
-/// 0xFF in the lanes holding a name byte. Letters are folded to lower case with OR 0x20 (which
-/// maps nothing else onto 'a'-'z'); each range is one signed compare after moving its first byte
-/// to -128.
+/// 0xFF in the lanes holding a name byte. '-', '.' and the digits are 0x2D-0x39 but for '/';
+/// letters are folded to lower case with OR 0x20 (which maps nothing else onto 'a'-'z'); '_' is
+/// alone. Each range is one signed compare after moving its first byte to -128.
 inline __m128i name_lanes(__m128i v) noexcept {
+    const __m128i marks_digits = _mm_cmplt_epi8(
+        _mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(0x80 - '-'))), _mm_set1_epi8(-128 + 13));
     const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
     const __m128i letter =
         _mm_cmplt_epi8(_mm_add_epi8(folded, _mm_set1_epi8(static_cast<char>(0x80 - 'a'))),
                        _mm_set1_epi8(-128 + 26));
-    const __m128i digit = _mm_cmplt_epi8(
-        _mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(0x80 - '0'))), _mm_set1_epi8(-128 + 10));
-    const __m128i marks = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')), _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
-        _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
-    return _mm_or_si128(_mm_or_si128(letter, digit), marks);
+    const __m128i not_slash = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')), marks_digits);
+    return _mm_or_si128(_mm_or_si128(letter, not_slash), _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
 }
 
 inline __m128i load(const char* p) noexcept {
