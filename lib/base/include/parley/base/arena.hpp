@@ -105,9 +105,11 @@ public:
     /// Appends a value-initialised element and returns it.
     T& emplace_back(arena& a) {
         if (size_ == capacity_) grow(a);
-        // Constructed in place: assigning T{} builds a temporary and copies it.
-        T* slot = ::new (static_cast<void*>(data_ + size_)) T{};
-        ++size_;
+        // A copy of one value-initialised T: assigning T{} builds a temporary and copies it,
+        // and constructing in place zeroes the element with `rep stos`.
+        static const T initial{};
+        T* slot = data_ + size_++;
+        std::memcpy(static_cast<void*>(slot), &initial, sizeof(T));
         return *slot;
     }
     /// Makes room for `n` elements now, so a list whose size is known roughly up front is not
