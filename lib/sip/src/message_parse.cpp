@@ -22,8 +22,12 @@ void message::clear() noexcept {
     max_forwards_ = -1;
     content_length_ = -1;
     method_text_ = reason_ = call_id_ = body_ = bytes_ = {};
-    request_uri_ = uri{};
-    from_ = to_ = name_addr{};
+    // Copies of static empty values: `= T{}` zeroes a temporary with rep stos and copies it.
+    static const uri empty_uri{};
+    static const name_addr empty_name_addr{};
+    std::memcpy(static_cast<void*>(&request_uri_), &empty_uri, sizeof empty_uri);
+    std::memcpy(static_cast<void*>(&from_), &empty_name_addr, sizeof empty_name_addr);
+    std::memcpy(static_cast<void*>(&to_), &empty_name_addr, sizeof empty_name_addr);
     cseq_ = parley::cseq{};
     content_type_ = media_type{};
     headers_.clear();
