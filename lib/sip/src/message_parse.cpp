@@ -445,7 +445,11 @@ private:
         if (m_.to_.text.empty()) return error(400, "Missing To Header", 0);
         if (m_.call_id_.empty()) return error(400, "Missing Call-ID Header", 0);
         if (m_.cseq_.method_text.empty()) return error(400, "Missing CSeq Header", 0);
-        if (m_.kind_ == message_kind::request && m_.cseq_.method_text != m_.method_text_)
+        // A known method's token is exactly its text (method_from_token), so the two enums
+        // compare as the texts would; only an extension method compares its text.
+        if (m_.kind_ == message_kind::request &&
+            (m_.method_ != method::unknown ? m_.cseq_.method != m_.method_
+                                           : m_.cseq_.method_text != m_.method_text_))
             return error(400, "CSeq Method Does Not Match Request", 0);
         return {};
     }
