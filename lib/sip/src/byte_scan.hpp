@@ -2,8 +2,6 @@
 // - find_byte: the next line end, ':', '@', '<', '>' or ',' (inline, so no memchr call for the
 //   short runs a header value holds); find_either: the first of two bytes (a display name's
 //   closing quote or a backslash before it);
-// - line_feed_mask: where the LFs are in the next 64 bytes, as a bit mask, so the header loop
-//   finds the ends of the lines in them from one set of loads;
 // - skip_name_bytes: a run of letters, digits, '.', '-' and '_' ("name bytes"). Nearly every byte
 //   of a host, user, token, tag, branch or Call-ID is one, and every SIP character class the
 //   parser checks (token, host, unreserved, param, word) contains all of them, so a grammar scan
@@ -42,14 +40,6 @@ struct host_run {
 };
 
 namespace scalar {
-
-/// The LFs among the 64 bytes from `at` as a bit mask (bit i is at[i]); bits past end are clear.
-inline std::uint64_t line_feed_mask(const char* at, const char* end) noexcept {
-    std::uint64_t line_feeds = 0;
-    const std::ptrdiff_t size = end - at < 64 ? end - at : 64;
-    for (std::ptrdiff_t i = 0; i < size; ++i) line_feeds |= std::uint64_t{at[i] == '\n'} << i;
-    return line_feeds;
-}
 
 /// The first `c` in [p, end), or end.
 inline const char* find_byte(const char* p, const char* end, char c) noexcept {
@@ -143,23 +133,6 @@ inline const char* find_either(const char* p, const char* begin, const char* end
     // The last 16 bytes of the text, shifted so that bit 0 is p.
     unsigned m = either(load(end - 16)) >> (16 - (end - p));
     return m != 0 ? p + __builtin_ctz(m) : end;
-}
-
-[[gnu::always_inline]] inline std::uint64_t line_feed_mask(const char* at, const char* begin,
-                                                           const char* end) noexcept {
-    // Four loads; near the end, the last 64 bytes of the text shifted so that bit 0 is `at`.
-    const char* window = at;
-    unsigned shift = 0;
-    if (end - at < 64) {
-        if (end - begin < 64 || at == end) return scalar::line_feed_mask(at, end);
-        window = end - 64;
-        shift = static_cast<unsigned>(at - window);
-    }
-    const __m128i line_feed = _mm_set1_epi8('\n');
-    auto lanes = [&](unsigned i) {
-        return std::uint64_t{lanes_mask(_mm_cmpeq_epi8(load(window + 16 * i), line_feed))};
-    };
-    return (lanes(0) | lanes(1) << 16 | lanes(2) << 32 | lanes(3) << 48) >> shift;
 }
 
 /// The host run from p, given 32-bit masks of the name bytes, dots and hyphens from p (bit 0 is
@@ -299,19 +272,6 @@ inline const char* find_either(const char* p, const char* begin, const char* end
 #else
     (void)begin;
     return scalar::find_either(p, end, a, b);
-#endif
-}
-
-/// The LFs among the 64 bytes from `at` as a bit mask (bit i is at[i]; bits past end clear): the
-/// header loop takes the ends of all the lines in them from one set of loads. May read any byte
-/// of [begin, end) (begin <= at <= end).
-[[gnu::always_inline]] inline std::uint64_t line_feed_mask(const char* at, const char* begin,
-                                                           const char* end) noexcept {
-#if defined(__SSE2__)
-    return sse2::line_feed_mask(at, begin, end);
-#else
-    (void)begin;
-    return scalar::line_feed_mask(at, end);
 #endif
 }
 

@@ -203,9 +203,10 @@ private:
 
     [[gnu::always_inline]] result<void> header_loop(std::size_t& pos, std::size_t& count) noexcept {
         // One walk over the header section: a known name and its colon from one 16-byte load
-        // (header_lookup.hpp), the line ends from the LFs of 64 bytes at a time as a bit mask
-        // (byte_scan.hpp line_feed_mask), so the lines that end in those 64 bytes share one set
-        // of loads. A line ends at an LF not followed by SP/HT (RFC 3261 §7.3.1 folding).
+        // (header_lookup.hpp), the line end from an inline 16-byte LF scan from the colon (most
+        // values end within two or three loads; a 64-bit LF mask per 64-byte block shared by
+        // the lines in it cost more to keep and refill). A line ends at an LF not followed by
+        // SP/HT (RFC 3261 §7.3.1 folding).
         const char* const begin = bytes_.data();
         const char* const end = begin + bytes_.size();
         const parse_limits& limits = options_.limits;
@@ -216,24 +217,8 @@ private:
         arena_vector<header_field>& headers = m_.headers_;
         header_field* records = headers.data();
         std::size_t capacity = headers.capacity();
-        // The LFs of the 64 bytes from `block` (byte_scan.hpp line_feed_mask); the lines are
-        // read in order, so the block only moves forward.
-        const char* block = p;
-        std::uint64_t line_feeds = detail::scan::line_feed_mask(block, begin, end);
-        // The first LF at or after q (block <= q), or end.
         auto next_line_feed = [&](const char* q) {
-            while (true) {
-                if (const auto shift = static_cast<std::size_t>(q - block); shift < 64)
-                    if (const std::uint64_t after = line_feeds >> shift; after != 0)
-                        return q + __builtin_ctzll(after);
-                // None before the block ends: the next block, or the one at q for a long line
-                // (no pointer is moved past end).
-                if (end - block <= 64) return end;
-                block = q - block >= 128 ? q : block + 64;
-                if (block == end) return end;
-                if (q < block) q = block;
-                line_feeds = detail::scan::line_feed_mask(block, begin, end);
-            }
+            return detail::scan::find_byte(q, begin, end, '\n');
         };
         while (true) {
             const char* const start = p;
@@ -295,7 +280,8 @@ private:
                 records = headers.data();
                 capacity = headers.capacity();
             }
-            records[count++] = header_field{id, static_cast<std::uint32_t>(value_offset), name, value};
+            records[count++] =
+                header_field{id, static_cast<std::uint32_t>(value_offset), name, value};
             if (eager_headers[static_cast<std::size_t>(id)])
                 PARLEY_TRY(eager(id, value, value_offset));
         }

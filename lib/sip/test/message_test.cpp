@@ -313,8 +313,8 @@ TEST(message, via_sent_protocol_in_any_spelling) {
     EXPECT_EQ(r.error_value().reason_phrase(), "Bad Via Host");
 }
 
-TEST(message, line_ends_anywhere_in_the_64_byte_masks) {
-    // The header loop reads line ends 64 bytes at a time: a line of every length from 0 to 200
+TEST(message, line_ends_anywhere_in_the_16_byte_scans) {
+    // The header loop finds line ends 16 bytes at a time: a line of every length from 0 to 200
     // bytes, folded or not, before and after the routing headers, ends where it ends.
     const std::string head = crlf("OPTIONS sip:bob@biloxi.example.com SIP/2.0\n"
                                   "Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK7\n");
