@@ -6,6 +6,7 @@
 #include "header_params.hpp"
 #include "parse_into.hpp"
 #include "scanner.hpp"
+#include "uri_parse.hpp"
 
 #include <cstdint>
 #include <cstring>
@@ -102,7 +103,7 @@ result<void> parse_name_addr_into(name_addr& out, std::string_view value, std::s
         uri_end = p + bare_uri_end(std::string_view(p, static_cast<std::size_t>(end - p)));
         p = uri_end;
     }
-    PARLEY_TRY(parse_uri_into(
+    PARLEY_TRY(uri_parse::parse_uri(
         out.address, std::string_view(uri_start, static_cast<std::size_t>(uri_end - uri_start)),
         at(uri_start), readable));
     return scan_header_params_in(

@@ -10,6 +10,7 @@
 #include "header_lookup.hpp"
 #include "parse_into.hpp"
 #include "scanner.hpp"
+#include "uri_parse.hpp"
 
 namespace parley {
 
@@ -174,7 +175,8 @@ private:
         }
         std::string_view uri_text = detail::slice(line, sp1 + 1, sp2 - sp1 - 1);
         if (uri_text.empty()) return fail(400, "Bad Request-URI", sp1 + 1);
-        if (auto parsed = parse_uri_into(m_.request_uri_, uri_text, sp1 + 1, bytes_.data());
+        if (auto parsed =
+                detail::uri_parse::parse_uri(m_.request_uri_, uri_text, sp1 + 1, bytes_.data());
             !parsed) {
             // A URI with a SP in it is reported where it starts. No URI that parses holds one
             // (no scheme's grammar lets a SP through), so only a failed parse looks for it.
