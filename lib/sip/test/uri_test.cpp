@@ -172,8 +172,10 @@ TEST(byte_scan, sse2_and_scalar_agree) {
         const char* begin = t.data();
         const char* end = begin + t.size();
         for (const char* p = begin; p <= end; ++p) {
-            for (char c : {':', '@', '\n', 'x'})
+            for (char c : {':', '@', '\n', 'x'}) {
                 ASSERT_EQ(find_byte(p, begin, end, c), scalar::find_byte(p, end, c)) << t;
+                ASSERT_EQ(find_byte_long(p, begin, end, c), scalar::find_byte(p, end, c)) << t;
+            }
             ASSERT_EQ(find_either(p, begin, end, '"', '\\'), scalar::find_either(p, end, '"', '\\'))
                 << t;
             ASSERT_EQ(find_either(p, begin, end, 'x', ':'), scalar::find_either(p, end, 'x', ':'))
