@@ -376,7 +376,8 @@ private:
         // for_each_list_element does too, found here 16 bytes per step).
         const char* const value_end = value.data() + value.size();
         // The value is the element: header_lines took the LWS around it off already.
-        if (detail::scan::find_byte(value.data(), bytes_.data(), value_end, ',') == value_end) {
+        if (detail::scan::find_byte_long(value.data(), bytes_.data(), value_end, ',') ==
+            value_end) {
             auto r = fn(value, at);
             if (!r) return error(r.error_value());
             return {};
