@@ -115,7 +115,8 @@ result<void> parse_via_into(via& out, std::string_view value, std::size_t base,
 
 result<void> parse_contact_into(contact& out, std::string_view value, std::size_t base,
                                 const char* readable_begin) noexcept {
-    if (text::trim(value) == "*") {
+    // "*" alone, with LWS around it at most: only a value starting with '*' or LWS can be.
+    if (!value.empty() && (value[0] == '*' || text::is_lws(value[0])) && text::trim(value) == "*") {
         out.star = true;
         return {};
     }
