@@ -155,8 +155,9 @@ result<void> parse_cseq_into(cseq& out, std::string_view value, std::size_t base
     // run too long for that (20 digits or more).
     const char* p = start;
     std::uint64_t value_so_far = 0;
-    while (p < end && text::is_digit(*p))
-        value_so_far = value_so_far * 10 + static_cast<std::uint64_t>(*p++ - '0');
+    for (unsigned digit; p < end && (digit = static_cast<unsigned char>(*p) - unsigned{'0'}) < 10;
+         ++p)
+        value_so_far = value_so_far * 10 + digit;
     std::optional<std::uint64_t> number;
     if (p == start || p - start > 19)
         number = parse_decimal(std::string_view(start, static_cast<std::size_t>(p - start)));
