@@ -155,12 +155,16 @@ private:
         // Request-Line = Method SP Request-URI SP SIP-Version CRLF
         m_.kind_ = message_kind::request;
         const char* const line_end = line.data() + line.size();
-        const char* const space =
-            detail::scan::find_byte(line.data(), bytes_.data(), line_end, ' ');
+        // A method of name bytes followed by SP (every method RFC 3261 and its extensions
+        // define) is a token ending at the first SP: one scan gives both.
+        const char* space = detail::scan::skip_name_bytes(line.data(), bytes_.data(), line_end);
+        const bool name_bytes_method = space != line.data() && space != line_end && *space == ' ';
+        if (!name_bytes_method)
+            space = detail::scan::find_byte(line.data(), bytes_.data(), line_end, ' ');
         if (space == line_end || space == line.data()) return fail(400, "Bad Request Line", 0);
         const auto sp1 = static_cast<std::size_t>(space - line.data());
         std::string_view method_text = detail::slice(line, 0, sp1);
-        if (!detail::scan::is_token_text(method_text, bytes_.data()))
+        if (!name_bytes_method && !detail::scan::is_token_text(method_text, bytes_.data()))
             return fail(400, "Bad Method", 0);
         // The last SP comes before the version: nearly every line ends with " SIP/2.0", which
         // names that SP and a valid version at once.
