@@ -151,7 +151,7 @@ private:
         return {};
     }
 
-    result<void> request_line(std::string_view line) noexcept {
+    [[gnu::always_inline]] result<void> request_line(std::string_view line) noexcept {
         // Request-Line = Method SP Request-URI SP SIP-Version CRLF
         m_.kind_ = message_kind::request;
         const char* const line_end = line.data() + line.size();
