@@ -55,7 +55,7 @@ public:
 
     /// Forgets every allocation; keeps the inline block, frees heap blocks.
     void reset() noexcept {
-        release_heap();
+        if (heap_ != nullptr) release_heap(); // a typical message never left the inline block
         cur_ = first_;
         end_ = first_ + first_size_;
     }
