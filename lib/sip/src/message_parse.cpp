@@ -413,6 +413,16 @@ private:
         if (!m_.call_id_.empty()) return error(400, "Duplicate Call-ID Header", at);
         const char* const begin = value.data();
         const char* const end = begin + value.size();
+        // The common Call-ID: name bytes (all word bytes), then at most one '@' between two
+        // non-empty runs of them.
+        const char* const readable = bytes_.data();
+        if (const char* stop = detail::scan::skip_name_bytes(begin, readable, end);
+            stop != begin &&
+            (stop == end || (*stop == '@' && stop + 1 != end &&
+                             detail::scan::skip_name_bytes(stop + 1, readable, end) == end))) {
+            m_.call_id_ = value;
+            return {};
+        }
         bool seen_at = false;
         for (const char* p = begin; p < end; ++p) {
             p = detail::scan::skip_name_bytes(p, begin, end); // name bytes are word bytes
