@@ -92,7 +92,7 @@ result<void> parse_name_addr_into(name_addr& out, std::string_view value, std::s
     if (p < end && *p == '<') {
         out.bracketed = true;
         uri_start = p + 1;
-        uri_end = scan::find_byte(uri_start, readable, end, '>');
+        uri_end = scan::find_byte_long(uri_start, readable, end, '>');
         if (uri_end == end) return fail(400, "Missing '>'", at(p));
         p = uri_end + 1;
         // RFC 4475 §3.1.2.14 lets a liberal parser ignore LWS just inside the brackets.
