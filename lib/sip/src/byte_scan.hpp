@@ -1,9 +1,8 @@
 // The byte scans the SIP parser runs over every message, 16 bytes per step with SSE2:
-// - find_byte: the next line end, ':', '@', '<', '>' or ',' (inline, so no memchr call for the
-//   short runs a header value holds); find_either: the first of two bytes (a display name's
-//   closing quote or a backslash before it);
-// - line_feed_mask: where the LFs are in the next 64 bytes, as a bit mask, so the header loop
-//   finds the ends of the lines in them from one set of loads;
+// - find_byte: the next ':', '@', '<', '>' or ',' (inline, so no memchr call for the short runs
+//   a header value holds); find_byte_long: the same 32 bytes per step, for a line end;
+//   find_either: the first of two bytes (a display name's closing quote or a backslash before
+//   it);
 // - skip_name_bytes: a run of letters, digits, '.', '-' and '_' ("name bytes"). Nearly every byte
 //   of a host, user, token, tag, branch or Call-ID is one, and every SIP character class the
 //   parser checks (token, host, unreserved, param, word) contains all of them, so a grammar scan
@@ -42,14 +41,6 @@ struct host_run {
 };
 
 namespace scalar {
-
-/// The LFs among the 64 bytes from `at` as a bit mask (bit i is at[i]); bits past end are clear.
-inline std::uint64_t line_feed_mask(const char* at, const char* end) noexcept {
-    std::uint64_t line_feeds = 0;
-    const std::ptrdiff_t size = end - at < 64 ? end - at : 64;
-    for (std::ptrdiff_t i = 0; i < size; ++i) line_feeds |= std::uint64_t{at[i] == '\n'} << i;
-    return line_feeds;
-}
 
 /// The first `c` in [p, end), or end.
 inline const char* find_byte(const char* p, const char* end, char c) noexcept {
@@ -96,20 +87,18 @@ inline host_run scan_host_run(const char* p, const char* end) noexcept {
 #if defined(__SSE2__)
 namespace sse2 {
 
-/// 0xFF in the lanes holding a name byte. Letters are folded to lower case with OR 0x20 (which
-/// maps nothing else onto 'a'-'z'); each range is one signed compare after moving its first byte
-/// to -128.
+/// 0xFF in the lanes holding a name byte. '-', '.' and the digits are 0x2D-0x39 but for '/';
+/// letters are folded to lower case with OR 0x20 (which maps nothing else onto 'a'-'z'); '_' is
+/// alone. Each range is one signed compare after moving its first byte to -128.
 inline __m128i name_lanes(__m128i v) noexcept {
+    const __m128i marks_digits = _mm_cmplt_epi8(
+        _mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(0x80 - '-'))), _mm_set1_epi8(-128 + 13));
     const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
     const __m128i letter =
         _mm_cmplt_epi8(_mm_add_epi8(folded, _mm_set1_epi8(static_cast<char>(0x80 - 'a'))),
                        _mm_set1_epi8(-128 + 26));
-    const __m128i digit = _mm_cmplt_epi8(
-        _mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(0x80 - '0'))), _mm_set1_epi8(-128 + 10));
-    const __m128i marks = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')), _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
-        _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
-    return _mm_or_si128(_mm_or_si128(letter, digit), marks);
+    const __m128i not_slash = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')), marks_digits);
+    return _mm_or_si128(_mm_or_si128(letter, not_slash), _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
 }
 
 inline __m128i load(const char* p) noexcept {
@@ -131,6 +120,20 @@ inline const char* find_byte(const char* p, const char* begin, const char* end, 
     return m != 0 ? p + __builtin_ctz(m) : end;
 }
 
+/// find_byte for a run that is often longer than 16 bytes (a header line): 32 bytes per step,
+/// the two compares' masks joined into one test.
+inline const char* find_byte_long(const char* p, const char* begin, const char* end,
+                                  char c) noexcept {
+    if (end - begin < 16) return scalar::find_byte(p, end, c);
+    const __m128i wanted = _mm_set1_epi8(c);
+    for (; end - p >= 32; p += 32) {
+        const std::uint32_t m = lanes_mask(_mm_cmpeq_epi8(load(p), wanted)) |
+                                lanes_mask(_mm_cmpeq_epi8(load(p + 16), wanted)) << 16;
+        if (m != 0) return p + __builtin_ctz(m);
+    }
+    return find_byte(p, begin, end, c);
+}
+
 inline const char* find_either(const char* p, const char* begin, const char* end, char a,
                                char b) noexcept {
     if (end - begin < 16) return scalar::find_either(p, end, a, b);
@@ -145,23 +148,6 @@ inline const char* find_either(const char* p, const char* begin, const char* end
     // The last 16 bytes of the text, shifted so that bit 0 is p.
     unsigned m = either(load(end - 16)) >> (16 - (end - p));
     return m != 0 ? p + __builtin_ctz(m) : end;
-}
-
-[[gnu::always_inline]] inline std::uint64_t line_feed_mask(const char* at, const char* begin,
-                                                           const char* end) noexcept {
-    // Four loads; near the end, the last 64 bytes of the text shifted so that bit 0 is `at`.
-    const char* window = at;
-    unsigned shift = 0;
-    if (end - at < 64) {
-        if (end - begin < 64 || at == end) return scalar::line_feed_mask(at, end);
-        window = end - 64;
-        shift = static_cast<unsigned>(at - window);
-    }
-    const __m128i line_feed = _mm_set1_epi8('\n');
-    auto lanes = [&](unsigned i) {
-        return std::uint64_t{lanes_mask(_mm_cmpeq_epi8(load(window + 16 * i), line_feed))};
-    };
-    return (lanes(0) | lanes(1) << 16 | lanes(2) << 32 | lanes(3) << 48) >> shift;
 }
 
 /// The host run from p, given 32-bit masks of the name bytes, dots and hyphens from p (bit 0 is
@@ -293,6 +279,17 @@ inline const char* find_byte(const char* p, const char* begin, const char* end, 
 #endif
 }
 
+/// find_byte, 32 bytes per step: for a header line's end.
+inline const char* find_byte_long(const char* p, const char* begin, const char* end,
+                                  char c) noexcept {
+#if defined(__SSE2__)
+    return sse2::find_byte_long(p, begin, end, c);
+#else
+    (void)begin;
+    return scalar::find_byte(p, end, c);
+#endif
+}
+
 /// The first `a` or `b` in [p, end), or end. May read any byte of [begin, end).
 inline const char* find_either(const char* p, const char* begin, const char* end, char a,
                                char b) noexcept {
@@ -301,19 +298,6 @@ inline const char* find_either(const char* p, const char* begin, const char* end
 #else
     (void)begin;
     return scalar::find_either(p, end, a, b);
-#endif
-}
-
-/// The LFs among the 64 bytes from `at` as a bit mask (bit i is at[i]; bits past end clear): the
-/// header loop takes the ends of all the lines in them from one set of loads. May read any byte
-/// of [begin, end) (begin <= at <= end).
-[[gnu::always_inline]] inline std::uint64_t line_feed_mask(const char* at, const char* begin,
-                                                           const char* end) noexcept {
-#if defined(__SSE2__)
-    return sse2::line_feed_mask(at, begin, end);
-#else
-    (void)begin;
-    return scalar::line_feed_mask(at, end);
 #endif
 }
 

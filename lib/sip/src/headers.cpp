@@ -6,6 +6,7 @@
 #include "header_params.hpp"
 #include "parse_into.hpp"
 #include "scanner.hpp"
+#include "uri_parse.hpp"
 
 #include <cstdint>
 #include <cstring>
@@ -91,7 +92,7 @@ result<void> parse_name_addr_into(name_addr& out, std::string_view value, std::s
     if (p < end && *p == '<') {
         out.bracketed = true;
         uri_start = p + 1;
-        uri_end = scan::find_byte(uri_start, readable, end, '>');
+        uri_end = scan::find_byte_long(uri_start, readable, end, '>');
         if (uri_end == end) return fail(400, "Missing '>'", at(p));
         p = uri_end + 1;
         // RFC 4475 §3.1.2.14 lets a liberal parser ignore LWS just inside the brackets.
@@ -102,7 +103,7 @@ result<void> parse_name_addr_into(name_addr& out, std::string_view value, std::s
         uri_end = p + bare_uri_end(std::string_view(p, static_cast<std::size_t>(end - p)));
         p = uri_end;
     }
-    PARLEY_TRY(parse_uri_into(
+    PARLEY_TRY(uri_parse::parse_uri(
         out.address, std::string_view(uri_start, static_cast<std::size_t>(uri_end - uri_start)),
         at(uri_start), readable));
     return scan_header_params_in(
@@ -154,8 +155,9 @@ result<void> parse_cseq_into(cseq& out, std::string_view value, std::size_t base
     // run too long for that (20 digits or more).
     const char* p = start;
     std::uint64_t value_so_far = 0;
-    while (p < end && text::is_digit(*p))
-        value_so_far = value_so_far * 10 + static_cast<std::uint64_t>(*p++ - '0');
+    for (unsigned digit; p < end && (digit = static_cast<unsigned char>(*p) - unsigned{'0'}) < 10;
+         ++p)
+        value_so_far = value_so_far * 10 + digit;
     std::optional<std::uint64_t> number;
     if (p == start || p - start > 19)
         number = parse_decimal(std::string_view(start, static_cast<std::size_t>(p - start)));

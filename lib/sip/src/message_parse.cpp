@@ -10,6 +10,7 @@
 #include "header_lookup.hpp"
 #include "parse_into.hpp"
 #include "scanner.hpp"
+#include "uri_parse.hpp"
 
 namespace parley {
 
@@ -22,8 +23,12 @@ void message::clear() noexcept {
     max_forwards_ = -1;
     content_length_ = -1;
     method_text_ = reason_ = call_id_ = body_ = bytes_ = {};
-    request_uri_ = uri{};
-    from_ = to_ = name_addr{};
+    // Copies of static empty values: `= T{}` zeroes a temporary with rep stos and copies it.
+    static const uri empty_uri{};
+    static const name_addr empty_name_addr{};
+    std::memcpy(static_cast<void*>(&request_uri_), &empty_uri, sizeof empty_uri);
+    std::memcpy(static_cast<void*>(&from_), &empty_name_addr, sizeof empty_name_addr);
+    std::memcpy(static_cast<void*>(&to_), &empty_name_addr, sizeof empty_name_addr);
     cseq_ = parley::cseq{};
     content_type_ = media_type{};
     headers_.clear();
@@ -88,7 +93,7 @@ private:
     std::size_t line_end(std::size_t pos) const noexcept {
         const char* const begin = bytes_.data();
         const char* const end = begin + bytes_.size();
-        const char* nl = detail::scan::find_byte(begin + pos, begin, end, '\n');
+        const char* nl = detail::scan::find_byte_long(begin + pos, begin, end, '\n');
         return nl == end ? std::string_view::npos : static_cast<std::size_t>(nl - begin);
     }
     std::string_view line_text(std::size_t pos, std::size_t nl) const noexcept {
@@ -146,16 +151,20 @@ private:
         return {};
     }
 
-    result<void> request_line(std::string_view line) noexcept {
+    [[gnu::always_inline]] result<void> request_line(std::string_view line) noexcept {
         // Request-Line = Method SP Request-URI SP SIP-Version CRLF
         m_.kind_ = message_kind::request;
         const char* const line_end = line.data() + line.size();
-        const char* const space =
-            detail::scan::find_byte(line.data(), bytes_.data(), line_end, ' ');
+        // A method of name bytes followed by SP (every method RFC 3261 and its extensions
+        // define) is a token ending at the first SP: one scan gives both.
+        const char* space = detail::scan::skip_name_bytes(line.data(), bytes_.data(), line_end);
+        const bool name_bytes_method = space != line.data() && space != line_end && *space == ' ';
+        if (!name_bytes_method)
+            space = detail::scan::find_byte(line.data(), bytes_.data(), line_end, ' ');
         if (space == line_end || space == line.data()) return fail(400, "Bad Request Line", 0);
         const auto sp1 = static_cast<std::size_t>(space - line.data());
         std::string_view method_text = detail::slice(line, 0, sp1);
-        if (!detail::scan::is_token_text(method_text, bytes_.data()))
+        if (!name_bytes_method && !detail::scan::is_token_text(method_text, bytes_.data()))
             return fail(400, "Bad Method", 0);
         // The last SP comes before the version: nearly every line ends with " SIP/2.0", which
         // names that SP and a valid version at once.
@@ -170,7 +179,8 @@ private:
         }
         std::string_view uri_text = detail::slice(line, sp1 + 1, sp2 - sp1 - 1);
         if (uri_text.empty()) return fail(400, "Bad Request-URI", sp1 + 1);
-        if (auto parsed = parse_uri_into(m_.request_uri_, uri_text, sp1 + 1, bytes_.data());
+        if (auto parsed =
+                detail::uri_parse::parse_uri(m_.request_uri_, uri_text, sp1 + 1, bytes_.data());
             !parsed) {
             // A URI with a SP in it is reported where it starts. No URI that parses holds one
             // (no scheme's grammar lets a SP through), so only a failed parse looks for it.
@@ -185,48 +195,46 @@ private:
     }
 
     result<void> header_lines(std::size_t& pos) noexcept {
+        // The records are written through a local pointer and count (the value parsers called
+        // in between could change any memory, so the vector's own fields would be reloaded at
+        // every line); the vector learns its size once, on the way out.
+        arena_vector<header_field>& headers = m_.headers_;
+        const std::size_t max_headers = options_.limits.max_headers;
+        headers.reserve(m_.arena_, max_headers < 16 ? max_headers : 16);
+        std::size_t count = headers.size();
+        result<void> r = header_loop(pos, count);
+        headers.set_size(count);
+        return r;
+    }
+
+    [[gnu::always_inline]] result<void> header_loop(std::size_t& pos, std::size_t& count) noexcept {
         // One walk over the header section: a known name and its colon from one 16-byte load
-        // (header_lookup.hpp), the line ends from the LFs of 64 bytes at a time as a bit mask
-        // (byte_scan.hpp line_feed_mask), so the lines that end in those 64 bytes share one set
-        // of loads. A line ends at an LF not followed by SP/HT (RFC 3261 §7.3.1 folding).
+        // (header_lookup.hpp), the line end from an inline LF scan from the colon, 32 bytes per
+        // step (byte_scan.hpp find_byte_long: most values end within one or two steps; a 64-bit
+        // LF mask per 64-byte block shared by the lines in it cost more to keep and refill). A
+        // line ends at an LF not followed by SP/HT (RFC 3261 §7.3.1 folding).
         const char* const begin = bytes_.data();
         const char* const end = begin + bytes_.size();
         const parse_limits& limits = options_.limits;
         const char* p = begin + pos;
         auto offset = [begin](const char* q) { return static_cast<std::size_t>(q - begin); };
-        // A typical message has 8 to 16 header lines: one block now instead of copies at 4 and 8.
-        m_.headers_.reserve(m_.arena_, limits.max_headers < 16 ? limits.max_headers : 16);
         const std::size_t max_header_length = limits.max_header_length;
         const std::size_t max_headers = limits.max_headers;
         arena_vector<header_field>& headers = m_.headers_;
-        // The LFs of the 64 bytes from `block` (byte_scan.hpp line_feed_mask); the lines are
-        // read in order, so the block only moves forward.
-        const char* block = p;
-        std::uint64_t line_feeds = detail::scan::line_feed_mask(block, begin, end);
-        // The first LF at or after q (block <= q), or end.
+        header_field* records = headers.data();
+        std::size_t capacity = headers.capacity();
         auto next_line_feed = [&](const char* q) {
-            while (true) {
-                if (const auto shift = static_cast<std::size_t>(q - block); shift < 64)
-                    if (const std::uint64_t after = line_feeds >> shift; after != 0)
-                        return q + __builtin_ctzll(after);
-                // None before the block ends: the next block, or the one at q for a long line
-                // (no pointer is moved past end).
-                if (end - block <= 64) return end;
-                block = q - block >= 128 ? q : block + 64;
-                if (block == end) return end;
-                if (q < block) q = block;
-                line_feeds = detail::scan::line_feed_mask(block, begin, end);
-            }
+            return detail::scan::find_byte_long(q, begin, end, '\n');
         };
         while (true) {
             const char* const start = p;
             header_id id;
             std::string_view name;
             std::size_t name_size = 0;
-            // The common line: a known header name, optional SP/HT, then ':' within 16 bytes.
-            // Known names hold only letters and '-' (all token bytes), so this reaches the same
-            // name, id and colon as the byte-by-byte path, which handles every other line. Such
-            // a line is neither the empty line nor past the end (it reads none of the bytes past
+            // The common line: a known header name right before its ':' within 16 bytes. Known
+            // names hold only letters and '-' (all token bytes), so this reaches the same name,
+            // id and colon as the byte-by-byte path, which handles every other line. Such a
+            // line is neither the empty line nor past the end (it reads none of the bytes past
             // end), so those tests are left to the other lines.
             if (const char* colon =
                     detail::header_lookup::find_known_header_name(start, end, id, name_size)) {
@@ -252,13 +260,15 @@ private:
             if (nl == end) return error(400, "Missing Empty Line After Headers", offset(end));
             if (static_cast<std::size_t>(nl - start) >= max_header_length)
                 return error(400, "Header Too Long", offset(start));
-            if (headers.size() == max_headers) return error(400, "Too Many Headers", offset(start));
+            if (count == max_headers) return error(400, "Too Many Headers", offset(start));
             // The value without surrounding LWS (what text::trim does); most lines are
             // "Name: value\r\n".
             const char* value_begin = value_start;
             const char* value_end = nl;
-            if (nl - value_start >= 3 && value_start[0] == ' ' && !text::is_lws(value_start[1]) &&
-                nl[-1] == '\r' && !text::is_lws(nl[-2])) {
+            // A byte above SP is not LWS (a control byte goes the general way, to the same end).
+            auto above_space = [](char c) { return static_cast<unsigned char>(c) > ' '; };
+            if (nl - value_start >= 3 && value_start[0] == ' ' && above_space(value_start[1]) &&
+                nl[-1] == '\r' && above_space(nl[-2])) {
                 // "Name: value\r\n": one SP before, CR after, and no other LWS at either end.
                 ++value_begin;
                 --value_end;
@@ -270,8 +280,14 @@ private:
             std::size_t value_offset = offset(value.empty() ? value_start : value_begin);
             p = nl + 1;
 
-            headers.push_back(
-                m_.arena_, header_field{id, static_cast<std::uint32_t>(value_offset), name, value});
+            if (count == capacity) {
+                headers.set_size(count);
+                headers.reserve(m_.arena_, capacity == 0 ? 4 : 2 * capacity);
+                records = headers.data();
+                capacity = headers.capacity();
+            }
+            records[count++] =
+                header_field{id, static_cast<std::uint32_t>(value_offset), name, value};
             if (eager_headers[static_cast<std::size_t>(id)])
                 PARLEY_TRY(eager(id, value, value_offset));
         }
@@ -364,7 +380,8 @@ private:
         // for_each_list_element does too, found here 16 bytes per step).
         const char* const value_end = value.data() + value.size();
         // The value is the element: header_lines took the LWS around it off already.
-        if (detail::scan::find_byte(value.data(), bytes_.data(), value_end, ',') == value_end) {
+        if (detail::scan::find_byte_long(value.data(), bytes_.data(), value_end, ',') ==
+            value_end) {
             auto r = fn(value, at);
             if (!r) return error(r.error_value());
             return {};
@@ -396,6 +413,16 @@ private:
         if (!m_.call_id_.empty()) return error(400, "Duplicate Call-ID Header", at);
         const char* const begin = value.data();
         const char* const end = begin + value.size();
+        // The common Call-ID: name bytes (all word bytes), then at most one '@' between two
+        // non-empty runs of them.
+        const char* const readable = bytes_.data();
+        if (const char* stop = detail::scan::skip_name_bytes(begin, readable, end);
+            stop != begin &&
+            (stop == end || (*stop == '@' && stop + 1 != end &&
+                             detail::scan::skip_name_bytes(stop + 1, readable, end) == end))) {
+            m_.call_id_ = value;
+            return {};
+        }
         bool seen_at = false;
         for (const char* p = begin; p < end; ++p) {
             p = detail::scan::skip_name_bytes(p, begin, end); // name bytes are word bytes
@@ -421,7 +448,11 @@ private:
         if (m_.to_.text.empty()) return error(400, "Missing To Header", 0);
         if (m_.call_id_.empty()) return error(400, "Missing Call-ID Header", 0);
         if (m_.cseq_.method_text.empty()) return error(400, "Missing CSeq Header", 0);
-        if (m_.kind_ == message_kind::request && m_.cseq_.method_text != m_.method_text_)
+        // A known method's token is exactly its text (method_from_token), so the two enums
+        // compare as the texts would; only an extension method compares its text.
+        if (m_.kind_ == message_kind::request &&
+            (m_.method_ != method::unknown ? m_.cseq_.method != m_.method_
+                                           : m_.cseq_.method_text != m_.method_text_))
             return error(400, "CSeq Method Does Not Match Request", 0);
         return {};
     }

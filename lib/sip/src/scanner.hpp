@@ -23,8 +23,9 @@ constexpr std::optional<std::uint64_t> parse_decimal(std::string_view s,
     if (s.empty() || s.size() > 19) return text::parse_decimal(s, max);
     std::uint64_t v = 0;
     for (char c : s) {
-        if (!text::is_digit(c)) return std::nullopt;
-        v = v * 10 + static_cast<std::uint64_t>(c - '0');
+        const unsigned digit = static_cast<unsigned char>(c) - unsigned{'0'};
+        if (digit >= 10) return std::nullopt;
+        v = v * 10 + digit;
     }
     if (v > max) return std::nullopt;
     return v;

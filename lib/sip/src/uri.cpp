@@ -10,6 +10,7 @@
 #include "host_scan.hpp"
 #include "parse_into.hpp"
 #include "scanner.hpp"
+#include "uri_parse.hpp"
 
 namespace parley {
 namespace {
@@ -99,25 +100,6 @@ bool valid_ipv6(std::string_view s) noexcept {
     return compressed ? groups <= 7 : groups == 8;
 }
 
-std::size_t check_uri_headers(std::string_view s) noexcept {
-    std::size_t i = 0;
-    while (true) {
-        std::size_t end = s.find('&', i);
-        if (end == std::string_view::npos) end = s.size();
-        std::string_view one = s.substr(i, end - i);
-        std::size_t eq = one.find('=');
-        if (eq == 0 || eq == std::string_view::npos) return i;
-        if (auto bad = check_escaped(one.substr(0, eq), text::header_extra);
-            bad != std::string_view::npos)
-            return i + bad;
-        if (auto bad = check_escaped(one.substr(eq + 1), text::header_extra);
-            bad != std::string_view::npos)
-            return i + eq + 1 + bad;
-        if (end == s.size()) return std::string_view::npos;
-        i = end + 1;
-    }
-}
-
 // Validates one run of chars of class `allowed` or %HH escapes from s[i] up to a byte in
 // `stop` (or the end). Returns false on a bad byte, leaving i on it. No stop byte is ever an
 // allowed byte, so the common bytes take one table test each.
@@ -161,6 +143,29 @@ std::size_t check_uri_headers(std::string_view s) noexcept {
     return scan_escaped_slow(s, i, readable_begin, allowed, stop1, stop2, stop3);
 }
 
+} // namespace
+
+namespace detail::uri_parse {
+
+std::size_t check_uri_headers(std::string_view s) noexcept {
+    std::size_t i = 0;
+    while (true) {
+        std::size_t end = s.find('&', i);
+        if (end == std::string_view::npos) end = s.size();
+        std::string_view one = s.substr(i, end - i);
+        std::size_t eq = one.find('=');
+        if (eq == 0 || eq == std::string_view::npos) return i;
+        if (auto bad = check_escaped(one.substr(0, eq), text::header_extra);
+            bad != std::string_view::npos)
+            return i + bad;
+        if (auto bad = check_escaped(one.substr(eq + 1), text::header_extra);
+            bad != std::string_view::npos)
+            return i + eq + 1 + bad;
+        if (end == s.size()) return std::string_view::npos;
+        i = end + 1;
+    }
+}
+
 // uri-parameters = *( ";" pname [ "=" pvalue ] ), from s[i] when it is ';'.
 result<void> scan_params(std::string_view rest, std::size_t& i, std::size_t base, param_list& out,
                          const char* readable_begin) noexcept {
@@ -182,40 +187,8 @@ result<void> scan_params(std::string_view rest, std::size_t& i, std::size_t base
     return {};
 }
 
-// The rest of a SIP URI after its host (rest[i] on): [ ":" port ] *( ";" uri-parameter )
-// [ "?" headers ].
-[[gnu::always_inline]] inline result<void>
-parse_sip_after_host(uri& u, std::string_view rest, std::size_t i, std::size_t base,
-                     const char* readable_begin) noexcept {
-    if (i < rest.size() && rest[i] == ':') {
-        std::size_t port_start = ++i;
-        // At most six digits (a longer run fails as a port, whatever follows it).
-        const char* const digits = rest.data() + port_start;
-        const char* const stop =
-            digits + (rest.size() - port_start < 6 ? rest.size() - port_start : 6);
-        const char* q = digits;
-        std::uint32_t port = 0;
-        for (unsigned d; q < stop && (d = static_cast<unsigned char>(*q) - unsigned{'0'}) < 10; ++q)
-            port = port * 10 + d;
-        i = static_cast<std::size_t>(q - rest.data());
-        if (i == port_start || port == 0 || port > 65535)
-            return fail(400, "Bad URI Port", base + port_start);
-        u.port = static_cast<std::uint16_t>(port);
-    }
-    if (i < rest.size() && rest[i] == ';')
-        PARLEY_TRY(scan_params(rest, i, base, u.params, readable_begin));
-    if (i < rest.size() && rest[i] == '?') {
-        u.headers = detail::slice(rest, i + 1);
-        if (auto bad = check_uri_headers(u.headers); bad != std::string_view::npos)
-            return fail(400, "Bad URI Header", base + i + 1 + bad);
-        i = rest.size();
-    }
-    if (i != rest.size()) return fail(400, "Bad Character in URI", base + i);
-    return {};
-}
-
-[[gnu::always_inline]] inline result<void>
-parse_sip(uri& u, std::string_view rest, std::size_t base, const char* readable_begin) noexcept {
+result<void> parse_sip(uri& u, std::string_view rest, std::size_t base,
+                       const char* readable_begin) noexcept {
     // rest = [userinfo "@"] hostport *( ";" uri-parameter ) [ "?" headers ], in one pass.
     // Neither parameters nor headers may hold an unescaped '@', so the first '@' ends userinfo.
     std::size_t i = 0;
@@ -267,6 +240,10 @@ parse_sip(uri& u, std::string_view rest, std::size_t base, const char* readable_
     return parse_sip_after_host(u, rest, i, base, readable_begin);
 }
 
+} // namespace detail::uri_parse
+
+namespace {
+
 result<void> parse_tel(uri& u, std::string_view rest, std::size_t base) noexcept {
     // RFC 3966: telephone-subscriber = number *( ";" par ). Visual separators allowed.
     std::size_t semi = rest.find(';');
@@ -280,7 +257,7 @@ result<void> parse_tel(uri& u, std::string_view rest, std::size_t base) noexcept
     }
     if (semi != std::string_view::npos) {
         std::size_t i = semi;
-        PARLEY_TRY(scan_params(rest, i, base, u.params, rest.data()));
+        PARLEY_TRY(detail::uri_parse::scan_params(rest, i, base, u.params, rest.data()));
         if (i != rest.size()) return fail(400, "Bad URI Parameter", base + i);
     }
     return {};
@@ -307,32 +284,13 @@ host_kind classify_host(std::string_view host, std::string_view* address) noexce
 
 namespace detail {
 
-// Four bytes as the word memcpy reads from them, in either byte order.
-constexpr std::uint32_t word_of(char a, char b, char c, char d) noexcept {
-    const auto byte = [](char x) { return std::uint32_t{static_cast<unsigned char>(x)}; };
-    if constexpr (std::endian::native == std::endian::little)
-        return byte(a) | byte(b) << 8 | byte(c) << 16 | byte(d) << 24;
-    else
-        return byte(d) | byte(c) << 8 | byte(b) << 16 | byte(a) << 24;
-}
-
-// "sip:" in any case is one OR (folding the three letters: no other byte folds onto them) and
-// one compare of the first four bytes.
-constexpr std::uint32_t sip_colon = word_of('s', 'i', 'p', ':');
-constexpr std::uint32_t fold_three = word_of(0x20, 0x20, 0x20, 0);
-
 result<void> parse_uri_into(uri& u, std::string_view s, std::size_t base,
                             const char* readable_begin) noexcept {
-    u.text = s;
-    if (readable_begin == nullptr) readable_begin = s.data();
-    std::uint32_t head = 0;
-    if (s.size() > 4) std::memcpy(&head, s.data(), 4);
-    if ((head | fold_three) == sip_colon) {
-        // "sip:" in any case, the common scheme: what the general path below concludes.
-        u.scheme_text = detail::slice(s, 0, 3);
-        u.scheme = uri_scheme::sip;
-        return parse_sip(u, detail::slice(s, 4), base + 4, readable_begin);
-    }
+    return uri_parse::parse_uri(u, s, base, readable_begin);
+}
+
+result<void> uri_parse::parse_other_scheme(uri& u, std::string_view s, std::size_t base,
+                                           const char* readable_begin) noexcept {
     // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), read up to the first ':'.
     const char* const begin = s.data();
     const char* const end = begin + s.size();
@@ -351,7 +309,7 @@ result<void> parse_uri_into(uri& u, std::string_view s, std::size_t base,
     if ((colon == 3 || colon == 4) && (begin[0] | 0x20) == 's' && (begin[1] | 0x20) == 'i' &&
         (begin[2] | 0x20) == 'p' && (colon == 3 || (begin[3] | 0x20) == 's')) {
         u.scheme = colon == 3 ? uri_scheme::sip : uri_scheme::sips;
-        return parse_sip(u, rest, base + colon + 1, readable_begin);
+        return uri_parse::parse_sip(u, rest, base + colon + 1, readable_begin);
     }
     for (std::size_t i = 0; i < rest.size(); ++i)
         if (text::is(rest[i], text::lws | text::ctl) || rest[i] == '<' || rest[i] == '>' ||

@@ -11,6 +11,24 @@ namespace parley {
 
 namespace detail {
 
+namespace {
+
+// A Via received value: what classify_host accepts, IPv6 without brackets. A host name or IPv4
+// address (nearly always) from the 32-byte host scan over the message's bytes; anything else
+// (IPv6, an error) as classify_host reads it. Out of line: the parameter loop stays small.
+[[gnu::noinline]] bool received_address(std::string_view v, const char* readable,
+                                        std::string_view& address) noexcept {
+    std::size_t host_end = 0;
+    if (!v.empty() && v[0] != '[' && scan_name_or_ipv4(v, host_end, readable) != host_kind::none &&
+        host_end == v.size()) {
+        address = v;
+        return true;
+    }
+    return classify_host(v, &address) != host_kind::none;
+}
+
+} // namespace
+
 result<void> parse_via_into(via& out, std::string_view value, std::size_t base,
                             const char* readable_begin) noexcept {
     const char* const readable = readable_begin != nullptr ? readable_begin : value.data();
@@ -89,10 +107,8 @@ result<void> parse_via_into(via& out, std::string_view value, std::size_t base,
             } else if (token_is(name, "received")) {
                 // RFC 5118 §4.5: accept an IPv6 received value with or
                 // without brackets.
-                std::string_view address;
-                if (!has_value || classify_host(v, &address) == host_kind::none)
+                if (!has_value || !received_address(v, readable, out.received))
                     return fail(400, "Bad Via Received", base);
-                out.received = address;
             } else if (token_is(name, "rport")) {
                 out.rport = true;
                 if (has_value) {
@@ -115,7 +131,8 @@ result<void> parse_via_into(via& out, std::string_view value, std::size_t base,
 
 result<void> parse_contact_into(contact& out, std::string_view value, std::size_t base,
                                 const char* readable_begin) noexcept {
-    if (text::trim(value) == "*") {
+    // "*" alone, with LWS around it at most: only a value starting with '*' or LWS can be.
+    if (!value.empty() && (value[0] == '*' || text::is_lws(value[0])) && text::trim(value) == "*") {
         out.star = true;
         return {};
     }

@@ -172,8 +172,10 @@ TEST(byte_scan, sse2_and_scalar_agree) {
         const char* begin = t.data();
         const char* end = begin + t.size();
         for (const char* p = begin; p <= end; ++p) {
-            for (char c : {':', '@', '\n', 'x'})
+            for (char c : {':', '@', '\n', 'x'}) {
                 ASSERT_EQ(find_byte(p, begin, end, c), scalar::find_byte(p, end, c)) << t;
+                ASSERT_EQ(find_byte_long(p, begin, end, c), scalar::find_byte(p, end, c)) << t;
+            }
             ASSERT_EQ(find_either(p, begin, end, '"', '\\'), scalar::find_either(p, end, '"', '\\'))
                 << t;
             ASSERT_EQ(find_either(p, begin, end, 'x', ':'), scalar::find_either(p, end, 'x', ':'))
@@ -190,23 +192,6 @@ TEST(byte_scan, sse2_and_scalar_agree) {
             ASSERT_EQ(is_token_text(rest, begin), text::is_token_text(rest)) << t;
         }
     }
-}
-
-TEST(byte_scan, line_feed_mask_sse2_and_scalar_agree) {
-    // Texts of 70 and 130 bytes, so the 64-byte masks run both whole and at the end of the text.
-    using namespace detail::scan;
-    for (std::size_t size : {70u, 130u})
-        for (int c : {int{'\n'}, int{':'}, int{'\r'}, int{'x'}, 0, 0xFF})
-            for (std::size_t at = 0; at < size; at += 5) {
-                std::string t(size, 'x');
-                t[at] = static_cast<char>(c);
-                t[size - 1 - at / 2] = ':';
-                t[at / 3] = '\n';
-                const char* begin = t.data();
-                const char* end = begin + t.size();
-                for (const char* p = begin; p <= end; ++p)
-                    ASSERT_EQ(line_feed_mask(p, begin, end), scalar::line_feed_mask(p, end)) << t;
-            }
 }
 
 TEST(byte_scan, user_and_host_in_one_step_agree_with_the_scans) {

@@ -55,7 +55,7 @@ public:
 
     /// Forgets every allocation; keeps the inline block, frees heap blocks.
     void reset() noexcept {
-        release_heap();
+        if (heap_ != nullptr) release_heap(); // a typical message never left the inline block
         cur_ = first_;
         end_ = first_ + first_size_;
     }
@@ -105,8 +105,12 @@ public:
     /// Appends a value-initialised element and returns it.
     T& emplace_back(arena& a) {
         if (size_ == capacity_) grow(a);
-        data_[size_] = T{};
-        return data_[size_++];
+        // A copy of one value-initialised T: assigning T{} builds a temporary and copies it,
+        // and constructing in place zeroes the element with `rep stos`.
+        static const T initial{};
+        T* slot = data_ + size_++;
+        std::memcpy(static_cast<void*>(slot), &initial, sizeof(T));
+        return *slot;
     }
     /// Makes room for `n` elements now, so a list whose size is known roughly up front is not
     /// copied at 4, 8, 16, ... elements.
@@ -119,7 +123,12 @@ public:
     }
 
     std::size_t size() const noexcept { return size_; }
+    std::size_t capacity() const noexcept { return capacity_; }
     bool empty() const noexcept { return size_ == 0; }
+    /// For a writer that fills the reserved elements through data() and keeps its count in a
+    /// local: sets the size to `n` (at most capacity()).
+    void set_size(std::size_t n) noexcept { size_ = n; }
+    T* data() noexcept { return data_; }
     T& operator[](std::size_t i) noexcept { return data_[i]; }
     const T& operator[](std::size_t i) const noexcept { return data_[i]; }
     T& front() noexcept { return data_[0]; }

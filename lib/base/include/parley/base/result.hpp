@@ -119,18 +119,22 @@ private:
 };
 
 /// result<void>: success or an error.
+/// Success writes only the flag (returning {} is one store, not four); the error is
+/// constructed only for a failure, so error_value() is meaningful only when !has_value().
 template <>
 class [[nodiscard]] result<void> {
 public:
-    result() noexcept = default;
-    result(unexpected u) noexcept : ok_(false), error_(u.value) {}
+    result() noexcept : ok_(true) {}
+    result(unexpected u) noexcept : ok_(false) { ::new (&error_) error(u.value); }
     bool has_value() const noexcept { return ok_; }
     explicit operator bool() const noexcept { return ok_; }
     const error& error_value() const noexcept { return error_; }
 
 private:
-    bool ok_ = true;
-    error error_{};
+    bool ok_;
+    union {
+        error error_;
+    };
 };
 
 /// Propagates the error of a result-returning expression; the one propagation macro.
