@@ -7,6 +7,7 @@
 // (a literal): an error costs no allocation. Pure value type; no threads, no I/O.
 #pragma once
 
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <new>
@@ -128,7 +129,10 @@ public:
     result(unexpected u) noexcept : ok_(false) { ::new (&error_) error(u.value); }
     bool has_value() const noexcept { return ok_; }
     explicit operator bool() const noexcept { return ok_; }
-    const error& error_value() const noexcept { return error_; }
+    const error& error_value() const noexcept {
+        assert(!ok_ && "error_value() of a success: nothing was stored");
+        return error_;
+    }
 
 private:
     bool ok_;
