@@ -8,6 +8,9 @@
 //  - every session that began ran the supplements' end hook exactly once, and the application
 //    heard on_ended once for each session it was told about.
 // A violation aborts, so libFuzzer keeps the input and the corpus replay test fails.
+#include "test_audio_handler.hpp"
+#include "tu_relay.hpp"
+
 #include <parley/ext/transfer.hpp>
 #include <parley/session/session_layer.hpp>
 #include <parley/sip/message.hpp>
@@ -62,49 +65,6 @@ struct sender_log final : message_sender {
         if (sent.size() == 16) sent.erase(sent.begin());
         sent.emplace_back(bytes);
         return send_result::sent;
-    }
-};
-
-struct relay final : transaction_user {
-    transaction_user* to = nullptr;
-    void on_request(const incoming_request& r) noexcept override { to->on_request(r); }
-    void on_ack(const message& a, const flow& f) noexcept override { to->on_ack(a, f); }
-    void on_cancel(transaction_id t, const message& c) noexcept override { to->on_cancel(t, c); }
-    void on_response(transaction_id t, const message& r) noexcept override {
-        to->on_response(t, r);
-    }
-    void on_stray_response(const message& r, const flow& f) noexcept override {
-        to->on_stray_response(r, f);
-    }
-    void on_client_failure(transaction_id t, failure_reason w) noexcept override {
-        to->on_client_failure(t, w);
-    }
-    void on_server_failure(transaction_id t, failure_reason w) noexcept override {
-        to->on_server_failure(t, w);
-    }
-    void on_terminated(transaction_id t) noexcept override { to->on_terminated(t); }
-};
-
-/// Takes audio streams offering PCMU (payload 0).
-struct audio_handler final : sdp_handler {
-    stream_verdict answer_stream(session&, const sdp::session_description& offer, std::size_t index,
-                                 sdp::session_description& answer) noexcept override {
-        const auto& offered = offer.media()[index];
-        if (std::find(offered.formats.begin(), offered.formats.end(), "0") == offered.formats.end())
-            return stream_verdict::not_handled;
-        std::string_view formats[] = {"0"};
-        auto m = answer.add_media(offered.media, 30000, offered.proto, formats);
-        m.add_connection({"IN", "IP4", "127.0.0.1"});
-        m.set_direction(
-            sdp::answer_direction(offer.effective_direction(index), sdp::direction::sendrecv));
-        return stream_verdict::handled;
-    }
-    stream_verdict offer_stream(session&, sdp::session_description& offer, std::size_t,
-                                const sdp::media_description*) noexcept override {
-        std::string_view formats[] = {"0"};
-        offer.add_media("audio", 30000, "RTP/AVP", formats)
-            .add_connection({"IN", "IP4", "127.0.0.1"});
-        return stream_verdict::handled;
     }
 };
 
@@ -412,10 +372,10 @@ private:
 
     timer_wheel wheel_{time_point{}};
     sender_log sender_;
-    relay tu_;
+    test::tu_relay tu_;
     transaction_layer transactions_{sender_, tu_, wheel_};
     extension_registry registry_;
-    std::shared_ptr<audio_handler> audio_ = std::make_shared<audio_handler>();
+    std::shared_ptr<test::test_audio_handler> audio_ = std::make_shared<test::test_audio_handler>();
     registration audio_registration_ = registry_.add_sdp_handler("audio", audio_, "fuzz-audio");
     std::shared_ptr<counting_supplement> counter_ = std::make_shared<counting_supplement>();
     registration counter_registration_ = registry_.add_supplement(counter_, {.name = "counter"});

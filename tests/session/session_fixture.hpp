@@ -2,6 +2,9 @@
 // recorded: the narrowest place to pin each INVITE life-cycle rule. Manual clock.
 #pragma once
 
+#include "test_audio_handler.hpp"
+#include "tu_relay.hpp"
+
 #include <parley/sdp/offer_answer.hpp>
 #include <parley/session/session_layer.hpp>
 #include <parley/sip/message.hpp>
@@ -15,38 +18,7 @@
 
 namespace parley::test {
 
-/// Accepts audio streams offering `format`; answers with that one format, sendrecv unless
-/// the offer holds (RFC 3264 §6.1 direction rules through sdp::answer_direction).
-struct audio_handler : sdp_handler {
-    std::string format = "0";
-    int applied = 0;
-    int stopped = 0;
-    stream_verdict answer_stream(session&, const sdp::session_description& offer, std::size_t index,
-                                 sdp::session_description& answer) noexcept override {
-        const auto& offered = offer.media()[index];
-        if (std::find(offered.formats.begin(), offered.formats.end(), format) ==
-            offered.formats.end())
-            return stream_verdict::not_handled;
-        std::string_view formats[] = {format};
-        auto m = answer.add_media(offered.media, 30000, offered.proto, formats);
-        m.add_connection({"IN", "IP4", "127.0.0.1"});
-        m.set_direction(
-            sdp::answer_direction(offer.effective_direction(index), sdp::direction::sendrecv));
-        return stream_verdict::handled;
-    }
-    stream_verdict offer_stream(session&, sdp::session_description& offer, std::size_t,
-                                const sdp::media_description*) noexcept override {
-        std::string_view formats[] = {format};
-        offer.add_media("audio", 30000, "RTP/AVP", formats)
-            .add_connection({"IN", "IP4", "127.0.0.1"});
-        return stream_verdict::handled;
-    }
-    void apply_stream(session&, const sdp::session_description&, const sdp::session_description&,
-                      std::size_t) noexcept override {
-        ++applied;
-    }
-    void stop_stream(session&, std::size_t) noexcept override { ++stopped; }
-};
+using audio_handler = test_audio_handler;
 
 enum class policy { answer, ring_then_wait, reject_486, wait };
 
@@ -82,27 +54,7 @@ struct recording_sender : message_sender {
     }
 };
 
-/// Forwards the transaction layer's hooks to a TU built after it (the shard's distributor
-/// plays this part in the server).
-struct relay : transaction_user {
-    transaction_user* to = nullptr;
-    void on_request(const incoming_request& r) noexcept override { to->on_request(r); }
-    void on_ack(const message& a, const flow& f) noexcept override { to->on_ack(a, f); }
-    void on_cancel(transaction_id t, const message& c) noexcept override { to->on_cancel(t, c); }
-    void on_response(transaction_id t, const message& r) noexcept override {
-        to->on_response(t, r);
-    }
-    void on_stray_response(const message& r, const flow& f) noexcept override {
-        to->on_stray_response(r, f);
-    }
-    void on_client_failure(transaction_id t, failure_reason w) noexcept override {
-        to->on_client_failure(t, w);
-    }
-    void on_server_failure(transaction_id t, failure_reason w) noexcept override {
-        to->on_server_failure(t, w);
-    }
-    void on_terminated(transaction_id t) noexcept override { to->on_terminated(t); }
-};
+using relay = tu_relay;
 
 struct session_fixture : ::testing::Test {
     timer_wheel wheel{time_point{}};

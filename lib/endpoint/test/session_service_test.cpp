@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "test_audio_handler.hpp"
 #include "test_support.hpp"
 
 #include <memory>
@@ -31,24 +32,7 @@ endpoint = open
 match = 127.0.0.0/8
 )";
 
-/// Accepts audio with PCMU (the fixture of tests/session, reduced).
-struct audio_handler : sdp_handler {
-    stream_verdict answer_stream(session&, const sdp::session_description& offer, std::size_t index,
-                                 sdp::session_description& answer) noexcept override {
-        const auto& offered = offer.media()[index];
-        std::string_view formats[] = {"0"};
-        answer.add_media(offered.media, 30000, offered.proto, formats)
-            .add_connection({"IN", "IP4", "127.0.0.1"});
-        return stream_verdict::handled;
-    }
-    stream_verdict offer_stream(session&, sdp::session_description& offer, std::size_t,
-                                const sdp::media_description*) noexcept override {
-        std::string_view formats[] = {"0"};
-        offer.add_media("audio", 30000, "RTP/AVP", formats)
-            .add_connection({"IN", "IP4", "127.0.0.1"});
-        return stream_verdict::handled;
-    }
-};
+using audio_handler = test::test_audio_handler;
 
 using test::recording_sender;
 
@@ -69,22 +53,7 @@ struct answering_app : session_events {
     }
 };
 
-struct relay final : transaction_user {
-    transaction_user* to = nullptr;
-    void on_request(const incoming_request& r) noexcept override { to->on_request(r); }
-    void on_ack(const message& a, const flow& f) noexcept override { to->on_ack(a, f); }
-    void on_cancel(transaction_id t, const message& c) noexcept override { to->on_cancel(t, c); }
-    void on_response(transaction_id t, const message& r) noexcept override {
-        to->on_response(t, r);
-    }
-    void on_client_failure(transaction_id t, failure_reason w) noexcept override {
-        to->on_client_failure(t, w);
-    }
-    void on_server_failure(transaction_id t, failure_reason w) noexcept override {
-        to->on_server_failure(t, w);
-    }
-    void on_terminated(transaction_id t) noexcept override { to->on_terminated(t); }
-};
+using relay = test::tu_relay;
 
 struct session_service_fixture : ::testing::Test {
     timer_wheel wheel{time_point{}};

@@ -2,6 +2,8 @@
 // transaction_user that forwards to a TU built after the transaction layer.
 #pragma once
 
+#include "tu_relay.hpp"
+
 #include <parley/transaction/transaction_user.hpp>
 #include <parley/transaction/types.hpp>
 
@@ -19,13 +21,6 @@ struct recording_sender : message_sender {
     }
 };
 
-/// Forwards the transaction layer's hooks to `to` (a distributor built after the layer).
-struct relay final : transaction_user {
-    transaction_user* to = nullptr;
-    void on_request(const incoming_request& r) noexcept override { to->on_request(r); }
-    void on_ack(const message& a, const flow& f) noexcept override { to->on_ack(a, f); }
-    void on_cancel(transaction_id t, const message& c) noexcept override { to->on_cancel(t, c); }
-    void on_terminated(transaction_id t) noexcept override { to->on_terminated(t); }
-};
+using relay = tu_relay;
 
 } // namespace parley::test
