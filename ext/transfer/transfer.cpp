@@ -248,6 +248,9 @@ result<void> transfer_supplement::refer(session& s, std::string_view refer_to,
     transfer_events* events = events_;
     bool subscription = options.subscription;
     std::uint64_t generation = ++refers_;
+    // The cookie first: an answer may come back before send_request returns (a transport
+    // failure is reported at once).
+    s.cookies().add(outgoing_refer_cookie, std::make_unique<sent_refer>(s, events_, generation));
     auto sent = s.send_request(
         "REFER", extras,
         [on, events, subscription, generation](std::uint16_t status, const message* response) {
@@ -269,8 +272,12 @@ result<void> transfer_supplement::refer(session& s, std::string_view refer_to,
             if (response != nullptr) state->id = response->cseq().number;
             if (!state->notified) state->wait(timer_n); // the first NOTIFY is due
         });
-    if (!sent) return sent;
-    s.cookies().add(outgoing_refer_cookie, std::make_unique<sent_refer>(s, events_, generation));
+    if (!sent) {
+        if (sent_refer* state = sent_refer_of(s);
+            state != nullptr && state->generation == generation)
+            s.cookies().remove(outgoing_refer_cookie);
+        return sent;
+    }
     return {};
 }
 
