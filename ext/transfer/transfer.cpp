@@ -248,8 +248,8 @@ result<void> transfer_supplement::refer(session& s, std::string_view refer_to,
     transfer_events* events = events_;
     bool subscription = options.subscription;
     std::uint64_t generation = ++refers_;
-    // The cookie first: an answer may come back before send_request returns (a transport
-    // failure is reported at once).
+    // The cookie first, so that nothing the REFER causes can miss it; a REFER that cannot
+    // go (send_request's error) takes it away again.
     s.cookies().add(outgoing_refer_cookie, std::make_unique<sent_refer>(s, events_, generation));
     auto sent = s.send_request(
         "REFER", extras,
