@@ -228,6 +228,9 @@ private:
         };
         while (true) {
             const char* const start = p;
+            // The line end is searched from the line's start, not from its colon, so that the
+            // walk from line to line waits only on this scan, not on the name lookup too.
+            const char* nl = next_line_feed(start);
             header_id id;
             std::string_view name;
             std::size_t name_size = 0;
@@ -255,7 +258,6 @@ private:
                 id = header_id_from_name(name);
             }
             const char* const value_start = ++p;
-            const char* nl = next_line_feed(p);
             while (end - nl > 1 && text::is_space(nl[1])) nl = next_line_feed(nl + 1);
             if (nl == end) return error(400, "Missing Empty Line After Headers", offset(end));
             if (static_cast<std::size_t>(nl - start) >= max_header_length)

@@ -6,6 +6,7 @@
 #include <parley/base/result.hpp>
 #include <parley/base/text.hpp>
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -39,22 +40,35 @@ constexpr std::string_view slice(std::string_view s, std::size_t from,
     return {s.data() + from, n < left ? n : left};
 }
 
+/// The first n bytes at p (1 <= n <= 8) as a little-endian word, read by at most three loads
+/// whose values are combined in registers. Copying n bytes into a zeroed word on the stack and
+/// reading the word back costs a failed store-to-load forward (the load spans two or three
+/// smaller stores): about 15 cycles per compare, a sixth of the Via parser's time.
+inline std::uint64_t load_low_bytes(const char* p, std::size_t n) noexcept {
+    static_assert(std::endian::native == std::endian::little);
+    if (n >= 4) {
+        std::uint32_t low = 0;
+        std::uint32_t high = 0;
+        std::memcpy(&low, p, 4);
+        std::memcpy(&high, p + n - 4, 4); // overlaps low when n < 8: the same bytes, OR-ed
+        return std::uint64_t{low} | (std::uint64_t{high} << (8 * (n - 4)));
+    }
+    const auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
+    return byte(0) | (byte(n / 2) << (8 * (n / 2))) | (byte(n - 1) << (8 * (n - 1)));
+}
+
 /// Case-insensitive equality of a token with a lower-case letters-only literal: OR-ing 0x20 maps
 /// only 'A'-'Z' onto 'a'-'z', so one OR per byte replaces to_lower's range test.
 constexpr bool token_is(std::string_view token, std::string_view lower_letters) noexcept {
     if (token.size() != lower_letters.size()) return false;
     if (token.empty()) return true;
     if (!std::is_constant_evaluated() && token.size() <= 8) {
-        // One 8-byte compare (the literal's size is a constant once this is inlined, so the
-        // copies are single loads): parameter names like "branch", "tag", "rport".
-        // All three words are filled the same way, so this holds in either byte order.
-        std::uint64_t word = 0;
-        std::uint64_t literal = 0;
-        std::uint64_t lower = 0;
-        std::memcpy(&word, token.data(), token.size());
-        std::memcpy(&literal, lower_letters.data(), token.size());
-        std::memcpy(&lower, "\x20\x20\x20\x20\x20\x20\x20\x20", token.size());
-        return (word | lower) == literal;
+        // One 8-byte compare (the literal's size is a constant once this is inlined, so its
+        // word and mask fold to constants): parameter names like "branch", "tag", "rport".
+        const std::size_t n = token.size();
+        const std::uint64_t lower =
+            0x2020202020202020ull >> (8 * (8 - n)); // n bytes of 0x20 in the low end
+        return (load_low_bytes(token.data(), n) | lower) == load_low_bytes(lower_letters.data(), n);
     }
     for (std::size_t i = 0; i < token.size(); ++i)
         if ((static_cast<unsigned char>(token[i]) | 0x20u) !=

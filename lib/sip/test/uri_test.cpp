@@ -8,6 +8,7 @@
 
 // The byte scans have an SSE2 and a scalar version; these tests hold them to the same answers.
 #include "../src/byte_scan.hpp"
+#include "../src/scanner.hpp"
 
 namespace parley {
 namespace {
@@ -192,6 +193,37 @@ TEST(byte_scan, sse2_and_scalar_agree) {
             ASSERT_EQ(is_token_text(rest, begin), text::is_token_text(rest)) << t;
         }
     }
+}
+
+TEST(byte_scan, token_is_compares_every_byte_of_one_to_eight_byte_names) {
+    // token_is reads a short token as at most three loads combined in registers: every length
+    // from 1 to 8, every position of a differing byte, and case folding of letters only.
+    using detail::token_is;
+    const std::string literal = "abcdefgh";
+    for (std::size_t n = 1; n <= literal.size(); ++n) {
+        const std::string_view lower(literal.data(), n);
+        std::string token(lower);
+        EXPECT_TRUE(token_is(token, lower)) << n;
+        for (std::size_t i = 0; i < n; ++i) {
+            std::string upper(lower);
+            upper[i] = static_cast<char>(upper[i] - 'a' + 'A');
+            EXPECT_TRUE(token_is(upper, lower)) << n << ' ' << i;
+            for (int c : {int{'x'}, int{'@'}, 0, 0xE1}) {
+                std::string other(lower);
+                if (c == other[i]) continue;
+                other[i] = static_cast<char>(c);
+                EXPECT_FALSE(token_is(other, lower)) << n << ' ' << i << ' ' << c;
+            }
+        }
+        // A token in a longer buffer: the bytes after it must not count.
+        const std::string longer = std::string(lower) + "zzzzzzzz";
+        EXPECT_TRUE(token_is(std::string_view(longer.data(), n), lower)) << n;
+        EXPECT_FALSE(token_is(std::string_view(longer.data(), n + 1), lower)) << n;
+    }
+    EXPECT_FALSE(token_is("branc", "branch"));
+    EXPECT_FALSE(token_is("branch=", "branch"));
+    EXPECT_TRUE(token_is("BRANCH", "branch"));
+    EXPECT_FALSE(token_is("br@nch", "branch")); // '@' | 0x20 is '`', not 'a'
 }
 
 TEST(byte_scan, user_and_host_in_one_step_agree_with_the_scans) {
