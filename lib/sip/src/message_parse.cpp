@@ -226,9 +226,13 @@ private:
         auto offset = [begin](const char* q) { return static_cast<std::size_t>(q - begin); };
         const std::size_t max_header_length = limits.max_header_length;
         const std::size_t max_headers = limits.max_headers;
+        // No line of a message shorter than the longest header line allowed can be too long.
+        const bool check_line_length = bytes_.size() > max_header_length;
         arena_vector<header_field>& headers = m_.headers_;
         header_field* records = headers.data();
         std::size_t capacity = headers.capacity();
+        // One test per line for both the header limit and a full vector.
+        std::size_t count_limit = capacity < max_headers ? capacity : max_headers;
         auto next_line_feed = [&](const char* q) {
             return detail::scan::find_byte_long(q, begin, end, '\n');
         };
@@ -264,41 +268,50 @@ private:
                 id = header_id_from_name(name);
             }
             const char* const value_start = ++p;
-            while (end - nl > 1 && text::is_space(nl[1])) nl = next_line_feed(nl + 1);
+            // Folded when the next line starts with SP or HT; most start above SP (a name).
+            if (end - nl > 1 && static_cast<unsigned char>(nl[1]) <= ' ')
+                while (end - nl > 1 && text::is_space(nl[1])) nl = next_line_feed(nl + 1);
             if (nl == end) return error(400, "Missing Empty Line After Headers", offset(end));
-            if (static_cast<std::size_t>(nl - start) >= max_header_length)
+            if (check_line_length && static_cast<std::size_t>(nl - start) >= max_header_length)
                 return error(400, "Header Too Long", offset(start));
-            if (count == max_headers) return error(400, "Too Many Headers", offset(start));
-            // The value without surrounding LWS (what text::trim does); most lines are
-            // "Name: value\r\n".
-            const char* value_begin = value_start;
-            const char* value_end = nl;
-            // A byte above SP is not LWS (a control byte goes the general way, to the same end).
-            auto above_space = [](char c) { return static_cast<unsigned char>(c) > ' '; };
-            if (nl - value_start >= 3 && value_start[0] == ' ' && above_space(value_start[1]) &&
-                nl[-1] == '\r' && above_space(nl[-2])) {
-                // "Name: value\r\n": one SP before, CR after, and no other LWS at either end.
-                ++value_begin;
-                --value_end;
-            } else {
-                while (value_begin < value_end && text::is_lws(*value_begin)) ++value_begin;
-                while (value_end > value_begin && text::is_lws(value_end[-1])) --value_end;
-            }
-            std::string_view value(value_begin, static_cast<std::size_t>(value_end - value_begin));
-            std::size_t value_offset = offset(value.empty() ? value_start : value_begin);
-            p = nl + 1;
-
-            if (count == capacity) {
+            if (count == count_limit) {
+                if (count == max_headers) return error(400, "Too Many Headers", offset(start));
                 headers.set_size(count);
                 headers.reserve(m_.arena_, capacity == 0 ? 4 : 2 * capacity);
                 records = headers.data();
                 capacity = headers.capacity();
+                count_limit = capacity < max_headers ? capacity : max_headers;
             }
+            // The value without surrounding LWS (what text::trim does); most lines are
+            // "Name: value\r\n".
+            std::string_view value;
+            std::size_t value_offset;
+            if (nl - value_start >= 3 && is_plain_value(value_start, nl)) {
+                value = std::string_view(value_start + 1, static_cast<std::size_t>(nl - value_start - 2));
+                value_offset = offset(value_start + 1);
+            } else {
+                const char* value_begin = value_start;
+                const char* value_end = nl;
+                while (value_begin < value_end && text::is_lws(*value_begin)) ++value_begin;
+                while (value_end > value_begin && text::is_lws(value_end[-1])) --value_end;
+                value = std::string_view(value_begin, static_cast<std::size_t>(value_end - value_begin));
+                value_offset = offset(value.empty() ? value_start : value_begin);
+            }
+            p = nl + 1;
+
             records[count++] =
                 header_field{id, static_cast<std::uint32_t>(value_offset), name, value};
             if (eager_headers[static_cast<std::size_t>(id)])
                 PARLEY_TRY(eager(id, value, value_offset));
         }
+    }
+
+    // "Name: value\r\n": one SP before the value and a CR after it, and no other LWS at either
+    // end (a byte above SP is not LWS; a control byte goes the general way, to the same end).
+    // The value is then [start + 1, nl - 1).
+    static bool is_plain_value(const char* start, const char* nl) noexcept {
+        auto above_space = [](char c) { return static_cast<unsigned char>(c) > ' '; };
+        return start[0] == ' ' && above_space(start[1]) && nl[-1] == '\r' && above_space(nl[-2]);
     }
 
     // Skips token bytes from p: four per step while four remain, then one at a time.

@@ -226,6 +226,47 @@ TEST(message_limits, at_below_and_above_each_limit) {
     EXPECT_EQ(r.error_value().status, 413);
 }
 
+TEST(message_limits, header_count_across_the_vectors_growth_and_line_length_in_long_messages) {
+    // The header vector starts with room for 16 records and doubles; the count limit is checked
+    // with that growth, so limits on either side of 16, 32 and 64 must hold exactly.
+    std::string many = invite.substr(0, invite.find("Content-Length"));
+    std::size_t lines = 0;
+    for (char c : many) lines += c == '\n' ? 1 : 0;
+    lines -= 1; // the request line
+    while (lines < 70) {
+        many += "X-Filler-" + std::to_string(lines) + ": " + std::string(lines, 'v') + "\r\n";
+        ++lines;
+    }
+    many += invite.substr(invite.find("Content-Length"));
+    ++lines; // Content-Length
+    message m;
+    for (std::size_t limit : {std::size_t{15}, std::size_t{16}, std::size_t{17}, std::size_t{32},
+                              std::size_t{33}, std::size_t{64}, std::size_t{65}, lines - 1, lines}) {
+        parse_options o;
+        o.limits.max_headers = limit;
+        auto r = parse_message(many, m, o);
+        if (limit >= lines) {
+            ASSERT_TRUE(r) << limit << ": " << r.error_value().reason;
+            EXPECT_EQ(m.headers().size(), lines);
+        } else {
+            ASSERT_FALSE(r) << limit;
+            EXPECT_EQ(r.error_value().reason_phrase(), "Too Many Headers") << limit;
+        }
+    }
+    // A message longer than the line limit: each line is still measured (the longest filler is
+    // 69 bytes of value).
+    parse_options o;
+    const std::size_t longest = std::string("X-Filler-69: ").size() + 69 + 2;
+    ASSERT_GT(many.size(), longest);
+    o.limits.max_header_length = longest;
+    EXPECT_TRUE(parse_message(many, m, o));
+    o.limits.max_header_length = longest - 1;
+    auto r = parse_message(many, m, o);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error_value().reason_phrase(), "Header Too Long");
+    EXPECT_EQ(r.error_value().offset, many.find("X-Filler-69"));
+}
+
 TEST(message, datagram_and_stream_body_framing) {
     message m;
     // RFC 3261 §18.3: over UDP, bytes after Content-Length are ignored...
