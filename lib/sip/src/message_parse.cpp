@@ -221,6 +221,7 @@ private:
         // line ends at an LF not followed by SP/HT (RFC 3261 §7.3.1 folding).
         const char* const begin = bytes_.data();
         const char* const end = begin + bytes_.size();
+        const char* const last = end - 1; // an LF before it has a byte after it
         const parse_limits& limits = options_.limits;
         const char* p = begin + pos;
         auto offset = [begin](const char* q) { return static_cast<std::size_t>(q - begin); };
@@ -269,9 +270,15 @@ private:
             }
             const char* const value_start = ++p;
             // Folded when the next line starts with SP or HT; most start above SP (a name).
-            if (end - nl > 1 && static_cast<unsigned char>(nl[1]) <= ' ')
-                while (end - nl > 1 && text::is_space(nl[1])) nl = next_line_feed(nl + 1);
-            if (nl == end) return error(400, "Missing Empty Line After Headers", offset(end));
+            if (nl < last) {
+                if (static_cast<unsigned char>(nl[1]) <= ' ') {
+                    while (end - nl > 1 && text::is_space(nl[1])) nl = next_line_feed(nl + 1);
+                    if (nl == end)
+                        return error(400, "Missing Empty Line After Headers", offset(end));
+                }
+            } else if (nl == end) {
+                return error(400, "Missing Empty Line After Headers", offset(end));
+            }
             if (check_line_length && static_cast<std::size_t>(nl - start) >= max_header_length)
                 return error(400, "Header Too Long", offset(start));
             if (count == count_limit) {
@@ -286,7 +293,7 @@ private:
             // "Name: value\r\n".
             std::string_view value;
             std::size_t value_offset;
-            if (nl - value_start >= 3 && is_plain_value(value_start, nl)) {
+            if (is_plain_value(value_start, nl)) {
                 value = std::string_view(value_start + 1, static_cast<std::size_t>(nl - value_start - 2));
                 value_offset = offset(value_start + 1);
             } else {
@@ -308,7 +315,8 @@ private:
 
     // "Name: value\r\n": one SP before the value and a CR after it, and no other LWS at either
     // end (a byte above SP is not LWS; a control byte goes the general way, to the same end).
-    // The value is then [start + 1, nl - 1).
+    // The value is then [start + 1, nl - 1). Each test reads only bytes in [start, nl] once
+    // the ones before it hold, and a value shorter than 3 bytes fails one of them.
     static bool is_plain_value(const char* start, const char* nl) noexcept {
         auto above_space = [](char c) { return static_cast<unsigned char>(c) > ' '; };
         return start[0] == ' ' && above_space(start[1]) && nl[-1] == '\r' && above_space(nl[-2]);
