@@ -145,9 +145,6 @@ struct line_key {
     alignas(16) char bytes[16];
     std::uint8_t id;
 };
-struct line_key_bytes {
-    alignas(16) char bytes[16];
-};
 
 constexpr std::uint64_t line_hash_factor = 0x0da1920569eb8cb5ull; // no collision for today's table
 
@@ -183,26 +180,17 @@ constexpr std::uint64_t key_word(const line_key& k, std::size_t from) {
     return w;
 }
 
-// The keys placed in their buckets (an empty bucket is all zeros, which no masked line equals:
-// the byte at its stop is ':' or CR folded to '-'), and each bucket's id beside them: a lookup
-// compares its key with the bucket's at once, without first reading which key the bucket holds.
-struct line_table_type {
-    std::array<line_key_bytes, line_bucket_count> keys;
-    std::array<std::uint8_t, line_bucket_count> ids; // 0: an empty bucket
-};
-
-inline constexpr line_table_type line_table = [] {
-    line_table_type t{};
+inline constexpr auto line_buckets = [] {
+    std::array<std::uint8_t, line_bucket_count> b{};
     for (std::size_t i = 1; i < line_keys.size(); ++i) {
         if (line_keys[i].id == 0) continue;
         std::size_t size = 0;
         while (line_keys[i].bytes[size] != ':') ++size;
         std::size_t h = line_hash(key_word(line_keys[i], 0), size);
-        while (t.ids[h] != 0) h = (h + 1) & (line_bucket_count - 1);
-        for (std::size_t j = 0; j < 16; ++j) t.keys[h].bytes[j] = line_keys[i].bytes[j];
-        t.ids[h] = line_keys[i].id;
+        while (b[h] != 0) h = (h + 1) & (line_bucket_count - 1);
+        b[h] = static_cast<std::uint8_t>(i);
     }
-    return t;
+    return b;
 }();
 
 static_assert(line_keys.size() < 256);
@@ -234,14 +222,15 @@ inline const char* find_known_header_name(const char* start, const char* end, he
     const __m128i key = _mm_and_si128(_mm_or_si128(line, _mm_set1_epi8(0x20)), keep);
     const auto low = static_cast<std::uint64_t>(_mm_cvtsi128_si64(key));
     for (std::size_t h = line_hash(low, size);; h = (h + 1) & (line_bucket_count - 1)) {
+        const std::uint8_t k = line_buckets[h];
+        if (k == 0) return nullptr;
         const __m128i table_key =
-            _mm_load_si128(reinterpret_cast<const __m128i*>(line_table.keys[h].bytes));
+            _mm_load_si128(reinterpret_cast<const __m128i*>(line_keys[k].bytes));
         if (_mm_movemask_epi8(_mm_cmpeq_epi8(key, table_key)) == 0xFFFF) {
-            id = static_cast<header_id>(line_table.ids[h]);
+            id = static_cast<header_id>(line_keys[k].id);
             name_size = size;
             return start + size;
         }
-        if (line_table.ids[h] == 0) return nullptr;
     }
 #else
     const char* colon = nullptr;
