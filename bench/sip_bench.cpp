@@ -48,8 +48,9 @@ void parse(benchmark::State& state, const std::string& bytes) {
     state.counters["bytes"] = static_cast<double>(bytes.size());
     state.counters["GHz"] = ghz;
     // CPU seconds per parse times the clock: cycles per parse.
-    state.counters["cycles"] = benchmark::Counter(
-        1.0 / (ghz * 1e9), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+    state.counters["cycles"] =
+        benchmark::Counter(1.0 / (ghz * 1e9), benchmark::Counter::kIsIterationInvariantRate |
+                                                  benchmark::Counter::kInvert);
 }
 
 void parse_invite(benchmark::State& s) {

@@ -294,14 +294,16 @@ private:
             std::string_view value;
             std::size_t value_offset;
             if (is_plain_value(value_start, nl)) {
-                value = std::string_view(value_start + 1, static_cast<std::size_t>(nl - value_start - 2));
+                value = std::string_view(value_start + 1,
+                                         static_cast<std::size_t>(nl - value_start - 2));
                 value_offset = offset(value_start + 1);
             } else {
                 const char* value_begin = value_start;
                 const char* value_end = nl;
                 while (value_begin < value_end && text::is_lws(*value_begin)) ++value_begin;
                 while (value_end > value_begin && text::is_lws(value_end[-1])) --value_end;
-                value = std::string_view(value_begin, static_cast<std::size_t>(value_end - value_begin));
+                value = std::string_view(value_begin,
+                                         static_cast<std::size_t>(value_end - value_begin));
                 value_offset = offset(value.empty() ? value_start : value_begin);
             }
             p = nl + 1;

@@ -45,7 +45,8 @@ inline unsigned leading_digits8(const char* p, std::uint64_t& value) noexcept {
     // out of a byte (only from 0xFA and above, not digits) reaches only later bytes.
     const std::uint64_t not_digits =
         ((w & high_nibbles) ^ threes) | (((w + 0x0606060606060606) & high_nibbles) ^ threes);
-    const unsigned count = not_digits == 0 ? 8 : static_cast<unsigned>(__builtin_ctzll(not_digits)) / 8;
+    const unsigned count =
+        not_digits == 0 ? 8 : static_cast<unsigned>(__builtin_ctzll(not_digits)) / 8;
     if (count == 0) {
         value = 0;
         return 0;
@@ -80,7 +81,9 @@ inline std::uint64_t load_low_bytes(const char* p, std::size_t n) noexcept {
         std::memcpy(&high, p + n - 4, 4); // overlaps low when n < 8: the same bytes, OR-ed
         return std::uint64_t{low} | (std::uint64_t{high} << (8 * (n - 4)));
     }
-    const auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
+    const auto byte = [p](std::size_t i) {
+        return std::uint64_t{static_cast<unsigned char>(p[i])};
+    };
     return byte(0) | (byte(n / 2) << (8 * (n / 2))) | (byte(n - 1) << (8 * (n - 1)));
 }
 

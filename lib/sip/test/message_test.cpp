@@ -240,8 +240,9 @@ TEST(message_limits, header_count_across_the_vectors_growth_and_line_length_in_l
     many += invite.substr(invite.find("Content-Length"));
     ++lines; // Content-Length
     message m;
-    for (std::size_t limit : {std::size_t{15}, std::size_t{16}, std::size_t{17}, std::size_t{32},
-                              std::size_t{33}, std::size_t{64}, std::size_t{65}, lines - 1, lines}) {
+    for (std::size_t limit :
+         {std::size_t{15}, std::size_t{16}, std::size_t{17}, std::size_t{32}, std::size_t{33},
+          std::size_t{64}, std::size_t{65}, lines - 1, lines}) {
         parse_options o;
         o.limits.max_headers = limit;
         auto r = parse_message(many, m, o);

@@ -265,9 +265,9 @@ TEST(byte_scan, leading_digits8_counts_and_reads_the_digits_a_byte_loop_would) {
 TEST(uri, port_read_eight_bytes_at_once_agrees_with_the_digit_loop) {
     // A port followed by eight bytes or more is read by leading_digits8; a port at the end of
     // the URI by the digit loop. Both must give the same verdict and port.
-    for (std::string port : {"1", "5060", "65535", "65536", "0", "00", "005060", "0005060",
-                             "99999", "123456", "1234567", "12345678", "123456789", "", "5x",
-                             "06", "000000001"}) {
+    for (std::string port :
+         {"1", "5060", "65535", "65536", "0", "00", "005060", "0005060", "99999", "123456",
+          "1234567", "12345678", "123456789", "", "5x", "06", "000000001"}) {
         auto short_form = parse_uri("sip:host.example:" + port);
         auto long_form = parse_uri("sip:host.example:" + port + ";transport=tcp");
         ASSERT_EQ(static_cast<bool>(short_form), static_cast<bool>(long_form)) << port;
