@@ -70,8 +70,10 @@ std::string active_state(const subscription& sub) {
     return "active;expires=" + std::to_string(left > 0 ? left : 1);
 }
 
-/// RFC 6665 Timer N: 64*T1 with the default T1 of 500 ms.
-constexpr std::chrono::seconds timer_n{32};
+/// RFC 6665 Timer N: 64*T1 (32 s with the default T1 of 500 ms), T1 the session's.
+std::chrono::milliseconds timer_n(const session& s) noexcept {
+    return 64 * s.t1();
+}
 
 /// The transferor's side: a REFER we sent, until its subscription ends. Its timer bounds the
 /// wait: Timer N (RFC 6665 §4.1.2.4) from the REFER's 2xx until a NOTIFY, then the expiry each
@@ -91,8 +93,8 @@ struct sent_refer final : cookie {
     bool notified = false;    ///< a NOTIFY arrived
     timer expiry;
 
-    void wait(std::chrono::seconds seconds) {
-        if (timer_wheel* w = owner->wheel()) w->schedule_after(expiry, seconds);
+    void wait(std::chrono::milliseconds delay) {
+        if (timer_wheel* w = owner->wheel()) w->schedule_after(expiry, delay);
     }
     void lapsed() {
         session& s = *owner;
@@ -270,7 +272,7 @@ result<void> transfer_supplement::refer(session& s, std::string_view refer_to,
             }
             state->accepted = true;
             if (response != nullptr) state->id = response->cseq().number;
-            if (!state->notified) state->wait(timer_n); // the first NOTIFY is due
+            if (!state->notified) state->wait(timer_n(*on)); // the first NOTIFY is due
         });
     if (!sent) {
         if (sent_refer* state = sent_refer_of(s);
@@ -305,7 +307,7 @@ request_verdict transfer_supplement::incoming_notify(session& s, const message& 
         // when it lapses, gets Timer N to arrive.
         ours->notified = true;
         ours->wait(std::chrono::seconds((*state)->expires.value_or(subscription_seconds)) +
-                   timer_n);
+                   timer_n(s));
     }
     if (events_ != nullptr) events_->on_transfer_progress(s, *status, final);
     return request_verdict::handled();

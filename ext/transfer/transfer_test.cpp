@@ -56,6 +56,8 @@ struct recorder final : request_responder, dialog_requester {
     response_callback last_done;
     timer_wheel* timers = nullptr; ///< what wheel() gives the supplement (none by default)
     timer_wheel* wheel() noexcept override { return timers; }
+    std::chrono::milliseconds t1_value{500}; ///< what t1() reports (the transaction layer's T1)
+    std::chrono::milliseconds t1() const noexcept override { return t1_value; }
     result<void> respond(std::uint16_t status, std::string_view,
                          const response_extras& extras) noexcept override {
         out.push_back({status, {}, extras.headers, std::string(extras.body)});
@@ -300,7 +302,7 @@ struct transfer_timer_fixture : transfer_fixture {
         transfer_fixture::SetUp();
         wire.timers = &wheel;
     }
-    void pass(std::chrono::seconds d) {
+    void pass(std::chrono::milliseconds d) {
         test_time += d;
         start += d;
         wheel.advance(start);
@@ -356,6 +358,26 @@ TEST_F(transfer_timer_fixture, as_transferor_no_notify_within_timer_n_ends_the_w
     pass(std::chrono::seconds(2)); // RFC 6665 Timer N: 64*T1 after the 2xx
     EXPECT_EQ(events.progress, (std::vector<std::pair<std::uint16_t, bool>>{{408, true}}));
     EXPECT_TRUE(transfer->refer(s, "<sip:dave@h>")) << "a new REFER may go";
+}
+
+TEST_F(transfer_timer_fixture, as_transferor_timer_n_is_64_times_the_transaction_layers_t1) {
+    // A layer with T1 = 100 ms (a LAN): Timer N is 6.4 s, from the 2xx and after a NOTIFY's
+    // stated expiry alike.
+    wire.t1_value = std::chrono::milliseconds(100);
+    ASSERT_TRUE(transfer->refer(s, "<sip:carol@h>"));
+    wire.last_done(202, nullptr);
+    pass(std::chrono::milliseconds(6300));
+    EXPECT_TRUE(events.progress.empty());
+    pass(std::chrono::milliseconds(200));
+    EXPECT_EQ(events.progress, (std::vector<std::pair<std::uint16_t, bool>>{{408, true}}));
+    ASSERT_TRUE(transfer->refer(s, "<sip:dave@h>"));
+    wire.last_done(202, nullptr);
+    EXPECT_TRUE(deliver(*notify_with("active;expires=10", "SIP/2.0 100 Trying\n")).was_handled());
+    pass(std::chrono::milliseconds(16300));
+    EXPECT_EQ(events.progress.size(), 2u);
+    pass(std::chrono::milliseconds(200));
+    ASSERT_EQ(events.progress.size(), 3u);
+    EXPECT_EQ(events.progress.back(), (std::pair<std::uint16_t, bool>{408, true}));
 }
 
 TEST_F(transfer_timer_fixture, as_transferor_the_subscription_lasts_what_each_notify_states) {

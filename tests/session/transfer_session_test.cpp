@@ -113,6 +113,7 @@ TEST_F(transfer_session_fixture, the_transferor_may_hang_up_from_the_timers_call
     events.hang_up_on_final = true;
     session* s = layer->find(app.last);
     ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s->t1(), std::chrono::milliseconds(500)) << "the transaction layer's T1";
     ASSERT_TRUE(transfer->refer(*s, "<sip:carol@127.0.0.1>"));
     answer_last_request(202);
     sender.sent.clear();

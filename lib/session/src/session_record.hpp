@@ -212,6 +212,10 @@ struct session_layer::record final : dialog_requester {
         return layer->send_in_dialog(*this, method, extras, std::move(done));
     }
     timer_wheel* wheel() noexcept override { return &layer->wheel_; }
+    std::chrono::milliseconds t1() const noexcept override {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+            layer->transactions_.options().timers.t1);
+    }
     void enter() noexcept override { ++layer->depth_; }
     void leave() noexcept override { // may free this record (nothing here runs after)
         session_layer& l = *layer;

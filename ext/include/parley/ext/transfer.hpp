@@ -18,9 +18,9 @@
 // As transferor: refer() sends a REFER on a session; the NOTIFYs of its subscription are
 // answered 200 and reported through transfer_events::on_transfer_progress. A NOTIFY for no
 // REFER of ours (or for an earlier REFER: its Event id) is left to the core (481). The wait is
-// bounded: no NOTIFY within Timer N (64*T1) of the REFER's 2xx, or none before the expiry the
-// last one stated (a minute when it stated none) plus Timer N, ends the transfer with a final
-// 408 in on_transfer_progress: its outcome is unknown.
+// bounded: no NOTIFY within Timer N (64*T1, session::t1()) of the REFER's 2xx, or none before the
+// expiry the last one stated (a minute when it stated none) plus Timer N, ends the transfer with a
+// final 408 in on_transfer_progress: its outcome is unknown.
 //
 // One supplement serves every session and shard: its state lives in the session's cookies.
 // The events object is borrowed and called on the session's shard (it must outlive the

@@ -16,6 +16,7 @@
 #include <parley/session/extensions.hpp>
 #include <parley/sip/outgoing_message.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -55,6 +56,9 @@ public:
     /// The timer wheel of the session's shard, for an extension's own timers (a `timer` kept in
     /// a cookie is cancelled when the cookie goes); nullptr when there is none.
     virtual timer_wheel* wheel() noexcept { return nullptr; }
+    /// The transaction layer's T1 (RFC 3261 §17.1.1.1), for an extension's timers that the
+    /// RFCs give in multiples of it (RFC 6665 Timer N is 64*T1).
+    virtual std::chrono::milliseconds t1() const noexcept { return std::chrono::milliseconds(500); }
     /// Bracket a callback the layer did not start (an extension's timer): a session that ends
     /// inside is freed only at leave() (session::callback_scope).
     virtual void enter() noexcept {}
@@ -144,6 +148,10 @@ public:
     /// nullptr. Timers on it fire on the session's shard; a callback that may reach the
     /// application holds a callback_scope.
     timer_wheel* wheel() noexcept { return requester_ != nullptr ? requester_->wheel() : nullptr; }
+    /// T1 of the session's transaction layer (dialog_requester::t1), 500 ms without a dialog.
+    std::chrono::milliseconds t1() const noexcept {
+        return requester_ != nullptr ? requester_->t1() : std::chrono::milliseconds(500);
+    }
     /// Held by an extension's own callback (a timer) while it may call the application: as in
     /// the layer's callbacks, the session stays valid until the scope ends even if the
     /// application ends it meanwhile.
