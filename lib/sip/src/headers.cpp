@@ -155,16 +155,9 @@ result<void> parse_cseq_into(cseq& out, std::string_view value, std::size_t base
     // run too long for that (20 digits or more).
     const char* p = start;
     std::uint64_t value_so_far = 0;
-    if (end - start >= 8) {
-        // Up to 8 digits at once; "314159 INVITE" is over within them.
-        const unsigned digits = leading_digits8(start, value_so_far);
-        p += digits;
-        if (digits == 8) value_so_far = 0, p = start;
-    }
-    if (p == start)
-        for (unsigned digit;
-             p < end && (digit = static_cast<unsigned char>(*p) - unsigned{'0'}) < 10; ++p)
-            value_so_far = value_so_far * 10 + digit;
+    for (unsigned digit; p < end && (digit = static_cast<unsigned char>(*p) - unsigned{'0'}) < 10;
+         ++p)
+        value_so_far = value_so_far * 10 + digit;
     std::optional<std::uint64_t> number;
     if (p == start || p - start > 19)
         number = parse_decimal(std::string_view(start, static_cast<std::size_t>(p - start)));

@@ -32,34 +32,6 @@ constexpr std::optional<std::uint64_t> parse_decimal(std::string_view s,
     return v;
 }
 
-/// The decimal digits at the start of the 8 bytes at p, eight at a time: how many lead (0 to 8)
-/// and, through `value`, the number they spell. One load and a few multiplications in place of
-/// a multiply and a branch per digit (a CSeq number, a port).
-inline unsigned leading_digits8(const char* p, std::uint64_t& value) noexcept {
-    static_assert(std::endian::native == std::endian::little); // p[0] is the low byte
-    constexpr std::uint64_t high_nibbles = 0xF0F0F0F0F0F0F0F0;
-    constexpr std::uint64_t threes = 0x3030303030303030;
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    // A byte is a digit when it and the byte plus 6 both have 3 as their high nibble. A carry
-    // out of a byte (only from 0xFA and above, not digits) reaches only later bytes.
-    const std::uint64_t not_digits =
-        ((w & high_nibbles) ^ threes) | (((w + 0x0606060606060606) & high_nibbles) ^ threes);
-    const unsigned count =
-        not_digits == 0 ? 8 : static_cast<unsigned>(__builtin_ctzll(not_digits)) / 8;
-    if (count == 0) {
-        value = 0;
-        return 0;
-    }
-    // The digits moved to the high end (zeros before them are leading zeros), then pairs,
-    // quads and the eight combined.
-    std::uint64_t d = (w & 0x0F0F0F0F0F0F0F0F) << (8 * (8 - count));
-    d = (d * 10 + (d >> 8)) & 0x00FF00FF00FF00FF;
-    d = (d * 100 + (d >> 16)) & 0x0000FFFF0000FFFF;
-    value = (d * 10000 + (d >> 32)) & 0xFFFFFFFF;
-    return count;
-}
-
 /// s.substr(from, n) where the caller knows from <= s.size(): GCC keeps substr out of line for
 /// its out_of_range throw, and the parser slices every value several times.
 constexpr std::string_view slice(std::string_view s, std::size_t from,

@@ -46,16 +46,8 @@ parse_sip_after_host(uri& u, std::string_view rest, std::size_t i, std::size_t b
             digits + (rest.size() - port_start < 6 ? rest.size() - port_start : 6);
         const char* q = digits;
         std::uint32_t port = 0;
-        std::uint64_t value = 0;
-        if (const unsigned n = rest.size() - port_start >= 8 ? leading_digits8(digits, value) : 7;
-            n <= 6) {
-            q += n; // eight bytes at once ("5060;transport=..."); the same verdict as below
-            port = static_cast<std::uint32_t>(value);
-        } else {
-            for (unsigned d; q < stop && (d = static_cast<unsigned char>(*q) - unsigned{'0'}) < 10;
-                 ++q)
-                port = port * 10 + d;
-        }
+        for (unsigned d; q < stop && (d = static_cast<unsigned char>(*q) - unsigned{'0'}) < 10; ++q)
+            port = port * 10 + d;
         i = static_cast<std::size_t>(q - rest.data());
         if (i == port_start || port == 0 || port > 65535)
             return fail(400, "Bad URI Port", base + port_start);

@@ -88,14 +88,8 @@ result<void> parse_via_into(via& out, std::string_view value, std::size_t base,
         const char* const port_start = skip_lws(colon + 1);
         p = port_start;
         std::uint32_t port = 0;
-        std::uint64_t digits = 0;
-        if (const unsigned n = end - p >= 8 ? leading_digits8(p, digits) : 8; n < 8) {
-            p += n; // eight bytes at once ("5060;branch=..."); the same verdict as below
-            port = static_cast<std::uint32_t>(digits);
-        } else {
-            for (; p < end && text::is_digit(*p); ++p)
-                if (port <= 65535) port = port * 10 + static_cast<std::uint32_t>(*p - '0');
-        }
+        for (; p < end && text::is_digit(*p); ++p)
+            if (port <= 65535) port = port * 10 + static_cast<std::uint32_t>(*p - '0');
         if (p == port_start || port == 0 || port > 65535)
             return fail(400, "Bad Via Port", at(port_start));
         out.port = static_cast<std::uint16_t>(port);

@@ -227,66 +227,6 @@ TEST(byte_scan, token_is_compares_every_byte_of_one_to_eight_byte_names) {
     EXPECT_FALSE(token_is("br@nch", "branch")); // '@' | 0x20 is '`', not 'a'
 }
 
-TEST(byte_scan, leading_digits8_counts_and_reads_the_digits_a_byte_loop_would) {
-    // Every count of leading digits, every byte value after them, and the digit values.
-    std::mt19937 rng(7);
-    for (int round = 0; round < 2000; ++round) {
-        std::string bytes(8, '0');
-        for (char& c : bytes) c = static_cast<char>('0' + rng() % 10);
-        const std::size_t run = rng() % 9;
-        if (run < 8) bytes[run] = static_cast<char>(rng() % 256);
-        std::size_t expected_count = 0;
-        std::uint64_t expected = 0;
-        while (expected_count < 8 && bytes[expected_count] >= '0' && bytes[expected_count] <= '9')
-            expected = expected * 10 + static_cast<unsigned>(bytes[expected_count++] - '0');
-        std::uint64_t value = 12345;
-        ASSERT_EQ(detail::leading_digits8(bytes.data(), value), expected_count) << bytes;
-        ASSERT_EQ(value, expected) << bytes;
-    }
-    for (int c = 0; c < 256; ++c) { // each byte value after "31", and bytes 0xFA-0xFF before
-        std::string bytes = "31" + std::string(6, static_cast<char>(c));
-        std::uint64_t value = 0;
-        const unsigned count = detail::leading_digits8(bytes.data(), value);
-        if (c >= '0' && c <= '9') {
-            EXPECT_EQ(count, 8u);
-        } else {
-            EXPECT_EQ(count, 2u) << c;
-            EXPECT_EQ(value, 31u) << c;
-        }
-    }
-    std::uint64_t value = 0;
-    EXPECT_EQ(detail::leading_digits8("99999999", value), 8u);
-    EXPECT_EQ(value, 99999999u);
-    EXPECT_EQ(detail::leading_digits8("00000042", value), 8u);
-    EXPECT_EQ(value, 42u);
-    EXPECT_EQ(detail::leading_digits8("/:091234", value), 0u);
-}
-
-TEST(uri, port_read_eight_bytes_at_once_agrees_with_the_digit_loop) {
-    // A port followed by eight bytes or more is read by leading_digits8; a port at the end of
-    // the URI by the digit loop. Both must give the same verdict and port.
-    for (std::string port :
-         {"1", "5060", "65535", "65536", "0", "00", "005060", "0005060", "99999", "123456",
-          "1234567", "12345678", "123456789", "", "5x", "06", "000000001"}) {
-        auto short_form = parse_uri("sip:host.example:" + port);
-        auto long_form = parse_uri("sip:host.example:" + port + ";transport=tcp");
-        ASSERT_EQ(static_cast<bool>(short_form), static_cast<bool>(long_form)) << port;
-        if (short_form) {
-            EXPECT_EQ(short_form->port, long_form->port) << port;
-        }
-        auto via_short = parse_via("SIP/2.0/UDP host.example:" + port);
-        auto via_long = parse_via("SIP/2.0/UDP host.example:" + port + ";branch=z9hG4bK77");
-        ASSERT_EQ(static_cast<bool>(via_short), static_cast<bool>(via_long)) << port;
-        if (via_short) {
-            EXPECT_EQ(via_short->port, via_long->port) << port;
-        }
-    }
-    EXPECT_EQ(parse_uri("sip:h.example:5060;lr")->port, 5060);
-    EXPECT_FALSE(parse_uri("sip:h.example:65536;lr"));
-    EXPECT_EQ(parse_via("SIP/2.0/TCP h.example:5061;branch=z9hG4bKx")->port, 5061);
-    EXPECT_FALSE(parse_via("SIP/2.0/TCP h.example:70000;branch=z9hG4bKx"));
-}
-
 TEST(byte_scan, user_and_host_in_one_step_agree_with_the_scans) {
     // Whenever scan_user_host answers, it finds the '@' find_byte finds, a user of name bytes
     // and the host run scan_host_run finds after it.
