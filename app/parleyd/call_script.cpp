@@ -591,12 +591,12 @@ media_preferences call_logic::media_like(session_handle like) noexcept {
     if (auto audio = media::audio_of(*s))
         if (auto format = audio->context->format_of(audio->id)) {
             std::vector<sdp::codec> codecs =
-                wanted.codecs.value_or(audio->context->settings().codecs);
+                wanted.codecs ? *wanted.codecs : audio->context->settings().codecs;
             std::string_view name = media::codec_name(format->codec);
             std::stable_partition(codecs.begin(), codecs.end(), [&](const sdp::codec& k) {
                 return text::iequals(k.encoding_name, name);
             });
-            wanted.codecs = std::move(codecs);
+            wanted.codecs = std::make_shared<const std::vector<sdp::codec>>(std::move(codecs));
         }
     wanted.address.clear();
     wanted.hold = false;

@@ -5,6 +5,7 @@
 #include "values.hpp"
 
 #include <parley/base/text.hpp>
+#include <parley/endpoint/session_service.hpp>
 
 #include <algorithm>
 #include <array>
@@ -501,6 +502,7 @@ void configuration_builder::add_endpoint(const config_section& section) {
         warning(section.where, section.name, "allow",
                 "the endpoint allows no codec, so calls with media will fail; expected e.g. "
                 "\"allow = ulaw,alaw\"");
+    e.sdp_codecs = sdp_codecs_of(e.codecs);
     config_.endpoints_.push_back(std::move(e));
 }
 

@@ -32,22 +32,27 @@ session_service::~session_service() {
     layer_.use_policies(nullptr);
 }
 
-media_preferences media_of(const endpoint_config& endpoint) {
-    media_preferences m;
-    std::vector<sdp::codec> codecs;
-    codecs.reserve(endpoint.codecs.size()); // built per call: one allocation, not one per growth
-    for (codec c : endpoint.codecs) {
+std::shared_ptr<const std::vector<sdp::codec>> sdp_codecs_of(const std::vector<codec>& codecs) {
+    auto list = std::make_shared<std::vector<sdp::codec>>();
+    list->reserve(codecs.size());
+    for (codec c : codecs) {
         switch (c) {
-        case codec::ulaw: codecs.push_back({"PCMU", 8000, 1}); break;
-        case codec::alaw: codecs.push_back({"PCMA", 8000, 1}); break;
-        case codec::g722: codecs.push_back({"G722", 8000, 1}); break;
-        case codec::g729: codecs.push_back({"G729", 8000, 1}); break;
-        case codec::gsm: codecs.push_back({"GSM", 8000, 1}); break;
-        case codec::opus: codecs.push_back({"opus", 48000, 2}); break;
+        case codec::ulaw: list->push_back({"PCMU", 8000, 1}); break;
+        case codec::alaw: list->push_back({"PCMA", 8000, 1}); break;
+        case codec::g722: list->push_back({"G722", 8000, 1}); break;
+        case codec::g729: list->push_back({"G729", 8000, 1}); break;
+        case codec::gsm: list->push_back({"GSM", 8000, 1}); break;
+        case codec::opus: list->push_back({"opus", 48000, 2}); break;
         case codec::telephone_event: break; // dtmf_mode decides RFC 4733, as in Asterisk
         }
     }
-    m.codecs = std::move(codecs);
+    return list;
+}
+
+media_preferences media_of(const endpoint_config& endpoint) {
+    media_preferences m;
+    // The configuration's list, shared by every call of the endpoint (no copy per call).
+    m.codecs = endpoint.sdp_codecs ? endpoint.sdp_codecs : sdp_codecs_of(endpoint.codecs);
     // RFC 4733 events for rfc4733 and the auto modes (which fall back to inband / INFO when the
     // peer does not offer them); inband and info never negotiate them.
     m.telephone_event = endpoint.dtmf_mode == dtmf_mode::rfc4733 ||

@@ -196,6 +196,24 @@ TEST(endpoint_media, the_endpoints_codecs_dtmf_mode_symmetry_and_stream_limit) {
     EXPECT_TRUE(media_of(e).codecs->empty()) << "allows nothing: accepts nothing";
 }
 
+TEST(endpoint_media, a_configured_endpoints_calls_share_one_codec_list) {
+    // Built once with the configuration: media_of gives every call the same list, no copy.
+    auto loaded = parse_configuration("[udp]\ntype = transport\nprotocol = udp\n"
+                                      "bind = 127.0.0.1:5060\n[alice]\ntype = endpoint\n"
+                                      "disallow = all\nallow = g722,alaw\n",
+                                      "share.conf");
+    ASSERT_TRUE(loaded.ok()) << loaded.errors[0].to_string();
+    const endpoint_config& e = loaded.config->endpoints()[0];
+    ASSERT_TRUE(e.sdp_codecs);
+    media_preferences first = media_of(e);
+    media_preferences second = media_of(e);
+    EXPECT_EQ(first.codecs.get(), e.sdp_codecs.get());
+    EXPECT_EQ(second.codecs.get(), first.codecs.get());
+    ASSERT_EQ(first.codecs->size(), 2u);
+    EXPECT_EQ((*first.codecs)[0].encoding_name, "G722");
+    EXPECT_EQ((*first.codecs)[1].encoding_name, "PCMA");
+}
+
 TEST(external_addresses, a_peer_outside_local_net_sees_the_external_ones) {
     transport_config t;
     t.external_signaling_address = "203.0.113.5";

@@ -382,7 +382,8 @@ TEST_F(fixture, the_negotiated_codec_is_the_first_of_ours_the_peer_listed) {
         "m=audio 5004 RTP/AVP 9 8 96\r\na=rtpmap:96 telephone-event/8000\r\na=ptime:30\r\n");
     ASSERT_TRUE(offer);
     session s(registry.snapshot(), {.id = 1});
-    s.edit_media().codecs = std::vector<sdp::codec>{{"PCMA", 8000, 1}, {"G722", 8000, 1}};
+    s.edit_media().codecs = std::make_shared<const std::vector<sdp::codec>>(
+        std::vector<sdp::codec>{{"PCMA", 8000, 1}, {"G722", 8000, 1}});
     auto answer = s.answer_offer(*offer);
     ASSERT_TRUE(answer);
     s.apply_negotiated(*answer, *offer);

@@ -24,6 +24,7 @@
 #include <parley/endpoint/config_reader.hpp>
 #include <parley/endpoint/dialplan.hpp>
 #include <parley/endpoint/digest.hpp>
+#include <parley/sdp/offer_answer.hpp>
 #include <parley/transport/address.hpp>
 
 #include <chrono>
@@ -142,6 +143,9 @@ struct endpoint_config {
     std::string transport; ///< "" means any transport
     std::string context = "default";
     std::vector<codec> codecs; ///< allow/disallow applied, in preference order
+    /// `codecs` as the SDP handlers take them, built once with the configuration so that every
+    /// call of the endpoint shares it (media_of); null in a hand-built endpoint_config.
+    std::shared_ptr<const std::vector<sdp::codec>> sdp_codecs;
     std::vector<std::string> aors;
     std::vector<std::string> auth; ///< inbound: callers must authenticate as one of these
     std::vector<std::string> outbound_auth;

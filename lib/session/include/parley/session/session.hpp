@@ -72,7 +72,8 @@ protected:
 /// endpoint layer); the core and the SDP handlers honour it.
 struct media_preferences {
     /// Preference order; none: each handler's own list (an empty list accepts no codec).
-    std::optional<std::vector<sdp::codec>> codecs;
+    /// Shared and immutable: one list serves every session of an endpoint.
+    std::shared_ptr<const std::vector<sdp::codec>> codecs;
     bool telephone_event = true; ///< offer and answer RFC 4733 telephone-event
     bool symmetric_rtp = true;   ///< send RTP where it comes from (RFC 4961), else to the SDP
     /// false: negotiate SDP but open no RTP socket (a signalling-only handler takes the
