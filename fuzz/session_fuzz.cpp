@@ -152,8 +152,8 @@ time_point fuzz_now() noexcept {
 class harness {
 public:
     /// `setup`: the input's first byte. Bit 0: the peer over TCP (no retransmissions either
-    /// way); bits 1-2: the session timer mode; bits 3-4: 100rel; bits 5-7: a method the
-    /// supplement refuses.
+    /// way; its Vias say TCP); bits 1-2: the session timer mode; bits 3-4: 100rel; bits 5-7: a
+    /// method the supplement refuses.
     explicit harness(std::uint8_t setup) {
         fuzz_time = wheel_.now();
         peer_.protocol = setup & 1 ? transport_protocol::tcp : transport_protocol::udp;
@@ -178,7 +178,17 @@ public:
     }
 
     void run(input& in) {
-        for (int steps = 0; !in.empty() && steps < 64; ++steps) step(in);
+        for (int steps = 0; !in.empty() && steps < 64 && !shut_down_; ++steps) step(in);
+        if (shut_down_) {
+            // The layer destroyed with its sessions live (a server stopping): each ends once,
+            // reported with on_ended, and nothing is left to reach a freed layer.
+            layer_.reset();
+            tu_.to = nullptr;
+            check(app_.live.empty(), "the application still holds a session after shutdown");
+            check(counter_->begun == counter_->ended, "a session began but never ended");
+            check(app_.told == app_.ended, "a session the application knew of never ended");
+            return;
+        }
         // Hang everything up and let every timer run out (Timer B/F/H, the linger, 64*T1).
         std::vector<session_handle> live = app_.live; // on_ended erases from app_.live
         for (session_handle h : live) (void)layer_->terminate(h);
@@ -201,6 +211,10 @@ public:
 private:
     void step(input& in) {
         std::uint8_t op = in.byte();
+        if (op % 16 == 15) { // rare: the layer goes away with whatever is live
+            shut_down_ = true;
+            return;
+        }
         switch (op % 8) {
         case 0: deliver(request_text("INVITE", in, true)); break;
         case 1: deliver(request_text(methods[in.byte() % methods.size()], in, false)); break;
@@ -257,8 +271,9 @@ private:
         std::uint32_t cseq = in.byte() % 6 + 1;
         std::string_view body = bodies[in.byte() % bodies.size()];
         std::string_view extra = extras[(flags >> 4) % extras.size()];
-        std::string s = std::string(method) + " sip:bob@127.0.0.1 SIP/2.0\r\n" +
-                        "Via: SIP/2.0/UDP 127.0.0.1:5062;branch=" + branch + "\r\n" +
+        std::string s = std::string(method) + " sip:bob@127.0.0.1 SIP/2.0\r\n" + "Via: SIP/2.0/" +
+                        (peer_.protocol == transport_protocol::tcp ? "TCP" : "UDP") +
+                        " 127.0.0.1:5062;branch=" + branch + "\r\n" +
                         "From: <sip:alice@127.0.0.1>;tag=" + from_tag + "\r\n" +
                         "To: <sip:bob@127.0.0.1>" +
                         (to_tag.empty() ? std::string() : ";tag=" + to_tag) + "\r\n" +
@@ -389,6 +404,7 @@ private:
     std::unique_ptr<session_layer> layer_;
     flow peer_;
     std::uint64_t branches_ = 1;
+    bool shut_down_ = false; ///< an op asked for the layer to go with sessions live
     /// Calls we placed: Call-ID and our From tag, for the callee's requests.
     std::vector<std::pair<std::string, std::string>> placed_;
 };
