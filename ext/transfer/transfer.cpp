@@ -83,6 +83,7 @@ struct sent_refer final : cookie {
     sent_refer(session& s, transfer_events* e, std::uint64_t n)
         : owner(&s), events(e), generation(n) {
         expiry.bind<&sent_refer::lapsed>(this);
+        refresh.bind<&sent_refer::refresh_now>(this);
     }
     session* owner;
     transfer_events* events;
@@ -92,9 +93,27 @@ struct sent_refer final : cookie {
     bool accepted = false;    ///< its 2xx arrived
     bool notified = false;    ///< a NOTIFY arrived
     timer expiry;
+    timer refresh; ///< RFC 6665 §4.1.2.2: a SUBSCRIBE before the subscription lapses
 
     void wait(std::chrono::milliseconds delay) {
         if (timer_wheel* w = owner->wheel()) w->schedule_after(expiry, delay);
+    }
+    /// After a NOTIFY that gives the subscription `seconds` more: a refresh at half of them (a
+    /// long transfer, a call that rings for minutes, stays subscribed). The expiry timer still
+    /// bounds the wait if the refresh fails or its NOTIFY never comes.
+    void refresh_after(std::uint32_t seconds) {
+        if (seconds < 2) return; // nothing useful fits: the expiry decides
+        if (timer_wheel* w = owner->wheel())
+            w->schedule_after(refresh, std::chrono::milliseconds(std::uint64_t{seconds} * 500));
+    }
+    void refresh_now() {
+        response_extras extras;
+        extras.headers.emplace_back("Event", id != 0 ? "refer;id=" + std::to_string(id) : "refer");
+        extras.headers.emplace_back("Expires",
+                                    std::to_string(transfer_supplement::subscription_seconds));
+        // The answer changes nothing here: a 2xx brings a NOTIFY with the new expiry (which
+        // moves the timers), an error leaves the expiry timer to end the wait.
+        (void)owner->send_request("SUBSCRIBE", extras, {});
     }
     void lapsed() {
         session& s = *owner;
@@ -306,8 +325,9 @@ request_verdict transfer_supplement::incoming_notify(session& s, const message& 
         // not say: the implicit subscription's usual minute), and its own last NOTIFY, sent
         // when it lapses, gets Timer N to arrive.
         ours->notified = true;
-        ours->wait(std::chrono::seconds((*state)->expires.value_or(subscription_seconds)) +
-                   timer_n(s));
+        const std::uint32_t seconds = (*state)->expires.value_or(subscription_seconds);
+        ours->wait(std::chrono::seconds(seconds) + timer_n(s));
+        ours->refresh_after(seconds);
     }
     if (events_ != nullptr) events_->on_transfer_progress(s, *status, final);
     return request_verdict::handled();

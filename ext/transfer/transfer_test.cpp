@@ -398,6 +398,63 @@ TEST_F(transfer_timer_fixture, as_transferor_the_subscription_lasts_what_each_no
     EXPECT_TRUE(deliver(*notify_with("active", "SIP/2.0 200 OK\n")).proceeds());
 }
 
+TEST_F(transfer_timer_fixture, as_transferor_the_subscription_is_refreshed_before_it_lapses) {
+    // RFC 6665 §4.1.2.2: a SUBSCRIBE for the REFER's subscription (Event: refer;id=<its CSeq>)
+    // at half the time each NOTIFY gives; a transfer that outlasts several expiries stays
+    // subscribed while the notifier keeps answering.
+    ASSERT_TRUE(transfer->refer(s, "<sip:carol@h>"));
+    auto refer_202 = parse("SIP/2.0 202 Accepted\nVia: SIP/2.0/UDP h;branch=z9hG4bK9\n"
+                           "From: <sip:a@h>;tag=1\nTo: <sip:b@h>;tag=2\nCall-ID: c\n"
+                           "CSeq: 9 REFER\nContent-Length: 0\n\n");
+    wire.last_done(202, refer_202.get());
+    EXPECT_TRUE(deliver(*notify_with("active;expires=10", "SIP/2.0 100 Trying\n", "refer;id=9"))
+                    .was_handled());
+    auto subscribes = [&] {
+        std::vector<const sent_message*> out;
+        for (const sent_message& m : wire.out)
+            if (m.method == "SUBSCRIBE") out.push_back(&m);
+        return out;
+    };
+    pass(std::chrono::milliseconds(4900));
+    EXPECT_TRUE(subscribes().empty()) << "not before half the stated 10 s";
+    pass(std::chrono::milliseconds(200));
+    ASSERT_EQ(subscribes().size(), 1u);
+    EXPECT_EQ(subscribes()[0]->header("Event"), "refer;id=9");
+    EXPECT_EQ(subscribes()[0]->header("Expires"), "60");
+    // The notifier's NOTIFY after the refresh: 60 s more, so no 408 at the old expiry, and the
+    // next refresh at 30 s.
+    EXPECT_TRUE(deliver(*notify_with("active;expires=60", "SIP/2.0 180 Ringing\n", "refer;id=9"))
+                    .was_handled());
+    pass(std::chrono::seconds(29));
+    EXPECT_EQ(subscribes().size(), 1u);
+    pass(std::chrono::seconds(2));
+    EXPECT_EQ(subscribes().size(), 2u);
+    EXPECT_EQ(events.progress,
+              (std::vector<std::pair<std::uint16_t, bool>>{{100, false}, {180, false}}));
+    // The final NOTIFY ends it: no more refreshes.
+    EXPECT_TRUE(
+        deliver(*notify_with("terminated;reason=noresource", "SIP/2.0 200 OK\n", "refer;id=9"))
+            .was_handled());
+    pass(std::chrono::seconds(300));
+    EXPECT_EQ(subscribes().size(), 2u);
+    EXPECT_EQ(events.progress.back(), (std::pair<std::uint16_t, bool>{200, true}));
+}
+
+TEST_F(transfer_timer_fixture, as_transferor_an_unanswered_refresh_leaves_the_expiry_to_end_it) {
+    ASSERT_TRUE(transfer->refer(s, "<sip:carol@h>"));
+    wire.last_done(202, nullptr);
+    EXPECT_TRUE(deliver(*notify_with("active;expires=10", "SIP/2.0 100 Trying\n")).was_handled());
+    pass(std::chrono::seconds(6)); // the refresh went (Event: refer: no id was learnt)
+    ASSERT_FALSE(wire.out.empty());
+    EXPECT_EQ(wire.out.back().method, "SUBSCRIBE");
+    EXPECT_EQ(wire.out.back().header("Event"), "refer");
+    // No NOTIFY follows: the stated 10 s plus Timer N end the wait as before.
+    pass(std::chrono::seconds(35));
+    EXPECT_EQ(events.progress.size(), 1u);
+    pass(std::chrono::seconds(2));
+    EXPECT_EQ(events.progress.back(), (std::pair<std::uint16_t, bool>{408, true}));
+}
+
 TEST_F(transfer_timer_fixture, as_transferor_an_earlier_refers_late_answers_are_not_this_ones) {
     ASSERT_TRUE(transfer->refer(s, "<sip:carol@h>"));
     auto first_done = wire.last_done;

@@ -1,6 +1,7 @@
 // The transfer supplement on a real session layer: its subscription timers run on the layer's
-// wheel (session::wheel), a session that ends with one armed leaves nothing behind, and an
-// application may hang up from inside a timer's callback.
+// wheel (session::wheel), a session that ends with one armed leaves nothing behind, an
+// application may hang up from inside a timer's callback, and the transferor refreshes its
+// subscription in the dialog.
 #include "session_fixture.hpp"
 
 #include <parley/ext/transfer.hpp>
@@ -124,6 +125,37 @@ TEST_F(transfer_session_fixture, the_transferor_may_hang_up_from_the_timers_call
     EXPECT_EQ(start_lines().back(), "BYE sip:alice@127.0.0.1:5062 SIP/2.0");
     answer_last_request();
     EXPECT_EQ(layer->size(), 0u);
+}
+
+TEST_F(transfer_session_fixture, the_transferor_refreshes_its_subscription_inside_the_dialog) {
+    // RFC 6665 §4.1.2.2 on a real layer: half-way through the expiry the transferee's NOTIFY
+    // gave, a SUBSCRIBE for the REFER's subscription goes in the call's dialog.
+    session* s = layer->find(app.last);
+    ASSERT_NE(s, nullptr);
+    ASSERT_TRUE(transfer->refer(*s, "<sip:carol@127.0.0.1>"));
+    message refer;
+    ASSERT_TRUE(parse_message(sender.sent.back(), refer, {.buffer = buffer_use::copy}));
+    const std::string id = std::to_string(refer.cseq().number);
+    answer_last_request(202);
+    std::string notify = in_dialog("NOTIFY", tag, 2, "z9hG4bKnot1");
+    notify.insert(notify.size() - 1, "Event: refer;id=" + id +
+                                         "\nSubscription-State: active;expires=10\n"
+                                         "Content-Type: message/sipfrag\n");
+    notify += "SIP/2.0 100 Trying\n";
+    sender.sent.clear();
+    deliver(notify);
+    EXPECT_EQ(start_lines(), std::vector<std::string>{"SIP/2.0 200 OK"});
+    for (int i = 0; i < 4; ++i) advance(seconds(1));
+    EXPECT_TRUE(sent_with("Expires").empty()) << "nothing before half the 10 s";
+    advance(seconds(1));
+    advance(milliseconds(100));
+    ASSERT_EQ(start_lines().back(), "SUBSCRIBE sip:alice@127.0.0.1:5062 SIP/2.0");
+    const std::string& subscribe = sender.sent.back();
+    EXPECT_EQ(header_of(subscribe, "Event"), "refer;id=" + id);
+    EXPECT_EQ(header_of(subscribe, "Expires"), "60");
+    EXPECT_EQ(header_of(subscribe, "Call-ID"), "call-1");
+    EXPECT_NE(header_of(subscribe, "To").find("tag=a1"), std::string::npos) << "the dialog's";
+    EXPECT_EQ(events.progress, (std::vector<std::pair<std::uint16_t, bool>>{{100, false}}));
 }
 
 } // namespace

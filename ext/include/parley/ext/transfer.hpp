@@ -20,7 +20,9 @@
 // REFER of ours (or for an earlier REFER: its Event id) is left to the core (481). The wait is
 // bounded: no NOTIFY within Timer N (64*T1, session::t1()) of the REFER's 2xx, or none before the
 // expiry the last one stated (a minute when it stated none) plus Timer N, ends the transfer with a
-// final 408 in on_transfer_progress: its outcome is unknown.
+// final 408 in on_transfer_progress: its outcome is unknown. Half-way through the time each
+// NOTIFY gives, a SUBSCRIBE (Event: refer;id=<the REFER's CSeq>, Expires: 60) refreshes the
+// subscription (RFC 6665 §4.1.2.2), so a transfer that rings for minutes stays subscribed.
 //
 // One supplement serves every session and shard: its state lives in the session's cookies.
 // The events object is borrowed and called on the session's shard (it must outlive the
