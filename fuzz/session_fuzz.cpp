@@ -181,9 +181,14 @@ public:
         for (int steps = 0; !in.empty() && steps < 64 && !shut_down_; ++steps) step(in);
         if (shut_down_) {
             // The layer destroyed with its sessions live (a server stopping): each ends once,
-            // reported with on_ended, and nothing is left to reach a freed layer.
-            layer_.reset();
+            // reported with on_ended, and nothing is left to reach a freed layer: the wheel
+            // runs on (a timer of the layer's left armed would fire into freed memory, which
+            // the sanitizers report) and the peer still answers what was sent.
             tu_.to = nullptr;
+            layer_.reset();
+            advance(seconds(1));
+            deliver_answers();
+            advance(seconds(70));
             check(app_.live.empty(), "the application still holds a session after shutdown");
             check(counter_->begun == counter_->ended, "a session began but never ended");
             check(app_.told == app_.ended, "a session the application knew of never ended");
@@ -306,10 +311,14 @@ private:
                 requests.push_back(&s);
         if (requests.empty()) return;
         const std::string& request = *requests[in.byte() % requests.size()];
+        std::uint16_t status = statuses[in.byte() % statuses.size()];
+        answer(std::string(request), status, in.byte());
+    }
+
+    /// The peer's `status` to one of our requests.
+    void answer(const std::string& request, std::uint16_t status, std::uint8_t flags) {
         message m;
         if (!parse_message(request, m, {.buffer = buffer_use::copy})) return;
-        std::uint16_t status = statuses[in.byte() % statuses.size()];
-        std::uint8_t flags = in.byte();
         std::string_view body = status >= 180 && status < 300 ? bodies[flags % bodies.size()] : "";
         std::string s = "SIP/2.0 " + std::to_string(status) + " X\r\n";
         for (const header_field& h : m.headers())
@@ -327,6 +336,16 @@ private:
         s += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
         s += body;
         deliver(s);
+    }
+
+    /// After a shutdown: the peer answers 200 to every request we sent (the layer's BYEs and
+    /// whatever was outstanding), to transactions whose user is gone.
+    void deliver_answers() {
+        std::vector<std::string> requests;
+        for (const auto& s : sender_.sent)
+            if (s.compare(0, 8, "SIP/2.0 ") != 0 && s.compare(0, 4, "ACK ") != 0)
+                requests.push_back(s);
+        for (const std::string& request : requests) answer(request, 200, 0);
     }
 
     void application(input& in) {

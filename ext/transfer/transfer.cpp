@@ -102,19 +102,12 @@ struct sent_refer final : cookie {
     /// long transfer, a call that rings for minutes, stays subscribed). The expiry timer still
     /// bounds the wait if the refresh fails or its NOTIFY never comes.
     void refresh_after(std::uint32_t seconds) {
+        refresh.cancel();        // an earlier NOTIFY's refresh: this one's time replaces it
         if (seconds < 2) return; // nothing useful fits: the expiry decides
         if (timer_wheel* w = owner->wheel())
             w->schedule_after(refresh, std::chrono::milliseconds(std::uint64_t{seconds} * 500));
     }
-    void refresh_now() {
-        response_extras extras;
-        extras.headers.emplace_back("Event", id != 0 ? "refer;id=" + std::to_string(id) : "refer");
-        extras.headers.emplace_back("Expires",
-                                    std::to_string(transfer_supplement::subscription_seconds));
-        // The answer changes nothing here: a 2xx brings a NOTIFY with the new expiry (which
-        // moves the timers), an error leaves the expiry timer to end the wait.
-        (void)owner->send_request("SUBSCRIBE", extras, {});
-    }
+    void refresh_now(); // below sent_refer_of
     void lapsed() {
         session& s = *owner;
         transfer_events* e = events;
@@ -126,6 +119,35 @@ struct sent_refer final : cookie {
 
 sent_refer* sent_refer_of(session& s) noexcept {
     return dynamic_cast<sent_refer*>(s.cookies().get(outgoing_refer_cookie));
+}
+
+/// RFC 6665 §4.1.2.2: the answers to a refresh after which the subscription is over.
+bool ends_subscription(std::uint16_t status) noexcept {
+    return status == 404 || status == 405 || status == 410 || status == 416 ||
+           (status >= 480 && status <= 485) || status == 489 || status == 501 || status == 604;
+}
+
+void sent_refer::refresh_now() {
+    // RFC 3515 §2.4.6: a refresh MUST name the REFER (Event: refer;id=<its CSeq>); without a
+    // known id (no 2xx CSeq, no NOTIFY naming it) there is none, and the expiry decides.
+    if (id == 0) return;
+    response_extras extras;
+    extras.headers.emplace_back("Event", "refer;id=" + std::to_string(id));
+    extras.headers.emplace_back("Expires",
+                                std::to_string(transfer_supplement::subscription_seconds));
+    // A 2xx brings a NOTIFY with the new expiry (which moves the timers); an answer that ends
+    // the subscription ends the wait now, its outcome unknown (408); any other error leaves the
+    // expiry timer to end it.
+    session* on = owner;
+    (void)owner->send_request(
+        "SUBSCRIBE", extras, [on, refreshed = generation](std::uint16_t status, const message*) {
+            sent_refer* state = sent_refer_of(*on);
+            if (state == nullptr || state->generation != refreshed || !ends_subscription(status))
+                return;
+            transfer_events* e = state->events;
+            on->cookies().remove(outgoing_refer_cookie); // destroys state
+            if (e != nullptr) e->on_transfer_progress(*on, 408, true);
+        });
 }
 
 } // namespace
@@ -311,6 +333,11 @@ request_verdict transfer_supplement::incoming_notify(session& s, const message& 
     // RFC 3515 §2.4.6: the id names the REFER (its CSeq); another one's subscription is over.
     if (ours->id != 0 && !(*event)->id.empty() && (*event)->id != std::to_string(ours->id))
         return request_verdict::proceed();
+    // A NOTIFY before the REFER's 2xx (RFC 6665 §4.1.2.4) names the REFER: its id is the one a
+    // refresh must carry.
+    if (ours->id == 0 && !(*event)->id.empty())
+        if (auto n = text::parse_decimal((*event)->id, UINT32_MAX))
+            ours->id = static_cast<std::uint32_t>(*n);
     auto state = find_subscription_state(request);
     if (!state || !*state) return request_verdict::reject(400, "Bad Subscription-State");
     auto status = sipfrag_status(request.body());

@@ -398,6 +398,14 @@ TEST_F(transfer_timer_fixture, as_transferor_the_subscription_lasts_what_each_no
     EXPECT_TRUE(deliver(*notify_with("active", "SIP/2.0 200 OK\n")).proceeds());
 }
 
+/// The SUBSCRIBEs the transferor sent so far.
+std::vector<const sent_message*> subscribes_in(const recorder& wire) {
+    std::vector<const sent_message*> out;
+    for (const sent_message& m : wire.out)
+        if (m.method == "SUBSCRIBE") out.push_back(&m);
+    return out;
+}
+
 TEST_F(transfer_timer_fixture, as_transferor_the_subscription_is_refreshed_before_it_lapses) {
     // RFC 6665 §4.1.2.2: a SUBSCRIBE for the REFER's subscription (Event: refer;id=<its CSeq>)
     // at half the time each NOTIFY gives; a transfer that outlasts several expiries stays
@@ -409,26 +417,20 @@ TEST_F(transfer_timer_fixture, as_transferor_the_subscription_is_refreshed_befor
     wire.last_done(202, refer_202.get());
     EXPECT_TRUE(deliver(*notify_with("active;expires=10", "SIP/2.0 100 Trying\n", "refer;id=9"))
                     .was_handled());
-    auto subscribes = [&] {
-        std::vector<const sent_message*> out;
-        for (const sent_message& m : wire.out)
-            if (m.method == "SUBSCRIBE") out.push_back(&m);
-        return out;
-    };
     pass(std::chrono::milliseconds(4900));
-    EXPECT_TRUE(subscribes().empty()) << "not before half the stated 10 s";
+    EXPECT_TRUE(subscribes_in(wire).empty()) << "not before half the stated 10 s";
     pass(std::chrono::milliseconds(200));
-    ASSERT_EQ(subscribes().size(), 1u);
-    EXPECT_EQ(subscribes()[0]->header("Event"), "refer;id=9");
-    EXPECT_EQ(subscribes()[0]->header("Expires"), "60");
+    ASSERT_EQ(subscribes_in(wire).size(), 1u);
+    EXPECT_EQ(subscribes_in(wire)[0]->header("Event"), "refer;id=9");
+    EXPECT_EQ(subscribes_in(wire)[0]->header("Expires"), "60");
     // The notifier's NOTIFY after the refresh: 60 s more, so no 408 at the old expiry, and the
     // next refresh at 30 s.
     EXPECT_TRUE(deliver(*notify_with("active;expires=60", "SIP/2.0 180 Ringing\n", "refer;id=9"))
                     .was_handled());
     pass(std::chrono::seconds(29));
-    EXPECT_EQ(subscribes().size(), 1u);
+    EXPECT_EQ(subscribes_in(wire).size(), 1u);
     pass(std::chrono::seconds(2));
-    EXPECT_EQ(subscribes().size(), 2u);
+    EXPECT_EQ(subscribes_in(wire).size(), 2u);
     EXPECT_EQ(events.progress,
               (std::vector<std::pair<std::uint16_t, bool>>{{100, false}, {180, false}}));
     // The final NOTIFY ends it: no more refreshes.
@@ -436,23 +438,74 @@ TEST_F(transfer_timer_fixture, as_transferor_the_subscription_is_refreshed_befor
         deliver(*notify_with("terminated;reason=noresource", "SIP/2.0 200 OK\n", "refer;id=9"))
             .was_handled());
     pass(std::chrono::seconds(300));
-    EXPECT_EQ(subscribes().size(), 2u);
+    EXPECT_EQ(subscribes_in(wire).size(), 2u);
     EXPECT_EQ(events.progress.back(), (std::pair<std::uint16_t, bool>{200, true}));
 }
 
-TEST_F(transfer_timer_fixture, as_transferor_an_unanswered_refresh_leaves_the_expiry_to_end_it) {
+TEST_F(transfer_timer_fixture, as_transferor_a_refresh_takes_the_id_a_notify_before_the_2xx_gave) {
+    // RFC 3515 §2.4.6: a refresh MUST carry the REFER's id; a NOTIFY that comes before the 2xx
+    // (RFC 6665 §4.1.2.4) names it.
     ASSERT_TRUE(transfer->refer(s, "<sip:carol@h>"));
+    EXPECT_TRUE(deliver(*notify_with("active;expires=10", "SIP/2.0 100 Trying\n", "refer;id=9"))
+                    .was_handled());
     wire.last_done(202, nullptr);
+    pass(std::chrono::seconds(6));
+    auto sent = subscribes_in(wire);
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0]->header("Event"), "refer;id=9");
+}
+
+TEST_F(transfer_timer_fixture, as_transferor_no_refresh_goes_without_the_refers_id) {
+    ASSERT_TRUE(transfer->refer(s, "<sip:carol@h>"));
+    wire.last_done(202, nullptr); // no response to read a CSeq from
     EXPECT_TRUE(deliver(*notify_with("active;expires=10", "SIP/2.0 100 Trying\n")).was_handled());
-    pass(std::chrono::seconds(6)); // the refresh went (Event: refer: no id was learnt)
-    ASSERT_FALSE(wire.out.empty());
-    EXPECT_EQ(wire.out.back().method, "SUBSCRIBE");
-    EXPECT_EQ(wire.out.back().header("Event"), "refer");
-    // No NOTIFY follows: the stated 10 s plus Timer N end the wait as before.
+    pass(std::chrono::seconds(6));
+    EXPECT_TRUE(subscribes_in(wire).empty()) << "a SUBSCRIBE without the id matches nothing";
+    // The stated 10 s plus Timer N end the wait, as without refreshes.
     pass(std::chrono::seconds(35));
     EXPECT_EQ(events.progress.size(), 1u);
     pass(std::chrono::seconds(2));
     EXPECT_EQ(events.progress.back(), (std::pair<std::uint16_t, bool>{408, true}));
+}
+
+TEST_F(transfer_timer_fixture, as_transferor_a_refresh_answered_481_ends_the_wait_at_once) {
+    // RFC 6665 §4.1.2.2: 404, 405, 410, 416, 480-485, 489, 501 or 604 to a refresh end the
+    // subscription; another error (503) leaves the expiry to decide.
+    auto refer_202 = parse("SIP/2.0 202 Accepted\nVia: SIP/2.0/UDP h;branch=z9hG4bK9\n"
+                           "From: <sip:a@h>;tag=1\nTo: <sip:b@h>;tag=2\nCall-ID: c\n"
+                           "CSeq: 9 REFER\nContent-Length: 0\n\n");
+    ASSERT_TRUE(transfer->refer(s, "<sip:carol@h>"));
+    wire.last_done(202, refer_202.get());
+    EXPECT_TRUE(deliver(*notify_with("active;expires=10", "SIP/2.0 100 Trying\n", "refer;id=9"))
+                    .was_handled());
+    pass(std::chrono::seconds(6));
+    ASSERT_EQ(subscribes_in(wire).size(), 1u);
+    wire.last_done(503, nullptr);
+    EXPECT_EQ(events.progress.size(), 1u) << "503: the subscription may still stand";
+    EXPECT_TRUE(deliver(*notify_with("active;expires=10", "SIP/2.0 180 Ringing\n", "refer;id=9"))
+                    .was_handled());
+    pass(std::chrono::seconds(6));
+    ASSERT_EQ(subscribes_in(wire).size(), 2u);
+    wire.last_done(481, nullptr);
+    EXPECT_EQ(events.progress, (std::vector<std::pair<std::uint16_t, bool>>{
+                                   {100, false}, {180, false}, {408, true}}));
+    EXPECT_TRUE(transfer->refer(s, "<sip:dave@h>")) << "over: a new REFER may go";
+}
+
+TEST_F(transfer_timer_fixture, as_transferor_a_shorter_expiry_moves_the_refresh_earlier) {
+    auto refer_202 = parse("SIP/2.0 202 Accepted\nVia: SIP/2.0/UDP h;branch=z9hG4bK9\n"
+                           "From: <sip:a@h>;tag=1\nTo: <sip:b@h>;tag=2\nCall-ID: c\n"
+                           "CSeq: 9 REFER\nContent-Length: 0\n\n");
+    ASSERT_TRUE(transfer->refer(s, "<sip:carol@h>"));
+    wire.last_done(202, refer_202.get());
+    EXPECT_TRUE(deliver(*notify_with("active;expires=60", "SIP/2.0 100 Trying\n", "refer;id=9"))
+                    .was_handled());
+    pass(std::chrono::seconds(10));
+    // 1 s left: too little to refresh, and the refresh the 60 s had set (at 30 s) is gone.
+    EXPECT_TRUE(deliver(*notify_with("active;expires=1", "SIP/2.0 180 Ringing\n", "refer;id=9"))
+                    .was_handled());
+    pass(std::chrono::seconds(25));
+    EXPECT_TRUE(subscribes_in(wire).empty());
 }
 
 TEST_F(transfer_timer_fixture, as_transferor_an_earlier_refers_late_answers_are_not_this_ones) {

@@ -110,11 +110,37 @@ TEST_F(transfer_session_fixture, a_session_ending_with_the_timer_armed_leaves_no
     EXPECT_EQ(wheel.size(), 0u) << "the subscription's timer went with its session";
 }
 
+TEST_F(transfer_session_fixture, a_sessions_t1_is_its_transaction_layers) {
+    // A second layer on a transaction layer with T1 = 100 ms (a LAN): its sessions report that
+    // T1, which RFC 6665 Timer N (64*T1) and other extension timers are built on.
+    transaction_options fast;
+    fast.timers.t1 = milliseconds(100);
+    recording_sender sender2;
+    relay tu2;
+    transaction_layer transactions2{sender2, tu2, wheel, fast};
+    recording_app app2;
+    session_layer layer2(transactions2, sender2, wheel, registry, app2);
+    tu2.to = &layer2;
+    app2.layer = &layer2;
+    std::string bytes;
+    for (char c : invite("call-t1")) bytes += c == '\n' ? std::string("\r\n") : std::string(1, c);
+    bytes.insert(bytes.find("\r\n\r\n") + 2,
+                 "Content-Length: " + std::to_string(bytes.size() - bytes.find("\r\n\r\n") - 4) +
+                     "\r\n");
+    message m;
+    ASSERT_TRUE(parse_message(bytes, m, {.buffer = buffer_use::copy}));
+    transactions2.receive(m, peer);
+    session* s = layer2.find(app2.last);
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s->t1(), milliseconds(100));
+    EXPECT_EQ(layer->find(app.last)->t1(), milliseconds(500)) << "the fixture's default layer";
+    (void)layer2.terminate(app2.last);
+}
+
 TEST_F(transfer_session_fixture, the_transferor_may_hang_up_from_the_timers_callback) {
     events.hang_up_on_final = true;
     session* s = layer->find(app.last);
     ASSERT_NE(s, nullptr);
-    EXPECT_EQ(s->t1(), std::chrono::milliseconds(500)) << "the transaction layer's T1";
     ASSERT_TRUE(transfer->refer(*s, "<sip:carol@127.0.0.1>"));
     answer_last_request(202);
     sender.sent.clear();

@@ -8,23 +8,33 @@
 namespace parley::test {
 
 struct tu_relay final : transaction_user {
+    /// Null once the user is gone (a fuzz run that destroys its session layer first): the
+    /// hooks of the transactions left behind then reach nobody.
     transaction_user* to = nullptr;
-    void on_request(const incoming_request& r) noexcept override { to->on_request(r); }
-    void on_ack(const message& a, const flow& f) noexcept override { to->on_ack(a, f); }
-    void on_cancel(transaction_id t, const message& c) noexcept override { to->on_cancel(t, c); }
+    void on_request(const incoming_request& r) noexcept override {
+        if (to != nullptr) to->on_request(r);
+    }
+    void on_ack(const message& a, const flow& f) noexcept override {
+        if (to != nullptr) to->on_ack(a, f);
+    }
+    void on_cancel(transaction_id t, const message& c) noexcept override {
+        if (to != nullptr) to->on_cancel(t, c);
+    }
     void on_response(transaction_id t, const message& r) noexcept override {
-        to->on_response(t, r);
+        if (to != nullptr) to->on_response(t, r);
     }
     void on_stray_response(const message& r, const flow& f) noexcept override {
-        to->on_stray_response(r, f);
+        if (to != nullptr) to->on_stray_response(r, f);
     }
     void on_client_failure(transaction_id t, failure_reason w) noexcept override {
-        to->on_client_failure(t, w);
+        if (to != nullptr) to->on_client_failure(t, w);
     }
     void on_server_failure(transaction_id t, failure_reason w) noexcept override {
-        to->on_server_failure(t, w);
+        if (to != nullptr) to->on_server_failure(t, w);
     }
-    void on_terminated(transaction_id t) noexcept override { to->on_terminated(t); }
+    void on_terminated(transaction_id t) noexcept override {
+        if (to != nullptr) to->on_terminated(t);
+    }
 };
 
 } // namespace parley::test

@@ -144,7 +144,9 @@ struct endpoint_config {
     std::string context = "default";
     std::vector<codec> codecs; ///< allow/disallow applied, in preference order
     /// `codecs` as the SDP handlers take them, built once with the configuration so that every
-    /// call of the endpoint shares it (media_of); null in a hand-built endpoint_config.
+    /// call of the endpoint shares it (media_of); null in a hand-built endpoint_config (media_of
+    /// then builds it per call). Code that changes `codecs` afterwards rebuilds it
+    /// (sdp_codecs_of) or resets it.
     std::shared_ptr<const std::vector<sdp::codec>> sdp_codecs;
     std::vector<std::string> aors;
     std::vector<std::string> auth; ///< inbound: callers must authenticate as one of these
