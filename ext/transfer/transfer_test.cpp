@@ -39,6 +39,13 @@ std::unique_ptr<message> notify_with(std::string_view state, std::string_view fr
                  std::to_string(fragment.size()) + "\n\n" + std::string(fragment));
 }
 
+/// The transferee's 202 to our REFER, CSeq 9: the id its subscription goes by.
+std::unique_ptr<message> refer_accepted() {
+    return parse("SIP/2.0 202 Accepted\nVia: SIP/2.0/UDP h;branch=z9hG4bK9\n"
+                 "From: <sip:a@h>;tag=1\nTo: <sip:b@h>;tag=2\nCall-ID: c\n"
+                 "CSeq: 9 REFER\nContent-Length: 0\n\n");
+}
+
 struct sent_message {
     std::uint16_t status = 0; ///< responses
     std::string method;       ///< requests
@@ -411,9 +418,7 @@ TEST_F(transfer_timer_fixture, as_transferor_the_subscription_is_refreshed_befor
     // at half the time each NOTIFY gives; a transfer that outlasts several expiries stays
     // subscribed while the notifier keeps answering.
     ASSERT_TRUE(transfer->refer(s, "<sip:carol@h>"));
-    auto refer_202 = parse("SIP/2.0 202 Accepted\nVia: SIP/2.0/UDP h;branch=z9hG4bK9\n"
-                           "From: <sip:a@h>;tag=1\nTo: <sip:b@h>;tag=2\nCall-ID: c\n"
-                           "CSeq: 9 REFER\nContent-Length: 0\n\n");
+    auto refer_202 = refer_accepted();
     wire.last_done(202, refer_202.get());
     EXPECT_TRUE(deliver(*notify_with("active;expires=10", "SIP/2.0 100 Trying\n", "refer;id=9"))
                     .was_handled());
@@ -471,9 +476,7 @@ TEST_F(transfer_timer_fixture, as_transferor_no_refresh_goes_without_the_refers_
 TEST_F(transfer_timer_fixture, as_transferor_a_refresh_answered_481_ends_the_wait_at_once) {
     // RFC 6665 §4.1.2.2: 404, 405, 410, 416, 480-485, 489, 501 or 604 to a refresh end the
     // subscription; another error (503) leaves the expiry to decide.
-    auto refer_202 = parse("SIP/2.0 202 Accepted\nVia: SIP/2.0/UDP h;branch=z9hG4bK9\n"
-                           "From: <sip:a@h>;tag=1\nTo: <sip:b@h>;tag=2\nCall-ID: c\n"
-                           "CSeq: 9 REFER\nContent-Length: 0\n\n");
+    auto refer_202 = refer_accepted();
     ASSERT_TRUE(transfer->refer(s, "<sip:carol@h>"));
     wire.last_done(202, refer_202.get());
     EXPECT_TRUE(deliver(*notify_with("active;expires=10", "SIP/2.0 100 Trying\n", "refer;id=9"))
@@ -493,9 +496,7 @@ TEST_F(transfer_timer_fixture, as_transferor_a_refresh_answered_481_ends_the_wai
 }
 
 TEST_F(transfer_timer_fixture, as_transferor_a_shorter_expiry_moves_the_refresh_earlier) {
-    auto refer_202 = parse("SIP/2.0 202 Accepted\nVia: SIP/2.0/UDP h;branch=z9hG4bK9\n"
-                           "From: <sip:a@h>;tag=1\nTo: <sip:b@h>;tag=2\nCall-ID: c\n"
-                           "CSeq: 9 REFER\nContent-Length: 0\n\n");
+    auto refer_202 = refer_accepted();
     ASSERT_TRUE(transfer->refer(s, "<sip:carol@h>"));
     wire.last_done(202, refer_202.get());
     EXPECT_TRUE(deliver(*notify_with("active;expires=60", "SIP/2.0 100 Trying\n", "refer;id=9"))
@@ -514,9 +515,7 @@ TEST_F(transfer_timer_fixture, as_transferor_an_earlier_refers_late_answers_are_
     // Its 2xx never comes; the REFER times out (408 from its transaction), then a new one goes.
     first_done(408, nullptr);
     ASSERT_TRUE(transfer->refer(s, "<sip:dave@h>"));
-    auto refer_202 = parse("SIP/2.0 202 Accepted\nVia: SIP/2.0/UDP h;branch=z9hG4bK9\n"
-                           "From: <sip:a@h>;tag=1\nTo: <sip:b@h>;tag=2\nCall-ID: c\n"
-                           "CSeq: 9 REFER\nContent-Length: 0\n\n");
+    auto refer_202 = refer_accepted();
     wire.last_done(202, refer_202.get());
     // A late answer to the first (its transaction's copy): ignored, the second runs on.
     first_done(603, nullptr);
