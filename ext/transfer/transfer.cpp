@@ -300,7 +300,10 @@ result<void> transfer_supplement::refer(session& s, std::string_view refer_to,
             auto* state = sent_refer_of(*on);
             // Gone (a NOTIFY or the timer ended it), or a later REFER's: not for this one.
             if (state == nullptr || state->generation != generation) return;
-            bool no_notifies = !subscription;
+            // RFC 4488 §4: only a 2xx that says Refer-Sub: false agrees to no subscription; one
+            // that does not say it (a recipient without the extension) subscribed us anyway.
+            // Without the response to read, what we asked for.
+            bool no_notifies = !subscription && response == nullptr;
             if (response != nullptr) {
                 auto sub = find_refer_sub(*response);
                 if (sub && *sub && **sub == refer_sub::no_subscription) no_notifies = true;

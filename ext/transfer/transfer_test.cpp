@@ -413,6 +413,28 @@ std::vector<const sent_message*> subscribes_in(const recorder& wire) {
     return out;
 }
 
+TEST_F(transfer_fixture, as_transferor_refer_sub_false_holds_only_if_the_2xx_says_it_rfc4488) {
+    // We ask for no subscription; a 2xx without Refer-Sub: false comes from a recipient that
+    // subscribed us anyway (RFC 4488 §4): its NOTIFYs are ours, and the transfer runs on.
+    ASSERT_TRUE(transfer->refer(s, "<sip:carol@h>", {.subscription = false}));
+    EXPECT_EQ(wire.out.back().header("Refer-Sub"), "false");
+    wire.last_done(202, refer_accepted().get());
+    EXPECT_TRUE(events.progress.empty());
+    EXPECT_TRUE(deliver(*notify_with("active;expires=60", "SIP/2.0 180 Ringing\n", "refer;id=9"))
+                    .was_handled());
+    EXPECT_EQ(events.progress, (std::vector<std::pair<std::uint16_t, bool>>{{180, false}}));
+    EXPECT_TRUE(
+        deliver(*notify_with("terminated", "SIP/2.0 200 OK\n", "refer;id=9")).was_handled());
+    // A 2xx that says Refer-Sub: false ends it at once: nothing more will come.
+    ASSERT_TRUE(transfer->refer(s, "<sip:dave@h>", {.subscription = false}));
+    auto agreed = parse("SIP/2.0 202 Accepted\nVia: SIP/2.0/UDP h;branch=z9hG4bK9\n"
+                        "From: <sip:a@h>;tag=1\nTo: <sip:b@h>;tag=2\nCall-ID: c\n"
+                        "CSeq: 10 REFER\nRefer-Sub: false\nContent-Length: 0\n\n");
+    wire.last_done(202, agreed.get());
+    EXPECT_EQ(events.progress.back(), (std::pair<std::uint16_t, bool>{202, true}));
+    EXPECT_TRUE(transfer->refer(s, "<sip:erin@h>")) << "over: a new REFER may go";
+}
+
 TEST_F(transfer_timer_fixture, as_transferor_the_subscription_is_refreshed_before_it_lapses) {
     // RFC 6665 §4.1.2.2: a SUBSCRIBE for the REFER's subscription (Event: refer;id=<its CSeq>)
     // at half the time each NOTIFY gives; a transfer that outlasts several expiries stays
