@@ -110,7 +110,8 @@ public:
 
     struct refer_options {
         std::string_view referred_by; ///< our Referred-By ("" for none)
-        bool subscription = true;     ///< false: ask for Refer-Sub: false
+        bool subscription = true;     ///< false: ask for Refer-Sub: false (it holds only if
+                                      ///< the 2xx says so too, RFC 4488 §4)
     };
     /// Transferor: sends REFER with Refer-To `refer_to` (a name-addr or URI; an attended
     /// transfer embeds ?Replaces=... in it). Error 491 while an earlier REFER is unfinished,
