@@ -252,6 +252,10 @@ TEST(message_limits, header_count_across_the_vectors_growth_and_line_length_in_l
         } else {
             ASSERT_FALSE(r) << limit;
             EXPECT_EQ(r.error_value().reason_phrase(), "Too Many Headers") << limit;
+            // Reported at the first line over the limit: header line number `limit` (from 0).
+            std::size_t at = many.find('\n') + 1;
+            for (std::size_t i = 0; i < limit; ++i) at = many.find('\n', at) + 1;
+            EXPECT_EQ(r.error_value().offset, at) << limit;
         }
     }
     // A message longer than the line limit: each line is still measured (the longest filler is
