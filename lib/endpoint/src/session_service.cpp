@@ -32,23 +32,6 @@ session_service::~session_service() {
     layer_.use_policies(nullptr);
 }
 
-std::shared_ptr<const std::vector<sdp::codec>> sdp_codecs_of(const std::vector<codec>& codecs) {
-    auto list = std::make_shared<std::vector<sdp::codec>>();
-    list->reserve(codecs.size());
-    for (codec c : codecs) {
-        switch (c) {
-        case codec::ulaw: list->push_back({"PCMU", 8000, 1}); break;
-        case codec::alaw: list->push_back({"PCMA", 8000, 1}); break;
-        case codec::g722: list->push_back({"G722", 8000, 1}); break;
-        case codec::g729: list->push_back({"G729", 8000, 1}); break;
-        case codec::gsm: list->push_back({"GSM", 8000, 1}); break;
-        case codec::opus: list->push_back({"opus", 48000, 2}); break;
-        case codec::telephone_event: break; // dtmf_mode decides RFC 4733, as in Asterisk
-        }
-    }
-    return list;
-}
-
 media_preferences media_of(const endpoint_config& endpoint) {
     media_preferences m;
     // The configuration's list, shared by every call of the endpoint (no copy per call).

@@ -171,6 +171,10 @@ struct endpoint_config {
     config_location where;
 };
 
+/// An endpoint's codecs as the SDP handlers take them (telephone-event is dtmf_mode's, not here):
+/// what the configuration stores in endpoint_config::sdp_codecs.
+std::shared_ptr<const std::vector<sdp::codec>> sdp_codecs_of(const std::vector<codec>& codecs);
+
 struct aor_config {
     std::string name;
     std::vector<std::string> contact; ///< static contacts (SIP URIs)

@@ -45,8 +45,6 @@ session_policy policy_of(const endpoint_config& endpoint) noexcept;
 /// The media preferences of an endpoint's sessions (codecs, telephone-event, symmetric RTP,
 /// audio stream limit). The codec list is the endpoint's shared one (sdp_codecs) when it has one.
 media_preferences media_of(const endpoint_config& endpoint);
-/// An endpoint's codecs as the SDP handlers take them (telephone-event is dtmf_mode's, not here).
-std::shared_ptr<const std::vector<sdp::codec>> sdp_codecs_of(const std::vector<codec>& codecs);
 
 class session_service final : public service, public session_policy_source {
 public:

@@ -58,7 +58,9 @@ public:
     virtual timer_wheel* wheel() noexcept { return nullptr; }
     /// The transaction layer's T1 (RFC 3261 §17.1.1.1), for an extension's timers that the
     /// RFCs give in multiples of it (RFC 6665 Timer N is 64*T1).
-    virtual std::chrono::milliseconds t1() const noexcept { return std::chrono::milliseconds(500); }
+    virtual std::chrono::milliseconds t1() const noexcept { return default_t1; }
+    /// RFC 3261's default T1, for a session without a transaction layer behind it yet.
+    static constexpr std::chrono::milliseconds default_t1{500};
     /// Bracket a callback the layer did not start (an extension's timer): a session that ends
     /// inside is freed only at leave() (session::callback_scope).
     virtual void enter() noexcept {}
@@ -151,7 +153,7 @@ public:
     timer_wheel* wheel() noexcept { return requester_ != nullptr ? requester_->wheel() : nullptr; }
     /// T1 of the session's transaction layer (dialog_requester::t1), 500 ms without a dialog.
     std::chrono::milliseconds t1() const noexcept {
-        return requester_ != nullptr ? requester_->t1() : std::chrono::milliseconds(500);
+        return requester_ != nullptr ? requester_->t1() : dialog_requester::default_t1;
     }
     /// Held by an extension's own callback (a timer) while it may call the application: as in
     /// the layer's callbacks, the session stays valid until the scope ends even if the
