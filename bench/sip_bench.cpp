@@ -16,10 +16,13 @@ namespace {
 
 using namespace parley;
 
-// The core clock while the benchmark runs: a chain of dependent adds retires one per cycle on
-// every x86-64 core of the last decade, so adds per second of this thread's CPU time (not wall
-// time: a probe preempted on a busy machine would read low) is the clock. This VM's clock moves
-// with the host's load (3.4 to 3.7 GHz seen), so times are also reported as cycles per parse.
+// The core clock while the benchmark runs: a chain of dependent 64-bit multiplications takes
+// three cycles each on every x86-64 core of the last decade (Intel since Sandy Bridge, AMD since
+// Zen), so multiplications per second of this thread's CPU time (not wall time: a probe
+// preempted on a busy machine would read low), times three, is the clock. A chain of adds is no
+// probe: Intel's Golden Cove retires dependent immediate adds faster than one a cycle (it read
+// 5 to 8 GHz on a 2.1 GHz Sapphire Rapids VM). VM clocks move with the host's load (3.4 to
+// 3.7 GHz seen on one, 2.1 to 2.5 on another), so times are also reported as cycles per parse.
 double thread_seconds() {
     timespec t{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
@@ -27,19 +30,19 @@ double thread_seconds() {
 }
 
 double probe_ghz() {
-    constexpr std::uint64_t rounds = 5'000'000; // 20 million adds, about 6 ms
-    std::uint64_t x = 0;
+    constexpr std::uint64_t rounds = 2'000'000; // 8 million multiplications, about 10 ms
+    std::uint64_t x = 3;
     const double start = thread_seconds();
     for (std::uint64_t i = 0; i < rounds; ++i) {
 #if defined(__x86_64__)
-        asm volatile("add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0" : "+r"(x));
+        asm volatile("imul %0, %0\n\timul %0, %0\n\timul %0, %0\n\timul %0, %0" : "+r"(x));
 #else
-        for (int k = 0; k < 4; ++k) benchmark::DoNotOptimize(x += 1);
+        for (int k = 0; k < 4; ++k) benchmark::DoNotOptimize(x *= x);
 #endif
     }
     const double took = thread_seconds() - start;
     benchmark::DoNotOptimize(x);
-    return 4.0 * static_cast<double>(rounds) / took / 1e9;
+    return 3.0 * 4.0 * static_cast<double>(rounds) / took / 1e9;
 }
 
 void parse(benchmark::State& state, const std::string& bytes) {
