@@ -54,9 +54,13 @@ namespace {
 /// guessing peer cannot flood the log.
 void log_auth_failure(unsigned shard_index, const auth_failure_report& r) {
     if (!std::has_single_bit(r.failures_from_source)) return;
-    static constexpr const char* reasons[] = {"none",           "malformed credentials",
-                                              "unsupported",    "unknown user",
-                                              "wrong password", "replayed nonce count"};
+    static constexpr const char* reasons[] = {"none",
+                                              "malformed credentials",
+                                              "unsupported",
+                                              "unknown user",
+                                              "wrong password",
+                                              "replayed nonce count",
+                                              "uri is not the request-uri"};
     auto why = static_cast<std::size_t>(r.why);
     log_event(log_level::warning, "authentication failed",
               {{"shard", std::to_string(shard_index)},

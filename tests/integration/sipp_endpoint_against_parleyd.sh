@@ -22,7 +22,10 @@ target=$(awk '/^udp /{print $2}' "$work/parleyd.out")
 [[ -n "$target" ]] || { echo "parleyd did not start"; cat "$work/parleyd.out"; exit 1; }
 
 cd "$work"
+# -auth_uri (SIPp puts "sip:" before it): by default SIPp signs "sip:<host>:<port>", not the
+# Request-URI, and parleyd's auth_check_uri refuses that (RFC 7616 §3.4.6).
 if ! timeout 60 sipp -sf "$scenario" -s echo -t u1 -i 127.0.0.1 -p 0 -m "$calls" -r 10 \
+    -auth_uri "echo@$target" \
     -timeout 30s -timeout_error -nostdin -trace_err -trace_stat -stf stats.csv \
     "$target" >sipp.out 2>&1; then
   echo "SIPp scenario $(basename "$scenario") failed:"

@@ -2,6 +2,7 @@
 #include <parley/endpoint/digest_server.hpp>
 
 #include <parley/base/text.hpp>
+#include <parley/sip/uri.hpp>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -283,6 +284,13 @@ digest_verdict digest_authenticator::authenticate(const digest_request& in, time
         return answer(digest_outcome::failure, in, now, digest_failure::unknown_user);
     if (!usable) return answer(digest_outcome::failure, in, now, digest_failure::unsupported);
     if (!right) return answer(digest_outcome::failure, in, now, digest_failure::wrong_password);
+    // RFC 7616 §3.4.6: the uri parameter must name the Request-URI's resource (RFC 3261
+    // §19.1.4 equality), or credentials seen on one request would authorize another request
+    // line (an INVITE redirected to a premium number). Checked before the nonce is used.
+    if (in.config.system().auth_check_uri)
+        if (auto named = parse_uri(uri);
+            !named || !uri_equivalent(*named, in.request.request_uri()))
+            return answer(digest_outcome::failure, in, now, digest_failure::wrong_uri);
 
     std::int64_t created_ms = 0;
     if (check_nonce(nonce, auth_param_text(c.opaque), in.config, now, created_ms) ==

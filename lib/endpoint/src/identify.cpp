@@ -16,10 +16,12 @@ endpoint_identifier::endpoint_identifier(std::shared_ptr<const configuration> co
     for (const identify_config& id : config_->identifies())
         if (const endpoint_config* e = config_->find_endpoint(id.endpoint))
             identifies_.push_back(identify_entry{&id, e});
-    for (const endpoint_config& e : config_->endpoints())
+    for (const endpoint_config& e : config_->endpoints()) {
+        if (!e.identified_by(identify_method::auth_username)) continue;
         for (const std::string& auth_name : e.auth)
             if (const auth_config* a = config_->find_auth(auth_name))
                 by_auth_username_.try_emplace(a->username, &e);
+    }
 }
 
 std::optional<identification> endpoint_identifier::identify(const message& request,
@@ -44,10 +46,14 @@ const endpoint_config* endpoint_identifier::by_username(const message& request) 
     if (std::size_t semicolon = user.find(';'); semicolon != std::string::npos)
         user.resize(semicolon);
     if (user.empty()) return nullptr;
+    // An endpoint whose identify_by leaves out username is not found by its name.
+    auto by_name = [this](const std::string& name) -> const endpoint_config* {
+        const endpoint_config* e = config_->find_endpoint(name);
+        return e != nullptr && e->identified_by(identify_method::username) ? e : nullptr;
+    };
     if (!from.host.empty())
-        if (const endpoint_config* e = config_->find_endpoint(user + "@" + std::string(from.host)))
-            return e;
-    return config_->find_endpoint(user);
+        if (const endpoint_config* e = by_name(user + "@" + std::string(from.host))) return e;
+    return by_name(user);
 }
 
 const endpoint_config* endpoint_identifier::by_auth_username(const message& request) const {
@@ -72,6 +78,7 @@ const endpoint_config* endpoint_identifier::by_ip(const socket_address& source) 
         return a.family == source.family && a.ip == source.ip;
     };
     for (const identify_entry& entry : identifies_) {
+        if (!entry.endpoint->identified_by(identify_method::ip)) continue;
         const identify_config& id = *entry.identify;
         for (const ip_network& net : id.match)
             if (net.contains(source)) return entry.endpoint;
@@ -87,7 +94,7 @@ const endpoint_config* endpoint_identifier::by_ip(const socket_address& source) 
 const endpoint_config* endpoint_identifier::by_header(const message& request) const {
     for (const identify_entry& entry : identifies_) {
         const std::optional<header_match>& match = entry.identify->match_header;
-        if (!match) continue;
+        if (!match || !entry.endpoint->identified_by(identify_method::header)) continue;
         header_id id = header_id_from_name(match->name);
         for (const header_field& h : request.headers()) {
             bool same_name =

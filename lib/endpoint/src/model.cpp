@@ -97,6 +97,22 @@ constexpr std::array<std::string_view, 9> foreign_types{
 
 const std::string all_codecs_text = "ulaw, alaw, g722, g729, gsm, opus, telephone-event or all";
 
+const std::string identify_methods_text =
+    "a list of distinct methods from username, auth_username, ip, header";
+
+// endpoint_identifier_order and an endpoint's identify_by: distinct methods, at least one.
+std::optional<std::vector<identify_method>> parse_identify_methods(std::string_view text) {
+    std::vector<identify_method> methods;
+    for (std::string_view item : split_list(text)) {
+        auto m = lookup(identify_names, item);
+        if (!m || std::find(methods.begin(), methods.end(), *m) != methods.end())
+            return std::nullopt;
+        methods.push_back(*m);
+    }
+    if (methods.empty()) return std::nullopt;
+    return methods;
+}
+
 } // namespace
 
 std::string_view to_string(codec c) noexcept {
@@ -238,6 +254,11 @@ void configuration_builder::add_system(const config_section& section) {
                 s.default_realm = o.value;
             else
                 bad("a realm without double quotes");
+        } else if (k == "auth_check_uri") {
+            if (auto b = parse_bool(o.value))
+                s.auth_check_uri = *b;
+            else
+                bad("yes or no (also true/false, on/off, 1/0)");
         } else if (k == "nonce_lifetime") {
             if (auto n = parse_number(o.value, 1, 86400))
                 s.nonce_lifetime = std::chrono::seconds(*n);
@@ -254,19 +275,10 @@ void configuration_builder::add_system(const config_section& section) {
             else
                 s.max_sessions = *n;
         } else if (k == "endpoint_identifier_order") {
-            std::vector<identify_method> order;
-            bool good = true;
-            for (std::string_view item : split_list(o.value)) {
-                auto m = lookup(identify_names, item);
-                if (!m || std::find(order.begin(), order.end(), *m) != order.end())
-                    good = false;
-                else
-                    order.push_back(*m);
-            }
-            if (good && !order.empty())
-                s.endpoint_identifier_order = std::move(order);
+            if (auto order = parse_identify_methods(o.value))
+                s.endpoint_identifier_order = std::move(*order);
             else
-                bad("a list of distinct methods from username, auth_username, ip, header");
+                bad(identify_methods_text);
         } else if (k == "default_auth_algorithms_uas") {
             std::vector<digest_hash> algorithms;
             bool good = true;
@@ -397,6 +409,7 @@ void configuration_builder::add_endpoint(const config_section& section) {
     e.name = section.name;
     e.where = section.where;
     const config_option* sess_expires_option = nullptr;
+    const config_option* identify_by_option = nullptr;
     auto refer = [&](const char* type, std::string_view name, const config_option& o) {
         references_.push_back(reference{type, std::string(name), o.where, section.name, o.key});
     };
@@ -437,6 +450,13 @@ void configuration_builder::add_endpoint(const config_section& section) {
             names(e.auth, "auth", o);
         } else if (k == "outbound_auth") {
             names(e.outbound_auth, "auth", o);
+        } else if (k == "identify_by") {
+            if (auto methods = parse_identify_methods(o.value)) {
+                e.identify_by = std::move(*methods);
+                identify_by_option = &o;
+            } else {
+                bad(identify_methods_text);
+            }
         } else if (k == "from_user") {
             e.from_user = o.value;
         } else if (k == "from_domain") {
@@ -513,6 +533,19 @@ void configuration_builder::add_endpoint(const config_section& section) {
         error(where, section.name, "timers_sess_expires",
               "expected a value >= timers_min_se (" + std::to_string(e.timers_min_se) + "), got " +
                   quoted(std::to_string(e.timers_sess_expires)));
+    }
+    if (identify_by_option == nullptr) {
+        // Anyone can write a From user or an Authorization username: an endpoint that asks for
+        // no password is found only by an identify section (source address, header).
+        if (e.auth.empty())
+            e.identify_by = {identify_method::ip, identify_method::header};
+        else
+            e.identify_by = {identify_method::username, identify_method::auth_username,
+                             identify_method::ip, identify_method::header};
+    } else if (e.auth.empty() && e.identified_by(identify_method::username)) {
+        warning(identify_by_option->where, section.name, "identify_by",
+                "the endpoint has no auth=, so anyone who writes its name in From is taken for "
+                "it; add \"auth =\" or identify it by ip");
     }
     if (e.codecs.empty())
         warning(section.where, section.name, "allow",

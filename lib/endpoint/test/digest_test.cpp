@@ -157,9 +157,10 @@ struct fixture : testing::Test {
         return f;
     }();
 
-    std::unique_ptr<message> invite(const std::string& extra = "", const char* method = "INVITE") {
-        std::string text = std::string(method) +
-                           " sip:service@127.0.0.1 SIP/2.0\r\n"
+    std::unique_ptr<message> invite(const std::string& extra = "", const char* method = "INVITE",
+                                    const std::string& request_uri = "sip:service@127.0.0.1") {
+        std::string text = std::string(method) + " " + request_uri +
+                           " SIP/2.0\r\n"
                            "Via: SIP/2.0/UDP 192.0.2.50;branch=z9hG4bK1\r\n"
                            "From: <sip:alice@example.com>;tag=1\r\n"
                            "To: <sip:service@127.0.0.1>\r\n"
@@ -294,6 +295,51 @@ TEST_F(fixture, md5_cred_verifies_md5_and_refuses_sha256) {
     digest_verdict sha = with(digest_hash::sha_256);
     EXPECT_EQ(sha.outcome, digest_outcome::failure);
     EXPECT_EQ(sha.failure, digest_failure::unsupported);
+}
+
+TEST_F(fixture, credentials_for_another_request_uri_fail_and_leave_the_nonce_unused) {
+    // An on-path attacker copies the victim's Authorization onto an INVITE for another number.
+    digest_verdict challenged = check(*invite(), "alice");
+    const std::string credentials = answer(challenged, "alice", "wonderland");
+    digest_verdict v = check(*invite(credentials, "INVITE", "sip:900premium@127.0.0.1"), "alice");
+    EXPECT_EQ(v.outcome, digest_outcome::failure);
+    EXPECT_EQ(v.failure, digest_failure::wrong_uri);
+    EXPECT_EQ(v.status, 401);
+    EXPECT_EQ(v.auth, nullptr);
+    EXPECT_EQ(server.failure_count(source.remote), 1u);
+    // The victim's own request, with the same nonce and count, still gets through.
+    v = check(*invite(credentials), "alice");
+    EXPECT_EQ(v.outcome, digest_outcome::authenticated);
+    // An equivalent Request-URI (RFC 3261 §19.1.4: the user unescaped, the host in any case)
+    // is the same resource.
+    challenged = check(*invite(), "alice");
+    v = check(
+        *invite(answer(challenged, "alice", "wonderland"), "INVITE", "sip:%73ervice@127.0.0.1"),
+        "alice");
+    EXPECT_EQ(v.outcome, digest_outcome::authenticated);
+    // A uri that is not a URI at all fails the same way.
+    challenged = check(*invite(), "alice");
+    std::string garbled = answer(challenged, "alice", "wonderland");
+    garbled.replace(garbled.find("uri=\"sip:"), 9, "uri=\"x y:");
+    v = check(*invite(garbled), "alice");
+    EXPECT_EQ(v.outcome, digest_outcome::failure);
+}
+
+TEST_F(fixture, auth_check_uri_no_accepts_credentials_signed_for_another_uri) {
+    auto with_check = [](const std::string& value) {
+        std::string text = server_config;
+        text.insert(text.find("nonce_lifetime"), "auth_check_uri = " + value + "\n");
+        return parse_configuration(text, "digest.conf");
+    };
+    auto r = with_check("no");
+    ASSERT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors[0].to_string());
+    config = r.config;
+    digest_verdict challenged = check(*invite(), "alice");
+    digest_verdict v = check(
+        *invite(answer(challenged, "alice", "wonderland"), "INVITE", "sip:echo@127.0.0.1:5090"),
+        "alice");
+    EXPECT_EQ(v.outcome, digest_outcome::authenticated);
+    EXPECT_FALSE(with_check("maybe").ok());
 }
 
 TEST_F(fixture, wrong_password_fails_with_a_fresh_challenge_and_is_counted) {

@@ -27,8 +27,14 @@ password = secret
 [bob@example.com]
 type = endpoint
 allow = ulaw
+identify_by = username
 
 [bob]
+type = endpoint
+allow = ulaw
+identify_by = username,ip
+
+[carol]
 type = endpoint
 allow = ulaw
 
@@ -173,6 +179,109 @@ TEST(identify, configured_order_is_followed) {
     EXPECT_FALSE(id.identify(*request("bob@x.org"), from("192.0.2.9")));
 }
 
+TEST(identify, an_endpoint_without_auth_is_not_found_by_its_name_unless_it_says_so) {
+    endpoint_identifier id(load());
+    // carol asks for no password and has no identify_by: writing her name in From (or in an
+    // Authorization username) must not make a request hers.
+    EXPECT_EQ(name_of(id.by_username(*request("carol@x.org"))), "<none>");
+    EXPECT_FALSE(id.identify(*request("carol@x.org"), from("192.0.2.9")));
+    // The same holds for an endpoint an identify section restricts to its addresses.
+    EXPECT_EQ(name_of(id.by_username(*request("trunk@x.org"))), "<none>");
+    EXPECT_EQ(name_of(id.by_username(*request("carrier@x.org"))), "<none>");
+    auto r = id.identify(*request("trunk@x.org"), from("192.0.2.9"));
+    EXPECT_FALSE(r) << r->endpoint->name;
+    // Its own addresses still find it.
+    r = id.identify(*request("trunk@x.org"), from("203.0.113.1"));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->endpoint->name, "trunk");
+    EXPECT_EQ(r->method, identify_method::ip);
+    // An endpoint with auth= is found by name: the name only picks whom to challenge.
+    EXPECT_EQ(name_of(id.by_username(*request("alice@x.org"))), "alice");
+}
+
+TEST(identify, identify_by_limits_the_methods_that_find_an_endpoint) {
+    endpoint_identifier id(load(R"(
+[dave]
+type = endpoint
+allow = ulaw
+auth = dave-auth
+identify_by = ip
+
+[dave-auth]
+type = auth
+username = dave-login
+password = secret
+
+[dave]
+type = identify
+endpoint = dave
+match = 198.51.100.0/24
+match_header = X-Dave: yes
+
+[erin]
+type = endpoint
+allow = ulaw
+identify_by = header
+
+[erin]
+type = identify
+endpoint = erin
+match = 198.51.100.0/24
+match_header = X-Erin: yes
+)"));
+    // dave: neither his name nor his auth username finds him, his network does, his header not.
+    EXPECT_EQ(name_of(id.by_username(*request("dave@x.org"))), "<none>");
+    EXPECT_EQ(name_of(id.by_auth_username(*request(
+                  "someone@x.org",
+                  "Authorization: Digest username=\"dave-login\", realm=\"parley\", nonce=\"n\", "
+                  "uri=\"sip:service@127.0.0.1\", response=\"00\"\r\n"))),
+              "<none>");
+    EXPECT_EQ(name_of(id.by_ip(*socket_address::from_numeric("198.51.100.3", 5060))), "dave");
+    EXPECT_EQ(name_of(id.by_header(*request("x@x.org", "X-Dave: yes\r\n"))), "<none>");
+    // erin: her header finds her, the network she shares with dave does not.
+    EXPECT_EQ(name_of(id.by_header(*request("x@x.org", "X-Erin: yes\r\n"))), "erin");
+    auto r = id.identify(*request("x@x.org", "X-Erin: yes\r\n"), from("198.51.100.3"));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->endpoint->name, "dave");
+    EXPECT_EQ(r->method, identify_method::ip);
+}
+
+TEST(identify, identify_by_values_and_the_warning_for_a_name_without_a_password) {
+    auto with = [](const std::string& value) {
+        return parse_configuration("[t]\ntype = transport\nbind = 127.0.0.1:5060\n"
+                                   "[e]\ntype = endpoint\nallow = ulaw\nidentify_by = " +
+                                       value + "\n",
+                                   "e.conf");
+    };
+    for (const char* bad : {"", "username,username", "user", "ip,,bogus"}) {
+        auto r = with(bad);
+        EXPECT_FALSE(r.ok()) << bad;
+        ASSERT_FALSE(r.errors.empty()) << bad;
+        EXPECT_NE(r.errors[0].to_string().find("identify_by"), std::string::npos)
+            << r.errors[0].to_string();
+    }
+    auto r = with("ip, header");
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r.warnings.empty());
+    r = with("username");
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r.warnings.size(), 1u);
+    EXPECT_NE(r.warnings[0].to_string().find("no auth="), std::string::npos)
+        << r.warnings[0].to_string();
+    // The defaults: every method with auth=, only ip and header without.
+    r = parse_configuration("[t]\ntype=transport\nbind=127.0.0.1:5060\n"
+                            "[a]\ntype=endpoint\nallow=ulaw\nauth=a\n[a]\ntype=auth\nusername=a\n"
+                            "password=p\n[b]\ntype=endpoint\nallow=ulaw\n",
+                            "d.conf");
+    ASSERT_TRUE(r.ok());
+    const endpoint_config* a = r.config->find_endpoint("a");
+    const endpoint_config* b = r.config->find_endpoint("b");
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ(a->identify_by.size(), 4u);
+    EXPECT_EQ(b->identify_by,
+              (std::vector<identify_method>{identify_method::ip, identify_method::header}));
+}
+
 TEST(identify, embedded_default_reaches_anonymous_from_loopback_only) {
     auto r = default_configuration();
     ASSERT_TRUE(r.ok());
@@ -185,6 +294,8 @@ TEST(identify, embedded_default_reaches_anonymous_from_loopback_only) {
     ASSERT_TRUE(found);
     EXPECT_EQ(found->endpoint->name, "anonymous");
     EXPECT_FALSE(id.identify(*request("caller@192.0.2.1"), from("192.0.2.1")));
+    // Its name in From does not let anyone else in (the server may listen beyond loopback).
+    EXPECT_FALSE(id.identify(*request("anonymous@192.0.2.1"), from("192.0.2.1")));
 }
 
 } // namespace

@@ -72,6 +72,10 @@ struct system_settings {
     /// tells whether a user exists).
     std::string default_realm = "parley";
     std::chrono::seconds nonce_lifetime{30};
+    /// auth_check_uri: credentials whose uri parameter names another resource than the
+    /// Request-URI fail (RFC 7616 §3.4.6). Off for clients that write another uri (SIPp without
+    /// -auth_uri) or behind a proxy that rewrites the Request-URI after the client signed it.
+    bool auth_check_uri = true;
     /// default_auth_algorithms_uas: the digest algorithms of every inbound challenge, in order
     /// of preference (RFC 7616 §3.7), one header each. The same for every user, so a challenge
     /// never tells users apart. Credentials in another algorithm fail.
@@ -150,6 +154,11 @@ struct endpoint_config {
     std::shared_ptr<const std::vector<sdp::codec>> sdp_codecs;
     std::vector<std::string> aors;
     std::vector<std::string> auth; ///< inbound: callers must authenticate as one of these
+    /// The methods that may find this endpoint (Asterisk's identify_by). Default: all four for
+    /// an endpoint with auth=, else only ip and header: anyone can write a From user, so an
+    /// endpoint that asks for no password is found only by what an identify section vouches
+    /// for. Filled by the configuration builder; a hand-built endpoint_config sets it too.
+    std::vector<identify_method> identify_by;
     std::vector<std::string> outbound_auth;
     std::string from_user;
     std::string from_domain;
@@ -169,6 +178,12 @@ struct endpoint_config {
     std::uint32_t max_audio_streams = 1;
     std::uint32_t rtp_timeout = 0; ///< seconds without RTP before the call is hung up (0: never)
     config_location where;
+
+    bool identified_by(identify_method m) const noexcept {
+        for (identify_method allowed : identify_by)
+            if (allowed == m) return true;
+        return false;
+    }
 };
 
 /// An endpoint's codecs as the SDP handlers take them (telephone-event is dtmf_mode's, not here):

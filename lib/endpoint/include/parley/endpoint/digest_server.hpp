@@ -68,6 +68,9 @@ enum class digest_failure : std::uint8_t {
     unknown_user,
     wrong_password,
     replayed, ///< a nonce-count not above the last one seen for that nonce
+    /// the uri parameter names another resource than the Request-URI (RFC 7616 §3.4.6):
+    /// credentials taken from another request
+    wrong_uri,
 };
 
 struct digest_verdict {

@@ -9,6 +9,9 @@
 //                  and host names whose addresses the caller resolved beforehand)
 //   header         the request has the header and exact value of an identify's match_header
 //
+// A method finds only endpoints whose identify_by lists it: by default an endpoint without auth=
+// is found only by ip and header (anyone can write a From user or an Authorization username).
+//
 // No endpoint is not an error: the caller then treats the request as coming from the
 // "artificial endpoint" (Asterisk's term), which digest_authenticator always challenges and
 // never accepts, so an unknown user cannot be told from a known one. In-dialog requests are
