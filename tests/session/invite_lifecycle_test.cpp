@@ -66,6 +66,39 @@ TEST_F(session_fixture, no_ack_in_64_t1_ends_the_call_with_bye) {
     EXPECT_EQ(app.events.back(), "ended:" + std::to_string(static_cast<int>(end_reason::no_ack)));
 }
 
+TEST_F(session_fixture, our_requests_in_the_dialog_go_to_the_first_route_not_the_contact) {
+    // The caller is behind a Record-Routing proxy (RFC 3261 §12.2.1.1, §8.1.2): our BYE names
+    // the Contact in its Request-URI but goes to the proxy, with the Route it asked for.
+    deliver(invite("call-1",
+                   "v=0\no=alice 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\n"
+                   "m=audio 20000 RTP/AVP 0\na=rtpmap:0 PCMU/8000\n",
+                   "Contact: <sip:alice@127.0.0.2:5064>\nRecord-Route: <sip:127.0.0.3:5070;lr>\n"));
+    std::string to_tag = last_to_tag();
+    ASSERT_FALSE(to_tag.empty());
+    sent_lines();
+    deliver(in_dialog("ACK", to_tag, 1, "z9hG4bKack1"));
+    ASSERT_TRUE(layer->terminate(app.last));
+    std::string bye = last_sent();
+    EXPECT_EQ(sent_lines(), lines{"BYE sip:alice@127.0.0.2:5064 SIP/2.0"});
+    EXPECT_EQ(header_of(bye, "Route"), "<sip:127.0.0.3:5070;lr>");
+    ASSERT_FALSE(sender.flows.empty());
+    EXPECT_EQ(sender.flows.back().remote.to_string(), "127.0.0.3:5070");
+}
+
+TEST_F(session_fixture, without_a_route_set_our_requests_go_to_the_contact) {
+    deliver(invite("call-1",
+                   "v=0\no=alice 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\n"
+                   "m=audio 20000 RTP/AVP 0\na=rtpmap:0 PCMU/8000\n",
+                   "Contact: <sip:alice@127.0.0.2:5064>\n"));
+    std::string to_tag = last_to_tag();
+    sent_lines();
+    deliver(in_dialog("ACK", to_tag, 1, "z9hG4bKack1"));
+    ASSERT_TRUE(layer->terminate(app.last));
+    EXPECT_EQ(sent_lines(), lines{"BYE sip:alice@127.0.0.2:5064 SIP/2.0"});
+    ASSERT_FALSE(sender.flows.empty());
+    EXPECT_EQ(sender.flows.back().remote.to_string(), "127.0.0.2:5064");
+}
+
 TEST_F(session_fixture, invite_without_contact_is_400) {
     deliver(invite("call-1", ok_ack_body, ""));
     EXPECT_EQ(sent_lines(), lines{"SIP/2.0 400 Missing Contact Header"});

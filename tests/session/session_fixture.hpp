@@ -48,8 +48,10 @@ struct recording_app : session_events {
 
 struct recording_sender : message_sender {
     std::vector<std::string> sent;
-    send_result send(const flow&, std::string_view bytes) noexcept override {
+    std::vector<flow> flows; ///< where each was sent (not cleared by sent_lines)
+    send_result send(const flow& to, std::string_view bytes) noexcept override {
         sent.emplace_back(bytes);
+        flows.push_back(to);
         return send_result::sent;
     }
 };

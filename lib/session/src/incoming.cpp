@@ -56,8 +56,21 @@ outgoing_message response_skeleton(const message& request, std::uint16_t status,
 
 flow flow_to_target(const dialog& d, const flow& source) {
     if (is_reliable(source.protocol)) return source;
-    auto target = parse_uri(d.remote_target());
-    if (!target || !target->is_sip()) return source;
+    // RFC 3261 §12.2.1.1, §8.1.2: with a route set the request goes to its first entry (a loose
+    // router, or a strict one, whose URI is then the Request-URI too), else to the remote
+    // target. A host name (no DNS here) keeps the flow the dialog's requests came on.
+    std::optional<uri> next;
+    if (const std::vector<std::string>& routes = d.route_set(); !routes.empty()) {
+        auto first = parse_name_addr(routes.front());
+        if (!first) return source;
+        next = first->address;
+    } else {
+        auto target = parse_uri(d.remote_target());
+        if (!target) return source;
+        next = *target;
+    }
+    const uri* target = &*next;
+    if (!target->is_sip()) return source;
     std::uint16_t port = target->port != 0 ? target->port : default_port(source.protocol);
     auto address = socket_address::from_numeric(target->host, port);
     if (!address || address->family != source.remote.family) return source;
