@@ -46,6 +46,28 @@ TEST_F(session_fixture, the_2xx_is_retransmitted_until_the_ack_then_bye_ends_the
     EXPECT_EQ(audio->stopped, 1);
 }
 
+TEST_F(session_fixture, the_2xx_is_retransmitted_over_tcp_too) {
+    // RFC 3261 §13.3.1.4: a proxy may carry our 2xx on over UDP, so it is retransmitted until
+    // the ACK whatever our transport.
+    peer.protocol = transport_protocol::tcp;
+    std::string request = invite();
+    request.replace(request.find("SIP/2.0/UDP"), 11, "SIP/2.0/TCP");
+    deliver(request);
+    std::string to_tag = last_to_tag();
+    ASSERT_FALSE(to_tag.empty());
+    sent_lines();
+    advance(milliseconds(500));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    ASSERT_FALSE(sender.flows.empty());
+    EXPECT_EQ(sender.flows.back().protocol, transport_protocol::tcp);
+    std::string ack = in_dialog("ACK", to_tag, 1, "z9hG4bKack1");
+    ack.replace(ack.find("SIP/2.0/UDP"), 11, "SIP/2.0/TCP");
+    deliver(ack);
+    EXPECT_EQ(app.events, (lines{"incoming", "confirmed"}));
+    advance(milliseconds(4000));
+    EXPECT_TRUE(sent_lines().empty()) << "no retransmission after the ACK";
+}
+
 TEST_F(session_fixture, no_ack_in_64_t1_ends_the_call_with_bye) {
     deliver(invite());
     sent_lines();

@@ -174,6 +174,42 @@ TEST_F(reliable_fixture, an_offer_in_a_prack_before_our_answer_gets_500) {
     EXPECT_FALSE(header_of(refused, "Retry-After").empty());
 }
 
+TEST_F(reliable_fixture, a_reliable_provisional_is_retransmitted_over_tcp_too) {
+    // RFC 3262 §3 names no transport: the 18x goes again every T1, doubling, until the PRACK.
+    peer.protocol = transport_protocol::tcp;
+    std::string request = invite("call-1", offer_sdp, std::string(contact) + "Require: 100rel\n");
+    request.replace(request.find("SIP/2.0/UDP"), 11, "SIP/2.0/TCP");
+    deliver(request);
+    std::string rseq = header_of(last_sent(), "RSeq");
+    std::string to_tag = last_to_tag();
+    sent_lines();
+    advance(milliseconds(500));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 180 Ringing"});
+    advance(milliseconds(1000));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 180 Ringing"});
+    std::string pr = prack(to_tag, 2, rseq + " 1 INVITE", "z9hG4bKpr1");
+    pr.replace(pr.find("SIP/2.0/UDP"), 11, "SIP/2.0/TCP");
+    deliver(pr);
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"}) << "the PRACK's 200";
+    advance(seconds(10));
+    EXPECT_EQ(sent_lines(), lines{});
+}
+
+TEST_F(reliable_fixture, a_refused_prack_still_acknowledges_its_provisional) {
+    // RFC 3262 §3: a PRACK matching the provisional acknowledges it whatever its body gets. The
+    // 180 is not sent again and the call does not fail 64*T1 later for want of a PRACK.
+    deliver(invite("call-1", offer_sdp, std::string(contact) + "Require: 100rel\n"));
+    std::string rseq = header_of(last_sent(), "RSeq");
+    std::string to_tag = last_to_tag();
+    sent_lines();
+    deliver(prack(to_tag, 2, rseq + " 1 INVITE", "z9hG4bKpr1", offer_sdp));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 500 Offer Pending"});
+    advance(seconds(40));
+    EXPECT_EQ(sent_lines(), lines{}) << "no 180 again, no 500 to the INVITE";
+    ASSERT_TRUE(layer->answer(app.last));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+}
+
 TEST_F(reliable_fixture, an_early_update_may_offer_only_once_our_answer_went_reliably) {
     deliver(invite("call-1", offer_sdp, std::string(contact) + "Require: 100rel\n"));
     std::string ringing = last_sent(); // a reliable 180 without our answer

@@ -114,14 +114,11 @@ void session_layer::transmit_reliable(record& r, outgoing_message m) {
     ++stats_.reliable_provisionals;
     (void)transactions_.respond(r.invite_server, r.rel->unacked_status, r.rel->unacked);
     // §3: retransmitted every T1, doubling, until the PRACK; after 64*T1 the INVITE fails.
-    // A reliable transport carries it once (RFC 3261 §17.2.1 applies the same rule to 2xx).
+    // Over TCP and TLS too, as the 2xx (RFC 3261 §13.3.1.4): a proxy may carry it on over UDP.
     const timer_settings& t = transactions_.options().timers;
     r.rel->interval = t.t1;
     r.rel->give_up = wheel_.now() + 64 * t.t1;
-    if (is_reliable(r.source.protocol))
-        wheel_.schedule(r.rel->retransmit, r.rel->give_up);
-    else
-        wheel_.schedule_after(r.rel->retransmit, r.rel->interval);
+    wheel_.schedule_after(r.rel->retransmit, r.rel->interval);
 }
 
 void session_layer::retransmit_reliable(record& r) {
@@ -157,13 +154,42 @@ void session_layer::prack(record& r, const incoming_request& in) {
         respond_plain(in, 481, "No Such Reliable Provisional", &r.core);
         return;
     }
+    // §3: the PRACK matches, so the provisional is acknowledged whatever its body gets: the
+    // caller will not PRACK it again, and waiting on would end a call it did acknowledge.
+    bool bad_answer = false;
+    auto acknowledged = [&] {
+        r.rel->unacked.clear();
+        r.rel->retransmit.cancel();
+        if (bad_answer) {
+            (void)reject(r.handle(), 488, "No Usable Answer in PRACK");
+            return;
+        }
+        if (r.answer_when_acked) {
+            // The application answered while this provisional was unacknowledged (§3).
+            r.answer_when_acked = false;
+            r.rel->held_provisionals.clear();
+            (void)answer(r.handle());
+            return;
+        }
+        if (!r.rel->held_provisionals.empty()) {
+            outgoing_message next = std::move(r.rel->held_provisionals.front());
+            r.rel->held_provisionals.erase(r.rel->held_provisionals.begin());
+            transmit_reliable(r, std::move(next));
+        }
+        if (!r.ended) try_send_queued(r); // an UPDATE of ours may have waited for this PRACK
+    };
     auto body = detail::sdp_body(m);
     if (!body) {
         respond_plain(in, body.error_value().status, body.error_value().reason_phrase(), &r.core);
+        if (r.offer_in_provisional) {
+            // Our offer's answer was due in this PRACK (§5) and cannot be read.
+            r.offer_in_provisional = false;
+            bad_answer = true;
+        }
+        acknowledged();
         return;
     }
     outgoing_message ok = detail::response_skeleton(m, 200, {}, in.top_via, {});
-    bool bad_answer = false;
     if (r.offer_in_provisional) {
         // §5: our offer went in the provisional, so the PRACK carries the answer.
         r.offer_in_provisional = false;
@@ -183,37 +209,21 @@ void session_layer::prack(record& r, const incoming_request& in) {
         if (!r.answered_early) {
             ++stats_.overlap_500;
             respond_plain(in, 500, "Offer Pending", &r.core);
+            acknowledged();
             return;
         }
         auto answer = answer_new_offer(r, **body);
         if (!answer) {
             respond_plain(in, answer.error_value().status, answer.error_value().reason_phrase(),
                           &r.core);
+            acknowledged();
             return;
         }
         ok.set_body("application/sdp", *answer);
     }
     r.core.outgoing_response(ok);
     (void)transactions_.respond(in.server, 200, std::move(ok).serialize());
-    r.rel->unacked.clear();
-    r.rel->retransmit.cancel();
-    if (bad_answer) {
-        (void)reject(r.handle(), 488, "No Usable Answer in PRACK");
-        return;
-    }
-    if (r.answer_when_acked) {
-        // The application answered while this provisional was unacknowledged (§3).
-        r.answer_when_acked = false;
-        r.rel->held_provisionals.clear();
-        (void)answer(r.handle());
-        return;
-    }
-    if (!r.rel->held_provisionals.empty()) {
-        outgoing_message next = std::move(r.rel->held_provisionals.front());
-        r.rel->held_provisionals.erase(r.rel->held_provisionals.begin());
-        transmit_reliable(r, std::move(next));
-    }
-    if (!r.ended) try_send_queued(r); // an UPDATE of ours may have waited for this PRACK
+    acknowledged();
 }
 
 std::optional<std::uint32_t> session_layer::accept_reliable(record& r, const message& response,

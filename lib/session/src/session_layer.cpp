@@ -278,14 +278,13 @@ void session_layer::send_final_2xx(record& r, transaction_id server, outgoing_me
     r.ok->cseq = r.last_invite_cseq;
     (void)transactions_.respond(server, 200, r.ok->bytes);
     // RFC 3261 §13.3.1.4: retransmit the 2xx, T1 doubling up to T2, until the ACK; give up
-    // (and end the call) after 64*T1. Reliable transports need no retransmission.
+    // (and end the call) after 64*T1. Over TCP and TLS too: "there may be hops between UAS and
+    // UAC that are UDP ... the response is retransmitted periodically even if the transport at
+    // the UAS is reliable".
     const timer_settings& t = transactions_.options().timers;
     r.ok->give_up = wheel_.now() + 64 * t.t1;
     r.ok->interval = t.t1;
-    if (is_reliable(r.source.protocol))
-        wheel_.schedule(r.ok->retransmit, r.ok->give_up);
-    else
-        wheel_.schedule_after(r.ok->retransmit, r.ok->interval);
+    wheel_.schedule_after(r.ok->retransmit, r.ok->interval);
 }
 
 void session_layer::retransmit_2xx(record& r) {
