@@ -67,6 +67,35 @@ TEST_F(refresh_fixture, we_refresh_by_update_without_sdp_when_the_caller_allows_
     EXPECT_EQ(sent_lines(), lines{"UPDATE sip:alice@127.0.0.1:5062 SIP/2.0"});
 }
 
+TEST_F(refresh_fixture, a_peer_offer_while_our_bodyless_update_is_in_flight_is_no_glare) {
+    // RFC 3311 §5.2 and RFC 3261 §14.2 answer 491 only to an offer crossing an offer (or an
+    // INVITE) of ours: our session-timer UPDATE carries none.
+    with(timers(session_timer_mode::always));
+    establish("Allow: INVITE, ACK, BYE, CANCEL, UPDATE\n");
+    advance(seconds(300));
+    std::string refresh = last_sent();
+    ASSERT_EQ(sent_lines(), lines{"UPDATE sip:alice@127.0.0.1:5062 SIP/2.0"});
+    deliver(in_dialog("UPDATE", to_tag, 2, "z9hG4bKu1", peer_sdp));
+    std::string ok = last_sent();
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    EXPECT_NE(ok.find("m=audio"), std::string::npos) << "the answer in the UPDATE's 2xx";
+    deliver(in_dialog("INVITE", to_tag, 3, "z9hG4bKri1", peer_sdp));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"}) << "a re-INVITE is answered too";
+    // Our UPDATE ends normally.
+    answer(refresh, 200, "Session-Expires: 600;refresher=uac\n");
+    EXPECT_EQ(layer->size(), 1u);
+}
+
+TEST_F(refresh_fixture, a_peer_offer_while_our_update_offer_is_in_flight_gets_491) {
+    establish("Allow: INVITE, ACK, BYE, CANCEL, UPDATE\n");
+    ASSERT_TRUE(layer->send_refresh(app.last, refresh_method::update));
+    ASSERT_EQ(sent_lines(), lines{"UPDATE sip:alice@127.0.0.1:5062 SIP/2.0"});
+    deliver(in_dialog("UPDATE", to_tag, 2, "z9hG4bKu1", peer_sdp));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 491 Request Pending"});
+    deliver(in_dialog("INVITE", to_tag, 3, "z9hG4bKri1", peer_sdp));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 491 Request Pending"});
+}
+
 TEST_F(refresh_fixture, without_update_in_allow_our_refresh_is_a_reinvite_stating_the_interval) {
     with(timers(session_timer_mode::always));
     establish("");

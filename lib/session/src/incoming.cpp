@@ -439,7 +439,7 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
         respond_plain(in, 491, {}, &r.core);
         return;
     }
-    if (r.refresh_in_flight()) {
+    if (r.offer_in_flight()) {
         // Both sides offered at once (RFC 3261 §14.2): theirs gets 491, ours continues.
         ++stats_.glare_491;
         respond_plain(in, 491, {}, &r.core);
@@ -516,7 +516,7 @@ void session_layer::update(record& r, const incoming_request& in) {
     if (*body) {
         // RFC 3311 §5.2: an offer while ours is unanswered is glare (491); while theirs is
         // unanswered, 500 with Retry-After.
-        if (r.negotiator.state() == sdp::negotiator_state::local_offer || r.refresh_in_flight()) {
+        if (r.negotiator.state() == sdp::negotiator_state::local_offer || r.offer_in_flight()) {
             ++stats_.glare_491;
             respond_plain(in, 491, {}, &r.core);
             return;

@@ -166,6 +166,11 @@ struct session_layer::record final : dialog_requester {
     transaction_id refresh_in_flight() const noexcept {
         return refreshes ? refreshes->reinvite_client : transaction_id{};
     }
+    /// Our re-INVITE, or our UPDATE with an offer, in flight: a new offer from the peer now is
+    /// glare (RFC 3261 §14.2, RFC 3311 §5.2). An UPDATE without a body offers nothing.
+    bool offer_in_flight() const noexcept {
+        return refresh_in_flight() && refreshes->in_flight != refresh_method::update_no_sdp;
+    }
 
     timer& session_timer_entry() {
         auto& t = extra().session_timer;
