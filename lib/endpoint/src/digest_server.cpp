@@ -2,6 +2,7 @@
 #include <parley/endpoint/digest_server.hpp>
 
 #include <parley/base/text.hpp>
+#include <parley/sip/header_values.hpp>
 #include <parley/sip/uri.hpp>
 
 #include <openssl/crypto.h>
@@ -10,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 namespace parley {
@@ -120,13 +122,13 @@ digest_authenticator::check_nonce(std::string_view nonce, std::string_view opaqu
 }
 
 digest_authenticator::use_check
-digest_authenticator::record_use(const std::string& nonce, std::int64_t created_ms,
+digest_authenticator::record_use(const std::string& key, std::int64_t created_ms,
                                  std::optional<std::uint32_t> count) {
-    auto it = nonces_.find(nonce);
+    auto it = nonces_.find(key);
     if (it == nonces_.end()) {
         if (created_ms <= evicted_through_ms_) return use_check::stale;
-        nonces_.emplace(nonce, nonce_state{count.value_or(0), created_ms});
-        nonce_order_.push_back(nonce);
+        nonces_.emplace(key, nonce_state{count.value_or(0), created_ms});
+        nonce_order_.push_back(key);
         if (nonce_order_.size() > options_.nonce_table_size) {
             auto oldest = nonces_.find(nonce_order_.front());
             evicted_through_ms_ = std::max(evicted_through_ms_, oldest->second.created_ms);
@@ -217,18 +219,30 @@ digest_verdict digest_authenticator::authenticate(const digest_request& in, time
     if (in.endpoint != nullptr && in.endpoint->auth.empty()) return {};
 
     const std::string& realm = in.config.system().default_realm;
-    auto lines = options_.kind == challenge_kind::www ? find_authorization(in.request)
-                                                      : find_proxy_authorization(in.request);
-    if (!lines)
-        return answer(digest_outcome::failure, in, now, digest_failure::malformed_credentials);
-    const credentials* mine = nullptr;
-    for (const credentials& c : *lines) {
-        if (c.is_digest() && auth_param_text(c.realm) == realm) {
-            mine = &c;
+    // Each line on its own (RFC 3261 §22.3: each realm's credentials are for that realm's
+    // server): a line we cannot read, or one for another realm, does not hide ours. Only when
+    // no line of ours reads does a malformed one fail the request.
+    const header_id wanted = options_.kind == challenge_kind::www ? header_id::authorization
+                                                                  : header_id::proxy_authorization;
+    std::optional<credentials> mine;
+    bool malformed = false;
+    for (const header_field& h : in.request.headers()) {
+        if (h.id != wanted) continue;
+        auto parsed = parse_credentials(h.value, h.value_offset);
+        if (!parsed) {
+            malformed = true;
+            continue;
+        }
+        if (parsed->is_digest() && auth_param_text(parsed->realm) == realm) {
+            mine = std::move(*parsed);
             break;
         }
     }
-    if (mine == nullptr) return answer(digest_outcome::challenge, in, now);
+    if (!mine) {
+        if (malformed)
+            return answer(digest_outcome::failure, in, now, digest_failure::malformed_credentials);
+        return answer(digest_outcome::challenge, in, now);
+    }
     const credentials& c = *mine;
 
     std::optional<digest_hash> hash = supported_hash(c.algorithm);
@@ -296,7 +310,9 @@ digest_verdict digest_authenticator::authenticate(const digest_request& in, time
     if (check_nonce(nonce, auth_param_text(c.opaque), in.config, now, created_ms) ==
         nonce_check::stale)
         return answer(digest_outcome::stale_challenge, in, now);
-    switch (record_use(nonce, created_ms,
+    // Counted per nonce and user: another account's use of a nonce it saw (its highest
+    // count) must not make this user's next request look replayed.
+    switch (record_use(nonce + '\0' + username, created_ms,
                        with_qop ? std::optional<std::uint32_t>{c.nonce_count} : std::nullopt)) {
     case use_check::stale: return answer(digest_outcome::stale_challenge, in, now);
     case use_check::replayed:

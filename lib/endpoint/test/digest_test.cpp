@@ -430,6 +430,28 @@ TEST_F(fixture, replayed_nonce_count_is_refused_and_a_higher_one_accepted) {
     EXPECT_EQ(check(*invite(first), "alice").failure, digest_failure::replayed);
 }
 
+TEST_F(fixture, another_users_high_count_on_a_nonce_does_not_lock_this_user_out) {
+    // bob saw alice's challenge (same network) and used its nonce with the highest count under
+    // his own password: alice's first use of it must still count as fresh.
+    auto r =
+        parse_configuration(server_config + "[bob]\ntype=endpoint\nallow=ulaw\nauth=bob\n"
+                                            "[bob]\ntype=auth\nusername=bob\npassword=builder\n",
+                            "digest.conf");
+    ASSERT_TRUE(r.ok());
+    config = r.config;
+    digest_verdict challenged = check(*invite(), "alice");
+    EXPECT_EQ(
+        check(*invite(answer(challenged, "bob", "builder", digest_hash::sha_256, 0xffffffffu)),
+              "bob")
+            .outcome,
+        digest_outcome::authenticated);
+    EXPECT_EQ(check(*invite(answer(challenged, "alice", "wonderland")), "alice").outcome,
+              digest_outcome::authenticated);
+    // Each user's own counts still rise.
+    EXPECT_EQ(check(*invite(answer(challenged, "alice", "wonderland")), "alice").failure,
+              digest_failure::replayed);
+}
+
 TEST_F(fixture, qop_less_rfc2069_credentials_are_single_use) {
     digest_verdict challenged = check(*invite(), "alice");
     auto ch = parse_challenge(challenged.headers[1].value);
@@ -513,6 +535,21 @@ TEST_F(fixture, credentials_for_another_realm_get_a_challenge) {
     auto m = invite("Authorization: Digest username=\"alice\", realm=\"other\", nonce=\"n\", "
                     "uri=\"sip:service@127.0.0.1\", response=\"00\"\r\n");
     EXPECT_EQ(check(*m, "alice").outcome, digest_outcome::challenge);
+}
+
+TEST_F(fixture, a_malformed_line_for_another_realm_does_not_hide_ours) {
+    // RFC 3261 §22.3: a proxy's credentials ride along with ours; one we cannot read (no uri,
+    // a duplicated parameter) must not fail the request when our own line verifies.
+    digest_verdict challenged = check(*invite(), "alice");
+    const std::string foreign =
+        "Authorization: Digest username=\"x\", realm=\"other\", nonce=\"n\", response=\"0\"\r\n"
+        "Authorization: Digest username=\"x\", username=\"y\", realm=\"other\"\r\n";
+    auto m = invite(foreign + answer(challenged, "alice", "wonderland"));
+    EXPECT_EQ(check(*m, "alice").outcome, digest_outcome::authenticated);
+    // Without a line of ours, the unreadable ones fail the request as before.
+    digest_verdict v = check(*invite(foreign), "alice");
+    EXPECT_EQ(v.outcome, digest_outcome::failure);
+    EXPECT_EQ(v.failure, digest_failure::malformed_credentials);
 }
 
 TEST_F(fixture, malformed_or_unsupported_credentials_fail) {

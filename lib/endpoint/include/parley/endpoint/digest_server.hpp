@@ -138,9 +138,10 @@ private:
     nonce_check check_nonce(std::string_view nonce, std::string_view opaque,
                             const configuration& config, time_point now,
                             std::int64_t& created_ms) const;
-    /// Records one use of a nonce: replayed when nc is not above the last one seen; stale
-    /// for a reused qop-less nonce (no count to tell uses apart) or one already evicted.
-    use_check record_use(const std::string& nonce, std::int64_t created_ms,
+    /// Records one use of a nonce by one user (`key`: the nonce, a NUL, the username):
+    /// replayed when nc is not above the last one seen; stale for a reused qop-less nonce (no
+    /// count to tell uses apart) or one already evicted.
+    use_check record_use(const std::string& key, std::int64_t created_ms,
                          std::optional<std::uint32_t> count);
     void count_failure(const socket_address& source);
     digest_verdict answer(digest_outcome outcome, const digest_request& in, time_point now,
