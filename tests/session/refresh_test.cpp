@@ -67,6 +67,35 @@ TEST_F(refresh_fixture, we_refresh_by_update_without_sdp_when_the_caller_allows_
     EXPECT_EQ(sent_lines(), lines{"UPDATE sip:alice@127.0.0.1:5062 SIP/2.0"});
 }
 
+TEST_F(refresh_fixture, refreshes_that_keep_failing_end_the_session_when_its_interval_runs_out) {
+    // RFC 4028 §10: the session interval is the longest a session lives without a refresh. Our
+    // refreshes all get 500: they are retried, and when the interval is over we hang up.
+    with(timers(session_timer_mode::always));
+    establish("Allow: INVITE, ACK, BYE, CANCEL, UPDATE\n");
+    const time_point started = wheel.now();
+    advance(seconds(300));
+    std::string last = last_sent();
+    ASSERT_EQ(sent_lines(), lines{"UPDATE sip:alice@127.0.0.1:5062 SIP/2.0"});
+    int refreshes = 1;
+    std::string bye;
+    for (int i = 0; i < 200 && bye.empty(); ++i) {
+        answer(last, 500);
+        sent_lines(); // our ACK-less UPDATE needs none
+        advance(seconds(5));
+        last = last_sent();
+        lines sent = sent_lines();
+        ASSERT_EQ(sent.size(), 1u);
+        if (sent[0].starts_with("BYE"))
+            bye = last;
+        else
+            ++refreshes;
+    }
+    ASSERT_FALSE(bye.empty()) << "never hung up";
+    EXPECT_EQ(wheel.now() - started, seconds(600)) << "at the end of the interval, not later";
+    EXPECT_EQ(header_of(bye, "Reason"), "SIP;cause=408;text=\"Session timer expired\"");
+    EXPECT_EQ(refreshes, 1 + 300 / 5 - 1) << "one every 5 s in between";
+}
+
 TEST_F(refresh_fixture, a_peer_offer_while_our_bodyless_update_is_in_flight_is_no_glare) {
     // RFC 3311 §5.2 and RFC 3261 §14.2 answer 491 only to an offer crossing an offer (or an
     // INVITE) of ours: our session-timer UPDATE carries none.

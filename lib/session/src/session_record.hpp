@@ -90,6 +90,9 @@ struct session_layer::record final : dialog_requester {
         std::string via_address;
         /// RFC 4028: allocated when a session timer first runs.
         std::unique_ptr<timer> session_timer;
+        /// When the session interval last started (the last refresh, either side's): it runs
+        /// out session_interval seconds later unless a refresh succeeds.
+        time_point session_refreshed{};
     };
     std::unique_ptr<extra_state> extra_part;
     extra_state& extra() {

@@ -17,6 +17,7 @@ void session_layer::record::on_session_timer() {
 void session_layer::start_session_timer(record& r) {
     if (r.session_interval == 0 || r.ended) return;
     auto interval = seconds(r.session_interval);
+    r.extra().session_refreshed = wheel_.now();
     if (r.we_refresh) {
         wheel_.schedule_after(r.session_timer_entry(), interval / 2);
     } else {
@@ -104,12 +105,18 @@ void session_layer::apply_timer_request(record& r, const timer_request& t) {
 
 void session_layer::retry_timer_refresh(record& r) {
     if (r.ended || r.session_interval == 0) return;
-    wheel_.schedule_after(r.session_timer_entry(), seconds(5));
+    // Every 5 s, but no later than the end of the interval: a refresher whose refreshes keep
+    // failing (500, 503, 403 ...) ends the session when it runs out, as the other side does.
+    time_point expires = r.extra().session_refreshed + seconds(r.session_interval);
+    duration wait = seconds(5);
+    if (expires - wheel_.now() < wait) wait = expires - wheel_.now();
+    wheel_.schedule_after(r.session_timer_entry(), std::max(wait, duration{}));
 }
 
 void session_layer::session_timer_fired(record& r) {
     if (r.ended || r.state != session_state::confirmed) return;
-    if (r.we_refresh) {
+    const bool expired = wheel_.now() >= r.extra().session_refreshed + seconds(r.session_interval);
+    if (r.we_refresh && !expired) {
         // §10: our refresh, through the outgoing supplements and the same queue as every
         // other; its 2xx restarts the timer, a failure retries at the next turn.
         if (r.refresh().queued.size() >= options_.max_queued_reinvites) {
@@ -123,7 +130,8 @@ void session_layer::session_timer_fired(record& r) {
         try_send_queued(r);
         return;
     }
-    // The refresher was silent for the whole interval: the session is gone (§10).
+    // No refresh for the whole interval (§10): the refresher was silent, or ours all failed.
+    // The session is gone.
     r.extra().bye_reason = "SIP;cause=408;text=\"Session timer expired\"";
     r.pending_end = end_reason::session_expired;
     send_bye(r);
