@@ -102,6 +102,44 @@ TEST_F(reinvite_fixture, glare_an_incoming_reinvite_while_ours_is_pending_gets_4
     EXPECT_EQ(sent_lines(), lines{"SIP/2.0 491 Request Pending"});
 }
 
+// A handler that answers a video stream with two m-lines: an answer no negotiator accepts (the
+// core catches it before the negotiator does; either way the offer must be dropped).
+struct broken_video_handler : sdp_handler {
+    stream_verdict answer_stream(session&, const sdp::session_description& offer, std::size_t index,
+                                 sdp::session_description& answer) noexcept override {
+        const auto& offered = offer.media()[index];
+        std::string_view formats[] = {"31"};
+        answer.add_media(offered.media, 30002, offered.proto, formats);
+        answer.add_media(offered.media, 30004, offered.proto, formats);
+        return stream_verdict::handled;
+    }
+    stream_verdict offer_stream(session&, sdp::session_description&, std::size_t,
+                                const sdp::media_description*) noexcept override {
+        return stream_verdict::not_handled;
+    }
+};
+
+TEST_F(reinvite_fixture, an_offer_we_fail_to_answer_leaves_the_session_ready_for_the_next) {
+    auto video = std::make_shared<broken_video_handler>();
+    registration video_registration = registry.add_sdp_handler("video", video, "broken-video");
+    layer = std::make_unique<session_layer>(transactions, sender, wheel, registry, app);
+    tu.to = layer.get();
+    app.layer = layer.get();
+    confirmed_call();
+    std::string with_video = "v=0\no=alice 1 3 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\n"
+                             "m=audio 20000 RTP/AVP 0\nm=video 20002 RTP/AVP 31\n";
+    deliver(in_dialog("INVITE", to_tag, 2, "z9hG4bKre1", with_video));
+    lines refused = sent_lines();
+    ASSERT_FALSE(refused.empty());
+    EXPECT_EQ(refused.back(), "SIP/2.0 500 SDP Handler Broke the Answer");
+    deliver(in_dialog("ACK", to_tag, 2, "z9hG4bKack2"));
+    // The offer was dropped: the next one is answered.
+    std::string audio_only = "v=0\no=alice 1 4 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\n"
+                             "m=audio 20000 RTP/AVP 0\n";
+    deliver(in_dialog("INVITE", to_tag, 3, "z9hG4bKre2", audio_only));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+}
+
 TEST_F(reinvite_fixture, a_481_ends_the_session_rfc3261_12_2_1_2) {
     confirmed_call();
     ASSERT_TRUE(layer->send_reinvite(app.last, record_outcome()));

@@ -484,6 +484,8 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
             return;
         }
         if (!r.negotiator.set_local_answer(std::move(*answer)) || !r.negotiator.negotiate()) {
+            // Their offer is refused: the session stays as it was, ready for the next offer.
+            (void)r.negotiator.cancel_offer();
             respond_plain(in, 500, "Negotiation Failed", &r.core);
             return;
         }
@@ -563,8 +565,11 @@ result<std::string> session_layer::answer_new_offer(record& r, std::string_view 
         (void)r.negotiator.cancel_offer();
         return fail(answer.error_value());
     }
-    if (!r.negotiator.set_local_answer(std::move(*answer)) || !r.negotiator.negotiate())
+    if (!r.negotiator.set_local_answer(std::move(*answer)) || !r.negotiator.negotiate()) {
+        // Their offer is refused: the session stays as it was, ready for the next offer.
+        (void)r.negotiator.cancel_offer();
         return fail(500, "Negotiation Failed");
+    }
     // Taken before apply_media(): its callbacks (handlers, on_remote_hold) may start a new
     // offer of ours at once, which replaces local_text() — the 2xx must carry this answer.
     std::string answer_text(r.negotiator.local_text());
