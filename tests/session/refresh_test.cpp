@@ -115,6 +115,24 @@ TEST_F(refresh_fixture, a_peer_offer_while_our_bodyless_update_is_in_flight_is_n
     EXPECT_EQ(layer->size(), 1u);
 }
 
+TEST_F(refresh_fixture,
+       a_failed_refresh_of_ours_after_the_peer_took_over_refreshing_is_not_retried) {
+    with(timers(session_timer_mode::always));
+    establish("Allow: INVITE, ACK, BYE, CANCEL, UPDATE\n");
+    advance(seconds(300));
+    std::string refresh = last_sent();
+    ASSERT_EQ(sent_lines(), lines{"UPDATE sip:alice@127.0.0.1:5062 SIP/2.0"});
+    // The peer refreshes meanwhile and takes the refresher role (RFC 4028 §9).
+    std::string theirs = in_dialog("UPDATE", to_tag, 2, "z9hG4bKu1", peer_sdp);
+    theirs.insert(theirs.find("Max-Forwards"), "Session-Expires: 600;refresher=uac\n");
+    deliver(theirs);
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    answer(refresh, 500); // our UPDATE fails after all
+    advance(seconds(60));
+    EXPECT_EQ(sent_lines(), lines{}) << "no retry, no BYE: the peer refreshes now";
+    EXPECT_EQ(layer->size(), 1u);
+}
+
 TEST_F(refresh_fixture, a_peer_offer_while_our_update_offer_is_in_flight_gets_491) {
     establish("Allow: INVITE, ACK, BYE, CANCEL, UPDATE\n");
     ASSERT_TRUE(layer->send_refresh(app.last, refresh_method::update));

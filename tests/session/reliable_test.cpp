@@ -206,6 +206,12 @@ TEST_F(reliable_fixture, a_refused_prack_still_acknowledges_its_provisional) {
     EXPECT_EQ(sent_lines(), lines{"SIP/2.0 500 Offer Pending"});
     advance(seconds(40));
     EXPECT_EQ(sent_lines(), lines{}) << "no 180 again, no 500 to the INVITE";
+    // The caller retries as our Retry-After asks (a new PRACK, no offer this time): it is taken,
+    // not refused with 481 (which would end the dialog, RFC 3261 §12.2.1.2); once only.
+    deliver(prack(to_tag, 3, rseq + " 1 INVITE", "z9hG4bKpr2"));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    deliver(prack(to_tag, 4, rseq + " 1 INVITE", "z9hG4bKpr3"));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 481 No Such Reliable Provisional"});
     ASSERT_TRUE(layer->answer(app.last));
     EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
 }

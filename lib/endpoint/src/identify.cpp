@@ -58,11 +58,13 @@ const endpoint_config* endpoint_identifier::by_username(const message& request) 
 
 const endpoint_config* endpoint_identifier::by_auth_username(const message& request) const {
     if (by_auth_username_.empty()) return nullptr;
-    for (auto find : {&find_authorization, &find_proxy_authorization}) {
-        auto lines = find(request);
-        if (!lines) continue; // a malformed header identifies nobody; auth rejects it later
-        for (const credentials& c : *lines) {
-            if (!c.is_digest()) continue;
+    // Each line on its own: an unreadable one (another realm's) does not hide a good one.
+    for (header_id wanted : {header_id::authorization, header_id::proxy_authorization}) {
+        for (const header_field& h : request.headers()) {
+            if (h.id != wanted) continue;
+            auto parsed = parse_credentials(h.value, h.value_offset);
+            if (!parsed || !parsed->is_digest()) continue;
+            const credentials& c = *parsed;
             std::string username = c.username.find('\\') == std::string_view::npos
                                        ? std::string(c.username)
                                        : unquote("\"" + std::string(c.username) + "\"");

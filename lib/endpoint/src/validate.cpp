@@ -86,6 +86,14 @@ void configuration_builder::validate() {
         for (const std::string& name : e.auth) {
             const auth_config* a = config_.find_auth(name);
             if (a == nullptr || a->type != auth_type::md5) continue;
+            const auto& algorithms = config_.system_.auth_algorithms_uas;
+            if (!algorithms.empty() && algorithms.front() != digest_hash::md5)
+                // A client answers the first challenge it supports (RFC 8760) and does not fall
+                // back to MD5 when SHA-256 fails.
+                warning(a->where, a->name, "md5_cred",
+                        "md5_cred answers only MD5, but challenges offer SHA-256 first: clients "
+                        "that support SHA-256 cannot log in as this user; put md5 first in "
+                        "default_auth_algorithms_uas or store a password");
             if (a->realm.empty() || a->realm == config_.system_.default_realm) continue;
             error(a->where, a->name, "realm",
                   "expected the realm of an inbound md5 auth to equal default_realm \"" +

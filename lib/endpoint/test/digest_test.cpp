@@ -342,6 +342,21 @@ TEST_F(fixture, auth_check_uri_no_accepts_credentials_signed_for_another_uri) {
     EXPECT_FALSE(with_check("maybe").ok());
 }
 
+TEST(digest_config, an_inbound_md5_cred_behind_sha256_first_is_warned_about) {
+    const std::string base = "[t]\ntype=transport\nbind=127.0.0.1:5060\n"
+                             "[h]\ntype=endpoint\nallow=ulaw\nauth=h\n"
+                             "[h]\ntype=auth\nauth_type=md5\nusername=h\n"
+                             "md5_cred=7bd2cfd1b3e1f0a4ac6c0cc3b6e3e1a5\n";
+    auto r = parse_configuration(base, "d.conf");
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r.warnings.size(), 1u);
+    EXPECT_NE(r.warnings[0].to_string().find("md5_cred"), std::string::npos);
+    r = parse_configuration(base + "[g]\ntype=global\ndefault_auth_algorithms_uas=md5,sha-256\n",
+                            "d.conf");
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r.warnings.empty()) << r.warnings[0].to_string();
+}
+
 TEST_F(fixture, wrong_password_fails_with_a_fresh_challenge_and_is_counted) {
     for (std::uint32_t attempt = 1; attempt <= 3; ++attempt) {
         digest_verdict challenged = check(*invite(), "alice");

@@ -119,6 +119,13 @@ TEST(identify, by_auth_username_maps_auth_to_the_endpoint_using_it) {
                         "nonce=\"n\", uri=\"sip:service@127.0.0.1\", response=\"00\""))),
               "<none>");
     EXPECT_EQ(name_of(id.by_auth_username(*request("someone@x.org"))), "<none>");
+    // An unreadable line (another realm's, no uri) does not hide a good one.
+    EXPECT_EQ(name_of(id.by_auth_username(
+                  *with("Authorization: Digest username=\"x\", realm=\"other\", nonce=\"n\", "
+                        "response=\"0\"\r\nAuthorization: Digest username=\"alice-login\", "
+                        "realm=\"parley\", nonce=\"n\", uri=\"sip:service@127.0.0.1\", "
+                        "response=\"00\""))),
+              "alice");
 }
 
 TEST(identify, by_ip_with_networks_v4_v6_and_resolved_hosts) {

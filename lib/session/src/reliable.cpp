@@ -147,8 +147,12 @@ void session_layer::prack(record& r, const incoming_request& in) {
         return;
     }
     const rack& k = **acked;
-    // §3: a PRACK matching no unacknowledged reliable provisional gets 481.
-    if (!r.awaiting_prack() || !r.invite_server || k.response_number != r.rel->rseq ||
+    // §3: a PRACK matching no unacknowledged reliable provisional gets 481, except the retry
+    // of one we refused (below).
+    const bool unacked_match = r.awaiting_prack() && k.response_number == r.rel->rseq;
+    const bool retry_of_refused =
+        r.rel && r.rel->refused_rseq != 0 && k.response_number == r.rel->refused_rseq;
+    if ((!unacked_match && !retry_of_refused) || !r.invite_server ||
         k.cseq_number != r.last_invite_cseq || k.method != method::invite) {
         ++stats_.prack_481;
         respond_plain(in, 481, "No Such Reliable Provisional", &r.core);
@@ -157,7 +161,12 @@ void session_layer::prack(record& r, const incoming_request& in) {
     // §3: the PRACK matches, so the provisional is acknowledged whatever its body gets: the
     // caller will not PRACK it again, and waiting on would end a call it did acknowledge.
     bool bad_answer = false;
+    bool refused = true; // until the 2xx goes
     auto acknowledged = [&] {
+        r.rel->refused_rseq = refused ? k.response_number : 0;
+        // A retry of a refused PRACK acknowledges nothing new (a provisional sent since is
+        // another RSeq, still waiting for its own PRACK).
+        if (!unacked_match) return;
         r.rel->unacked.clear();
         r.rel->retransmit.cancel();
         if (bad_answer) {
@@ -223,6 +232,7 @@ void session_layer::prack(record& r, const incoming_request& in) {
     }
     r.core.outgoing_response(ok);
     (void)transactions_.respond(in.server, 200, std::move(ok).serialize());
+    refused = false;
     acknowledged();
 }
 

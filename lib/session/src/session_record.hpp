@@ -61,7 +61,10 @@ struct session_layer::record final : dialog_requester {
             retransmit.bind<&record::on_rel_retransmit>(owner);
         }
         std::uint16_t unacked_status = 0;
-        std::uint32_t rseq = 0;                          ///< the last RSeq we sent
+        std::uint32_t rseq = 0; ///< the last RSeq we sent
+        /// The RSeq a PRACK acknowledged although we refused it (its body): a later PRACK for it
+        /// (the caller retrying, as our Retry-After asks) is taken as matching once more.
+        std::uint32_t refused_rseq = 0;
         std::string unacked;                             ///< the reliable 18x waiting for its PRACK
         std::vector<outgoing_message> held_provisionals; ///< provisionals waiting behind it
         duration interval{};

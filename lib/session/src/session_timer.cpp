@@ -104,7 +104,8 @@ void session_layer::apply_timer_request(record& r, const timer_request& t) {
 }
 
 void session_layer::retry_timer_refresh(record& r) {
-    if (r.ended || r.session_interval == 0) return;
+    // A peer that took over refreshing while ours was in flight runs the timer now.
+    if (r.ended || r.session_interval == 0 || !r.we_refresh) return;
     // Every 5 s, but no later than the end of the interval: a refresher whose refreshes keep
     // failing (500, 503, 403 ...) ends the session when it runs out, as the other side does.
     time_point expires = r.extra().session_refreshed + seconds(r.session_interval);
