@@ -56,15 +56,11 @@ bool parley_sip(message& m, const std::string& bytes, buffer_use use) {
     return r.has_value();
 }
 
-
-
 bool parley_sdp(const std::string& bytes) {
     auto d = sdp::session_description::parse(bytes);
     keep(d);
     return d.has_value();
 }
-
-
 
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
@@ -98,7 +94,8 @@ bool compare(const char* title, std::vector<contender>& all, int rounds) {
     std::printf("  %-12s %10s %14s\n", "parser", "ns (median)", "x parley");
     for (auto& c : all) {
         std::vector<double> ratios;
-        for (int r = 0; r < rounds; ++r) ratios.push_back(c.ns_per_parse[r] / all[0].ns_per_parse[r]);
+        for (int r = 0; r < rounds; ++r)
+            ratios.push_back(c.ns_per_parse[r] / all[0].ns_per_parse[r]);
         std::printf("  %-12s %10.1f %14.2f\n", c.name, median(c.ns_per_parse), median(ratios));
     }
     return true;
@@ -126,7 +123,8 @@ int main(int argc, char** argv) {
     };
     const std::string sip_title = "INVITE with SDP (" + std::to_string(invite.size()) + " bytes)";
     const std::string sdp_title = "SDP offer (" + std::to_string(sdp.size()) + " bytes)";
-    const bool ok = compare(sip_title.c_str(), sip, rounds) && compare(sdp_title.c_str(), sdps, rounds);
+    const bool ok =
+        compare(sip_title.c_str(), sip, rounds) && compare(sdp_title.c_str(), sdps, rounds);
     bench::peers::deinit();
     return ok ? 0 : 1;
 }

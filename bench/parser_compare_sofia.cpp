@@ -14,7 +14,8 @@ namespace parley::bench::peers {
 
 // msg_make(): a new msg_t, the bytes copied into it, every header parsed; then destroyed.
 bool sofia_sip(const std::string& bytes) {
-    msg_t* msg = msg_make(sip_default_mclass(), 0, bytes.data(), static_cast<ssize_t>(bytes.size()));
+    msg_t* msg =
+        msg_make(sip_default_mclass(), 0, bytes.data(), static_cast<ssize_t>(bytes.size()));
     if (msg == nullptr) return false;
     sip_t const* sip = sip_object(msg);
     const bool ok = sip != nullptr && sip->sip_error == nullptr && msg_extract_errors(msg) == 0 &&
