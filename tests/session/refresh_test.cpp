@@ -115,6 +115,30 @@ TEST_F(refresh_fixture, a_peer_offer_while_our_bodyless_update_is_in_flight_is_n
     EXPECT_EQ(layer->size(), 1u);
 }
 
+TEST_F(refresh_fixture, a_422_to_a_failing_refresh_does_not_move_the_hang_up_later) {
+    // The 422's Min-SE is for the next refresh; the interval running is still 600 s.
+    with(timers(session_timer_mode::always));
+    establish("Allow: INVITE, ACK, BYE, CANCEL, UPDATE\n");
+    const time_point started = wheel.now();
+    advance(seconds(300));
+    std::string last = last_sent();
+    ASSERT_EQ(sent_lines(), lines{"UPDATE sip:alice@127.0.0.1:5062 SIP/2.0"});
+    answer(last, 422, "Min-SE: 1200\n");
+    std::string bye;
+    for (int i = 0; i < 400 && bye.empty(); ++i) {
+        advance(seconds(5));
+        last = last_sent();
+        lines sent = sent_lines();
+        ASSERT_EQ(sent.size(), 1u);
+        if (sent[0].starts_with("BYE"))
+            bye = last;
+        else
+            answer(last, 500);
+    }
+    ASSERT_FALSE(bye.empty());
+    EXPECT_EQ(wheel.now() - started, seconds(600));
+}
+
 TEST_F(refresh_fixture,
        a_failed_refresh_of_ours_after_the_peer_took_over_refreshing_is_not_retried) {
     with(timers(session_timer_mode::always));

@@ -96,6 +96,7 @@ struct session_layer::record final : dialog_requester {
         /// When the session interval last started (the last refresh, either side's): it runs
         /// out session_interval seconds later unless a refresh succeeds.
         time_point session_refreshed{};
+        std::uint32_t refreshed_interval = 0; ///< the interval that started then, in seconds
     };
     std::unique_ptr<extra_state> extra_part;
     extra_state& extra() {

@@ -18,6 +18,7 @@ void session_layer::start_session_timer(record& r) {
     if (r.session_interval == 0 || r.ended) return;
     auto interval = seconds(r.session_interval);
     r.extra().session_refreshed = wheel_.now();
+    r.extra().refreshed_interval = r.session_interval;
     if (r.we_refresh) {
         wheel_.schedule_after(r.session_timer_entry(), interval / 2);
     } else {
@@ -108,7 +109,8 @@ void session_layer::retry_timer_refresh(record& r) {
     if (r.ended || r.session_interval == 0 || !r.we_refresh) return;
     // Every 5 s, but no later than the end of the interval: a refresher whose refreshes keep
     // failing (500, 503, 403 ...) ends the session when it runs out, as the other side does.
-    time_point expires = r.extra().session_refreshed + seconds(r.session_interval);
+    // The interval running since the last refresh, not one a 422 raised since for the next.
+    time_point expires = r.extra().session_refreshed + seconds(r.extra().refreshed_interval);
     duration wait = seconds(5);
     if (expires - wheel_.now() < wait) wait = expires - wheel_.now();
     wheel_.schedule_after(r.session_timer_entry(), std::max(wait, duration{}));
@@ -116,7 +118,8 @@ void session_layer::retry_timer_refresh(record& r) {
 
 void session_layer::session_timer_fired(record& r) {
     if (r.ended || r.state != session_state::confirmed) return;
-    const bool expired = wheel_.now() >= r.extra().session_refreshed + seconds(r.session_interval);
+    const bool expired =
+        wheel_.now() >= r.extra().session_refreshed + seconds(r.extra().refreshed_interval);
     if (r.we_refresh && !expired) {
         // §10: our refresh, through the outgoing supplements and the same queue as every
         // other; its 2xx restarts the timer, a failure retries at the next turn.
