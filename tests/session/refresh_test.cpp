@@ -46,6 +46,20 @@ struct refresh_fixture : session_fixture {
         r += body;
         deliver(r);
     }
+    /// With our last refresh answered with an error: answers every retry (one each 5 s) with
+    /// 500 until we hang up; the BYE's bytes ("" if none came) and the retries before it.
+    std::pair<std::string, int> fail_refreshes_until_bye() {
+        for (int retries = 0; retries < 400; ++retries) {
+            advance(seconds(5));
+            std::string last = last_sent();
+            lines sent = sent_lines();
+            EXPECT_EQ(sent.size(), 1u);
+            if (sent.empty() || sent[0].starts_with("BYE")) return {last, retries};
+            answer(last, 500);
+            sent_lines(); // an UPDATE needs no ACK
+        }
+        return {"", 400};
+    }
 };
 
 session_layer_options timers(session_timer_mode mode) {
@@ -76,20 +90,9 @@ TEST_F(refresh_fixture, refreshes_that_keep_failing_end_the_session_when_its_int
     advance(seconds(300));
     std::string last = last_sent();
     ASSERT_EQ(sent_lines(), lines{"UPDATE sip:alice@127.0.0.1:5062 SIP/2.0"});
-    int refreshes = 1;
-    std::string bye;
-    for (int i = 0; i < 200 && bye.empty(); ++i) {
-        answer(last, 500);
-        sent_lines(); // our ACK-less UPDATE needs none
-        advance(seconds(5));
-        last = last_sent();
-        lines sent = sent_lines();
-        ASSERT_EQ(sent.size(), 1u);
-        if (sent[0].starts_with("BYE"))
-            bye = last;
-        else
-            ++refreshes;
-    }
+    answer(last, 500);
+    auto [bye, retries] = fail_refreshes_until_bye();
+    int refreshes = 1 + retries;
     ASSERT_FALSE(bye.empty()) << "never hung up";
     EXPECT_EQ(wheel.now() - started, seconds(600)) << "at the end of the interval, not later";
     EXPECT_EQ(header_of(bye, "Reason"), "SIP;cause=408;text=\"Session timer expired\"");
@@ -124,17 +127,7 @@ TEST_F(refresh_fixture, a_422_to_a_failing_refresh_does_not_move_the_hang_up_lat
     std::string last = last_sent();
     ASSERT_EQ(sent_lines(), lines{"UPDATE sip:alice@127.0.0.1:5062 SIP/2.0"});
     answer(last, 422, "Min-SE: 1200\n");
-    std::string bye;
-    for (int i = 0; i < 400 && bye.empty(); ++i) {
-        advance(seconds(5));
-        last = last_sent();
-        lines sent = sent_lines();
-        ASSERT_EQ(sent.size(), 1u);
-        if (sent[0].starts_with("BYE"))
-            bye = last;
-        else
-            answer(last, 500);
-    }
+    std::string bye = fail_refreshes_until_bye().first;
     ASSERT_FALSE(bye.empty());
     EXPECT_EQ(wheel.now() - started, seconds(600));
 }
