@@ -1,10 +1,13 @@
 // Fuzz target: URI, name-addr and Via parsers. Invariants: never crash; an accepted URI is
-// equivalent to itself and its parameters can be walked.
+// equivalent to itself and its parameters can be walked; a name-addr or Via the delimiter walk
+// takes is read by the general parser to the same model (lib/sip/test/delimiter_walk_diff.hpp).
 #include <parley/sip/headers.hpp>
 #include <parley/sip/uri.hpp>
 
 #include <cstdint>
 #include <cstdlib>
+
+#include "../lib/sip/test/delimiter_walk_diff.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -16,6 +19,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)parley::unescape(u->user);
     }
     if (auto n = parley::parse_name_addr(text)) (void)n->params.find("tag");
+    for (bool contact : {false, true})
+        if (parley::test::compare_walk_padded(text, contact) ==
+            parley::test::walk_verdict::differed)
+            std::abort();
+    if (parley::test::compare_via_walk_padded(text) == parley::test::walk_verdict::differed)
+        std::abort();
     (void)parley::parse_via(text);
     (void)parley::parse_contact(text);
     (void)parley::parse_cseq(text);

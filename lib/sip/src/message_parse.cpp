@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "byte_scan.hpp"
+#include "delimiter_walk.hpp"
 #include "header_lookup.hpp"
 #include "parse_into.hpp"
 #include "scanner.hpp"
@@ -352,6 +353,11 @@ private:
                                               std::size_t at) noexcept {
         switch (id) {
         case header_id::via:
+            // A value the delimiter walk reads holds no ',': one element, no list scan.
+            if (via& slot = m_.vias_.emplace_back(m_.arena_);
+                delimiter_walk::via(slot, value, readable_end()))
+                return {};
+            m_.vias_.pop_back();
             return list(value, at, [this](std::string_view v, std::size_t o) {
                 return parse_via_into(m_.vias_.emplace_back(m_.arena_), v, o, bytes_.data());
             });
@@ -373,11 +379,17 @@ private:
             m_.max_forwards_ = static_cast<int>(*v);
             return {};
         }
-        case header_id::contact:
+        case header_id::contact: {
+            // A value the delimiter walk reads holds no ',': one element, no list scan.
+            if (contact& slot = m_.contacts_.emplace_back(m_.arena_);
+                delimiter_walk::name_addr(slot.address, value, readable_end(), true))
+                return {};
+            m_.contacts_.pop_back();
             return list(value, at, [this](std::string_view v, std::size_t o) {
                 return parse_contact_into(m_.contacts_.emplace_back(m_.arena_), v, o,
                                           bytes_.data());
             });
+        }
         case header_id::route: return name_addr_list(m_.routes_, value, at);
         case header_id::record_route: return name_addr_list(m_.record_routes_, value, at);
         case header_id::content_length: {
@@ -427,6 +439,7 @@ private:
                                   const char* duplicate) noexcept {
         if (!slot.text.empty()) return error(400, duplicate, at);
         if (value.empty()) return error(400, "Empty Header Value", at);
+        if (delimiter_walk::name_addr(slot, value, readable_end(), false)) return {};
         if (auto parsed = parse_name_addr_into(slot, value, at, nullptr, bytes_.data()); !parsed)
             return error(parsed.error_value());
         return {};
@@ -434,10 +447,16 @@ private:
 
     result<void> name_addr_list(arena_vector<name_addr>& out, std::string_view value,
                                 std::size_t at) noexcept {
+        if (name_addr& slot = out.emplace_back(m_.arena_);
+            delimiter_walk::name_addr(slot, value, readable_end(), false))
+            return {};
+        out.pop_back();
         return list(value, at, [&](std::string_view v, std::size_t o) {
             return parse_name_addr_into(out.emplace_back(m_.arena_), v, o, nullptr, bytes_.data());
         });
     }
+
+    const char* readable_end() const noexcept { return bytes_.data() + bytes_.size(); }
 
     result<void> call_id(std::string_view value, std::size_t at) noexcept {
         // callid = word [ "@" word ]

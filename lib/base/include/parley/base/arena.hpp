@@ -128,6 +128,8 @@ public:
     /// For a writer that fills the reserved elements through data() and keeps its count in a
     /// local: sets the size to `n` (at most capacity()).
     void set_size(std::size_t n) noexcept { size_ = n; }
+    /// Drops the last element (its storage stays in the arena; trivially destructible T).
+    void pop_back() noexcept { --size_; }
     T* data() noexcept { return data_; }
     T& operator[](std::size_t i) noexcept { return data_[i]; }
     const T& operator[](std::size_t i) const noexcept { return data_[i]; }
