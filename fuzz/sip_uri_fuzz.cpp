@@ -1,6 +1,7 @@
 // Fuzz target: URI, name-addr and Via parsers. Invariants: never crash; an accepted URI is
 // equivalent to itself and its parameters can be walked; a name-addr or Via the delimiter walk
-// takes is read by the general parser to the same model (lib/sip/test/delimiter_walk_diff.hpp).
+// takes, and a request line, is read by the general parser to the same model
+// (lib/sip/test/delimiter_walk_diff.hpp).
 #include <parley/sip/headers.hpp>
 #include <parley/sip/uri.hpp>
 
@@ -24,6 +25,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             parley::test::walk_verdict::differed)
             std::abort();
     if (parley::test::compare_via_walk_padded(text) == parley::test::walk_verdict::differed)
+        std::abort();
+    if (parley::test::compare_request_line_walk_padded(text) ==
+        parley::test::walk_verdict::differed)
         std::abort();
     (void)parley::parse_via(text);
     (void)parley::parse_contact(text);

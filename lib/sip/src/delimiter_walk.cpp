@@ -38,21 +38,22 @@ namespace {
     return static_cast<std::size_t>(__builtin_ctzll(delimiters >> from << from));
 }
 
-/// ';' name [ '=' value ] runs from b[k] while b[k] is ';', names and values non-empty runs of
-/// name bytes; returns where they stop (a delimiter that is not ';', or n), or 0 on a bad run.
+/// ';' name [ '=' value ] runs from b[k] while b[k] is ';' (k < n), names and values non-empty
+/// runs of name bytes; returns where they stop (a delimiter that is not ';', or n), or 0 on a bad
+/// run. Every position it reads the mask from is at most n.
 /// Calls on_param(name_start, name_end, value_start, value_end) for each (value_start ==
 /// value_end == 0 without a value); on_param returns false to give up.
 template <class OnParam>
-[[gnu::always_inline]] inline std::size_t parameters(const char* b, std::uint64_t d, std::size_t k,
-                                                     OnParam&& on_param) noexcept {
-    while (b[k] == ';') {
+[[gnu::always_inline]] inline std::size_t parameters(const char* b, std::uint64_t d, std::size_t n,
+                                                     std::size_t k, OnParam&& on_param) noexcept {
+    while (k < n && b[k] == ';') {
         const std::size_t name_start = k + 1;
         const std::size_t name_end = next(d, name_start);
         if (name_end == name_start) return 0;
         std::size_t value_start = 0;
         std::size_t value_end = 0;
         k = name_end;
-        if (b[name_end] == '=') {
+        if (name_end < n && b[name_end] == '=') {
             value_start = name_end + 1;
             value_end = next(d, value_start);
             if (value_end == value_start) return 0;
@@ -106,6 +107,64 @@ template <class OnParam>
     return true;
 }
 
+/// A SIP URI's common form from b[start] ("sip:" in any case), up to the first delimiter that
+/// is not part of it (`end`): [ user '@' ] host [ ':' port ] *( ';' name [ '=' value ] ).
+struct sip_uri {
+    std::size_t start = 0;
+    std::size_t end = 0;
+    std::size_t user_end = 0; ///< the '@' (0 when no user)
+    std::size_t host_start = 0;
+    std::size_t host_end = 0;
+    host_kind host_type = host_kind::none;
+    std::uint16_t port = 0;
+    std::size_t params_start = 0; ///< after the first ';' (0 when none)
+
+    /// What parse_uri writes for the same text, into a fresh uri.
+    void write(uri& u, const char* b) const noexcept {
+        u.text = std::string_view(b + start, end - start);
+        u.scheme_text = std::string_view(b + start, 3);
+        u.scheme = uri_scheme::sip;
+        if (user_end != 0) u.user = std::string_view(b + start + 4, user_end - start - 4);
+        u.host = std::string_view(b + host_start, host_end - host_start);
+        u.host_type = host_type;
+        u.port = port;
+        if (params_start != 0)
+            u.params = param_list(std::string_view(b + params_start, end - params_start));
+    }
+};
+
+[[gnu::always_inline]] inline bool sip_uri_at(const char* b, std::uint64_t d, std::size_t n,
+                                              std::size_t start, const char* readable_end,
+                                              sip_uri& w) noexcept {
+    if (start + 5 > n) return false; // "sip:" and a host byte
+    std::uint32_t head;
+    std::memcpy(&head, b + start, 4);
+    if ((head | uri_parse::fold_three) != uri_parse::sip_colon) return false;
+    w.start = start;
+    std::size_t host_start = start + 4;
+    std::size_t k = next(d, host_start);
+    if (k < n && b[k] == '@') {
+        if (k == host_start) return false;
+        w.user_end = k;
+        host_start = k + 1;
+        k = next(d, host_start);
+    }
+    scan::host_run run;
+    w.host_type = host_in(b, d, host_start, k, readable_end, run);
+    if (w.host_type == host_kind::none) return false;
+    w.host_start = host_start;
+    w.host_end = static_cast<std::size_t>(run.end - b);
+    if (k < n && b[k] == ':' && !port_at(b, d, k, w.port)) return false;
+    if (k < n && b[k] == ';') {
+        w.params_start = k + 1;
+        k = parameters(b, d, n, k,
+                       [](std::size_t, std::size_t, std::size_t, std::size_t) { return true; });
+        if (k == 0) return false;
+    }
+    w.end = k;
+    return true;
+}
+
 } // namespace
 
 bool name_addr(parley::name_addr& out, std::string_view value, const char* readable_end,
@@ -150,40 +209,12 @@ bool name_addr(parley::name_addr& out, std::string_view value, const char* reada
         lt = k;
     }
 
-    // "sip:" [ user '@' ] host
-    const std::size_t uri_start = lt + 1;
-    if (n - uri_start < 6) return false; // "sip:" and a host byte and '>'
-    std::uint32_t head;
-    std::memcpy(&head, b + uri_start, 4);
-    if ((head | uri_parse::fold_three) != uri_parse::sip_colon) return false;
-    std::size_t host_start = uri_start + 4;
-    std::size_t k = next(d, host_start);
-    std::string_view user;
-    if (b[k] == '@' && k < n) {
-        if (k == host_start) return false;
-        user = std::string_view(b + host_start, k - host_start);
-        host_start = k + 1;
-        k = next(d, host_start);
-    }
-    scan::host_run run;
-    const host_kind host_type = host_in(b, d, host_start, k, readable_end, run);
-    if (host_type == host_kind::none) return false;
-
-    // [ ':' port ]
-    std::uint16_t port = 0;
-    if (b[k] == ':' && k < n && !port_at(b, d, k, port)) return false;
-
-    // *( ';' uri-parameter ) '>'
-    std::size_t uri_params_start = k + 1;
-    std::size_t uri_params_end = uri_params_start;
-    if (b[k] == ';' && k < n) {
-        k = parameters(b, d, k,
-                       [](std::size_t, std::size_t, std::size_t, std::size_t) { return true; });
-        if (k == 0) return false;
-        uri_params_end = k;
-    }
-    if (k >= n || b[k] != '>') return false;
-    const std::size_t uri_end = k;
+    // "sip:" [ user '@' ] host [ ':' port ] *( ';' uri-parameter ) '>'
+    sip_uri walked;
+    if (!sip_uri_at(b, d, n, lt + 1, readable_end, walked) || walked.end >= n ||
+        b[walked.end] != '>')
+        return false;
+    std::size_t k = walked.end;
 
     // *( ';' generic-param ), the first "tag" with a value kept
     std::string_view tag;
@@ -192,7 +223,7 @@ bool name_addr(parley::name_addr& out, std::string_view value, const char* reada
         if (contact || b[k] != ';') return false;
         params_start = k + 1;
         bool ok = true;
-        k = parameters(b, d, k,
+        k = parameters(b, d, n, k,
                        [&](std::size_t name_start, std::size_t name_end, std::size_t value_start,
                            std::size_t value_end) {
                            if (name_end - name_start == 3 &&
@@ -212,17 +243,7 @@ bool name_addr(parley::name_addr& out, std::string_view value, const char* reada
         out.display_name_quoted = quoted;
     }
     out.bracketed = true;
-    uri& u = out.address;
-    u.text = std::string_view(b + uri_start, uri_end - uri_start);
-    u.scheme_text = std::string_view(b + uri_start, 3);
-    u.scheme = uri_scheme::sip;
-    u.user = user;
-    u.host = std::string_view(b + host_start, static_cast<std::size_t>(run.end - (b + host_start)));
-    u.host_type = host_type;
-    u.port = port;
-    if (uri_params_end != uri_params_start)
-        u.params =
-            param_list(std::string_view(b + uri_params_start, uri_params_end - uri_params_start));
+    walked.write(out.address, b);
     if (params_start != n)
         out.params = param_list(std::string_view(b + params_start, n - params_start));
     out.tag = tag;
@@ -259,7 +280,7 @@ bool via(parley::via& out, std::string_view value, const char* readable_end) noe
         if (b[k] != ';') return false;
         params_start = k + 1;
         bool ok = true;
-        k = parameters(b, d, k,
+        k = parameters(b, d, n, k,
                        [&](std::size_t name_start, std::size_t name_end, std::size_t value_start,
                            std::size_t value_end) {
                            const std::string_view name(b + name_start, name_end - name_start);
@@ -291,6 +312,26 @@ bool via(parley::via& out, std::string_view value, const char* readable_end) noe
     return true;
 }
 
+bool request_line(std::string_view line, std::string_view& method_text, uri& request_uri,
+                  const char* readable_end) noexcept {
+    // Method SP Request-URI SP "SIP/2.0", the method of name bytes and the URI the common form.
+    const std::size_t n = line.size();
+    const char* const b = line.data();
+    if (n < 8 + 7 || n > 63 || readable_end - b < 64 || b[n - 8] != ' ' ||
+        ((b[n - 7] | 0x20) != 's' || (b[n - 6] | 0x20) != 'i' || (b[n - 5] | 0x20) != 'p') ||
+        std::memcmp(b + n - 4, "/2.0", 4) != 0)
+        return false;
+    const std::uint64_t d = delimiters(b, n);
+    const std::size_t method_end = next(d, 0);
+    if (method_end == 0 || b[method_end] != ' ') return false;
+    sip_uri walked;
+    if (!sip_uri_at(b, d, n, method_end + 1, readable_end, walked) || walked.end != n - 8)
+        return false;
+    method_text = std::string_view(b, method_end);
+    walked.write(request_uri, b);
+    return true;
+}
+
 #else
 
 bool name_addr(parley::name_addr&, std::string_view, const char*, bool) noexcept {
@@ -298,6 +339,10 @@ bool name_addr(parley::name_addr&, std::string_view, const char*, bool) noexcept
 }
 
 bool via(parley::via&, std::string_view, const char*) noexcept {
+    return false;
+}
+
+bool request_line(std::string_view, std::string_view&, uri&, const char*) noexcept {
     return false;
 }
 

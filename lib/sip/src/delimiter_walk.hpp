@@ -36,4 +36,12 @@ bool name_addr(name_addr& out, std::string_view value, const char* readable_end,
 /// False writes nothing.
 bool via(via& out, std::string_view value, const char* readable_end) noexcept;
 
+/// A request line (without its CRLF) of the shape method SP Request-URI SP "SIP/2.0" (the
+/// version's letters in any case), the method name bytes and the URI the common SIP URI above
+/// (no brackets; it ends at the SP), under 64 bytes with 64 readable from its start: the method's
+/// text and the URI (a fresh one) as the general request-line parser reads them. False writes
+/// nothing.
+bool request_line(std::string_view line, std::string_view& method_text, uri& request_uri,
+                  const char* readable_end) noexcept;
+
 } // namespace parley::detail::delimiter_walk

@@ -161,6 +161,12 @@ private:
     [[gnu::always_inline]] result<void> request_line(std::string_view line) noexcept {
         // Request-Line = Method SP Request-URI SP SIP-Version CRLF
         m_.kind_ = message_kind::request;
+        if (std::string_view method_text;
+            delimiter_walk::request_line(line, method_text, m_.request_uri_, readable_end())) {
+            m_.method_text_ = method_text;
+            m_.method_ = method_from_token(method_text);
+            return {};
+        }
         const char* const line_end = line.data() + line.size();
         // A method of name bytes followed by SP (every method RFC 3261 and its extensions
         // define) is a token ending at the first SP: one scan gives both.

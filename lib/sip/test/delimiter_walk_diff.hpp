@@ -84,4 +84,26 @@ inline walk_verdict compare_via_walk_padded(std::string_view value) {
     return same_via(walked, *general) ? walk_verdict::agreed : walk_verdict::differed;
 }
 
+/// The request-line walk against the general reading: the method up to the first SP, the URI
+/// between it and the last SP through parse_uri, "SIP/2.0" after it.
+inline walk_verdict compare_request_line_walk_padded(std::string_view line) {
+    std::string buffer(line);
+    buffer.append(64, '\n');
+    std::string_view copy(buffer.data(), line.size());
+    std::string_view method;
+    uri walked;
+    if (!detail::delimiter_walk::request_line(copy, method, walked, buffer.data() + buffer.size()))
+        return walk_verdict::declined;
+    const std::size_t sp1 = copy.find(' ');
+    const std::size_t sp2 = copy.rfind(' ');
+    if (sp1 == std::string_view::npos || sp2 <= sp1 + 1 || copy.size() - sp2 != 8)
+        return walk_verdict::differed;
+    std::string version(copy.substr(sp2 + 1));
+    for (char& c : version) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+    if (version != "SIP/2.0") return walk_verdict::differed;
+    auto general = parse_uri(copy.substr(sp1 + 1, sp2 - sp1 - 1), sp1 + 1);
+    if (!general || !same_view(method, copy.substr(0, sp1))) return walk_verdict::differed;
+    return same_uri(walked, *general) ? walk_verdict::agreed : walk_verdict::differed;
+}
+
 } // namespace parley::test

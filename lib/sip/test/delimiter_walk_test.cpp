@@ -5,6 +5,7 @@
 #include <parley/sip/message.hpp>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -194,6 +195,57 @@ TEST(delimiter_walk, via_agrees_with_the_general_parser_on_mutated_values) {
     }
     EXPECT_GT(agreed, 500u);
     EXPECT_GT(declined, 500u);
+}
+
+TEST(delimiter_walk, request_line_reads_method_and_uri_as_the_general_parser) {
+    const char* lines[] = {
+        "INVITE sip:bob@biloxi.example.com SIP/2.0",
+        "ACK sip:bob@192.0.2.4:5060 SIP/2.0",
+        "OPTIONS sip:biloxi.example.com;transport=tcp sip/2.0",
+        "EXTENSION-method sip:x@h SIP/2.0",
+    };
+    for (const char* line : lines) {
+        std::string walked_bytes =
+            std::string(line) + "\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n" +
+            "To: <sip:a@b>\r\nFrom: <sip:a@b>;tag=1\r\nCall-ID: c\r\n" + "CSeq: 1 " +
+            std::string(line, std::strchr(line, ' ')) + "\r\nContent-Length: 0\r\n\r\n";
+        std::string_view method;
+        parley::uri walked;
+        ASSERT_TRUE(parley::detail::delimiter_walk::request_line(
+            std::string_view(walked_bytes.data(), std::strlen(line)), method, walked,
+            walked_bytes.data() + walked_bytes.size()))
+            << line;
+        std::string_view text(walked_bytes.data(), std::strlen(line));
+        std::size_t sp1 = text.find(' ');
+        std::size_t sp2 = text.rfind(' ');
+        auto general = parley::parse_uri(text.substr(sp1 + 1, sp2 - sp1 - 1));
+        ASSERT_TRUE(general) << line;
+        EXPECT_EQ(method, text.substr(0, sp1));
+        EXPECT_TRUE(parley::test::same_uri(walked, *general)) << line;
+        parley::message m;
+        ASSERT_TRUE(parley::parse_message(walked_bytes, m)) << line;
+        EXPECT_EQ(m.method_text(), text.substr(0, sp1));
+        EXPECT_TRUE(parley::test::same_uri(m.request_uri(), *general)) << line;
+    }
+    const char* declined[] = {
+        "INVITE sip:bob@biloxi.example.com SIP/2.1",
+        "INVITE  sip:bob@biloxi.example.com SIP/2.0",
+        "INVITE <sip:bob@biloxi.example.com> SIP/2.0",
+        "INVITE sips:bob@biloxi.example.com SIP/2.0",
+        "INVITE sip:bob@biloxi.example.com;x SIP/2.0 ",
+        "IN!VITE sip:bob@biloxi.example.com SIP/2.0",
+        "INVITE sip:bob@biloxi.example.com?h=v SIP/2.0",
+        "INVITE tel:+12015550123 SIP/2.0",
+    };
+    for (const char* line : declined) {
+        std::string padded = std::string(line) + std::string(64, '\n');
+        std::string_view method;
+        parley::uri walked;
+        EXPECT_FALSE(parley::detail::delimiter_walk::request_line(
+            std::string_view(padded.data(), std::strlen(line)), method, walked,
+            padded.data() + padded.size()))
+            << line;
+    }
 }
 
 // The message parser takes the walk's result for From, To, Contact, Route and Record-Route.
