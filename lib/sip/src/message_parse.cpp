@@ -372,6 +372,7 @@ private:
         case header_id::call_id: return call_id(value, at);
         case header_id::cseq: {
             if (!m_.cseq_.method_text.empty()) return error(400, "Duplicate CSeq Header", at);
+            if (plain_cseq(value)) return {};
             if (auto parsed = parse_cseq_into(m_.cseq_, value, at, bytes_.data()); !parsed) {
                 m_.cseq_ = parley::cseq{};
                 return error(parsed.error_value());
@@ -410,6 +411,12 @@ private:
         }
         case header_id::content_type: {
             if (!m_.content_type_.empty()) return error(400, "Duplicate Content-Type Header", at);
+            if (is_application_sdp(value)) {
+                // What parse_media_type_into reads from it: no parameters.
+                m_.content_type_.type = std::string_view(value.data(), 11);
+                m_.content_type_.subtype = std::string_view(value.data() + 12, 3);
+                return {};
+            }
             if (auto parsed = parse_media_type_into(m_.content_type_, value, at, bytes_.data());
                 !parsed) {
                 m_.content_type_ = media_type{};
@@ -460,6 +467,42 @@ private:
         return list(value, at, [&](std::string_view v, std::size_t o) {
             return parse_name_addr_into(out.emplace_back(m_.arena_), v, o, nullptr, bytes_.data());
         });
+    }
+
+    // "application/sdp" in any case, the body type of nearly every message that has one: two
+    // overlapping 8-byte words with OR 0x20, which maps only a letter's two cases onto a
+    // lower-case letter, and '/' and 0x0F onto '/' (so the '/' is tested as itself).
+    static bool is_application_sdp(std::string_view v) noexcept {
+        if (v.size() != 15) return false;
+        std::uint64_t head;
+        std::uint64_t tail;
+        std::memcpy(&head, v.data(), 8);
+        std::memcpy(&tail, v.data() + 7, 8);
+        constexpr std::uint64_t fold = 0x2020202020202020ull;
+        constexpr std::uint64_t want_head = 0x746163696c707061ull; // "applicat"
+        constexpr std::uint64_t want_tail = 0x7064732f6e6f6974ull; // "tion/sdp"
+        // The '/' must be itself: folding maps 0x0F onto it.
+        return (head | fold) == want_head && (tail | fold) == want_tail && v[11] == '/';
+    }
+
+    // CSeq "<digits> SP <known method>", the form every peer writes: the number and the method as
+    // parse_cseq_into reads them (a known method's token is its text, all name bytes).
+    [[gnu::always_inline]] bool plain_cseq(std::string_view v) noexcept {
+        const char* p = v.data();
+        const char* const end = p + v.size();
+        std::uint64_t number = 0;
+        const char* const digits = p;
+        for (unsigned d; p < end && (d = static_cast<unsigned char>(*p) - unsigned{'0'}) < 10; ++p)
+            number = number * 10 + d;
+        if (p == digits || p - digits > 10 || number > UINT32_MAX || end - p < 4 || *p != ' ')
+            return false;
+        const std::string_view method_text(p + 1, static_cast<std::size_t>(end - p - 1));
+        const method known = method_from_token(method_text);
+        if (known == method::unknown) return false;
+        m_.cseq_.number = static_cast<std::uint32_t>(number);
+        m_.cseq_.method_text = method_text;
+        m_.cseq_.method = known;
+        return true;
     }
 
     const char* readable_end() const noexcept { return bytes_.data() + bytes_.size(); }

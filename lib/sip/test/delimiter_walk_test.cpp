@@ -2,6 +2,7 @@
 // and what it declines is left to the general parser (which gives every error).
 #include <gtest/gtest.h>
 
+#include <parley/base/text.hpp>
 #include <parley/sip/message.hpp>
 
 #include <cstdint>
@@ -245,6 +246,64 @@ TEST(delimiter_walk, request_line_reads_method_and_uri_as_the_general_parser) {
             std::string_view(padded.data(), std::strlen(line)), method, walked,
             padded.data() + padded.size()))
             << line;
+    }
+}
+
+// CSeq "<digits> <known method>" and Content-Type "application/sdp" are read inline by the
+// message parser; every value reads as parse_cseq and parse_media_type read it.
+TEST(message_fast_values, cseq_and_content_type_read_as_the_general_parsers) {
+    std::uint64_t state = 0x853C49E6748FEA9Bull;
+    auto random = [&state](std::size_t bound) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return static_cast<std::size_t>(state % bound);
+    };
+    const std::string alphabet = " \t/;=0129AaSsPpDdIiNnVvEe\x0f\x2f\x4f";
+    std::vector<std::string> cseqs = {"314159 INVITE",  "1 ACK",     "4294967295 BYE",
+                                      "4294967296 BYE", "01 INVITE", "1  INVITE",
+                                      "1 FOO",          "1 invite",  "12345678901 INVITE",
+                                      "1\tINVITE",      "INVITE",    "1 INVITE x"};
+    std::vector<std::string> types = {
+        "application/sdp",    "Application/SDP",  "application/sdp;x=1",
+        "application\x0fsdp", "application/sdpx", "applicationXsdp",
+        "text/plain",         "application/ sdp", "application/sdq"};
+    for (int round = 0; round < 3000; ++round) {
+        auto mutate = [&](std::string v) {
+            if (round == 0) return v;
+            std::size_t at = random(v.size() + 1);
+            char c = alphabet[random(alphabet.size())];
+            switch (random(3)) {
+            case 0:
+                if (at < v.size()) v[at] = c;
+                break;
+            case 1: v.insert(v.begin() + static_cast<std::ptrdiff_t>(at), c); break;
+            default:
+                if (at < v.size()) v.erase(at, 1);
+            }
+            return v;
+        };
+        std::string cseq = mutate(cseqs[static_cast<std::size_t>(round) % cseqs.size()]);
+        std::string type = mutate(types[static_cast<std::size_t>(round) % types.size()]);
+        std::string bytes = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
+                            "To: <sip:a@b>\r\nFrom: <sip:a@b>;tag=1\r\nCall-ID: c\r\n"
+                            "CSeq: " +
+                            cseq + "\r\nContent-Type: " + type + "\r\nContent-Length: 0\r\n\r\n";
+        parley::message m;
+        auto parsed = parley::parse_message(bytes, m);
+        auto general_cseq = parley::parse_cseq(parley::text::trim(cseq));
+        auto general_type = parley::parse_media_type(parley::text::trim(type));
+        if (!general_cseq || !general_type) {
+            EXPECT_FALSE(parsed) << cseq << " | " << type;
+            continue;
+        }
+        ASSERT_TRUE(parsed) << cseq << " | " << type;
+        EXPECT_EQ(m.cseq().number, general_cseq->number) << cseq;
+        EXPECT_EQ(m.cseq().method, general_cseq->method) << cseq;
+        EXPECT_EQ(m.cseq().method_text, general_cseq->method_text) << cseq;
+        EXPECT_EQ(m.content_type().type, general_type->type) << type;
+        EXPECT_EQ(m.content_type().subtype, general_type->subtype) << type;
+        EXPECT_EQ(m.content_type().params.text(), general_type->params.text()) << type;
     }
 }
 
