@@ -25,9 +25,9 @@ namespace {
         return std::uint64_t{~lanes_mask(name_lanes(load(p + at))) & 0xFFFFu} << at;
     };
     std::uint64_t mask = chunk(0);
-    if (n >= 16) mask |= chunk(16);
-    if (n >= 32) mask |= chunk(32);
-    if (n >= 48) mask |= chunk(48);
+    if (n > 16) mask |= chunk(16);
+    if (n > 32) mask |= chunk(32);
+    if (n > 48) mask |= chunk(48);
     const std::uint64_t stop = std::uint64_t{1} << n;
     return (mask & (stop - 1)) | stop;
 }
