@@ -68,6 +68,36 @@ TEST_F(session_fixture, the_2xx_is_retransmitted_over_tcp_too) {
     EXPECT_TRUE(sent_lines().empty()) << "no retransmission after the ACK";
 }
 
+TEST_F(session_fixture, the_2xx_retransmissions_follow_the_2xx_of_each_invite) {
+    // The caller sends from port 40000 but names 5062 in its Via without rport: the 2xx goes to
+    // 5062 (RFC 3261 §18.2.2) and so does every retransmission of it.
+    peer.remote = *socket_address::from_numeric("127.0.0.1", 40000);
+    deliver(invite());
+    std::string to_tag = last_to_tag();
+    ASSERT_FALSE(to_tag.empty());
+    ASSERT_FALSE(sender.flows.empty());
+    EXPECT_EQ(sender.flows.back().remote.to_string(), "127.0.0.1:5062");
+    sent_lines();
+    advance(milliseconds(500));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    EXPECT_EQ(sender.flows.back().remote.to_string(), "127.0.0.1:5062");
+    deliver(in_dialog("ACK", to_tag, 1, "z9hG4bKack1"));
+    // A re-INVITE from elsewhere, with rport: its 2xx and their retransmissions go back to
+    // where it came from (RFC 3581 §4).
+    peer.remote = *socket_address::from_numeric("127.0.0.9", 41000);
+    std::string reinvite = in_dialog("INVITE", to_tag, 2, "z9hG4bKre1", sdp_with("sendrecv"));
+    reinvite.replace(reinvite.find(";branch="), 0, ";rport");
+    deliver(reinvite);
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    EXPECT_EQ(sender.flows.back().remote.to_string(), "127.0.0.9:41000");
+    advance(milliseconds(500));
+    EXPECT_EQ(sent_lines(), lines{"SIP/2.0 200 OK"});
+    EXPECT_EQ(sender.flows.back().remote.to_string(), "127.0.0.9:41000");
+    deliver(in_dialog("ACK", to_tag, 2, "z9hG4bKack2"));
+    advance(milliseconds(4000));
+    EXPECT_TRUE(sent_lines().empty()) << "no retransmission after the ACK";
+}
+
 TEST_F(session_fixture, no_ack_in_64_t1_ends_the_call_with_bye) {
     deliver(invite());
     sent_lines();

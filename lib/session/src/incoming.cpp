@@ -3,7 +3,9 @@
 #include "session_record.hpp"
 
 #include <parley/sip/header_values.hpp>
+#include <parley/sip/headers.hpp>
 #include <parley/sip/multipart.hpp>
+#include <parley/transport/routing.hpp>
 
 #include <parley/base/text.hpp>
 
@@ -52,6 +54,19 @@ outgoing_message response_skeleton(const message& request, std::uint16_t status,
                  {std::string_view(number, static_cast<std::size_t>(written.ptr - number)), " ",
                   request.cseq().method_text});
     return m;
+}
+
+flow answer_destination(const outgoing_message& response, const flow& source) {
+    // The response's top Via is the request's, as the transaction layer stamped it (received,
+    // rport): where the transaction layer sent the response (RFC 3261 §18.2.2, RFC 3581 §4).
+    std::optional<std::string_view> vias = response.header("Via");
+    if (!vias) return source;
+    std::optional<flow> to;
+    (void)for_each_list_element(*vias, 0, [&](std::string_view value, std::size_t) -> result<void> {
+        if (auto top = parse_via(value)) to = response_destination(*top, source);
+        return fail(0, "first element only");
+    });
+    return to.value_or(source);
 }
 
 flow flow_to_target(const dialog& d, const flow& source) {
@@ -498,7 +513,7 @@ void session_layer::reinvite(record& r, const incoming_request& in) {
     r.last_invite_cseq = m.cseq().number;
     apply_timer_request(r, timer);    // the refresh is accepted: its interval holds
     add_session_timer_headers(r, ok); // §9: without them the refresher would stop refreshing
-    send_final_2xx(r, in.server, std::move(ok));
+    send_final_2xx(r, in.server, std::move(ok), in.source);
     start_session_timer(r); // RFC 4028 §10: a re-INVITE is a refresh
 }
 

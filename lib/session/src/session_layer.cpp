@@ -224,7 +224,7 @@ result<void> session_layer::answer(session_handle h) {
     r.invite_base.reset();
     r.d->confirm();
     r.state = session_state::answered;
-    send_final_2xx(r, server, std::move(ok));
+    send_final_2xx(r, server, std::move(ok), r.source);
     return {};
 }
 
@@ -271,9 +271,11 @@ result<void> session_layer::terminate(session_handle h) {
     return {};
 }
 
-void session_layer::send_final_2xx(record& r, transaction_id server, outgoing_message ok) {
+void session_layer::send_final_2xx(record& r, transaction_id server, outgoing_message ok,
+                                   const flow& source) {
     r.core.outgoing_response(ok);
     r.ok = std::make_unique<record::final_2xx>(&r);
+    r.ok->to = detail::answer_destination(ok, source);
     r.ok->bytes = std::move(ok).serialize();
     r.ok->cseq = r.last_invite_cseq;
     (void)transactions_.respond(server, 200, r.ok->bytes);
@@ -298,7 +300,7 @@ void session_layer::retransmit_2xx(record& r) {
         send_bye(r);
         return;
     }
-    (void)sender_.send(r.source, r.ok->bytes);
+    (void)sender_.send(r.ok->to, r.ok->bytes);
     r.ok->interval = std::min(2 * r.ok->interval, transactions_.options().timers.t2);
     wheel_.schedule(r.ok->retransmit, std::min(wheel_.now() + r.ok->interval, r.ok->give_up));
 }

@@ -40,6 +40,7 @@ struct session_layer::record final : dialog_requester {
     struct final_2xx {
         explicit final_2xx(record* owner) { retransmit.bind<&record::on_retransmit>(owner); }
         std::string bytes;
+        flow to; ///< where the 2xx went (its top Via and the INVITE's source, §18.2.2)
         std::uint32_t cseq = 0;
         duration interval{};
         time_point give_up{};
@@ -303,6 +304,10 @@ std::string_view supported_tags(const session_layer::record::policy_state& polic
 /// the same protocol as `source`), otherwise back to `source`. Connection-oriented flows reuse
 /// their connection.
 flow flow_to_target(const dialog& d, const flow& source);
+
+/// Where a response to a request from `source` went: its top Via (the request's, stamped by the
+/// transaction layer) through response_destination (RFC 3261 §18.2.2), else `source`.
+flow answer_destination(const outgoing_message& response, const flow& source);
 
 } // namespace detail
 } // namespace parley

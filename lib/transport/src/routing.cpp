@@ -8,12 +8,19 @@
 namespace parley {
 
 std::optional<flow> response_destination(const via& top_via, const flow& source) noexcept {
-    // Reliable transports answer on the connection the request came on (§18.2.2, first rule);
-    // if it has closed, the transport opens a new one to the same address.
-    if (is_reliable(source.protocol)) return source;
+    std::uint16_t sent_by_port = top_via.port != 0 ? top_via.port : default_port(source.protocol);
+    if (is_reliable(source.protocol)) {
+        // §18.2.2: on the connection the request came on while it is open (the transport sends
+        // on `connection` whatever the address says); once it has closed, on a new one to the
+        // address it came from (the "received" address) at the sent-by port, or the
+        // transport's default port: the source port of a client's connection is not one it
+        // listens on.
+        flow out = source;
+        out.remote.port = sent_by_port;
+        return out;
+    }
     flow out = source;
     out.connection = 0;
-    std::uint16_t sent_by_port = top_via.port != 0 ? top_via.port : default_port(source.protocol);
     if (!top_via.maddr.empty()) {
         // §18.2.2: maddr wins; port from sent-by (default 5060).
         auto maddr = socket_address::from_numeric(top_via.maddr, sent_by_port);

@@ -124,10 +124,21 @@ TEST(routing, response_destination_rfc3261_18_2_2_and_rfc3581) {
     auto maddr = parse_via("SIP/2.0/UDP h;branch=z9hG4bK1;maddr=127.0.0.9");
     d = response_destination(*maddr, udp_from("127.0.0.1", 40000));
     EXPECT_EQ(d->remote.to_string(), "127.0.0.9:5060");
+    // TCP and TLS: the connection the request came on, and for a new one once it has closed,
+    // the source address at the sent-by port (the source port is the client's ephemeral one).
     flow tcp = udp_from("127.0.0.1", 40000);
     tcp.protocol = transport_protocol::tcp;
     tcp.connection = 7;
     d = response_destination(*top, tcp);
+    EXPECT_EQ(d->connection, 7u);
+    EXPECT_EQ(d->protocol, transport_protocol::tcp);
+    EXPECT_EQ(d->remote.to_string(), "127.0.0.1:5070");
+    d = response_destination(*rport, tcp); // rport does not apply to a connection (RFC 3581 §4)
+    EXPECT_EQ(d->remote.to_string(), "127.0.0.1:5060");
+    flow tls = tcp;
+    tls.protocol = transport_protocol::tls;
+    d = response_destination(*no_port, tls);
+    EXPECT_EQ(d->remote.to_string(), "127.0.0.1:5061");
     EXPECT_EQ(d->connection, 7u);
 }
 

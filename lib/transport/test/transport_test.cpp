@@ -2,7 +2,9 @@
 // Every wait is bounded; a test that cannot get its answer fails instead of hanging.
 #include <parley/transport/transport.hpp>
 
+#include <parley/sip/headers.hpp>
 #include <parley/sip/message_writer.hpp>
+#include <parley/transport/routing.hpp>
 
 #include <asio/connect.hpp>
 #include <asio/ip/tcp.hpp>
@@ -240,6 +242,68 @@ TEST_F(fixture, tcp_framing_error_answers_400_and_closes) {
     }
     EXPECT_TRUE(all.starts_with("SIP/2.0 400 Missing Content-Length\r\n")) << all;
     EXPECT_EQ(ec, asio::error::eof);
+}
+
+// RFC 3261 §18.2.2: a response whose request's connection has closed goes on a new connection to
+// the request's source address at its Via sent-by port (the client's listening port), not to
+// the closed connection's ephemeral source port.
+TEST_F(fixture, tcp_response_after_the_connection_closed_goes_to_the_sent_by_port) {
+    start();
+    user.t = nullptr; // answered below, after the client has gone
+    asio::ip::tcp::acceptor listening(client_io,
+                                      {asio::ip::make_address("127.0.0.1"), 0}); // the sent-by
+    const std::uint16_t sent_by_port = listening.local_endpoint().port();
+    const std::string via =
+        "SIP/2.0/TCP 127.0.0.1:" + std::to_string(sent_by_port) + ";branch=z9hG4bKreconnect";
+    std::string request = message_writer::request("OPTIONS", "sip:parley@127.0.0.1")
+                              .header(header_id::via, via)
+                              .header(header_id::from, "<sip:test@127.0.0.1>;tag=1")
+                              .header(header_id::to, "<sip:parley@127.0.0.1>")
+                              .header(header_id::call_id, "tcp-reconnect")
+                              .header(header_id::cseq, "1 OPTIONS")
+                              .header(header_id::max_forwards, "70")
+                              .finish();
+    {
+        asio::ip::tcp::socket client(client_io);
+        client.connect(tcp_endpoint());
+        asio::write(client, asio::buffer(request));
+        ASSERT_TRUE(user.wait_for(1));
+    } // closed: the server sees EOF and drops the connection
+    std::this_thread::sleep_for(200ms);
+    const received in = user.messages[0];
+    auto top = parse_via(via);
+    ASSERT_TRUE(top);
+    auto destination = response_destination(*top, in.source);
+    ASSERT_TRUE(destination);
+    EXPECT_EQ(destination->connection, in.source.connection);
+    EXPECT_EQ(destination->remote.port, sent_by_port);
+    std::string response = "SIP/2.0 200 OK\r\nVia: " + via +
+                           "\r\nFrom: <sip:test@127.0.0.1>;tag=1\r\n"
+                           "To: <sip:parley@127.0.0.1>;tag=2\r\nCall-ID: tcp-reconnect\r\n"
+                           "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+    shard& owner = shards.at(in.shard_index);
+    owner.post([this, &owner, d = *destination, response] { t->send(owner, d, response); });
+    // The new connection arrives at the sent-by port within 5 s.
+    listening.non_blocking(true);
+    asio::ip::tcp::socket accepted(client_io);
+    asio::error_code ec = asio::error::would_block;
+    for (int i = 0; i < 500 && ec; ++i) {
+        listening.accept(accepted, ec);
+        if (ec) std::this_thread::sleep_for(10ms);
+    }
+    ASSERT_FALSE(ec) << "no connection to the sent-by port: " << ec.message();
+    accepted.non_blocking(true);
+    std::string all;
+    char chunk[4096];
+    for (int i = 0; i < 500 && all.find("\r\n\r\n") == std::string::npos; ++i) {
+        std::size_t n = accepted.read_some(asio::buffer(chunk), ec);
+        if (!ec)
+            all.append(chunk, n);
+        else
+            std::this_thread::sleep_for(10ms);
+    }
+    EXPECT_TRUE(all.starts_with("SIP/2.0 200 OK\r\n")) << all;
+    EXPECT_NE(all.find("Call-ID: tcp-reconnect"), std::string::npos) << all;
 }
 
 TEST_F(fixture, connection_limit_at_and_above) {

@@ -350,7 +350,9 @@ private:
     void respond(record& r, transaction_id server, outgoing_message response);
     void respond_plain(const incoming_request& in, std::uint16_t status,
                        std::string_view reason = {}, session* s = nullptr);
-    void send_final_2xx(record& r, transaction_id server, outgoing_message ok);
+    /// `source`: where the INVITE being answered came from (its 2xx retransmissions follow
+    /// the 2xx there, RFC 3261 §18.2.2).
+    void send_final_2xx(record& r, transaction_id server, outgoing_message ok, const flow& source);
     void retransmit_2xx(record& r);
     void send_bye(record& r);
     void try_send_queued(record& r);
