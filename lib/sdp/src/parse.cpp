@@ -111,6 +111,45 @@ bool is_field_byte(char c) noexcept {
     return field_bytes[static_cast<unsigned char>(c)];
 }
 
+// The first byte at or after q that is not a decimal digit (a run of them) / not a field byte.
+// With SSE2, 16 bytes per step: the padding after the text keeps every 16-byte load from a
+// position inside it readable, and the line's CR/LF (or the sentinel) stops both scans.
+const char* skip_digits(const char* q) noexcept {
+#if defined(__SSE2__)
+    for (;; q += 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+        // '0'-'9' moved to -128..-119: a digit is below -118, every other byte above it.
+        const __m128i digits =
+            _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(0x80 - '0'))),
+                           _mm_set1_epi8(-128 + 10));
+        if (const auto stop = static_cast<unsigned>(~_mm_movemask_epi8(digits)) & 0xFFFFu)
+            return q + __builtin_ctz(stop);
+    }
+#else
+    while (text::is_digit(*q)) ++q;
+    return q;
+#endif
+}
+
+const char* skip_field_bytes(const char* q) noexcept {
+#if defined(__SSE2__)
+    for (;; q += 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+        const __m128i stop =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+                                      _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))),
+                         _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+                                                   _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+                                      _mm_cmpeq_epi8(v, _mm_setzero_si128())));
+        if (const auto mask = static_cast<unsigned>(_mm_movemask_epi8(stop)))
+            return q + __builtin_ctz(mask);
+    }
+#else
+    while (is_field_byte(*q)) ++q;
+    return q;
+#endif
+}
+
 const char* skip_spaces(const char* q) noexcept {
     while (*q == ' ') ++q;
     return q;
@@ -119,15 +158,17 @@ const char* skip_spaces(const char* q) noexcept {
 // A run of 1 to max_digits decimal digits at q (so the value fits the field's bound); advances q
 // past it. A longer run may wrap `value` (unsigned) and is rejected.
 template <int max_digits>
-bool scan_number(const char*& q, std::uint64_t& value) noexcept {
+[[gnu::always_inline]] inline bool scan_number(const char*& q, std::uint64_t& value) noexcept {
+    // The first digit tested on its own: the loop then needs no "any digit?" test after it.
     const char* p = q;
-    std::uint64_t v = 0;
-    for (unsigned digit; (digit = static_cast<unsigned char>(*p) - unsigned{'0'}) <= 9; ++p)
-        v = v * 10 + digit;
-    const auto length = p - q;
+    unsigned digit = static_cast<unsigned char>(*p) - unsigned{'0'};
+    if (digit > 9) return false;
+    std::uint64_t v = digit;
+    while ((digit = static_cast<unsigned char>(*++p) - unsigned{'0'}) <= 9) v = v * 10 + digit;
+    if (p - q > max_digits) return false;
     q = p;
     value = v;
-    return length != 0 && length <= max_digits;
+    return true;
 }
 
 // "IN IP4 ": the network and address type of nearly every o= and c= line.
@@ -143,7 +184,7 @@ bool origin_fast(const char* q, const char* end, origin_field& o) noexcept {
     o.username = view(start, q);
     q = skip_spaces(q);
     start = q;
-    while (text::is_digit(*q)) ++q;
+    q = skip_digits(q);
     if (q == start || *q != ' ') return false;
     o.session_id = view(start, q);
     q = skip_spaces(q);
@@ -154,7 +195,7 @@ bool origin_fast(const char* q, const char* end, origin_field& o) noexcept {
     o.address_type = view(q + 3, q + 6);
     q = skip_spaces(q + 7);
     start = q;
-    while (is_field_byte(*q)) ++q;
+    q = skip_field_bytes(q);
     if (q == start || q != end) return false;
     o.address = view(start, q);
     return true;
