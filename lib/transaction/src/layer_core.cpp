@@ -29,8 +29,12 @@ std::uint64_t random_seed() {
 }
 
 bool same_destination(const flow& a, const flow& b) noexcept {
-    return a.protocol == b.protocol && a.remote == b.remote &&
-           (a.connection == 0 || b.connection == 0 || a.connection == b.connection);
+    if (a.protocol != b.protocol) return false;
+    // A connection is its own destination: the address of a flow on it names where a new one
+    // would go once it has closed (RFC 3261 §18.2.2: a server's sent-by port), not the port
+    // the peer has on this one.
+    if (a.connection != 0 && b.connection != 0) return a.connection == b.connection;
+    return a.remote == b.remote;
 }
 
 } // namespace

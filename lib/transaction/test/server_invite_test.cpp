@@ -126,6 +126,32 @@ TEST_F(server_invite_test, reliable_transport_no_timer_g_and_timer_i_zero) {
     EXPECT_EQ(layer.state(id), std::nullopt); // I = 0
 }
 
+TEST_F(server_invite_test,
+       a_tcp_answer_names_the_sent_by_port_and_the_connection_close_still_arrives) {
+    // The client's connection comes from port 40000; its Via names 5070 (RFC 3261 §18.2.2: the
+    // port a new connection would go to). The close of that connection reaches the transaction
+    // although the two flows name different ports.
+    flow from_client = tcp_flow();
+    from_client.remote.port = 40000;
+    std::string invite = make_request("INVITE", "z9hG4bKc1", "", "TCP");
+    deliver(invite, from_client);
+    transaction_id id = tu.last_server;
+    respond(id, invite, 180);
+    ASSERT_FALSE(sender.sent.empty());
+    EXPECT_EQ(sender.sent.back().destination.connection, from_client.connection);
+    EXPECT_EQ(sender.sent.back().destination.remote.port, 5070);
+    layer.transport_error(from_client);
+    EXPECT_EQ(tu.count(hook::server_failure), 1u);
+    // Another connection's failure, to the same address, is not this transaction's.
+    flow other = from_client;
+    other.connection = 8;
+    other.remote.port = 5070;
+    layer.transport_error(other);
+    EXPECT_EQ(tu.count(hook::server_failure), 1u);
+    advance_to(40000); // RFC 6026 §7.1: it stays until 64*T1 ends it
+    EXPECT_EQ(layer.state(id), std::nullopt);
+}
+
 TEST_F(server_invite_test, reliable_transport_timer_h_still_runs) {
     std::string invite = make_request("INVITE", "z9hG4bKc1", "", "TCP");
     deliver(invite, tcp_flow());

@@ -268,8 +268,11 @@ TEST_F(fixture, tcp_response_after_the_connection_closed_goes_to_the_sent_by_por
         client.connect(tcp_endpoint());
         asio::write(client, asio::buffer(request));
         ASSERT_TRUE(user.wait_for(1));
-    } // closed: the server sees EOF and drops the connection
-    std::this_thread::sleep_for(200ms);
+    } // closed: the server sees EOF, drops the connection and reports it
+    {
+        std::unique_lock lock(user.mutex);
+        ASSERT_TRUE(user.changed.wait_for(lock, 5s, [&] { return user.errors >= 1; }));
+    }
     const received in = user.messages[0];
     auto top = parse_via(via);
     ASSERT_TRUE(top);
