@@ -91,35 +91,47 @@ TEST(delimiter_walk, declines_every_other_shape) {
     EXPECT_TRUE(out.text.empty());
 }
 
-// Deterministic mutations of each common value (a byte replaced from an alphabet of the bytes the
-// grammar turns on, a byte inserted or removed): whenever the walk takes the result, the general
-// parser must take it and read the same model.
-TEST(delimiter_walk, agrees_with_the_general_parser_on_mutated_values) {
-    const std::string alphabet = "\"\\<>:;@=.,-_ \t%?[]*+0159azAZ\r\n\x80\xff";
-    std::uint64_t state = 0x9E3779B97F4A7C15ull;
-    auto random = [&state](std::size_t bound) {
+// Deterministic edits of test values (xorshift): a byte replaced from `alphabet`, inserted, or
+// removed.
+struct mutator {
+    std::uint64_t state;
+    std::string alphabet;
+
+    std::size_t below(std::size_t bound) {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
         return static_cast<std::size_t>(state % bound);
-    };
+    }
+    void edit(std::string& v) {
+        std::size_t at = below(v.size() + 1);
+        char c = alphabet[below(alphabet.size())];
+        switch (below(3)) {
+        case 0:
+            if (at < v.size()) v[at] = c;
+            break;
+        case 1: v.insert(v.begin() + static_cast<std::ptrdiff_t>(at), c); break;
+        default:
+            if (at < v.size()) v.erase(at, 1);
+        }
+    }
+    /// One to three edits.
+    std::string operator()(std::string v) {
+        for (int edits = 1 + static_cast<int>(below(3)); edits > 0; --edits) edit(v);
+        return v;
+    }
+};
+
+// Deterministic mutations of each common value (a byte replaced from an alphabet of the bytes the
+// grammar turns on, a byte inserted or removed): whenever the walk takes the result, the general
+// parser must take it and read the same model.
+TEST(delimiter_walk, agrees_with_the_general_parser_on_mutated_values) {
+    mutator mutate{0x9E3779B97F4A7C15ull, "\"\\<>:;@=.,-_ \t%?[]*+0159azAZ\r\n\x80\xff"};
     std::size_t agreed = 0;
     std::size_t declined = 0;
     for (const std::string& seed : common_values) {
         for (int round = 0; round < 4000; ++round) {
-            std::string v = seed;
-            for (int edits = 1 + static_cast<int>(random(3)); edits > 0; --edits) {
-                std::size_t at = random(v.size() + 1);
-                char c = alphabet[random(alphabet.size())];
-                switch (random(3)) {
-                case 0:
-                    if (at < v.size()) v[at] = c;
-                    break;
-                case 1: v.insert(v.begin() + static_cast<std::ptrdiff_t>(at), c); break;
-                default:
-                    if (at < v.size()) v.erase(at, 1);
-                }
-            }
+            std::string v = mutate(seed);
             for (bool contact : {false, true}) {
                 walk_verdict verdict = compare_walk_padded(v, contact);
                 ASSERT_NE(verdict, walk_verdict::differed) << v << (contact ? " (Contact)" : "");
@@ -164,31 +176,12 @@ TEST(delimiter_walk, via_takes_the_common_shapes_and_declines_the_rest) {
 }
 
 TEST(delimiter_walk, via_agrees_with_the_general_parser_on_mutated_values) {
-    const std::string alphabet = "\"\\<>:;@=.,-_ \t%?[]*+0159azAZ\r\n\x80\xff/";
-    std::uint64_t state = 0x2545F4914F6CDD1Dull;
-    auto random = [&state](std::size_t bound) {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        return static_cast<std::size_t>(state % bound);
-    };
+    mutator mutate{0x2545F4914F6CDD1Dull, "\"\\<>:;@=.,-_ \t%?[]*+0159azAZ\r\n\x80\xff/"};
     std::size_t agreed = 0;
     std::size_t declined = 0;
     for (const std::string& seed : common_vias) {
         for (int round = 0; round < 4000; ++round) {
-            std::string v = seed;
-            for (int edits = 1 + static_cast<int>(random(3)); edits > 0; --edits) {
-                std::size_t at = random(v.size() + 1);
-                char c = alphabet[random(alphabet.size())];
-                switch (random(3)) {
-                case 0:
-                    if (at < v.size()) v[at] = c;
-                    break;
-                case 1: v.insert(v.begin() + static_cast<std::ptrdiff_t>(at), c); break;
-                default:
-                    if (at < v.size()) v.erase(at, 1);
-                }
-            }
+            std::string v = mutate(seed);
             walk_verdict verdict = compare_via_walk_padded(v);
             ASSERT_NE(verdict, walk_verdict::differed) << v;
             (verdict == walk_verdict::agreed ? agreed : declined) += 1;
@@ -252,14 +245,7 @@ TEST(delimiter_walk, request_line_reads_method_and_uri_as_the_general_parser) {
 // CSeq "<digits> <known method>" and Content-Type "application/sdp" are read inline by the
 // message parser; every value reads as parse_cseq and parse_media_type read it.
 TEST(message_fast_values, cseq_and_content_type_read_as_the_general_parsers) {
-    std::uint64_t state = 0x853C49E6748FEA9Bull;
-    auto random = [&state](std::size_t bound) {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        return static_cast<std::size_t>(state % bound);
-    };
-    const std::string alphabet = " \t/;=0129AaSsPpDdIiNnVvEe\x0f\x2f\x4f";
+    mutator edits{0x853C49E6748FEA9Bull, " \t/;=0129AaSsPpDdIiNnVvEe\x0f\x2f\x4f"};
     std::vector<std::string> cseqs = {"314159 INVITE",  "1 ACK",     "4294967295 BYE",
                                       "4294967296 BYE", "01 INVITE", "1  INVITE",
                                       "1 FOO",          "1 invite",  "12345678901 INVITE",
@@ -270,17 +256,7 @@ TEST(message_fast_values, cseq_and_content_type_read_as_the_general_parsers) {
         "text/plain",         "application/ sdp", "application/sdq"};
     for (int round = 0; round < 3000; ++round) {
         auto mutate = [&](std::string v) {
-            if (round == 0) return v;
-            std::size_t at = random(v.size() + 1);
-            char c = alphabet[random(alphabet.size())];
-            switch (random(3)) {
-            case 0:
-                if (at < v.size()) v[at] = c;
-                break;
-            case 1: v.insert(v.begin() + static_cast<std::ptrdiff_t>(at), c); break;
-            default:
-                if (at < v.size()) v.erase(at, 1);
-            }
+            if (round != 0) edits.edit(v);
             return v;
         };
         std::string cseq = mutate(cseqs[static_cast<std::size_t>(round) % cseqs.size()]);
