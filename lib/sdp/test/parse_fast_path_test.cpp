@@ -52,6 +52,27 @@ TEST(sdp_parse_fast_path, origin_shapes_the_general_parser_accepts) {
     EXPECT_EQ(d.origin().address_type, "IP6");
 }
 
+// The o= session id and address are scanned 16 bytes per step: runs that end just before, at
+// and after a step, and a stop byte (HT, NUL-free non-digit) in the second step.
+TEST(sdp_parse_fast_path, origin_runs_across_the_16_byte_steps) {
+    for (std::size_t n : {1u, 15u, 16u, 17u, 31u, 32u, 33u, 40u}) {
+        const std::string id(n, '7');
+        const std::string address = std::string(n, 'h') + ".example";
+        auto d = must_parse(with_session("o=- " + id + " 2 IN IP4 " + address, connection, media));
+        EXPECT_EQ(d.origin().session_id, id) << n;
+        EXPECT_EQ(d.origin().session_version, 2u) << n;
+        EXPECT_EQ(d.origin().address, address) << n;
+    }
+    EXPECT_STREQ(
+        must_fail(with_session("o=- " + std::string(17, '1') + "x 1 IN IP4 a", connection, media))
+            .reason,
+        "SDP: bad o= session id");
+    EXPECT_STREQ(
+        must_fail(with_session("o=- 1 1 IN IP4 " + std::string(17, 'a') + "\tb", connection, media))
+            .reason,
+        "SDP: bad o= line");
+}
+
 TEST(sdp_parse_fast_path, origin_errors_come_from_the_general_parser) {
     EXPECT_STREQ(must_fail(with_session("o=- 1 1 IN IP4 a\tb", connection, media)).reason,
                  "SDP: bad o= line");
