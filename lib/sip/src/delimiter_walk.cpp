@@ -107,6 +107,21 @@ template <class OnParam>
     return true;
 }
 
+/// An rport value: one to five digits, at most 65535 (0 included, as parse_decimal reads it).
+[[gnu::always_inline]] inline bool rport_number(std::string_view v,
+                                                std::uint16_t& number) noexcept {
+    if (v.size() > 5) return false;
+    std::uint32_t value = 0;
+    for (char c : v) {
+        const unsigned digit = static_cast<unsigned char>(c) - unsigned{'0'};
+        if (digit > 9) return false;
+        value = value * 10 + digit;
+    }
+    if (value > 65535) return false;
+    number = static_cast<std::uint16_t>(value);
+    return true;
+}
+
 /// A SIP URI's common form from b[start] ("sip:" in any case), up to the first delimiter that
 /// is not part of it (`end`): [ user '@' ] host [ ':' port ] *( ';' name [ '=' value ] ).
 struct sip_uri {
@@ -250,53 +265,84 @@ bool name_addr(parley::name_addr& out, std::string_view value, const char* reada
     return true;
 }
 
-bool via(parley::via& out, std::string_view value, const char* readable_end) noexcept {
+namespace {
+
+/// The Via walk for a value of under 64 bytes after "SIP/2.0/" (`wide` false: one window) or of
+/// 64 to 127 (`wide`: the sent-by from the first 63 bytes, the parameters in a second window).
+template <bool wide>
+[[gnu::always_inline]] inline bool via_walk(parley::via& out, std::string_view value,
+                                            const char* readable_end) noexcept {
     // "SIP/2.0/" transport SP+ host [ ':' port ] *( ';' name [ '=' value ] )
     constexpr std::size_t prefix = 8;
-    if (value.size() <= prefix || value.size() - prefix > 63 ||
-        readable_end - value.data() < static_cast<std::ptrdiff_t>(prefix + 64) ||
-        std::memcmp(value.data(), "SIP/2.0/", prefix) != 0)
-        return false;
     const std::size_t n = value.size() - prefix;
     const char* const b = value.data() + prefix;
-    const std::uint64_t d = delimiters(b, n);
+    // A longer value (a response's Via, with received and rport values) stops the first window
+    // at 63, and its parameters get their own.
+    const std::size_t window = wide ? 63 : n;
+    const std::uint64_t d = delimiters(b, window);
     std::size_t k = next(d, 0);
-    if (k == 0 || k >= n || b[k] != ' ') return false;
+    if (k == 0 || k >= window || b[k] != ' ') return false;
     const std::size_t transport_end = k;
-    while (b[k] == ' ' && k < n) ++k;
+    while (b[k] == ' ' && k < window) ++k;
     const std::size_t host_start = k;
     k = next(d, host_start);
     scan::host_run run;
     const host_kind host_type = host_in(b, d, host_start, k, readable_end, run);
     if (host_type == host_kind::none) return false;
     std::uint16_t port = 0;
-    if (b[k] == ':' && k < n && !port_at(b, d, k, port)) return false;
-    // Parameters: a branch (the last one wins, as in the general parser) and a bare rport;
-    // received, maddr, ttl and an rport with a value go the long way.
+    if (b[k] == ':' && k < window && !port_at(b, d, k, port)) return false;
+    // A host or port that reaches the first window's end may go on past it.
+    if (wide && k == window) return false;
+    // Parameters: a branch and a received (the last of each wins, as in the general parser),
+    // an rport with or without a value; maddr and ttl go the long way.
     std::string_view branch;
+    std::string_view received;
     bool rport = false;
+    std::uint16_t rport_value = 0;
     std::size_t params_start = n;
     if (k < n) {
         if (b[k] != ';') return false;
         params_start = k + 1;
+        // Within the first window, or from their first ';' in a window of their own.
+        const char* base = b;
+        std::uint64_t mask = d;
+        std::size_t size = n;
+        if (wide) {
+            base = b + k;
+            size = n - k;
+            if (size > 63 || readable_end - base < 64) return false;
+            mask = delimiters(base, size);
+            k = 0;
+        }
         bool ok = true;
-        k = parameters(b, d, n, k,
+        k = parameters(base, mask, size, k,
                        [&](std::size_t name_start, std::size_t name_end, std::size_t value_start,
                            std::size_t value_end) {
-                           const std::string_view name(b + name_start, name_end - name_start);
+                           const std::string_view name(base + name_start, name_end - name_start);
+                           const std::string_view v(base + value_start, value_end - value_start);
                            if (token_is(name, "branch")) {
                                if (value_start == 0) return ok = false;
-                               branch = std::string_view(b + value_start, value_end - value_start);
+                               branch = v;
                            } else if (token_is(name, "rport")) {
-                               if (value_start != 0) return ok = false;
                                rport = true;
-                           } else if (token_is(name, "received") || token_is(name, "maddr") ||
-                                      token_is(name, "ttl")) {
+                               if (value_start != 0 && !rport_number(v, rport_value))
+                                   return ok = false;
+                           } else if (token_is(name, "received")) {
+                               // A name or IPv4 address, as the general parser's host scan reads
+                               // it.
+                               scan::host_run address;
+                               if (value_start == 0 ||
+                                   host_in(base, mask, value_start, value_end, readable_end,
+                                           address) == host_kind::none ||
+                                   address.end != base + value_end)
+                                   return ok = false;
+                               received = v;
+                           } else if (token_is(name, "maddr") || token_is(name, "ttl")) {
                                return ok = false;
                            }
                            return true;
                        });
-        if (k != n || !ok) return false;
+        if (k != size || !ok) return false;
     }
     out.protocol_name = std::string_view(value.data(), 3);
     out.protocol_version = std::string_view(value.data() + 4, 3);
@@ -306,10 +352,30 @@ bool via(parley::via& out, std::string_view value, const char* readable_end) noe
     out.host_type = host_type;
     out.port = port;
     out.branch = branch;
+    out.received = received;
     out.rport = rport;
+    out.rport_value = rport_value;
     if (params_start != n)
         out.params = param_list(std::string_view(b + params_start, n - params_start));
     return true;
+}
+
+/// The wide walk out of line, so that the common one keeps its registers to itself.
+[[gnu::noinline]] bool wide_via(parley::via& out, std::string_view value,
+                                const char* readable_end) noexcept {
+    return via_walk<true>(out, value, readable_end);
+}
+
+} // namespace
+
+bool via(parley::via& out, std::string_view value, const char* readable_end) noexcept {
+    constexpr std::size_t prefix = 8;
+    if (value.size() <= prefix || value.size() - prefix > 127 ||
+        readable_end - value.data() < static_cast<std::ptrdiff_t>(prefix + 64) ||
+        std::memcmp(value.data(), "SIP/2.0/", prefix) != 0)
+        return false;
+    return value.size() - prefix < 64 ? via_walk<false>(out, value, readable_end)
+                                      : wide_via(out, value, readable_end);
 }
 
 bool request_line(std::string_view line, std::string_view& method_text, uri& request_uri,

@@ -150,13 +150,33 @@ const std::vector<std::string> common_vias = {
     "SIP/2.0/TCP c.example.com:5061;BRANCH=z9hG4bK1;branch=z9hG4bK2;x;y=z",
     "SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-4242-1-0",
     "SIP/2.0/TLS h",
+    // A response's Via: past 64 bytes, its parameters read in a window of their own.
+    "SIP/2.0/UDP pc33.atlanta.example.com:5060;branch=z9hG4bK776asdhds;rport=5060;"
+    "received=192.0.2.101",
+    "SIP/2.0/TCP 192.0.2.4;received=ex.com;rport=0;branch=z9hG4bK1;received=10.0.0.1",
+    "SIP/2.0/UDP a-host-name-under-32-bytes.net:65535;rport=65535;branch=z9hG4bKxyz-1",
+    // The sent-by ends at byte 62 of the value after "SIP/2.0/", one before the window's end.
+    "SIP/2.0/UDP-TRANSPORT-NAME-OF-FORTY-BYTES-OR-SO- pc33.example.com:5060;branch=z9hG4bK1",
 };
 
 TEST(delimiter_walk, via_takes_the_common_shapes_and_declines_the_rest) {
     for (const std::string& v : common_vias)
         EXPECT_EQ(compare_via_walk_padded(v), walk_verdict::agreed) << v;
     const char* declined[] = {
-        "SIP/2.0/UDP pc33.example.com;branch=z9hG4bK1;rport=5060;received=192.0.2.1",
+        "SIP/2.0/UDP pc33.example.com;branch=z9hG4bK1;rport=65536",
+        "SIP/2.0/UDP pc33.example.com;branch=z9hG4bK1;rport=005060",
+        "SIP/2.0/UDP pc33.example.com;branch=z9hG4bK1;rport=50a",
+        "SIP/2.0/UDP pc33.example.com;branch=z9hG4bK1;received",
+        "SIP/2.0/UDP pc33.example.com;branch=z9hG4bK1;received=256.0.0.1",
+        "SIP/2.0/UDP pc33.example.com;branch=z9hG4bK1;received=a..b",
+        "SIP/2.0/UDP pc33.example.com;received=2001:db8::1",
+        // The sent-by reaching past the first 64 bytes, and parameters of 64 bytes or more.
+        "SIP/2.0/UDP-TRANSPORT-NAME-OF-FORTY-BYTES-OR-SO-X pc33.example.com:5060;branch=z9hG4bK1",
+        "SIP/2.0/UDP-TRANSPORT-NAME-OF-FORTY-FOUR-BYTES-AND-A-HOST "
+        "pc33.example.com;branch=z9hG4bK1",
+        "SIP/2.0/UDP h;branch=z9hG4bK776asdhdsz9hG4bK776asdhdsz9hG4bK776asdhds776asdhds12345",
+        "SIP/2.0/UDP h;branch=z9hG4bK776asdhdsz9hG4bK776asdhdsz9hG4bK776asdhds776asdhds12345"
+        "z9hG4bK776asdhdsz9hG4bK776asdhdsz9hG4bK776asdhds776asdhds12345",
         "SIP/2.0/UDP pc33.example.com;maddr=224.0.1.75;ttl=1",
         "SIP/2.0/UDP [2001:db8::9]:5060;branch=z9hG4bK1",
         "SIP/2.0/UDP pc33.example.com : 5060;branch=z9hG4bK1",
