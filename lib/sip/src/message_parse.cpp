@@ -138,17 +138,23 @@ private:
     result<void> status_line(std::string_view line) noexcept {
         // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF
         m_.kind_ = message_kind::response;
-        std::size_t sp = line.find(' ');
-        std::string_view version = line.substr(0, sp);
-        if (!is_sip_version(version)) return error(505, "Version Not Supported", 0);
+        // Nearly every status line starts "SIP/2.0 ": its SP and a valid version at once.
+        const bool sip_2_0 = line.size() >= 8 && std::memcmp(line.data(), "SIP/2.0 ", 8) == 0;
+        const std::size_t sp = sip_2_0 ? 7 : line.find(' ');
+        if (!sip_2_0 && !is_sip_version(line.substr(0, sp)))
+            return error(505, "Version Not Supported", 0);
         if (sp == std::string_view::npos || sp + 4 > line.size())
-            return error(400, "Bad Status Line", sp);
-        std::string_view code = line.substr(sp + 1, 3);
-        auto status = text::parse_decimal(code, 999);
-        if (!status || *status < 100 || *status > 699) return error(400, "Bad Status Code", sp + 1);
+            return error(400, "Bad Status Line", sp == std::string_view::npos ? line.size() : sp);
+        unsigned status = 0;
+        for (std::size_t i = sp + 1; i < sp + 4; ++i) {
+            const unsigned digit = static_cast<unsigned char>(line[i]) - unsigned{'0'};
+            if (digit > 9) return error(400, "Bad Status Code", sp + 1);
+            status = status * 10 + digit;
+        }
+        if (status < 100 || status > 699) return error(400, "Bad Status Code", sp + 1);
         if (line.size() > sp + 4 && line[sp + 4] != ' ')
             return error(400, "Bad Status Code", sp + 1);
-        m_.status_ = static_cast<std::uint16_t>(*status);
+        m_.status_ = static_cast<std::uint16_t>(status);
         m_.reason_ = line.size() > sp + 5 ? line.substr(sp + 5) : std::string_view{};
         for (std::size_t i = 0; i < m_.reason_.size(); ++i) {
             char c = m_.reason_[i];

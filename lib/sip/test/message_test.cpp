@@ -314,6 +314,49 @@ TEST(message, responses_never_ask_for_an_answer) {
     EXPECT_EQ(r.error_value().status, 0);
 }
 
+TEST(message, status_lines_are_read_or_rejected_with_their_reason) {
+    // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase (RFC 3261 §7.2), the version in
+    // any case; the code three digits from 100 to 699.
+    const std::string rest = "\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nTo: <sip:b@h>;tag=2\r\n"
+                             "From: <sip:a@h>;tag=1\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n\r\n";
+    struct accepted {
+        const char* line;
+        int status;
+        const char* reason;
+    };
+    for (const accepted& a :
+         {accepted{"SIP/2.0 200 OK", 200, "OK"}, accepted{"sip/2.0 180 Ringing", 180, "Ringing"},
+          accepted{"SIP/2.0 100", 100, ""}, accepted{"SIP/2.0 699 ", 699, ""},
+          accepted{"SIP/2.0 183 Session Progress", 183, "Session Progress"}}) {
+        message m;
+        const std::string text = a.line + rest; // the message's views point into it
+        auto r = parse_message(text, m);
+        ASSERT_TRUE(r) << a.line << ": " << r.error_value().reason;
+        EXPECT_EQ(m.status(), a.status) << a.line;
+        EXPECT_EQ(m.reason(), a.reason) << a.line;
+    }
+    struct rejected {
+        const char* line;
+        const char* reason;
+        std::size_t offset;
+    };
+    for (const rejected& x :
+         {rejected{"SIP/2.1 200 OK", "Version Not Supported", 0},
+          rejected{"SIP/2.0", "Bad Status Line", 7}, rejected{"SIP/2.0 20", "Bad Status Line", 7},
+          rejected{"SIP/2.0 099 Low", "Bad Status Code", 8},
+          rejected{"SIP/2.0 700 High", "Bad Status Code", 8},
+          rejected{"SIP/2.0 2x0 OK", "Bad Status Code", 8},
+          rejected{"SIP/2.0 2000 OK", "Bad Status Code", 8},
+          rejected{"SIP/2.0 200 O\x01K", "Bad Reason Phrase", 13}}) {
+        message m;
+        auto r = parse_message(x.line + rest, m);
+        ASSERT_FALSE(r) << x.line;
+        EXPECT_EQ(r.error_value().status, 0) << x.line; // a response is dropped, not answered
+        EXPECT_STREQ(r.error_value().reason, x.reason) << x.line;
+        EXPECT_EQ(r.error_value().offset, x.offset) << x.line;
+    }
+}
+
 TEST(message, header_names_in_any_case_and_compact_form) {
     EXPECT_EQ(header_id_from_name("via"), header_id::via);
     EXPECT_EQ(header_id_from_name("VIA"), header_id::via);
