@@ -268,7 +268,7 @@ bool name_addr(parley::name_addr& out, std::string_view value, const char* reada
 namespace {
 
 /// The Via walk for a value of under 64 bytes after "SIP/2.0/" (`wide` false: one window) or of
-/// 64 to 127 (`wide`: the sent-by from the first 63 bytes, the parameters in a second window).
+/// 64 to 125 (`wide`: the sent-by from the first 63 bytes, the parameters in a second window).
 template <bool wide>
 [[gnu::always_inline]] inline bool via_walk(parley::via& out, std::string_view value,
                                             const char* readable_end) noexcept {
@@ -283,14 +283,14 @@ template <bool wide>
     std::size_t k = next(d, 0);
     if (k == 0 || k >= window || b[k] != ' ') return false;
     const std::size_t transport_end = k;
-    while (b[k] == ' ' && k < window) ++k;
+    while (k < window && b[k] == ' ') ++k;
     const std::size_t host_start = k;
     k = next(d, host_start);
     scan::host_run run;
     const host_kind host_type = host_in(b, d, host_start, k, readable_end, run);
     if (host_type == host_kind::none) return false;
     std::uint16_t port = 0;
-    if (b[k] == ':' && k < window && !port_at(b, d, k, port)) return false;
+    if (k < window && b[k] == ':' && !port_at(b, d, k, port)) return false;
     // A host or port that reaches the first window's end may go on past it.
     if (wide && k == window) return false;
     // Parameters: a branch and a received (the last of each wins, as in the general parser),
@@ -300,7 +300,7 @@ template <bool wide>
     bool rport = false;
     std::uint16_t rport_value = 0;
     std::size_t params_start = n;
-    if (k < n) {
+    if (k < n) { // always so when wide: the sent-by ended before byte 63
         if (b[k] != ';') return false;
         params_start = k + 1;
         // Within the first window, or from their first ';' in a window of their own.
@@ -329,7 +329,8 @@ template <bool wide>
                                    return ok = false;
                            } else if (token_is(name, "received")) {
                                // A name or IPv4 address, as the general parser's host scan reads
-                               // it.
+                               // it. The run ends at value_end (the mask's next non-name byte);
+                               // the end check only keeps that explicit.
                                scan::host_run address;
                                if (value_start == 0 ||
                                    host_in(base, mask, value_start, value_end, readable_end,
@@ -370,7 +371,7 @@ template <bool wide>
 
 bool via(parley::via& out, std::string_view value, const char* readable_end) noexcept {
     constexpr std::size_t prefix = 8;
-    if (value.size() <= prefix || value.size() - prefix > 127 ||
+    if (value.size() <= prefix || value.size() - prefix > 125 ||
         readable_end - value.data() < static_cast<std::ptrdiff_t>(prefix + 64) ||
         std::memcmp(value.data(), "SIP/2.0/", prefix) != 0)
         return false;

@@ -30,13 +30,13 @@ bool name_addr(name_addr& out, std::string_view value, const char* readable_end,
                bool contact) noexcept;
 
 /// A Via value of the shape "SIP/2.0/" transport SP+ host [ ':' port ] *( ';' name [ '=' value ] )
-/// after the prefix under 128 bytes, with 64 readable bytes from there: the host and port as
-/// above, a branch with a value, an rport with or without one to five digits, a received name or
-/// IPv4 address read (the last of each wins, as in the general parser); maddr and ttl left to
-/// the general parser; any other parameter kept in the list only. Under 64 bytes one mask covers
-/// the value; from 64 (a response's Via) the sent-by must end within the first 63 bytes and the
-/// parameters, from their first ';', get a mask of their own (under 64 bytes, 64 readable).
-/// False writes nothing.
+/// after the prefix under 126 bytes: the host and port as above, a branch with a value, an rport
+/// with or without one to five digits, a received name or IPv4 address read (the last of each
+/// wins, as in the general parser); maddr and ttl left to the general parser; any other
+/// parameter kept in the list only. Under 64 bytes one mask covers the value; from 64 (a
+/// response's Via) the sent-by must end before byte 63 and the parameters, from their first ';',
+/// get a mask of their own (under 64 bytes). Reads at most 72 bytes from value.data(), 64 from
+/// that ';' and 32 from each host, all before `readable_end` (or declines). False writes nothing.
 bool via(via& out, std::string_view value, const char* readable_end) noexcept;
 
 /// A request line (without its CRLF) of the shape method SP Request-URI SP "SIP/2.0" (the

@@ -155,8 +155,11 @@ const std::vector<std::string> common_vias = {
     "received=192.0.2.101",
     "SIP/2.0/TCP 192.0.2.4;received=ex.com;rport=0;branch=z9hG4bK1;received=10.0.0.1",
     "SIP/2.0/UDP a-host-name-under-32-bytes.net:65535;rport=65535;branch=z9hG4bKxyz-1",
-    // The sent-by ends at byte 62 of the value after "SIP/2.0/", one before the window's end.
+    // After "SIP/2.0/", the parameters' ';' at index 62: the last the 63-byte first window holds.
     "SIP/2.0/UDP-TRANSPORT-NAME-OF-FORTY-BYTES-OR-SO- pc33.example.com:5060;branch=z9hG4bK1",
+    // The longest value the walk takes: 125 bytes after "SIP/2.0/", 63 of them parameters.
+    "SIP/2.0/UDP-TRANSPORT-NAME-OF-FORTY-BYTES-OR-SO- pc33.example.com:5060;"
+    "branch=z9hG4bK776asdhdsz9hG4bK776asdhdsz9hG4bK776asdhds7760abc",
 };
 
 TEST(delimiter_walk, via_takes_the_common_shapes_and_declines_the_rest) {
@@ -170,11 +173,14 @@ TEST(delimiter_walk, via_takes_the_common_shapes_and_declines_the_rest) {
         "SIP/2.0/UDP pc33.example.com;branch=z9hG4bK1;received=256.0.0.1",
         "SIP/2.0/UDP pc33.example.com;branch=z9hG4bK1;received=a..b",
         "SIP/2.0/UDP pc33.example.com;received=2001:db8::1",
-        // The sent-by reaching past the first 64 bytes, and parameters of 64 bytes or more.
+        // The ';' after the sent-by at index 63 (past the 63-byte first window) and a host that
+        // crosses it; parameters of 64 bytes or more; a value of 126 bytes after "SIP/2.0/".
         "SIP/2.0/UDP-TRANSPORT-NAME-OF-FORTY-BYTES-OR-SO-X pc33.example.com:5060;branch=z9hG4bK1",
         "SIP/2.0/UDP-TRANSPORT-NAME-OF-FORTY-FOUR-BYTES-AND-A-HOST "
         "pc33.example.com;branch=z9hG4bK1",
         "SIP/2.0/UDP h;branch=z9hG4bK776asdhdsz9hG4bK776asdhdsz9hG4bK776asdhds776asdhds12345",
+        "SIP/2.0/UDP-TRANSPORT-NAME-OF-FORTY-BYTES-OR-SO- pc33.example.com:5060;"
+        "branch=z9hG4bK776asdhdsz9hG4bK776asdhdsz9hG4bK776asdhds7760abcd",
         "SIP/2.0/UDP h;branch=z9hG4bK776asdhdsz9hG4bK776asdhdsz9hG4bK776asdhds776asdhds12345"
         "z9hG4bK776asdhdsz9hG4bK776asdhdsz9hG4bK776asdhds776asdhds12345",
         "SIP/2.0/UDP pc33.example.com;maddr=224.0.1.75;ttl=1",
