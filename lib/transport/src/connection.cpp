@@ -222,6 +222,11 @@ void connection::close(const char* /*why*/) {
     socket_->close(ec); // cancels pending operations; their handlers finish the job
     ++home_.stats.connections_closed;
     home_.owner.user.on_transport_error(home_.home, flow_);
+    if (stands_in_for_ != 0) {
+        flow replaced = flow_;
+        replaced.connection = stands_in_for_;
+        home_.owner.user.on_transport_error(home_.home, replaced);
+    }
     if (pending_ == 0) {
         // Erase after the current handler returns: we may be inside a member function.
         shard_state* home = &home_;
@@ -308,6 +313,7 @@ void transport::impl::send_stream(shard_state& where, const flow& destination, s
     connection& ref = *c;
     where.connections.emplace(id, std::move(c));
     where.by_remote[{destination.protocol, destination.remote}] = id;
+    if (destination.connection != 0) ref.stands_in_for(destination.connection);
     ref.send(std::move(bytes));
     ref.start_connect(destination.remote);
 }

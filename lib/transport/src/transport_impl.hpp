@@ -45,6 +45,10 @@ public:
     void start_connect(const socket_address& remote);
     /// Queues bytes; the connection is cut off when the queue passes max_queued_bytes.
     void send(std::string bytes);
+    /// This connection was opened for bytes addressed to connection `closed`, which had gone
+    /// (RFC 3261 §18.2.2): its own failure is reported for that one's flow too, which is the
+    /// flow the senders (a server transaction's responses) still name.
+    void stands_in_for(std::uint64_t closed) noexcept { stands_in_for_ = closed; }
     void close(const char* why);
 
 private:
@@ -61,7 +65,8 @@ private:
     shard_state& home_;
     std::uint64_t id_;
     flow flow_;
-    asio::ip::tcp::socket* socket_; ///< the TCP socket (inside tls_ when TLS)
+    std::uint64_t stands_in_for_ = 0; ///< the closed connection this one replaced, if any
+    asio::ip::tcp::socket* socket_;   ///< the TCP socket (inside tls_ when TLS)
     std::optional<asio::ip::tcp::socket> plain_;
     std::optional<asio::ssl::stream<asio::ip::tcp::socket>> tls_;
     std::string in_;

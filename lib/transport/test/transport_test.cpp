@@ -51,6 +51,7 @@ public:
     std::condition_variable changed;
     std::vector<received> messages;
     int errors = 0;
+    std::vector<flow> error_flows;
 
     void on_message(shard& owner, const message& m, const flow& source) noexcept override {
         {
@@ -61,9 +62,10 @@ public:
         changed.notify_all();
         if (t != nullptr && m.is_request()) t->send(owner, source, response_to(m, 200).finish());
     }
-    void on_transport_error(shard&, const flow&) noexcept override {
+    void on_transport_error(shard&, const flow& f) noexcept override {
         std::lock_guard lock(mutex);
         ++errors;
+        error_flows.push_back(f);
         changed.notify_all();
     }
     bool wait_for(std::size_t count) {
@@ -307,6 +309,60 @@ TEST_F(fixture, tcp_response_after_the_connection_closed_goes_to_the_sent_by_por
     }
     EXPECT_TRUE(all.starts_with("SIP/2.0 200 OK\r\n")) << all;
     EXPECT_NE(all.find("Call-ID: tcp-reconnect"), std::string::npos) << all;
+}
+
+TEST_F(fixture, a_failed_reconnect_is_reported_for_the_closed_connection_too) {
+    // The response's connection has closed and nothing listens at the Via sent-by port: the
+    // new connection fails, and its failure names the closed connection as well, which is the
+    // flow a server transaction's responses name (and match transport errors by).
+    start();
+    user.t = nullptr;
+    std::uint16_t sent_by_port = 0;
+    {
+        asio::ip::tcp::acceptor probe(client_io, {asio::ip::make_address("127.0.0.1"), 0});
+        sent_by_port = probe.local_endpoint().port();
+    } // closed: a connection there is refused
+    const std::string via =
+        "SIP/2.0/TCP 127.0.0.1:" + std::to_string(sent_by_port) + ";branch=z9hG4bKrefused";
+    std::string request = message_writer::request("OPTIONS", "sip:parley@127.0.0.1")
+                              .header(header_id::via, via)
+                              .header(header_id::from, "<sip:test@127.0.0.1>;tag=1")
+                              .header(header_id::to, "<sip:parley@127.0.0.1>")
+                              .header(header_id::call_id, "tcp-refused")
+                              .header(header_id::cseq, "1 OPTIONS")
+                              .header(header_id::max_forwards, "70")
+                              .finish();
+    {
+        asio::ip::tcp::socket client(client_io);
+        client.connect(tcp_endpoint());
+        asio::write(client, asio::buffer(request));
+        ASSERT_TRUE(user.wait_for(1));
+    }
+    {
+        std::unique_lock lock(user.mutex);
+        ASSERT_TRUE(user.changed.wait_for(lock, 5s, [&] { return user.errors >= 1; }));
+    }
+    const received in = user.messages[0];
+    auto top = parse_via(via);
+    ASSERT_TRUE(top);
+    auto destination = response_destination(*top, in.source);
+    ASSERT_TRUE(destination);
+    std::string response = "SIP/2.0 200 OK\r\nVia: " + via +
+                           "\r\nFrom: <sip:test@127.0.0.1>;tag=1\r\n"
+                           "To: <sip:parley@127.0.0.1>;tag=2\r\nCall-ID: tcp-refused\r\n"
+                           "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+    shard& owner = shards.at(in.shard_index);
+    owner.post([this, &owner, d = *destination, response] { t->send(owner, d, response); });
+    std::unique_lock lock(user.mutex);
+    ASSERT_TRUE(user.changed.wait_for(lock, 5s, [&] { return user.errors >= 3; }));
+    EXPECT_EQ(user.errors, 3);
+    const flow& own = user.error_flows[1];
+    const flow& stand_in = user.error_flows[2];
+    EXPECT_NE(own.connection, in.source.connection);
+    EXPECT_EQ(own.remote.port, sent_by_port);
+    EXPECT_EQ(stand_in.connection, in.source.connection);
+    EXPECT_EQ(stand_in.remote.port, sent_by_port);
+    EXPECT_EQ(stand_in.protocol, transport_protocol::tcp);
 }
 
 TEST_F(fixture, connection_limit_at_and_above) {
