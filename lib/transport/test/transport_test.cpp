@@ -112,6 +112,34 @@ struct fixture : ::testing::Test {
     asio::ip::tcp::endpoint tcp_endpoint() {
         return {asio::ip::make_address("127.0.0.1"), t->tcp_address().port};
     }
+    /// An OPTIONS over a TCP connection that the client then closes; returns what arrived, once
+    /// the close has been reported, and `response` (a 200 for it) for the caller to send to the
+    /// response destination its Via (`sent-by` on 127.0.0.1) names.
+    received request_over_closed_tcp(std::uint16_t sent_by_port, const std::string& call_id,
+                                     std::string& via, std::string& response) {
+        via = "SIP/2.0/TCP 127.0.0.1:" + std::to_string(sent_by_port) + ";branch=z9hG4bK" + call_id;
+        std::string request = message_writer::request("OPTIONS", "sip:parley@127.0.0.1")
+                                  .header(header_id::via, via)
+                                  .header(header_id::from, "<sip:test@127.0.0.1>;tag=1")
+                                  .header(header_id::to, "<sip:parley@127.0.0.1>")
+                                  .header(header_id::call_id, call_id)
+                                  .header(header_id::cseq, "1 OPTIONS")
+                                  .header(header_id::max_forwards, "70")
+                                  .finish();
+        response = "SIP/2.0 200 OK\r\nVia: " + via +
+                   "\r\nFrom: <sip:test@127.0.0.1>;tag=1\r\nTo: <sip:parley@127.0.0.1>;tag=2"
+                   "\r\nCall-ID: " +
+                   call_id + "\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+        {
+            asio::ip::tcp::socket client(client_io);
+            client.connect(tcp_endpoint());
+            asio::write(client, asio::buffer(request));
+            EXPECT_TRUE(user.wait_for(1));
+        } // closed: the server sees EOF, drops the connection and reports it
+        std::unique_lock lock(user.mutex);
+        EXPECT_TRUE(user.changed.wait_for(lock, 5s, [&] { return user.errors >= 1; }));
+        return user.messages.empty() ? received{} : user.messages[0];
+    }
     /// Receives one datagram or fails after 5 s.
     std::string receive(asio::ip::udp::socket& s) {
         std::string buffer(65536, '\0');
@@ -255,37 +283,15 @@ TEST_F(fixture, tcp_response_after_the_connection_closed_goes_to_the_sent_by_por
     asio::ip::tcp::acceptor listening(client_io,
                                       {asio::ip::make_address("127.0.0.1"), 0}); // the sent-by
     const std::uint16_t sent_by_port = listening.local_endpoint().port();
-    const std::string via =
-        "SIP/2.0/TCP 127.0.0.1:" + std::to_string(sent_by_port) + ";branch=z9hG4bKreconnect";
-    std::string request = message_writer::request("OPTIONS", "sip:parley@127.0.0.1")
-                              .header(header_id::via, via)
-                              .header(header_id::from, "<sip:test@127.0.0.1>;tag=1")
-                              .header(header_id::to, "<sip:parley@127.0.0.1>")
-                              .header(header_id::call_id, "tcp-reconnect")
-                              .header(header_id::cseq, "1 OPTIONS")
-                              .header(header_id::max_forwards, "70")
-                              .finish();
-    {
-        asio::ip::tcp::socket client(client_io);
-        client.connect(tcp_endpoint());
-        asio::write(client, asio::buffer(request));
-        ASSERT_TRUE(user.wait_for(1));
-    } // closed: the server sees EOF, drops the connection and reports it
-    {
-        std::unique_lock lock(user.mutex);
-        ASSERT_TRUE(user.changed.wait_for(lock, 5s, [&] { return user.errors >= 1; }));
-    }
-    const received in = user.messages[0];
+    std::string via, response;
+    const received in = request_over_closed_tcp(sent_by_port, "tcp-reconnect", via, response);
+    ASSERT_FALSE(HasFailure());
     auto top = parse_via(via);
     ASSERT_TRUE(top);
     auto destination = response_destination(*top, in.source);
     ASSERT_TRUE(destination);
     EXPECT_EQ(destination->connection, in.source.connection);
     EXPECT_EQ(destination->remote.port, sent_by_port);
-    std::string response = "SIP/2.0 200 OK\r\nVia: " + via +
-                           "\r\nFrom: <sip:test@127.0.0.1>;tag=1\r\n"
-                           "To: <sip:parley@127.0.0.1>;tag=2\r\nCall-ID: tcp-reconnect\r\n"
-                           "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
     shard& owner = shards.at(in.shard_index);
     owner.post([this, &owner, d = *destination, response] { t->send(owner, d, response); });
     // The new connection arrives at the sent-by port within 5 s.
@@ -322,35 +328,13 @@ TEST_F(fixture, a_failed_reconnect_is_reported_for_the_closed_connection_too) {
         asio::ip::tcp::acceptor probe(client_io, {asio::ip::make_address("127.0.0.1"), 0});
         sent_by_port = probe.local_endpoint().port();
     } // closed: a connection there is refused
-    const std::string via =
-        "SIP/2.0/TCP 127.0.0.1:" + std::to_string(sent_by_port) + ";branch=z9hG4bKrefused";
-    std::string request = message_writer::request("OPTIONS", "sip:parley@127.0.0.1")
-                              .header(header_id::via, via)
-                              .header(header_id::from, "<sip:test@127.0.0.1>;tag=1")
-                              .header(header_id::to, "<sip:parley@127.0.0.1>")
-                              .header(header_id::call_id, "tcp-refused")
-                              .header(header_id::cseq, "1 OPTIONS")
-                              .header(header_id::max_forwards, "70")
-                              .finish();
-    {
-        asio::ip::tcp::socket client(client_io);
-        client.connect(tcp_endpoint());
-        asio::write(client, asio::buffer(request));
-        ASSERT_TRUE(user.wait_for(1));
-    }
-    {
-        std::unique_lock lock(user.mutex);
-        ASSERT_TRUE(user.changed.wait_for(lock, 5s, [&] { return user.errors >= 1; }));
-    }
-    const received in = user.messages[0];
+    std::string via, response;
+    const received in = request_over_closed_tcp(sent_by_port, "tcp-refused", via, response);
+    ASSERT_FALSE(HasFailure());
     auto top = parse_via(via);
     ASSERT_TRUE(top);
     auto destination = response_destination(*top, in.source);
     ASSERT_TRUE(destination);
-    std::string response = "SIP/2.0 200 OK\r\nVia: " + via +
-                           "\r\nFrom: <sip:test@127.0.0.1>;tag=1\r\n"
-                           "To: <sip:parley@127.0.0.1>;tag=2\r\nCall-ID: tcp-refused\r\n"
-                           "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
     shard& owner = shards.at(in.shard_index);
     owner.post([this, &owner, d = *destination, response] { t->send(owner, d, response); });
     std::unique_lock lock(user.mutex);
