@@ -74,16 +74,21 @@ public:
     }
 };
 
-std::string options_request(std::string_view call_id, std::string_view via_host = "127.0.0.1") {
+/// An OPTIONS with `via` as its Via value.
+std::string options_request_via(std::string_view call_id, const std::string& via) {
     return message_writer::request("OPTIONS", "sip:parley@127.0.0.1")
-        .header(header_id::via, "SIP/2.0/UDP " + std::string(via_host) + ";branch=z9hG4bK" +
-                                    std::string(call_id) + ";rport")
+        .header(header_id::via, via)
         .header(header_id::from, "<sip:test@127.0.0.1>;tag=1")
         .header(header_id::to, "<sip:parley@127.0.0.1>")
         .header(header_id::call_id, call_id)
         .header(header_id::cseq, "1 OPTIONS")
         .header(header_id::max_forwards, "70")
         .finish();
+}
+
+std::string options_request(std::string_view call_id, std::string_view via_host = "127.0.0.1") {
+    return options_request_via(call_id, "SIP/2.0/UDP " + std::string(via_host) + ";branch=z9hG4bK" +
+                                            std::string(call_id) + ";rport");
 }
 
 struct fixture : ::testing::Test {
@@ -118,14 +123,7 @@ struct fixture : ::testing::Test {
     received request_over_closed_tcp(std::uint16_t sent_by_port, const std::string& call_id,
                                      std::string& via, std::string& response) {
         via = "SIP/2.0/TCP 127.0.0.1:" + std::to_string(sent_by_port) + ";branch=z9hG4bK" + call_id;
-        std::string request = message_writer::request("OPTIONS", "sip:parley@127.0.0.1")
-                                  .header(header_id::via, via)
-                                  .header(header_id::from, "<sip:test@127.0.0.1>;tag=1")
-                                  .header(header_id::to, "<sip:parley@127.0.0.1>")
-                                  .header(header_id::call_id, call_id)
-                                  .header(header_id::cseq, "1 OPTIONS")
-                                  .header(header_id::max_forwards, "70")
-                                  .finish();
+        const std::string request = options_request_via(call_id, via);
         response = "SIP/2.0 200 OK\r\nVia: " + via +
                    "\r\nFrom: <sip:test@127.0.0.1>;tag=1\r\nTo: <sip:parley@127.0.0.1>;tag=2"
                    "\r\nCall-ID: " +
