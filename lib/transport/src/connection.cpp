@@ -298,12 +298,12 @@ void transport::impl::send_stream(shard_state& where, const flow& destination, s
         }
     }
     if (destination.protocol == transport_protocol::tls && !tls_context) {
-        ++where.stats.send_errors;
+        unsendable(where, destination);
         return;
     }
     if (connection_count.fetch_add(1, std::memory_order_relaxed) >= options.max_connections) {
         connection_count.fetch_sub(1, std::memory_order_relaxed);
-        ++where.stats.send_errors;
+        unsendable(where, destination);
         return;
     }
     std::uint64_t id = make_connection_id(where.home.index(), where.next_connection++);
@@ -316,6 +316,13 @@ void transport::impl::send_stream(shard_state& where, const flow& destination, s
     if (destination.connection != 0) ref.stands_in_for(destination.connection);
     ref.send(std::move(bytes));
     ref.start_connect(destination.remote);
+}
+
+void transport::impl::unsendable(shard_state& where, const flow& destination) {
+    ++where.stats.send_errors;
+    // Posted: the sender (a transaction sending its request) is inside its own send call.
+    where.home.post(
+        [this, &where, destination] { user.on_transport_error(where.home, destination); });
 }
 
 } // namespace parley

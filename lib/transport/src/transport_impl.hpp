@@ -155,6 +155,10 @@ struct transport::impl {
     /// Sends what the outbox holds.
     void flush_udp(shard_state& where);
     void send_stream(shard_state& where, const flow& destination, std::string bytes);
+    /// A stream send that no connection can carry (no TLS context, the connection limit):
+    /// counted, and reported to the user as a transport error for `destination` once the
+    /// sender's own call has returned.
+    void unsendable(shard_state& where, const flow& destination);
     void start_udp_receive(shard_state& s);
     void receive_udp_batch(shard_state& s);
     void start_accept(shard_state& s, transport_protocol protocol);

@@ -362,6 +362,29 @@ TEST_F(fixture, connection_limit_at_and_above) {
     EXPECT_EQ(ec, asio::error::eof);
 }
 
+TEST_F(fixture, a_send_over_the_connection_limit_is_reported_as_a_transport_error) {
+    // RFC 3261 §17.1.1.2 / §17.1.2.2: a request the transport cannot send is a transport error
+    // for its client transaction, not a silence its timers find out about 32 s later.
+    transport_options o;
+    o.max_connections = 1;
+    start(o);
+    user.t = nullptr;
+    asio::ip::tcp::socket first(client_io);
+    first.connect(tcp_endpoint());
+    asio::write(first, asio::buffer(options_request("limit-taken")));
+    ASSERT_TRUE(user.wait_for(1)); // the one connection allowed is in use
+    asio::ip::tcp::acceptor listening(client_io, {asio::ip::make_address("127.0.0.1"), 0});
+    auto remote = socket_address::from_numeric("127.0.0.1", listening.local_endpoint().port());
+    ASSERT_TRUE(remote);
+    const flow to{.protocol = transport_protocol::tcp, .remote = *remote};
+    shard& owner = shards.at(0);
+    const std::string request = options_request("over-the-limit");
+    owner.post([this, &owner, to, request] { t->send(owner, to, request); });
+    std::unique_lock lock(user.mutex);
+    ASSERT_TRUE(user.changed.wait_for(lock, 5s, [&] { return user.errors >= 1; }));
+    EXPECT_EQ(user.error_flows[0], to);
+}
+
 TEST_F(fixture, idle_connections_are_closed) {
     transport_options o;
     o.connection_idle_timeout = 200ms;
