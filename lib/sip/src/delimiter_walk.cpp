@@ -107,21 +107,6 @@ template <class OnParam>
     return true;
 }
 
-/// An rport value: one to five digits, at most 65535 (0 included, as parse_decimal reads it).
-[[gnu::always_inline]] inline bool rport_number(std::string_view v,
-                                                std::uint16_t& number) noexcept {
-    if (v.size() > 5) return false;
-    std::uint32_t value = 0;
-    for (char c : v) {
-        const unsigned digit = static_cast<unsigned char>(c) - unsigned{'0'};
-        if (digit > 9) return false;
-        value = value * 10 + digit;
-    }
-    if (value > 65535) return false;
-    number = static_cast<std::uint16_t>(value);
-    return true;
-}
-
 /// A SIP URI's common form from b[start] ("sip:" in any case), up to the first delimiter that
 /// is not part of it (`end`): [ user '@' ] host [ ':' port ] *( ';' name [ '=' value ] ).
 struct sip_uri {
@@ -325,8 +310,13 @@ template <bool wide>
                                branch = v;
                            } else if (token_is(name, "rport")) {
                                rport = true;
-                               if (value_start != 0 && !rport_number(v, rport_value))
-                                   return ok = false;
+                               if (value_start != 0) {
+                                   // The general parser's reading, up to five digits.
+                                   const auto number =
+                                       v.size() <= 5 ? parse_decimal(v, 65535) : std::nullopt;
+                                   if (!number) return ok = false;
+                                   rport_value = static_cast<std::uint16_t>(*number);
+                               }
                            } else if (token_is(name, "received")) {
                                // A name or IPv4 address, as the general parser's host scan reads
                                // it. The run ends at value_end (the mask's next non-name byte);
